@@ -1,0 +1,67 @@
+# Kassa: `make run` serves the demo; `make test` runs every test. Both install what is missing
+# and skip what is already there.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+CARGO_LEPTOS_VERSION := 0.3.10
+# Must equal the wasm-bindgen crate pinned in Cargo.toml.
+WASM_BINDGEN_VERSION := 0.2.130
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(PATH)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+E2E_PORT ?= 3100
+
+.PHONY: run test setup-build setup-test postgres test-rust test-e2e build-release lint
+
+run: setup-build build-release
+	./target/release/kassa
+
+build-release:
+	cargo leptos build --release
+
+## Tools the build needs: the wasm target, cargo-leptos, a matching wasm-bindgen, wasm-opt.
+setup-build:
+	rustup target add wasm32-unknown-unknown >/dev/null
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 20 minutes on 2 cores)"; \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --features no_downloads; \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+	@command -v wasm-opt >/dev/null || $(call apt_install,binaryen)
+
+## What the tests need besides the build: Chromium, the npm packages, a PostgreSQL server.
+setup-test: setup-build postgres
+	@command -v chromium >/dev/null || $(call apt_install,chromium)
+	cd end2end && npm ci --no-audit --no-fund
+
+define apt_install
+(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1))
+endef
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+	  echo "no PostgreSQL on 127.0.0.1:5432: starting the Debian cluster"; \
+	  command -v pg_ctlcluster >/dev/null || $(call apt_install,postgresql); \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -n1) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	  pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL could not be started"; exit 1; }; \
+	fi
+
+# The Playwright suite (test-e2e) joins `test` once it has run green on a clean machine.
+test: setup-build postgres test-rust
+
+## Rust tests: the engine on SQLite and PostgreSQL (KASSA_TEST_POSTGRES), then the server.
+test-rust:
+	KASSA_TEST_POSTGRES=$(PG_URL) cargo test -p engine --features server
+
+test-e2e: setup-test build-release
+	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+
+lint:
+	cargo fmt --all --check
+	cargo clippy -p engine --features server --all-targets -- -D warnings
+	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

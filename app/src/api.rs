@@ -1,0 +1,232 @@
+//! Server functions of the customer pages. Every form ends in a redirect to a GET page
+//! (post/redirect/get), so each step works without JavaScript; errors and what the customer
+//! typed travel back in the query string, so a refused form writes nothing.
+
+use engine::money::{Currency, Unit};
+use engine::public::{BankAccount, HandOff, PublicMethod};
+use engine::status::PaymentStatus;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoreView {
+    pub slug: String,
+    pub name: String,
+    pub currency: Currency,
+    pub unit: Unit,
+    pub maintenance: bool,
+    pub custom_amounts: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutPage {
+    pub store: StoreView,
+    pub methods: Vec<PublicMethod>,
+    pub accounts: Vec<BankAccount>,
+    /// A fresh idempotency key for this rendering of the form.
+    pub form_key: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentView {
+    pub code: String,
+    pub status: PaymentStatus,
+    pub amount: i64,
+    pub currency: Currency,
+    pub unit: Unit,
+    pub store_name: String,
+    pub store_slug: String,
+    pub payer_name: String,
+    pub description: Option<String>,
+    pub bank_ref: Option<String>,
+    pub card_pan: Option<String>,
+    pub failure_code: Option<String>,
+    pub slip_number: Option<String>,
+    pub created_at: i64,
+}
+
+#[cfg(feature = "ssr")]
+fn internal(err: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(error = %err, "server function failed");
+    ServerFnError::new("internal error")
+}
+
+/// The payment page of a store (`None`: the default store); `None` when there is no such store.
+#[server]
+pub async fn load_checkout(store: Option<String>) -> Result<Option<CheckoutPage>, ServerFnError> {
+    use engine::checkout::CheckoutError;
+    use engine::db::{bank_accounts, methods};
+    let state = crate::state::app_state()?;
+    let slug = store.unwrap_or(state.default_store);
+    let store = match state.checkout.store(&slug).await {
+        Ok(store) => store,
+        Err(CheckoutError::UnknownStore) => return Ok(None),
+        Err(e) => return Err(internal(e)),
+    };
+    let db = state.checkout.db();
+    let methods = methods::list_enabled(db, store.id)
+        .await
+        .map_err(internal)?;
+    let accounts = bank_accounts::list_active(db, store.id)
+        .await
+        .map_err(internal)?;
+    Ok(Some(CheckoutPage {
+        methods: methods.iter().map(|m| m.public()).collect(),
+        accounts,
+        form_key: form_key(),
+        store: StoreView {
+            unit: store.unit(),
+            slug: store.slug,
+            name: store.name,
+            currency: store.currency,
+            maintenance: store.maintenance,
+            custom_amounts: store.custom_amounts,
+        },
+    }))
+}
+
+/// 128 random bits in hex: unguessable, so one customer cannot replay another's form.
+#[cfg(feature = "ssr")]
+fn form_key() -> String {
+    engine::tracking::random_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The customer's payment form. `price` is an amount the link fixed; `amount` one they typed.
+#[server(endpoint = "checkout")]
+#[allow(clippy::too_many_arguments)]
+pub async fn submit_checkout(
+    store: String,
+    key: String,
+    receivername: String,
+    mobile: String,
+    phone: String,
+    email: String,
+    description: String,
+    amount: Option<String>,
+    price: Option<String>,
+    method: Option<String>,
+    bank_account: Option<String>,
+    slip_number: String,
+    slip_date: String,
+) -> Result<(), ServerFnError> {
+    use engine::checkout::{CheckoutError, CheckoutForm, Submitted};
+    let state = crate::state::app_state()?;
+    let form = CheckoutForm {
+        key,
+        payer_name: receivername.clone(),
+        mobile: mobile.clone(),
+        phone: phone.clone(),
+        email: email.clone(),
+        description: description.clone(),
+        amount: amount.clone().or(price.clone()).unwrap_or_default(),
+        method: method.clone().unwrap_or_default(),
+        bank_account: bank_account.clone().unwrap_or_default(),
+        slip_number: slip_number.clone(),
+        slip_date: slip_date.clone(),
+    };
+    let form_path = if store == state.default_store {
+        "/openpay".to_owned()
+    } else {
+        format!("/s/{store}/openpay")
+    };
+    let back = |errors: &str| {
+        let mut query = url_query(&[
+            ("receivername", Some(&receivername)),
+            ("description", Some(&description)),
+            ("price", price.as_ref()),
+            ("amount", amount.as_ref()),
+            ("mobile", Some(&mobile)),
+            ("phone", Some(&phone)),
+            ("email", Some(&email)),
+            ("method", method.as_ref()),
+            ("bank_account", bank_account.as_ref()),
+            ("slip_number", Some(&slip_number)),
+            ("slip_date", Some(&slip_date)),
+        ]);
+        if !errors.is_empty() {
+            query.push_str("&err=");
+            query.push_str(errors);
+        }
+        format!("{form_path}?{query}")
+    };
+    let target = match state.checkout.submit(&store, &form).await {
+        Ok(Submitted::ToProvider { code }) => format!("/pay/{code}/go"),
+        Ok(Submitted::Recorded { code }) => format!("/pay/{code}"),
+        Err(CheckoutError::Invalid(errors)) => back(&errors.encode()),
+        // The form page itself explains an unknown store or a paused one.
+        Err(CheckoutError::UnknownStore | CheckoutError::Maintenance) => back(""),
+        Err(e) => return Err(internal(e)),
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+/// `a=1&b=2`, skipping absent and empty values.
+pub fn url_query(pairs: &[(&str, Option<&String>)]) -> String {
+    let present: Vec<(&str, &str)> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| (*k, v.as_str())))
+        .collect();
+    serde_urlencoded::to_string(present).unwrap_or_default()
+}
+
+#[server]
+pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnError> {
+    use engine::checkout::CheckoutError;
+    use engine::db::stores;
+    let state = crate::state::app_state()?;
+    let payment = match state.checkout.payment(&code).await {
+        Ok(p) => p,
+        Err(CheckoutError::UnknownPayment) => return Ok(None),
+        Err(e) => return Err(internal(e)),
+    };
+    let store = stores::by_id(state.checkout.db(), payment.store_id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| internal("payment without store"))?;
+    Ok(Some(PaymentView {
+        code: payment.tracking_code,
+        status: payment.status,
+        amount: payment.amount,
+        currency: payment.currency,
+        unit: store.unit(),
+        store_name: store.name,
+        store_slug: store.slug,
+        payer_name: payment.payer_name,
+        description: payment.description,
+        bank_ref: payment.bank_ref,
+        card_pan: payment.card_pan,
+        failure_code: payment.failure_code,
+        slip_number: payment.slip_number,
+        created_at: payment.created_at,
+    }))
+}
+
+/// Where to send the customer to pay a started payment (`None`: it no longer waits).
+#[server]
+pub async fn load_hand_off(code: String) -> Result<Option<HandOff>, ServerFnError> {
+    use engine::checkout::CheckoutError;
+    let state = crate::state::app_state()?;
+    match state.checkout.hand_off(&code).await {
+        Ok(h) => Ok(h),
+        Err(CheckoutError::UnknownPayment) => Ok(None),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// The tracking form: normalises what was typed and shows that payment's page.
+#[server(endpoint = "track")]
+pub async fn track(code: String) -> Result<(), ServerFnError> {
+    let target = match engine::tracking::normalize(&code) {
+        Some(code) => format!("/track/{code}"),
+        None => format!(
+            "/track?{}",
+            url_query(&[("code", Some(&code)), ("err", Some(&"invalid".to_owned()))])
+        ),
+    };
+    leptos_axum::redirect(&target);
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! Kassa's isomorphic UI: the customer pages, their server functions, and the translations.
+//! Server functions stay thin: they read the request, call the engine and map its errors.
+
+#![recursion_limit = "256"]
+
+pub mod api;
+mod components;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::i18n::*;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="kassa" href="/pkg/kassa.css" />
+            <Title formatter=|page: String| format!("{page} · Kassa") />
+            <Router>
+                <main class="page">
+                    <Routes fallback=pages::NotFound>
+                        <Route path=path!("/") view=pages::Home />
+                        <Route path=path!("/openpay") view=pages::openpay::OpenPay ssr=SsrMode::Async />
+                        <Route path=path!("/s/:store/openpay") view=pages::openpay::OpenPay ssr=SsrMode::Async />
+                        <Route path=path!("/pay/:code") view=pages::payment::PaymentResult ssr=SsrMode::Async />
+                        <Route path=path!("/pay/:code/go") view=pages::handoff::HandOffPage ssr=SsrMode::Async />
+                        <Route path=path!("/track") view=pages::track::TrackForm />
+                        <Route path=path!("/track/:code") view=pages::track::TrackStatus ssr=SsrMode::Async />
+                    </Routes>
+                </main>
+                <components::LanguageBar />
+            </Router>
+        </I18nContextProvider>
+    }
+}

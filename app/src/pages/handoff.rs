@@ -1,0 +1,73 @@
+//! The step between our form and the provider's page. With JavaScript the page forwards at
+//! once (replacing itself in history, so "back" returns to the form); without it, a meta
+//! refresh does the same for redirects and a visible button posts provider forms.
+
+use engine::public::HandOff;
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+use crate::api::load_hand_off;
+use crate::i18n::*;
+
+#[component]
+pub fn HandOffPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let code = move || params.read().get("code").unwrap_or_default();
+    let target = Resource::new(code, load_hand_off);
+    view! {
+        <Title text=move || t_string!(i18n, redirecting).to_string() />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match target.await {
+                    Ok(Some(HandOff::Redirect(url))) => EitherOf3::A(view! { <Forward url /> }),
+                    Ok(Some(HandOff::PostForm { url, fields })) => EitherOf3::B(view! { <PostForward url fields /> }),
+                    // Nothing to hand off any more: show where the payment stands.
+                    _ => EitherOf3::C(view! {
+                        <section class="card">
+                            <p><a class="button" href=format!("/pay/{}", code())>{t!(i18n, continue_to_gateway)}</a></p>
+                        </section>
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Forward(url: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let target = url.clone();
+    Effect::new(move |_| {
+        let _ = window().location().replace(&target);
+    });
+    view! {
+        <Meta http_equiv="refresh" content=format!("0;url={url}") />
+        <section class="card" aria-busy="true">
+            <h1>{t!(i18n, redirecting)}</h1>
+            <p><a class="button primary" href=url rel="external">{t!(i18n, continue_to_gateway)}</a></p>
+        </section>
+    }
+}
+
+#[component]
+fn PostForward(url: String, fields: Vec<(String, String)>) -> impl IntoView {
+    let i18n = use_i18n();
+    let form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if let Some(form) = form.get() {
+            let _ = form.submit();
+        }
+    });
+    view! {
+        <section class="card" aria-busy="true">
+            <h1>{t!(i18n, redirecting)}</h1>
+            <form method="post" action=url node_ref=form>
+                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                <button type="submit" class="button primary">{t!(i18n, continue_to_gateway)}</button>
+            </form>
+        </section>
+    }
+}

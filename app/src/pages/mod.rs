@@ -1,0 +1,41 @@
+pub mod handoff;
+pub mod openpay;
+pub mod payment;
+pub mod track;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::i18n::*;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <Title text=move || t_string!(i18n, home_title).to_string() />
+        <section class="card">
+            <h1>{t!(i18n, home_title)}</h1>
+            <p>{t!(i18n, home_body)}</p>
+            <p class="actions">
+                <a class="button" href="/openpay">{t!(i18n, submit)}</a>
+                <a class="button secondary" href="/track">{t!(i18n, track_title)}</a>
+            </p>
+        </section>
+    }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(axum::http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <Title text=move || t_string!(i18n, not_found_title).to_string() />
+        <section class="card">
+            <h1>{t!(i18n, not_found_title)}</h1>
+            <p><a href="/">{t!(i18n, site_name)}</a></p>
+        </section>
+    }
+}

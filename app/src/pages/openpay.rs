@@ -1,0 +1,282 @@
+//! The OpenPay page: a payment link's form, prefilled from the query string
+//! (`receivername`, `description`, `price`), with an online gateway or a bank slip.
+
+use engine::money::parse_amount;
+use engine::validation::{Field, FieldErrors, Problem};
+use leptos::either::EitherOf4;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::{CheckoutPage, StoreView, SubmitCheckout, load_checkout};
+use crate::components::{money_text, unit_name};
+use crate::i18n::*;
+
+#[component]
+pub fn OpenPay() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let page = Resource::new(move || params.read().get("store"), load_checkout);
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(Some(page)) if page.store.maintenance => EitherOf4::A(view! { <Paused store=page.store /> }),
+                    Ok(Some(page)) => EitherOf4::B(view! { <PaymentForm page /> }),
+                    Ok(None) => EitherOf4::C(view! {
+                        <Title text=move || t_string!(i18n, unknown_store_title).to_string() />
+                        <section class="card">
+                            <h1>{t!(i18n, unknown_store_title)}</h1>
+                            <p>{t!(i18n, unknown_store_body)}</p>
+                        </section>
+                    }),
+                    Err(e) => EitherOf4::D(view! { <p class="error">{e.to_string()}</p> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Paused(store: StoreView) -> impl IntoView {
+    let i18n = use_i18n();
+    let name = store.name.clone();
+    view! {
+        <Title text=move || t_string!(i18n, maintenance_title).to_string() />
+        <section class="card notice" role="status">
+            <h1>{t!(i18n, maintenance_title)}</h1>
+            <p>{td_string!(i18n.get_locale_untracked(), maintenance_body, store = name)}</p>
+        </section>
+    }
+}
+
+/// The message shown beside a field.
+fn problem_text(field: Field, problem: Problem, store: &StoreView) -> String {
+    let locale = use_i18n().get_locale_untracked();
+    match (field, problem) {
+        (Field::Mobile, Problem::Invalid) => td_string!(locale, err_mobile_invalid).to_string(),
+        (Field::Method, Problem::Required) => td_string!(locale, err_choose_method).to_string(),
+        (_, Problem::Required) => td_string!(locale, err_required).to_string(),
+        (_, Problem::Invalid) => td_string!(locale, err_invalid).to_string(),
+        (_, Problem::TooLong) => td_string!(locale, err_too_long).to_string(),
+        (_, Problem::NotANumber) => td_string!(locale, err_nan).to_string(),
+        (_, Problem::Negative) => td_string!(locale, err_negative).to_string(),
+        (_, Problem::Zero) => td_string!(locale, err_zero).to_string(),
+        (_, Problem::TooPrecise) => td_string!(locale, err_too_precise).to_string(),
+        (_, Problem::TooLarge) => td_string!(locale, err_too_large).to_string(),
+        (_, Problem::InFuture) => td_string!(locale, err_in_future).to_string(),
+        (_, Problem::Unavailable) => td_string!(locale, err_unavailable).to_string(),
+        (_, Problem::BelowMin(n)) => td_string!(
+            locale,
+            err_below_min,
+            limit = money_text(n, store.currency, store.unit)
+        )
+        .to_string(),
+        (_, Problem::AboveMax(n)) => td_string!(
+            locale,
+            err_above_max,
+            limit = money_text(n, store.currency, store.unit)
+        )
+        .to_string(),
+    }
+}
+
+#[component]
+fn PaymentForm(page: CheckoutPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let submit = ServerAction::<SubmitCheckout>::new();
+    let CheckoutPage {
+        store,
+        methods,
+        accounts,
+        form_key,
+    } = page;
+    let title = store.name.clone();
+    let form = move || {
+        let q = query.read();
+        let value = |name: &str| q.get(name).unwrap_or_default();
+        let errors = FieldErrors::decode(&value("err"));
+        let error = |field: Field| errors.get(field).map(|p| problem_text(field, p, &store));
+        let field =
+            |name: &'static str, label: String, f: Field| (name, label, value(name), error(f));
+        let details = [
+            field("receivername", t_string!(i18n, payer_name).to_string(), Field::Name),
+            field("mobile", t_string!(i18n, mobile).to_string(), Field::Mobile),
+            field("phone", t_string!(i18n, phone).to_string(), Field::Phone),
+            field("email", t_string!(i18n, email).to_string(), Field::Email),
+            field("description", t_string!(i18n, description).to_string(), Field::Description),
+        ]
+        .into_iter()
+        .map(|(name, label, value, error)| {
+            let (kind, autocomplete, hint) = match name {
+                "receivername" => ("text", Some("name"), None),
+                "mobile" => ("tel", Some("tel"), Some(t_string!(i18n, mobile_hint).to_string())),
+                "phone" => ("tel", None, None),
+                "email" => ("email", Some("email"), None),
+                _ => ("text", None, None),
+            };
+            view! { <TextField name label value error kind autocomplete=autocomplete.unwrap_or("off") hint=hint.unwrap_or_default() /> }
+        })
+        .collect_view();
+        // A link's price is fixed unless the store lets customers choose, or it does not parse.
+        let price = value("price");
+        let fixed_price = (!price.is_empty() && !store.custom_amounts)
+            .then(|| parse_amount(&price, store.currency, store.unit).ok())
+            .flatten();
+        let amount_error = error(Field::Amount);
+        let amount_field = match fixed_price {
+            Some(minor) => view! {
+                <div class="field amount-fixed">
+                    <input type="hidden" name="price" value=price.clone() />
+                    <span class="label">{t!(i18n, amount_to_pay)}</span>
+                    <strong class="amount" data-testid="amount">{money_text(minor, store.currency, store.unit)}</strong>
+                    {amount_error.map(|e| view! { <p class="error" id="err-amount">{e}</p> })}
+                </div>
+            }
+            .into_any(),
+            None => {
+                let typed = value("amount");
+                let label = format!("{} ({})", t_string!(i18n, amount), unit_name(store.currency, store.unit));
+                let value = if typed.is_empty() { price.clone() } else { typed };
+                view! { <TextField name="amount" label value error=amount_error inputmode="decimal" /> }.into_any()
+            }
+        };
+        let chosen = match value("method") {
+            m if m.is_empty() => methods
+                .first()
+                .map(|m| format!("gateway:{}", m.id))
+                .unwrap_or_default(),
+            m => m,
+        };
+        let gateways = if methods.is_empty() {
+            view! { <p class="muted">{t!(i18n, no_gateways)}</p> }.into_any()
+        } else {
+            methods
+                .iter()
+                .map(|m| {
+                    let v = format!("gateway:{}", m.id);
+                    let checked = chosen == v;
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="method" value=v checked=checked />
+                            <span>{m.display_name.clone()}</span>
+                        </label>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        let chosen_account = value("bank_account");
+        let account_error = error(Field::BankAccount);
+        let account_invalid = account_error.is_some();
+        let account_field = if accounts.is_empty() {
+            view! { <p class="muted">{t!(i18n, no_accounts)}</p> }.into_any()
+        } else {
+            let options = accounts
+                .iter()
+                .map(|a| {
+                    let id = a.id.to_string();
+                    let selected = chosen_account == id;
+                    let number = a.iban.clone().unwrap_or_else(|| a.account_number.clone());
+                    let label = format!("{} · {} · {number}", a.bank_name, a.holder);
+                    view! { <option value=id selected=selected>{label}</option> }
+                })
+                .collect_view();
+            view! {
+                <div class="field" class:invalid=account_invalid>
+                    <label for="bank_account">{t!(i18n, bank_account)}</label>
+                    <select id="bank_account" name="bank_account" aria-invalid=account_invalid.then_some("true")>
+                        {options}
+                    </select>
+                    {account_error.map(|e| view! { <p class="error">{e}</p> })}
+                </div>
+            }
+            .into_any()
+        };
+        let slip_checked = chosen == "slip";
+        let method_error = error(Field::Method);
+        let (slip_number, slip_number_error) = (value("slip_number"), error(Field::SlipNumber));
+        let (slip_date, slip_date_error) = (value("slip_date"), error(Field::SlipDate));
+        let has_errors = !errors.is_empty();
+        let (slug, key) = (store.slug.clone(), form_key.clone());
+        view! {
+            <ActionForm action=submit attr:class="checkout" attr:novalidate=true>
+                <input type="hidden" name="store" value=slug />
+                <input type="hidden" name="key" value=key />
+                {has_errors.then(|| view! { <p class="form-error" role="alert">{t!(i18n, form_has_errors)}</p> })}
+                <fieldset>
+                    <legend>{t!(i18n, your_details)}</legend>
+                    {details}
+                    {amount_field}
+                </fieldset>
+                <fieldset class="methods">
+                    <legend>{t!(i18n, how_to_pay)}</legend>
+                    {method_error.map(|e| view! { <p class="error" id="err-method">{e}</p> })}
+                    <p class="group-title">{t!(i18n, pay_online)}</p>
+                    {gateways}
+                    <p class="group-title">{t!(i18n, pay_slip)}</p>
+                    <label class="choice">
+                        <input type="radio" name="method" value="slip" checked=slip_checked />
+                        <span>{t!(i18n, pay_slip)}</span>
+                    </label>
+                    <div class="slip">
+                        {account_field}
+                        <TextField name="slip_number" label=t_string!(i18n, slip_number).to_string() value=slip_number error=slip_number_error inputmode="numeric" />
+                        <TextField name="slip_date" label=t_string!(i18n, slip_date).to_string() value=slip_date error=slip_date_error kind="date" />
+                    </div>
+                </fieldset>
+                <button type="submit" class="button primary" disabled=move || submit.pending().get()>
+                    {move || if submit.pending().get() { t_string!(i18n, submitting) } else { t_string!(i18n, submit) }}
+                </button>
+            </ActionForm>
+        }
+    };
+    view! {
+        <Title text=title.clone() />
+        <section class="card">
+            <h1>{td_string!(i18n.get_locale_untracked(), pay_to, store = title.clone())}</h1>
+            {form}
+        </section>
+    }
+}
+
+/// A labelled input with its error message, tied together for screen readers.
+#[component]
+fn TextField(
+    name: &'static str,
+    label: String,
+    value: String,
+    error: Option<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    #[prop(optional)] hint: String,
+) -> impl IntoView {
+    let hint = (!hint.is_empty()).then_some(hint);
+    let error_id = format!("err-{name}");
+    let hint_id = format!("hint-{name}");
+    let invalid = error.is_some();
+    let described = match (&error, &hint) {
+        (Some(_), _) => Some(error_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        (None, None) => None,
+    };
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                inputmode=inputmode
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
+        </div>
+    }
+}

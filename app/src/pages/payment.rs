@@ -1,0 +1,177 @@
+//! The page a customer lands on after paying, cancelling or registering a slip.
+
+use engine::status::PaymentStatus;
+use engine::tracking;
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::{PaymentView, load_payment, url_query};
+use crate::components::{Row, lang, money_text};
+use crate::i18n::*;
+
+#[component]
+pub fn PaymentResult() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let payment = Resource::new(
+        move || params.read().get("code").unwrap_or_default(),
+        load_payment,
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match payment.await {
+                    Ok(Some(p)) => EitherOf3::A(view! { <Outcome payment=p /> }),
+                    Ok(None) => EitherOf3::B(view! {
+                        <section class="card"><h1>{t!(i18n, payment_not_found)}</h1></section>
+                    }),
+                    Err(e) => EitherOf3::C(view! { <p class="error">{e.to_string()}</p> }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Outcome(payment: PaymentView) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let (title, class) = match payment.status {
+        PaymentStatus::Paid => (td_string!(locale, paid_title), "success"),
+        PaymentStatus::AwaitingConfirmation => (td_string!(locale, slip_title), "success"),
+        PaymentStatus::Cancelled => (td_string!(locale, cancelled_title), "warning"),
+        PaymentStatus::Failed | PaymentStatus::Rejected => {
+            (td_string!(locale, failed_title), "failure")
+        }
+        PaymentStatus::Created => (td_string!(locale, pending_title), "warning"),
+    };
+    let explanation = match payment.status {
+        PaymentStatus::AwaitingConfirmation => Some(td_string!(locale, slip_body).to_string()),
+        PaymentStatus::Cancelled => Some(td_string!(locale, cancelled_body).to_string()),
+        PaymentStatus::Created => Some(td_string!(locale, pending_body).to_string()),
+        _ => payment.failure_code.as_deref().map(failure_text),
+    };
+    let retry = matches!(
+        payment.status,
+        PaymentStatus::Failed | PaymentStatus::Cancelled
+    )
+    .then(|| retry_link(&payment));
+    view! {
+        <Title text=title.to_string() />
+        <section class=format!("card outcome {class}") role="status">
+            <h1>{title}</h1>
+            {explanation.map(|e| view! { <p class="explanation">{e}</p> })}
+            <Summary payment=payment.clone() />
+            <p class="muted">{t!(i18n, keep_code)}</p>
+            {retry.map(|href| view! { <p class="actions"><a class="button primary" href=href>{t!(i18n, try_again)}</a></p> })}
+        </section>
+    }
+}
+
+/// The payment link again, prefilled with what this payment was for.
+fn retry_link(p: &PaymentView) -> String {
+    let description = p.description.clone();
+    let price = engine::money::amount_input_value(p.amount, p.currency, p.unit);
+    let query = url_query(&[
+        ("receivername", Some(&p.payer_name)),
+        ("description", description.as_ref()),
+        ("price", Some(&price)),
+    ]);
+    format!("/s/{}/openpay?{query}", p.store_slug)
+}
+
+/// Status, amount, codes: what the holder of the tracking code may see.
+#[component]
+pub fn Summary(payment: PaymentView) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let status = status_text(payment.status);
+    let rows = [
+        Some((
+            td_string!(locale, tracking_code).to_string(),
+            tracking::display(&payment.code),
+            true,
+        )),
+        Some((td_string!(locale, status).to_string(), status, false)),
+        Some((
+            td_string!(locale, amount).to_string(),
+            money_text(payment.amount, payment.currency, payment.unit),
+            false,
+        )),
+        Some((
+            td_string!(locale, store).to_string(),
+            payment.store_name.clone(),
+            false,
+        )),
+        payment
+            .description
+            .clone()
+            .map(|d| (td_string!(locale, description).to_string(), d, false)),
+        payment.bank_ref.clone().map(|r| {
+            (
+                td_string!(locale, bank_ref).to_string(),
+                engine::digits::localize(&r, lang()),
+                true,
+            )
+        }),
+        payment
+            .card_pan
+            .clone()
+            .map(|c| (td_string!(locale, card).to_string(), c, true)),
+        payment
+            .slip_number
+            .clone()
+            .map(|s| (td_string!(locale, slip_number).to_string(), s, true)),
+    ];
+    view! {
+        <dl class="summary" data-testid="summary">
+            {rows.into_iter().flatten().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
+        </dl>
+    }
+}
+
+pub fn status_text(status: PaymentStatus) -> String {
+    let locale = use_i18n().get_locale_untracked();
+    match status {
+        PaymentStatus::Created => td_string!(locale, status_created),
+        PaymentStatus::AwaitingConfirmation => td_string!(locale, status_awaiting_confirmation),
+        PaymentStatus::Paid => td_string!(locale, status_paid),
+        PaymentStatus::Failed => td_string!(locale, status_failed),
+        PaymentStatus::Cancelled => td_string!(locale, status_cancelled),
+        PaymentStatus::Rejected => td_string!(locale, status_rejected),
+    }
+    .to_string()
+}
+
+/// A failure code (`zarinpal:-51`, `kassa:unreachable`) in the customer's words.
+fn failure_text(code: &str) -> String {
+    let locale = use_i18n().get_locale_untracked();
+    let (provider, number) = code.split_once(':').unwrap_or(("", code));
+    let text = match (provider, number.parse::<i64>().ok()) {
+        ("zarinpal", Some(-9)) => td_string!(locale, fail_zarinpal_9),
+        ("zarinpal", Some(-10)) => td_string!(locale, fail_zarinpal_10),
+        ("zarinpal", Some(-11)) => td_string!(locale, fail_zarinpal_11),
+        ("zarinpal", Some(-12)) => td_string!(locale, fail_zarinpal_12),
+        ("zarinpal", Some(-13)) => td_string!(locale, fail_zarinpal_13),
+        ("zarinpal", Some(-14)) => td_string!(locale, fail_zarinpal_14),
+        ("zarinpal", Some(-15)) => td_string!(locale, fail_zarinpal_15),
+        ("zarinpal", Some(-16)) => td_string!(locale, fail_zarinpal_16),
+        ("zarinpal", Some(-17)) => td_string!(locale, fail_zarinpal_17),
+        ("zarinpal", Some(-39..=-30)) => td_string!(locale, fail_zarinpal_wages),
+        ("zarinpal", Some(-40)) => td_string!(locale, fail_zarinpal_40),
+        ("zarinpal", Some(-41)) => td_string!(locale, fail_zarinpal_41),
+        ("zarinpal", Some(-50)) => td_string!(locale, fail_zarinpal_50),
+        ("zarinpal", Some(-51)) => td_string!(locale, fail_zarinpal_51),
+        ("zarinpal", Some(-52)) => td_string!(locale, fail_zarinpal_52),
+        ("zarinpal", Some(-53)) => td_string!(locale, fail_zarinpal_53),
+        ("zarinpal", Some(-54)) => td_string!(locale, fail_zarinpal_54),
+        ("zarinpal", Some(-55)) => td_string!(locale, fail_zarinpal_55),
+        ("zarinpal", Some(-63..=-60)) => td_string!(locale, fail_zarinpal_reverse),
+        ("kassa", _) if number == "unreachable" => td_string!(locale, fail_unreachable),
+        ("kassa", _) if number == "misconfigured" => td_string!(locale, fail_misconfigured),
+        _ => return td_string!(locale, fail_other, code = code.to_owned()).to_string(),
+    };
+    text.to_string()
+}

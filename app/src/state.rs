@@ -1,0 +1,15 @@
+//! What the server functions need from the server, provided as Leptos context per request.
+
+use engine::checkout::Checkout;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub checkout: Checkout,
+    /// The store `/openpay` serves.
+    pub default_store: String,
+}
+
+pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {
+    leptos::prelude::use_context::<AppState>()
+        .ok_or_else(|| leptos::prelude::ServerFnError::new("the server state is missing"))
+}

@@ -1,0 +1,42 @@
+import { defineConfig } from "@playwright/test";
+
+// The release server on its own port with a fresh SQLite database per run; the demo store and
+// the Zarinpal simulator are seeded by the server itself in sandbox mode.
+const port = process.env.E2E_PORT ?? "3100";
+const base = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 30_000,
+  retries: 0,
+  workers: 2,
+  reporter: process.env.CI ? "line" : "list",
+  use: {
+    baseURL: base,
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
+    },
+  },
+  webServer: {
+    command: "rm -rf ../target/e2e && mkdir -p ../target/e2e && ../target/release/kassa",
+    url: `${base}/track`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: "../target/site",
+      DATABASE_URL: "sqlite://../target/e2e/kassa.db?mode=rwc",
+      RUST_LOG: "warn",
+    },
+  },
+});

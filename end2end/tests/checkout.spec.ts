@@ -1,0 +1,130 @@
+import { expect, test, type Page } from "@playwright/test";
+
+const link = "/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000&lang=en";
+
+async function trackingCode(page: Page): Promise<string> {
+  const row = page.getByTestId("summary").locator(".row").filter({ hasText: "Tracking code" });
+  return (await row.locator("dd").innerText()).trim();
+}
+
+for (const javaScriptEnabled of [true, false]) {
+  test.describe(`checkout with JavaScript ${javaScriptEnabled ? "on" : "off"}`, () => {
+    test.use({ javaScriptEnabled });
+
+    test("a prefilled link is paid at the gateway and tracked", async ({ page }) => {
+      await page.goto(link);
+      await expect(page.locator("#receivername")).toHaveValue("Sara Ahmadi");
+      await expect(page.locator("#description")).toHaveValue("Order 1042");
+      await expect(page.getByTestId("amount")).toHaveText("120,000 toman");
+      await page.locator("#mobile").fill("0912 123 4567");
+      await page.getByRole("button", { name: "Pay and finish" }).click();
+
+      await expect(page).toHaveURL(/\/sim\/zarinpal\/pg\/StartPay\/A\d{35}$/);
+      await expect(page.getByTestId("sim-amount")).toHaveText("1200000");
+      await page.getByRole("button", { name: /^Pay/ }).click();
+
+      await expect(page).toHaveURL(/\/pay\/[0-9A-Z]{12}$/);
+      await expect(page.getByRole("heading", { name: "Payment successful" })).toBeVisible();
+      await expect(page.getByTestId("summary")).toContainText("Bank reference");
+      await expect(page.getByTestId("summary")).toContainText("502229******5995");
+      const code = await trackingCode(page);
+      expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+      await page.goto(`/track/${code.toLowerCase()}`);
+      await expect(page.getByTestId("summary")).toContainText("Paid");
+      await expect(page.getByTestId("summary")).toContainText("120,000 toman");
+    });
+
+    test("cancelling at the gateway keeps the failure and offers a retry", async ({ page }) => {
+      await page.goto(link);
+      await page.locator("#mobile").fill("+989121234567");
+      await page.getByRole("button", { name: "Pay and finish" }).click();
+      await expect(page).toHaveURL(/StartPay/);
+      await page.getByRole("button", { name: /^Cancel/ }).click();
+
+      await expect(page.getByRole("heading", { name: "Payment cancelled" })).toBeVisible();
+      const code = await trackingCode(page);
+      const retry = page.getByRole("link", { name: "Try again" });
+      await expect(retry).toHaveAttribute("href", /receivername=Sara\+Ahmadi.*price=120000/);
+      await page.goto(`/track/${code}`);
+      await expect(page.getByTestId("summary")).toContainText("Cancelled");
+    });
+
+    test("a bank slip is registered and waits for the merchant", async ({ page }) => {
+      await page.goto("/openpay?lang=en");
+      await page.locator("#receivername").fill("Reza Karimi");
+      await page.locator("#mobile").fill("09351234567");
+      await page.locator("#amount").fill("۲۵۰٬۰۰۰");
+      await page.getByLabel("Register a bank slip").check();
+      await page.locator("#bank_account").selectOption({ index: 1 });
+      await page.locator("#slip_number").fill("778899");
+      await page.locator("#slip_date").fill("2026-01-15");
+      await page.getByRole("button", { name: "Pay and finish" }).click();
+
+      await expect(page.getByRole("heading", { name: "Your bank slip is registered" })).toBeVisible();
+      await expect(page.getByTestId("summary")).toContainText("250,000 toman");
+      await expect(page.getByTestId("summary")).toContainText("778899");
+      const code = await trackingCode(page);
+      await page.goto(`/track/${code}`);
+      await expect(page.getByTestId("summary")).toContainText("Waiting for the merchant to confirm the slip");
+    });
+
+    test("validation errors appear beside the fields and keep what was typed", async ({ page }) => {
+      await page.goto("/openpay?lang=en");
+      await page.locator("#receivername").fill("Sara");
+      await page.locator("#mobile").fill("12345");
+      await page.locator("#amount").fill("-500");
+      await page.locator("#email").fill("not-an-email");
+      await page.getByRole("button", { name: "Pay and finish" }).click();
+
+      await expect(page.locator("#err-mobile")).toContainText("Enter a mobile number");
+      await expect(page.locator("#err-amount")).toHaveText("The amount cannot be negative.");
+      await expect(page.locator("#err-email")).toHaveText("This value is not valid.");
+      await expect(page.locator("#receivername")).toHaveValue("Sara");
+      await expect(page.locator("#mobile")).toHaveValue("12345");
+      await expect(page.locator("#amount")).toHaveValue("-500");
+      await expect(page.locator("#mobile")).toHaveAttribute("aria-invalid", "true");
+    });
+
+    test("Hebrew and Persian pages are right-to-left", async ({ page }) => {
+      await page.goto("/openpay?price=120000&lang=fa");
+      await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+      await expect(page.locator("html")).toHaveAttribute("lang", "fa");
+      await expect(page.getByTestId("amount")).toHaveText("۱۲۰٬۰۰۰ تومان");
+      await page.goto("/track?lang=he");
+      await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+      await expect(page.getByRole("heading", { name: "מעקב אחר תשלום" })).toBeVisible();
+      // The choice is remembered: the next page without ?lang= stays in Hebrew.
+      await page.goto("/openpay");
+      await expect(page.locator("html")).toHaveAttribute("lang", "he");
+    });
+  });
+}
+
+test("submitting the same form twice creates one payment", async ({ page, request }) => {
+  await page.goto("/openpay?lang=en");
+  const key = await page.locator("input[name=key]").inputValue();
+  const form = {
+    store: "demo", key, receivername: "Double Click", mobile: "09121112233", phone: "", email: "",
+    description: "", amount: "50000", method: "slip", bank_account: "1", slip_number: "4242", slip_date: "2026-01-01",
+  };
+  const post = () =>
+    request.post("/api/checkout", { form, headers: { Accept: "text/html" }, maxRedirects: 0 });
+  const [first, second] = await Promise.all([post(), post()]);
+  const third = await post();
+  const location = first.headers()["location"];
+  expect(first.status()).toBe(302);
+  expect(location).toMatch(/^\/pay\/[0-9A-Z]{12}$/);
+  expect(second.headers()["location"]).toBe(location);
+  expect(third.headers()["location"]).toBe(location);
+});
+
+test("an unknown store gets a clear page and the tracker rejects junk", async ({ page }) => {
+  await page.goto("/s/no-such-store/openpay?lang=en");
+  await expect(page.getByRole("heading", { name: "Payment page not found" })).toBeVisible();
+  await page.goto("/track?lang=en");
+  await page.locator("#code").fill("not a code");
+  await page.getByRole("button", { name: "Show status" }).click();
+  await expect(page.locator("#err-code")).toContainText("12 letters and digits");
+  await expect(page.locator("#code")).toHaveValue("not a code");
+});

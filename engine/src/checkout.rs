@@ -1,0 +1,438 @@
+//! The customer's checkout: validates a submitted payment form, records the payment exactly
+//! once per form (idempotency key), registers online payments with the provider, and settles
+//! the customer's return from the provider.
+
+use crate::connectors::{Connector, ConnectorError, Connectors, HandOff, StartRequest, Verdict};
+use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source, Transition};
+use crate::db::stores::Store;
+use crate::db::{Db, DbError, bank_accounts, methods, stores};
+use crate::mobile::{MobileError, normalize_mobile};
+use crate::money::parse_amount;
+use crate::status::PaymentStatus;
+use crate::validation::{self as v, Field, FieldErrors, Problem};
+
+/// What the customer submitted, as typed. `method` is `gateway:<id>` or `slip`.
+#[derive(Clone, Debug, Default)]
+pub struct CheckoutForm {
+    pub key: String,
+    pub payer_name: String,
+    pub mobile: String,
+    pub phone: String,
+    pub email: String,
+    pub description: String,
+    pub amount: String,
+    pub method: String,
+    pub bank_account: String,
+    pub slip_number: String,
+    pub slip_date: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CheckoutError {
+    #[error("no such store")]
+    UnknownStore,
+    #[error("the store is not taking payments right now")]
+    Maintenance,
+    #[error("the form has errors")]
+    Invalid(FieldErrors),
+    #[error("no such payment")]
+    UnknownPayment,
+    #[error(transparent)]
+    Storage(#[from] DbError),
+}
+
+/// Where the customer goes after submitting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Submitted {
+    /// An online payment is ready: hand the customer to the provider.
+    ToProvider { code: String },
+    /// A bank slip was recorded, or the gateway refused and the payment failed: show its page.
+    Recorded { code: String },
+}
+
+#[derive(Clone)]
+pub struct Checkout {
+    db: Db,
+    connectors: Connectors,
+    public_url: String,
+}
+
+/// The payment choice of a form.
+enum Choice {
+    Gateway(methods::PaymentMethod),
+    Slip(bank_accounts::BankAccount),
+}
+
+struct Valid {
+    payer_name: String,
+    mobile: String,
+    phone: Option<String>,
+    email: Option<String>,
+    description: Option<String>,
+    amount: i64,
+    choice: Choice,
+    slip_number: Option<String>,
+    slip_date: Option<String>,
+}
+
+impl Checkout {
+    pub fn new(db: Db, connectors: Connectors, public_url: &str) -> Checkout {
+        Checkout {
+            db,
+            connectors,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub async fn store(&self, slug: &str) -> Result<Store, CheckoutError> {
+        stores::by_slug(&self.db, slug)
+            .await?
+            .ok_or(CheckoutError::UnknownStore)
+    }
+
+    /// Validates and records the form; for an online payment, registers it with the provider.
+    /// Submitting the same form (same key) again returns the first payment and writes nothing.
+    pub async fn submit(
+        &self,
+        store_slug: &str,
+        form: &CheckoutForm,
+    ) -> Result<Submitted, CheckoutError> {
+        let store = self.store(store_slug).await?;
+        if store.maintenance {
+            return Err(CheckoutError::Maintenance);
+        }
+        let key = form.key.trim();
+        if key.is_empty() || key.len() > 64 {
+            let mut errors = FieldErrors::default();
+            errors.add(Field::Method, Problem::Invalid);
+            return Err(CheckoutError::Invalid(errors));
+        }
+        let valid = self.validate(&store, form).await?;
+        let (kind, method_id, bank_account_id) = match &valid.choice {
+            Choice::Gateway(m) => (Kind::Online, Some(m.id), None),
+            Choice::Slip(a) => (Kind::BankSlip, None, Some(a.id)),
+        };
+        let new = NewPayment {
+            kind,
+            method_id,
+            bank_account_id,
+            payer_name: &valid.payer_name,
+            mobile: &valid.mobile,
+            phone: valid.phone.as_deref(),
+            email: valid.email.as_deref(),
+            description: valid.description.as_deref(),
+            amount: valid.amount,
+            currency: store.currency,
+            slip_number: valid.slip_number.as_deref(),
+            slip_date: valid.slip_date.as_deref(),
+        };
+        let (payment, created) = payments::create_idempotent(&self.db, store.id, key, new).await?;
+        let code = payment.tracking_code.clone();
+        if !created || payment.kind == Kind::BankSlip {
+            return Ok(self.where_to(&payment));
+        }
+        let Choice::Gateway(method) = valid.choice else {
+            unreachable!("online payments have a gateway")
+        };
+        let description = valid.description.unwrap_or_else(|| store.name.clone());
+        let return_url = format!("{}/pay/{code}/return", self.public_url);
+        let started = match self.connectors.for_method(&method) {
+            Ok(connector) => {
+                connector
+                    .start(StartRequest {
+                        payment: &payment,
+                        description: &description,
+                        return_url: &return_url,
+                    })
+                    .await
+            }
+            Err(e) => Err(e),
+        };
+        match started {
+            Ok(started) => {
+                payments::set_provider_ref(
+                    &self.db,
+                    store.id,
+                    payment.id,
+                    &started.provider_ref,
+                    &started.raw,
+                )
+                .await?;
+                Ok(Submitted::ToProvider { code })
+            }
+            Err(err) => {
+                tracing::warn!(payment = payment.id, error = %err, "the gateway refused a payment");
+                let (failure, detail) = failure_of(&err);
+                let change = Change {
+                    to: PaymentStatus::Failed,
+                    source: Source::Provider,
+                    kind: "request_refused",
+                    detail: Some(&detail),
+                    bank_ref: None,
+                    card_pan: None,
+                    failure_code: Some(&failure),
+                };
+                payments::transition(&self.db, &payment, change).await?;
+                Ok(Submitted::Recorded { code })
+            }
+        }
+    }
+
+    /// A replayed form goes where the first submission went.
+    fn where_to(&self, payment: &Payment) -> Submitted {
+        let code = payment.tracking_code.clone();
+        if payment.status == PaymentStatus::Created && payment.provider_ref.is_some() {
+            Submitted::ToProvider { code }
+        } else {
+            Submitted::Recorded { code }
+        }
+    }
+
+    async fn validate(&self, store: &Store, form: &CheckoutForm) -> Result<Valid, CheckoutError> {
+        let mut errors = FieldErrors::default();
+        let payer_name = errors.check(Field::Name, v::required_text(&form.payer_name, 100));
+        let mobile = errors.check(
+            Field::Mobile,
+            normalize_mobile(&form.mobile).map_err(|e| match e {
+                MobileError::Missing => Problem::Required,
+                MobileError::Invalid => Problem::Invalid,
+            }),
+        );
+        let phone = errors
+            .check(Field::Phone, v::optional_phone(&form.phone))
+            .flatten();
+        let email = errors
+            .check(Field::Email, v::optional_email(&form.email))
+            .flatten();
+        let description = errors
+            .check(Field::Description, v::optional_text(&form.description, 500))
+            .flatten();
+        let amount = errors.check(
+            Field::Amount,
+            parse_amount(&form.amount, store.currency, store.unit()).map_err(Problem::from),
+        );
+        let choice = self.choice(store, form, &mut errors).await?;
+        let (mut slip_number, mut slip_date) = (None, None);
+        // Slip details are checked whenever a slip was chosen, even if its account was not valid.
+        if form.method.trim() == "slip" {
+            slip_number = errors.check(Field::SlipNumber, v::slip_number(&form.slip_number));
+            slip_date = errors.check(
+                Field::SlipDate,
+                v::slip_date(&form.slip_date, crate::time::latest_date_today()),
+            );
+        }
+        if let (Some(Choice::Gateway(m)), Some(amount)) = (&choice, amount) {
+            if let Some(min) = m.min_amount.filter(|&min| amount < min) {
+                errors.add(Field::Amount, Problem::BelowMin(min));
+            }
+            if let Some(max) = m.max_amount.filter(|&max| amount > max) {
+                errors.add(Field::Amount, Problem::AboveMax(max));
+            }
+        }
+        match (payer_name, mobile, amount, choice) {
+            (Some(payer_name), Some(mobile), Some(amount), Some(choice)) if errors.is_empty() => {
+                Ok(Valid {
+                    payer_name,
+                    mobile,
+                    phone,
+                    email,
+                    description,
+                    amount,
+                    choice,
+                    slip_number,
+                    slip_date,
+                })
+            }
+            _ => Err(CheckoutError::Invalid(errors)),
+        }
+    }
+
+    async fn choice(
+        &self,
+        store: &Store,
+        form: &CheckoutForm,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<Choice>, DbError> {
+        let method = form.method.trim();
+        if method == "slip" {
+            let account = match form.bank_account.trim().parse::<i64>() {
+                Ok(id) => bank_accounts::get_active(&self.db, store.id, id).await?,
+                Err(_) => None,
+            };
+            if account.is_none() {
+                let problem = if form.bank_account.trim().is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::Unavailable
+                };
+                errors.add(Field::BankAccount, problem);
+            }
+            return Ok(account.map(Choice::Slip));
+        }
+        let Some(id) = method.strip_prefix("gateway:") else {
+            errors.add(
+                Field::Method,
+                if method.is_empty() {
+                    Problem::Required
+                } else {
+                    Problem::Invalid
+                },
+            );
+            return Ok(None);
+        };
+        let found = match id.parse::<i64>() {
+            Ok(id) => methods::get(&self.db, store.id, id)
+                .await?
+                .filter(|m| m.enabled),
+            Err(_) => None,
+        };
+        if found.is_none() {
+            errors.add(Field::Method, Problem::Unavailable);
+        }
+        Ok(found.map(Choice::Gateway))
+    }
+
+    /// The hand-off of a started online payment, or `None` when it no longer waits for one.
+    pub async fn hand_off(&self, code: &str) -> Result<Option<HandOff>, CheckoutError> {
+        let payment = self.payment(code).await?;
+        if payment.status != PaymentStatus::Created {
+            return Ok(None);
+        }
+        let Some(method_id) = payment.method_id else {
+            return Ok(None);
+        };
+        let method = methods::get(&self.db, payment.store_id, method_id)
+            .await?
+            .ok_or(CheckoutError::UnknownPayment)?;
+        match self
+            .connectors
+            .for_method(&method)
+            .and_then(|c| c.hand_off(&payment))
+        {
+            Ok(hand_off) => Ok(Some(hand_off)),
+            Err(err) => {
+                tracing::warn!(payment = payment.id, error = %err, "no hand-off for a started payment");
+                Ok(None)
+            }
+        }
+    }
+
+    pub async fn payment(&self, code: &str) -> Result<Payment, CheckoutError> {
+        let code = crate::tracking::normalize(code).ok_or(CheckoutError::UnknownPayment)?;
+        payments::public_lookup(&self.db, &code)
+            .await?
+            .ok_or(CheckoutError::UnknownPayment)
+    }
+
+    /// Settles the customer's return from the provider: asks the provider (never the query
+    /// string) and records the verdict. Returns the payment as it now stands.
+    pub async fn complete_return(
+        &self,
+        code: &str,
+        params: &[(String, String)],
+    ) -> Result<Payment, CheckoutError> {
+        let payment = self.payment(code).await?;
+        let raw_query = encode_query(params);
+        let Some(method_id) = payment
+            .method_id
+            .filter(|_| payment.status == PaymentStatus::Created)
+        else {
+            payments::record_event(
+                &self.db,
+                &payment,
+                Source::Customer,
+                "return_after_final",
+                Some(&raw_query),
+            )
+            .await?;
+            return Ok(payment);
+        };
+        let method = methods::get(&self.db, payment.store_id, method_id)
+            .await?
+            .ok_or(CheckoutError::UnknownPayment)?;
+        let verification = match self.connectors.for_method(&method) {
+            Ok(connector) => connector.verify_return(&payment, params).await,
+            Err(e) => Err(e),
+        };
+        let verification = match verification {
+            Ok(v) => v,
+            Err(err) => {
+                // Unreachable provider or a foreign message: keep the payment open, log why.
+                let detail = format!("{err}; query: {raw_query}");
+                payments::record_event(
+                    &self.db,
+                    &payment,
+                    Source::Customer,
+                    "return_not_verified",
+                    Some(&detail),
+                )
+                .await?;
+                return Ok(payment);
+            }
+        };
+        let raw = format!("query: {raw_query}; verify: {}", verification.raw);
+        let change = |to, kind, failure_code| Change {
+            to,
+            source: Source::Provider,
+            kind,
+            detail: Some(&raw),
+            bank_ref: None,
+            card_pan: None,
+            failure_code,
+        };
+        let outcome = match &verification.verdict {
+            Verdict::Paid { bank_ref, card_pan } => Change {
+                bank_ref: Some(bank_ref),
+                card_pan: card_pan.as_deref(),
+                ..change(PaymentStatus::Paid, "verified", None)
+            },
+            Verdict::Cancelled { code } => change(
+                PaymentStatus::Cancelled,
+                "cancelled_at_provider",
+                Some(code),
+            ),
+            Verdict::Failed { code } => {
+                change(PaymentStatus::Failed, "failed_at_provider", Some(code))
+            }
+            Verdict::Pending => {
+                payments::record_event(
+                    &self.db,
+                    &payment,
+                    Source::Provider,
+                    "still_pending",
+                    Some(&raw),
+                )
+                .await?;
+                return Ok(payment);
+            }
+        };
+        if let Transition::Moved = payments::transition(&self.db, &payment, outcome).await? {
+            tracing::info!(
+                payment = payment.id,
+                "payment settled from the provider's answer"
+            );
+        }
+        self.payment(&payment.tracking_code).await
+    }
+}
+
+fn failure_of(err: &ConnectorError) -> (String, String) {
+    match err {
+        ConnectorError::Refused { code, raw } => (code.clone(), raw.clone()),
+        ConnectorError::Unreachable(_) => ("kassa:unreachable".into(), err.to_string()),
+        ConnectorError::Config(_) => ("kassa:misconfigured".into(), err.to_string()),
+        ConnectorError::Protocol(_) | ConnectorError::Rejected(_) => {
+            ("kassa:protocol".into(), err.to_string())
+        }
+    }
+}
+
+fn encode_query(params: &[(String, String)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    out.extend_pairs(params);
+    out.finish()
+}

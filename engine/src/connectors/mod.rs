@@ -1,0 +1,181 @@
+//! Provider connectors: thin adapters that speak one provider's protocol. A connector builds
+//! the hand-off to the provider's page, verifies what comes back (browser returns now; signed or
+//! posted-back notifications with PayMe, PayPal, myPOS and EveryPay), re-fetches a payment's
+//! status and maps the provider's statuses to a [`Verdict`]. Connectors never touch the
+//! database: the checkout service records what they report.
+
+pub mod zarinpal;
+
+use std::future::Future;
+
+use crate::db::methods::PaymentMethod;
+use crate::db::payments::Payment;
+
+pub use crate::public::HandOff;
+
+/// What the provider says about a payment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Paid {
+        bank_ref: String,
+        card_pan: Option<String>,
+    },
+    /// The customer cancelled at the provider.
+    Cancelled {
+        code: String,
+    },
+    Failed {
+        code: String,
+    },
+    /// Not decided yet (the customer may still be on the provider's page).
+    Pending,
+}
+
+/// A verdict with the raw provider answer it was read from (kept in the event log).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verification {
+    pub verdict: Verdict,
+    pub raw: String,
+}
+
+/// A payment registered with the provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Started {
+    pub provider_ref: String,
+    pub raw: String,
+}
+
+pub struct StartRequest<'a> {
+    pub payment: &'a Payment,
+    /// Shown to the customer on the provider's page.
+    pub description: &'a str,
+    /// Where the provider sends the customer back.
+    pub return_url: &'a str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectorError {
+    /// The provider answered and refused; `code` is `provider:code`, e.g. `zarinpal:-11`.
+    #[error("the provider refused the request ({code})")]
+    Refused { code: String, raw: String },
+    #[error("the provider could not be reached: {0}")]
+    Unreachable(String),
+    #[error("the provider's answer could not be understood: {0}")]
+    Protocol(String),
+    /// An inbound message that does not belong to this payment or fails verification.
+    #[error("message rejected: {0}")]
+    Rejected(String),
+    #[error("the payment method is misconfigured: {0}")]
+    Config(String),
+}
+
+/// The contract every provider adapter fulfils.
+pub trait Connector {
+    /// Registers the payment with the provider.
+    fn start(
+        &self,
+        req: StartRequest<'_>,
+    ) -> impl Future<Output = Result<Started, ConnectorError>> + Send;
+
+    /// The hand-off for a started payment (rebuilt from stored data, so a retry gets the same).
+    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError>;
+
+    /// Verifies the browser's return from the provider. Its query string is only a hint: the
+    /// verdict comes from the provider itself, asked from the server.
+    fn verify_return(
+        &self,
+        payment: &Payment,
+        params: &[(String, String)],
+    ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
+
+    /// Asks the provider for the payment's current status.
+    fn fetch_status(
+        &self,
+        payment: &Payment,
+    ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
+}
+
+/// Base URLs of the providers' test environments (Kassa's simulators unless configured).
+#[derive(Clone, Debug)]
+pub struct SandboxUrls {
+    pub zarinpal: String,
+}
+
+/// Builds connectors for a store's methods.
+#[derive(Clone, Debug)]
+pub struct Connectors {
+    http: reqwest::Client,
+    sandbox: SandboxUrls,
+}
+
+/// The connector of one payment method.
+pub enum AnyConnector {
+    Zarinpal(zarinpal::Zarinpal),
+}
+
+impl Connectors {
+    pub fn new(sandbox: SandboxUrls) -> Connectors {
+        let http = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(20))
+            .user_agent(concat!("Kassa/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the HTTP client has a valid static configuration");
+        Connectors { http, sandbox }
+    }
+
+    pub fn for_method(&self, method: &PaymentMethod) -> Result<AnyConnector, ConnectorError> {
+        match method.provider.as_str() {
+            zarinpal::PROVIDER => {
+                let base = if method.live {
+                    zarinpal::LIVE_BASE
+                } else {
+                    self.sandbox.zarinpal.as_str()
+                };
+                Ok(AnyConnector::Zarinpal(zarinpal::Zarinpal::new(
+                    self.http.clone(),
+                    base,
+                    &method.config,
+                )?))
+            }
+            other => Err(ConnectorError::Config(format!("unknown provider {other}"))),
+        }
+    }
+}
+
+impl Connector for AnyConnector {
+    async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
+        match self {
+            AnyConnector::Zarinpal(c) => c.start(req).await,
+        }
+    }
+
+    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+        match self {
+            AnyConnector::Zarinpal(c) => c.hand_off(payment),
+        }
+    }
+
+    async fn verify_return(
+        &self,
+        payment: &Payment,
+        params: &[(String, String)],
+    ) -> Result<Verification, ConnectorError> {
+        match self {
+            AnyConnector::Zarinpal(c) => c.verify_return(payment, params).await,
+        }
+    }
+
+    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+        match self {
+            AnyConnector::Zarinpal(c) => c.fetch_status(payment).await,
+        }
+    }
+}
+
+/// The first value of `name` in a query or form.
+pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}

@@ -1,0 +1,221 @@
+//! Zarinpal REST v4: `request.json` registers a payment and returns an authority, the customer
+//! pays at `StartPay/{authority}` and comes back with `?Authority=…&Status=OK|NOK`, and only
+//! `verify.json` (code 100, or 101 when already verified) proves the payment. Amounts are rial.
+
+mod wire;
+
+use super::{ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param};
+use crate::db::payments::Payment;
+use wire::{Envelope, RequestBody, RequestData, VerifyBody, VerifyData};
+
+pub const PROVIDER: &str = "zarinpal";
+pub const LIVE_BASE: &str = "https://payment.zarinpal.com";
+
+/// Payment is not done yet (or was cancelled): the customer did not pay.
+const NOT_PAID: i64 = -51;
+
+#[derive(Clone, Debug)]
+pub struct Zarinpal {
+    http: reqwest::Client,
+    base: String,
+    merchant_id: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Config {
+    merchant_id: String,
+}
+
+/// Checks the shape of a merchant id: a 36-character UUID.
+pub fn valid_merchant_id(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+impl Zarinpal {
+    pub fn new(
+        http: reqwest::Client,
+        base: &str,
+        config: &str,
+    ) -> Result<Zarinpal, ConnectorError> {
+        let config: Config = serde_json::from_str(config)
+            .map_err(|e| ConnectorError::Config(format!("zarinpal configuration: {e}")))?;
+        if !valid_merchant_id(&config.merchant_id) {
+            return Err(ConnectorError::Config(
+                "the Zarinpal merchant id is not a 36-character id".into(),
+            ));
+        }
+        Ok(Zarinpal {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            merchant_id: config.merchant_id,
+        })
+    }
+
+    async fn post<B: serde::Serialize, D: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<(Result<D, i64>, String), ConnectorError> {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Accept", "application/json")
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
+        // Zarinpal answers errors with 4xx statuses and the same envelope, so read the body always.
+        let raw = response
+            .text()
+            .await
+            .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
+        let envelope: Envelope<D> = serde_json::from_str(&raw).map_err(|e| {
+            ConnectorError::Protocol(format!("zarinpal answered {}: {e}", truncate(&raw)))
+        })?;
+        Ok((
+            envelope
+                .into_result()
+                .map_err(|e| ConnectorError::Protocol(format!("{e}: {}", truncate(&raw))))?,
+            raw,
+        ))
+    }
+
+    /// Calls `verify.json` and turns its answer into a verdict. `-51` means "not paid".
+    async fn verify(
+        &self,
+        payment: &Payment,
+    ) -> Result<(Result<VerifyData, i64>, String), ConnectorError> {
+        let authority = payment.provider_ref.as_deref().ok_or_else(|| {
+            ConnectorError::Rejected("the payment was never sent to Zarinpal".into())
+        })?;
+        let body = VerifyBody {
+            merchant_id: &self.merchant_id,
+            amount: payment.amount,
+            authority,
+        };
+        self.post("/pg/v4/payment/verify.json", &body).await
+    }
+}
+
+impl super::Connector for Zarinpal {
+    async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
+        let metadata = wire::Metadata {
+            mobile: &req.payment.mobile,
+            email: req.payment.email.as_deref(),
+            order_id: &req.payment.tracking_code,
+        };
+        let body = RequestBody {
+            merchant_id: &self.merchant_id,
+            amount: req.payment.amount,
+            currency: "IRR",
+            description: req.description,
+            callback_url: req.return_url,
+            metadata,
+        };
+        let (answer, raw) = self
+            .post::<_, RequestData>("/pg/v4/payment/request.json", &body)
+            .await?;
+        match answer {
+            Ok(data) if data.code == 100 && !data.authority.is_empty() => Ok(Started {
+                provider_ref: data.authority,
+                raw,
+            }),
+            Ok(data) => Err(ConnectorError::Refused {
+                code: code_name(data.code),
+                raw,
+            }),
+            Err(code) => Err(ConnectorError::Refused {
+                code: code_name(code),
+                raw,
+            }),
+        }
+    }
+
+    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+        let authority = payment.provider_ref.as_deref().ok_or_else(|| {
+            ConnectorError::Rejected("the payment was never sent to Zarinpal".into())
+        })?;
+        Ok(HandOff::Redirect(format!(
+            "{}/pg/StartPay/{authority}",
+            self.base
+        )))
+    }
+
+    async fn verify_return(
+        &self,
+        payment: &Payment,
+        params: &[(String, String)],
+    ) -> Result<Verification, ConnectorError> {
+        if param(params, "Authority") != payment.provider_ref.as_deref() {
+            return Err(ConnectorError::Rejected(
+                "the authority does not belong to this payment".into(),
+            ));
+        }
+        let cancelled = param(params, "Status") != Some("OK");
+        let mut verification = self.fetch_status(payment).await?;
+        // Unpaid after the customer pressed cancel is a cancellation; after "OK" it is a failure.
+        if verification.verdict == Verdict::Pending {
+            let code = code_name(NOT_PAID);
+            verification.verdict = if cancelled {
+                Verdict::Cancelled { code }
+            } else {
+                Verdict::Failed { code }
+            };
+        }
+        Ok(verification)
+    }
+
+    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+        let (answer, raw) = self.verify(payment).await?;
+        let verdict = match answer {
+            Ok(data) if data.code == 100 || data.code == 101 => Verdict::Paid {
+                bank_ref: data.ref_id.to_string(),
+                card_pan: data.card_pan,
+            },
+            Ok(data) => Verdict::Failed {
+                code: code_name(data.code),
+            },
+            Err(NOT_PAID) => Verdict::Pending,
+            Err(code) => Verdict::Failed {
+                code: code_name(code),
+            },
+        };
+        Ok(Verification { verdict, raw })
+    }
+}
+
+fn code_name(code: i64) -> String {
+    format!("{PROVIDER}:{code}")
+}
+
+fn truncate(raw: &str) -> String {
+    raw.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merchant_ids_are_uuids() {
+        assert!(valid_merchant_id("1344b5d4-0048-11e8-94db-005056a205be"));
+        assert!(!valid_merchant_id("1344b5d4004811e894db005056a205be"));
+        assert!(!valid_merchant_id("1344b5d4-0048-11e8-94db-005056a205bz"));
+        assert!(
+            Zarinpal::new(
+                reqwest::Client::new(),
+                "http://x",
+                r#"{"merchant_id":"abc"}"#
+            )
+            .is_err()
+        );
+        assert!(Zarinpal::new(reqwest::Client::new(), "http://x", "not json").is_err());
+    }
+}

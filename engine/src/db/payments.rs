@@ -1,0 +1,461 @@
+//! Payments, their event log and the idempotency keys of form submissions. Status changes go
+//! through [`transition`] only: one conditional UPDATE plus its event, in one transaction, so a
+//! replayed or concurrent provider message moves a payment at most once.
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::{Db, DbError};
+use crate::money::Currency;
+use crate::status::PaymentStatus;
+use crate::time::now_millis;
+use crate::tracking;
+
+#[derive(Clone, Debug, FromRow)]
+struct PaymentRow {
+    id: i64,
+    store_id: i64,
+    tracking_code: String,
+    kind: String,
+    method_id: Option<i64>,
+    bank_account_id: Option<i64>,
+    payer_name: String,
+    mobile: String,
+    phone: Option<String>,
+    email: Option<String>,
+    description: Option<String>,
+    amount: i64,
+    currency: String,
+    status: String,
+    provider_ref: Option<String>,
+    bank_ref: Option<String>,
+    card_pan: Option<String>,
+    slip_number: Option<String>,
+    slip_date: Option<String>,
+    failure_code: Option<String>,
+    created_at: i64,
+}
+
+const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
+    mobile, phone, email, description, amount, currency, status, provider_ref, bank_ref, card_pan, \
+    slip_number, slip_date, failure_code, created_at";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Kind {
+    Online,
+    BankSlip,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Online => "online",
+            Kind::BankSlip => "bank_slip",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Payment {
+    pub id: i64,
+    pub store_id: i64,
+    pub tracking_code: String,
+    pub kind: Kind,
+    pub method_id: Option<i64>,
+    pub bank_account_id: Option<i64>,
+    pub payer_name: String,
+    pub mobile: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub description: Option<String>,
+    pub amount: i64,
+    pub currency: Currency,
+    pub status: PaymentStatus,
+    /// The provider's id of this payment (Zarinpal's authority).
+    pub provider_ref: Option<String>,
+    /// The reference the bank gives the customer (Zarinpal's ref_id).
+    pub bank_ref: Option<String>,
+    pub card_pan: Option<String>,
+    pub slip_number: Option<String>,
+    pub slip_date: Option<String>,
+    /// `provider:code` of the failure, e.g. `zarinpal:-51`.
+    pub failure_code: Option<String>,
+    pub created_at: i64,
+}
+
+impl TryFrom<PaymentRow> for Payment {
+    type Error = DbError;
+
+    fn try_from(r: PaymentRow) -> Result<Payment, DbError> {
+        let corrupt = |what: &str| DbError::Corrupt(format!("payment {}: {what}", r.id));
+        Ok(Payment {
+            kind: match r.kind.as_str() {
+                "online" => Kind::Online,
+                "bank_slip" => Kind::BankSlip,
+                _ => return Err(corrupt("unknown kind")),
+            },
+            currency: Currency::parse(&r.currency).ok_or_else(|| corrupt("unknown currency"))?,
+            status: PaymentStatus::parse(&r.status).ok_or_else(|| corrupt("unknown status"))?,
+            id: r.id,
+            store_id: r.store_id,
+            tracking_code: r.tracking_code,
+            method_id: r.method_id,
+            bank_account_id: r.bank_account_id,
+            payer_name: r.payer_name,
+            mobile: r.mobile,
+            phone: r.phone,
+            email: r.email,
+            description: r.description,
+            amount: r.amount,
+            provider_ref: r.provider_ref,
+            bank_ref: r.bank_ref,
+            card_pan: r.card_pan,
+            slip_number: r.slip_number,
+            slip_date: r.slip_date,
+            failure_code: r.failure_code,
+            created_at: r.created_at,
+        })
+    }
+}
+
+/// Who or what caused an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    Customer,
+    Provider,
+    Merchant,
+    System,
+}
+
+impl Source {
+    fn as_str(self) -> &'static str {
+        match self {
+            Source::Customer => "customer",
+            Source::Provider => "provider",
+            Source::Merchant => "merchant",
+            Source::System => "system",
+        }
+    }
+}
+
+pub struct NewPayment<'a> {
+    pub kind: Kind,
+    pub method_id: Option<i64>,
+    pub bank_account_id: Option<i64>,
+    pub payer_name: &'a str,
+    pub mobile: &'a str,
+    pub phone: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub amount: i64,
+    pub currency: Currency,
+    pub slip_number: Option<&'a str>,
+    pub slip_date: Option<&'a str>,
+}
+
+impl NewPayment<'_> {
+    fn initial_status(&self) -> PaymentStatus {
+        match self.kind {
+            Kind::Online => PaymentStatus::Created,
+            Kind::BankSlip => PaymentStatus::AwaitingConfirmation,
+        }
+    }
+}
+
+/// Creates a payment unless `key` (the form's idempotency key) already made one, in which case
+/// that payment is returned with `false`. Safe under concurrent submissions of the same key.
+pub async fn create_idempotent(
+    db: &Db,
+    store_id: i64,
+    key: &str,
+    new: NewPayment<'_>,
+) -> Result<(Payment, bool), DbError> {
+    match insert_with_key(db, store_id, key, &new).await {
+        Ok(payment) => Ok((payment, true)),
+        Err(err) => match by_idempotency_key(db, store_id, key).await? {
+            Some(existing) => Ok((existing, false)),
+            None => Err(err),
+        },
+    }
+}
+
+async fn insert_with_key(
+    db: &Db,
+    store_id: i64,
+    key: &str,
+    new: &NewPayment<'_>,
+) -> Result<Payment, DbError> {
+    let now = now_millis();
+    let status = new.initial_status();
+    // Writes come first in the transaction so SQLite takes its write lock before reading.
+    let mut tx = db.pool().begin().await?;
+    let row: PaymentRow = sqlx::query_as(&format!(
+        "INSERT INTO payments (store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
+         mobile, phone, email, description, amount, currency, status, slip_number, slip_date, \
+         created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(store_id)
+    .bind(tracking::generate())
+    .bind(new.kind.as_str())
+    .bind(new.method_id)
+    .bind(new.bank_account_id)
+    .bind(new.payer_name)
+    .bind(new.mobile)
+    .bind(new.phone)
+    .bind(new.email)
+    .bind(new.description)
+    .bind(new.amount)
+    .bind(new.currency.code())
+    .bind(status.as_str())
+    .bind(new.slip_number)
+    .bind(new.slip_date)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO idempotency_keys (store_id, key, payment_id, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(store_id)
+        .bind(key)
+        .bind(row.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    insert_event(
+        &mut tx,
+        store_id,
+        row.id,
+        Source::Customer,
+        "created",
+        None,
+        Some(status),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    row.try_into()
+}
+
+async fn by_idempotency_key(db: &Db, store_id: i64, key: &str) -> Result<Option<Payment>, DbError> {
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE store_id = $1 AND id = \
+         (SELECT payment_id FROM idempotency_keys WHERE store_id = $1 AND key = $2)"
+    ))
+    .bind(store_id)
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(Payment::try_from).transpose()
+}
+
+pub async fn by_code(db: &Db, store_id: i64, code: &str) -> Result<Option<Payment>, DbError> {
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE store_id = $1 AND tracking_code = $2"
+    ))
+    .bind(store_id)
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(Payment::try_from).transpose()
+}
+
+/// The one lookup without a store: holding the tracking code is what lets a customer (or the
+/// provider's return to our URL) see that single payment.
+pub async fn public_lookup(db: &Db, code: &str) -> Result<Option<Payment>, DbError> {
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE tracking_code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(Payment::try_from).transpose()
+}
+
+/// Records the provider's id of a payment once its hand-off is prepared.
+pub async fn set_provider_ref(
+    db: &Db,
+    store_id: i64,
+    payment_id: i64,
+    provider_ref: &str,
+    detail: &str,
+) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE payments SET provider_ref = $1, updated_at = $2 WHERE store_id = $3 AND id = $4",
+    )
+    .bind(provider_ref)
+    .bind(now_millis())
+    .bind(store_id)
+    .bind(payment_id)
+    .execute(&mut *tx)
+    .await?;
+    insert_event(
+        &mut tx,
+        store_id,
+        payment_id,
+        Source::Provider,
+        "handoff_prepared",
+        None,
+        None,
+        Some(detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A status change and what it came from.
+pub struct Change<'a> {
+    pub to: PaymentStatus,
+    pub source: Source,
+    /// What happened, e.g. `verified`, `cancelled_at_gateway`, `request_refused`.
+    pub kind: &'a str,
+    /// The raw provider message (or the merchant's reason) behind the change.
+    pub detail: Option<&'a str>,
+    pub bank_ref: Option<&'a str>,
+    pub card_pan: Option<&'a str>,
+    pub failure_code: Option<&'a str>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transition {
+    /// The payment moved; side effects of the new status are owed exactly once, by this caller.
+    Moved,
+    /// Nothing changed: the payment already was (or had just become) this status.
+    Unchanged(PaymentStatus),
+}
+
+/// Moves `payment` from the status the caller read to `change.to`, if the state machine allows.
+/// A change that does not apply is still written to the event log (kind `ignored:…`).
+pub async fn transition(
+    db: &Db,
+    payment: &Payment,
+    change: Change<'_>,
+) -> Result<Transition, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let moved = payment.status.can_become(change.to)
+        && sqlx::query(
+            "UPDATE payments SET status = $1, bank_ref = COALESCE($2, bank_ref), \
+             card_pan = COALESCE($3, card_pan), failure_code = COALESCE($4, failure_code), updated_at = $5 \
+             WHERE store_id = $6 AND id = $7 AND status = $8",
+        )
+        .bind(change.to.as_str())
+        .bind(change.bank_ref)
+        .bind(change.card_pan)
+        .bind(change.failure_code)
+        .bind(now_millis())
+        .bind(payment.store_id)
+        .bind(payment.id)
+        .bind(payment.status.as_str())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+    let kind = if moved {
+        change.kind.to_owned()
+    } else {
+        format!("ignored:{}", change.kind)
+    };
+    let to = moved.then_some(change.to);
+    insert_event(
+        &mut tx,
+        payment.store_id,
+        payment.id,
+        change.source,
+        &kind,
+        Some(payment.status),
+        to,
+        change.detail,
+    )
+    .await?;
+    tx.commit().await?;
+    if moved {
+        return Ok(Transition::Moved);
+    }
+    let current = by_code(db, payment.store_id, &payment.tracking_code)
+        .await?
+        .ok_or_else(|| DbError::Corrupt(format!("payment {} vanished", payment.id)))?;
+    Ok(Transition::Unchanged(current.status))
+}
+
+/// Logs something that happened to a payment without changing it (a rejected message, say).
+pub async fn record_event(
+    db: &Db,
+    payment: &Payment,
+    source: Source,
+    kind: &str,
+    detail: Option<&str>,
+) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    insert_event(
+        &mut tx,
+        payment.store_id,
+        payment.id,
+        source,
+        kind,
+        Some(payment.status),
+        None,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct Event {
+    pub id: i64,
+    pub source: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub detail: Option<String>,
+    pub created_at: i64,
+}
+
+pub async fn events(db: &Db, store_id: i64, payment_id: i64) -> Result<Vec<Event>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, source, kind, from_status, to_status, detail, created_at FROM payment_events \
+         WHERE store_id = $1 AND payment_id = $2 ORDER BY id",
+    )
+    .bind(store_id)
+    .bind(payment_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+pub async fn count(db: &Db, store_id: i64) -> Result<i64, DbError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments WHERE store_id = $1")
+        .bind(store_id)
+        .fetch_one(db.pool())
+        .await?;
+    Ok(n)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    store_id: i64,
+    payment_id: i64,
+    source: Source,
+    kind: &str,
+    from: Option<PaymentStatus>,
+    to: Option<PaymentStatus>,
+    detail: Option<&str>,
+) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO payment_events (store_id, payment_id, source, kind, from_status, to_status, detail, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(store_id)
+    .bind(payment_id)
+    .bind(source.as_str())
+    .bind(kind)
+    .bind(from.map(PaymentStatus::as_str))
+    .bind(to.map(PaymentStatus::as_str))
+    .bind(detail)
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,115 @@
+//! Stores: the tenants. A store's id is the argument every other repository requires.
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::{Db, DbError, flag};
+use crate::money::{Currency, Unit};
+use crate::time::now_millis;
+
+#[derive(Clone, Debug, FromRow)]
+struct StoreRow {
+    id: i64,
+    slug: String,
+    name: String,
+    currency: String,
+    toman_display: i64,
+    default_lang: String,
+    maintenance: i64,
+    custom_amounts: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Store {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub currency: Currency,
+    pub toman_display: bool,
+    pub default_lang: String,
+    pub maintenance: bool,
+    /// Whether customers may change an amount a link prefilled.
+    pub custom_amounts: bool,
+}
+
+impl Store {
+    pub fn unit(&self) -> Unit {
+        Unit::for_store(self.currency, self.toman_display)
+    }
+}
+
+impl TryFrom<StoreRow> for Store {
+    type Error = DbError;
+
+    fn try_from(r: StoreRow) -> Result<Store, DbError> {
+        let currency = Currency::parse(&r.currency).ok_or_else(|| {
+            DbError::Corrupt(format!("store {} has currency {}", r.id, r.currency))
+        })?;
+        Ok(Store {
+            id: r.id,
+            slug: r.slug,
+            name: r.name,
+            currency,
+            toman_display: r.toman_display != 0,
+            default_lang: r.default_lang,
+            maintenance: r.maintenance != 0,
+            custom_amounts: r.custom_amounts != 0,
+        })
+    }
+}
+
+pub struct NewStore<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub currency: Currency,
+    pub toman_display: bool,
+    pub default_lang: &'a str,
+    pub custom_amounts: bool,
+}
+
+const COLUMNS: &str =
+    "id, slug, name, currency, toman_display, default_lang, maintenance, custom_amounts";
+
+pub async fn create(db: &Db, new: NewStore<'_>) -> Result<Store, DbError> {
+    let row: StoreRow = sqlx::query_as(&format!(
+        "INSERT INTO stores (slug, name, currency, toman_display, default_lang, custom_amounts, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+    ))
+    .bind(new.slug)
+    .bind(new.name)
+    .bind(new.currency.code())
+    .bind(flag(new.toman_display))
+    .bind(new.default_lang)
+    .bind(flag(new.custom_amounts))
+    .bind(now_millis())
+    .fetch_one(db.pool())
+    .await?;
+    row.try_into()
+}
+
+pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Store>, DbError> {
+    let row: Option<StoreRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE slug = $1"))
+            .bind(slug)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(Store::try_from).transpose()
+}
+
+pub async fn by_id(db: &Db, store_id: i64) -> Result<Option<Store>, DbError> {
+    let row: Option<StoreRow> =
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE id = $1"))
+            .bind(store_id)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(Store::try_from).transpose()
+}
+
+pub async fn set_maintenance(db: &Db, store_id: i64, on: bool) -> Result<(), DbError> {
+    sqlx::query("UPDATE stores SET maintenance = $1 WHERE id = $2")
+        .bind(flag(on))
+        .bind(store_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,19 @@
+//! The payment engine: domain types, validation, storage, provider connectors and the checkout
+//! service. Everything above `server` is pure and also compiles for the browser (wasm).
+
+pub mod digits;
+pub mod mobile;
+pub mod money;
+pub mod public;
+pub mod status;
+pub mod tracking;
+pub mod validation;
+
+#[cfg(feature = "server")]
+pub mod checkout;
+#[cfg(feature = "server")]
+pub mod connectors;
+#[cfg(feature = "server")]
+pub mod db;
+#[cfg(feature = "server")]
+pub mod time;

@@ -1,0 +1,38 @@
+//! What a customer's browser may see of a store's payment options, and where it is sent to pay.
+//! Pure types, shared by the server and the hydrated pages.
+
+use serde::{Deserialize, Serialize};
+
+/// A payment method without its configuration (which holds credentials).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicMethod {
+    pub id: i64,
+    pub provider: String,
+    pub display_name: String,
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
+}
+
+/// A bank account customers may pay into with a bank slip.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
+pub struct BankAccount {
+    pub id: i64,
+    pub bank_name: String,
+    pub holder: String,
+    pub account_number: String,
+    pub iban: Option<String>,
+    pub card_number: Option<String>,
+}
+
+/// Where the customer goes to pay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandOff {
+    /// Send the browser to this URL.
+    Redirect(String),
+    /// Post these fields to this URL from the browser (auto-submitted form).
+    PostForm {
+        url: String,
+        fields: Vec<(String, String)>,
+    },
+}

@@ -1,0 +1,331 @@
+//! Checks of what a customer types, and the field errors they produce. Errors travel through
+//! a redirect when JavaScript is off, so they have a compact text form (`encode`/`decode`).
+
+use serde::{Deserialize, Serialize};
+
+use crate::digits;
+use crate::money::AmountError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Field {
+    Name,
+    Mobile,
+    Phone,
+    Email,
+    Amount,
+    Description,
+    Method,
+    BankAccount,
+    SlipNumber,
+    SlipDate,
+}
+
+impl Field {
+    const ALL: [Field; 10] = [
+        Field::Name,
+        Field::Mobile,
+        Field::Phone,
+        Field::Email,
+        Field::Amount,
+        Field::Description,
+        Field::Method,
+        Field::BankAccount,
+        Field::SlipNumber,
+        Field::SlipDate,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Mobile => "mobile",
+            Field::Phone => "phone",
+            Field::Email => "email",
+            Field::Amount => "amount",
+            Field::Description => "description",
+            Field::Method => "method",
+            Field::BankAccount => "bank_account",
+            Field::SlipNumber => "slip_number",
+            Field::SlipDate => "slip_date",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
+/// What is wrong with a field. `BelowMin`/`AboveMax` carry the limit in minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    Required,
+    Invalid,
+    TooLong,
+    NotANumber,
+    Negative,
+    Zero,
+    TooPrecise,
+    TooLarge,
+    InFuture,
+    Unavailable,
+    BelowMin(i64),
+    AboveMax(i64),
+}
+
+impl Problem {
+    fn encode(self) -> String {
+        match self {
+            Problem::BelowMin(n) => format!("below_min.{n}"),
+            Problem::AboveMax(n) => format!("above_max.{n}"),
+            other => other.simple_name().to_owned(),
+        }
+    }
+
+    fn simple_name(self) -> &'static str {
+        match self {
+            Problem::Required => "required",
+            Problem::Invalid => "invalid",
+            Problem::TooLong => "too_long",
+            Problem::NotANumber => "nan",
+            Problem::Negative => "negative",
+            Problem::Zero => "zero",
+            Problem::TooPrecise => "too_precise",
+            Problem::TooLarge => "too_large",
+            Problem::InFuture => "in_future",
+            Problem::Unavailable => "unavailable",
+            Problem::BelowMin(_) => "below_min",
+            Problem::AboveMax(_) => "above_max",
+        }
+    }
+
+    fn decode(s: &str) -> Option<Problem> {
+        if let Some((name, n)) = s.split_once('.') {
+            let n = n.parse().ok()?;
+            return match name {
+                "below_min" => Some(Problem::BelowMin(n)),
+                "above_max" => Some(Problem::AboveMax(n)),
+                _ => None,
+            };
+        }
+        [
+            Problem::Required,
+            Problem::Invalid,
+            Problem::TooLong,
+            Problem::NotANumber,
+            Problem::Negative,
+            Problem::Zero,
+            Problem::TooPrecise,
+            Problem::TooLarge,
+            Problem::InFuture,
+            Problem::Unavailable,
+        ]
+        .into_iter()
+        .find(|p| p.simple_name() == s)
+    }
+}
+
+impl From<AmountError> for Problem {
+    fn from(e: AmountError) -> Problem {
+        match e {
+            AmountError::Empty => Problem::Required,
+            AmountError::NotANumber => Problem::NotANumber,
+            AmountError::Negative => Problem::Negative,
+            AmountError::Zero => Problem::Zero,
+            AmountError::TooPrecise => Problem::TooPrecise,
+            AmountError::TooLarge => Problem::TooLarge,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(Vec<(Field, Problem)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: Field, problem: Problem) {
+        if self.get(field).is_none() {
+            self.0.push((field, problem));
+        }
+    }
+
+    pub fn check<T>(&mut self, field: Field, result: Result<T, Problem>) -> Option<T> {
+        result.map_err(|p| self.add(field, p)).ok()
+    }
+
+    pub fn get(&self, field: Field) -> Option<Problem> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, p)| *p)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `name:required,amount:below_min.10000`
+    pub fn encode(&self) -> String {
+        self.0
+            .iter()
+            .map(|(f, p)| format!("{}:{}", f.as_str(), p.encode()))
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// Reads [`FieldErrors::encode`]'s output; unknown parts are dropped.
+    pub fn decode(s: &str) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        for part in s.split(',') {
+            if let Some((f, p)) = part.split_once(':')
+                && let (Some(f), Some(p)) = (Field::parse(f), Problem::decode(p))
+            {
+                errors.add(f, p);
+            }
+        }
+        errors
+    }
+}
+
+/// A required short text: trimmed, not empty, at most `max` characters.
+pub fn required_text(input: &str, max: usize) -> Result<String, Problem> {
+    let text = input.trim();
+    match text.chars().count() {
+        0 => Err(Problem::Required),
+        n if n > max => Err(Problem::TooLong),
+        _ => Ok(text.to_owned()),
+    }
+}
+
+/// An optional text: `None` when blank, at most `max` characters.
+pub fn optional_text(input: &str, max: usize) -> Result<Option<String>, Problem> {
+    match required_text(input, max) {
+        Ok(text) => Ok(Some(text)),
+        Err(Problem::Required) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An optional e-mail address: one `@`, a dotted domain, no spaces.
+pub fn optional_email(input: &str) -> Result<Option<String>, Problem> {
+    let Some(email) = optional_text(input, 254)? else {
+        return Ok(None);
+    };
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if valid {
+        Ok(Some(email))
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+/// An optional landline or any phone: digits with the usual punctuation, 5 to 15 digits.
+pub fn optional_phone(input: &str) -> Result<Option<String>, Problem> {
+    let Some(phone) = optional_text(&digits::to_ascii(input), 30)? else {
+        return Ok(None);
+    };
+    let digit_count = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -()+".contains(c));
+    if allowed && (5..=15).contains(&digit_count) {
+        Ok(Some(phone))
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+/// A bank slip or reference number: letters, digits and dashes, up to 40.
+pub fn slip_number(input: &str) -> Result<String, Problem> {
+    let number = required_text(&digits::to_ascii(input), 40)?;
+    if number
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/')
+    {
+        Ok(number)
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+/// A calendar date `YYYY-MM-DD` (what `<input type=date>` sends), not after `today`.
+pub fn slip_date(input: &str, today: (i32, u32, u32)) -> Result<String, Problem> {
+    let text = required_text(&digits::to_ascii(input), 10)?;
+    let parts: Vec<&str> = text.split('-').collect();
+    let [y, m, d] = parts.as_slice() else {
+        return Err(Problem::Invalid);
+    };
+    let (Ok(y), Ok(m), Ok(d)) = (y.parse::<i32>(), m.parse::<u32>(), d.parse::<u32>()) else {
+        return Err(Problem::Invalid);
+    };
+    if y < 2000 || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+        return Err(Problem::Invalid);
+    }
+    if (y, m, d) > today {
+        return Err(Problem::InFuture);
+    }
+    Ok(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_survive_a_round_trip_through_a_url() {
+        let mut errors = FieldErrors::default();
+        errors.add(Field::Name, Problem::Required);
+        errors.add(Field::Amount, Problem::BelowMin(10_000));
+        errors.add(Field::Amount, Problem::Zero);
+        assert_eq!(errors.encode(), "name:required,amount:below_min.10000");
+        assert_eq!(FieldErrors::decode(&errors.encode()), errors);
+        assert!(FieldErrors::decode("evil:<script>,name:bogus,,").is_empty());
+    }
+
+    #[test]
+    fn texts_and_emails() {
+        assert_eq!(required_text("  Sara  ", 10), Ok("Sara".into()));
+        assert_eq!(required_text("   ", 10), Err(Problem::Required));
+        assert_eq!(required_text("abcdefghijk", 10), Err(Problem::TooLong));
+        assert_eq!(optional_email(""), Ok(None));
+        assert_eq!(optional_email("a@b.ir"), Ok(Some("a@b.ir".into())));
+        for bad in ["a@b", "@b.ir", "a b@c.ir", "a@@b.ir", "a@.ir", "ab.ir"] {
+            assert_eq!(optional_email(bad), Err(Problem::Invalid), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones_and_slips() {
+        assert_eq!(
+            optional_phone("021-8888 1234"),
+            Ok(Some("021-8888 1234".into()))
+        );
+        assert_eq!(
+            optional_phone("۰۲۱۸۸۸۸۱۲۳۴"),
+            Ok(Some("02188881234".into()))
+        );
+        assert_eq!(optional_phone("12ab"), Err(Problem::Invalid));
+        assert_eq!(slip_number(" 12-3456/7 "), Ok("12-3456/7".into()));
+        assert_eq!(slip_number("12;drop"), Err(Problem::Invalid));
+        let today = (2026, 11, 22);
+        assert_eq!(slip_date("2026-11-22", today), Ok("2026-11-22".into()));
+        assert_eq!(slip_date("2024-02-29", today), Ok("2024-02-29".into()));
+        assert_eq!(slip_date("2025-02-29", today), Err(Problem::Invalid));
+        assert_eq!(slip_date("2026-11-23", today), Err(Problem::InFuture));
+        assert_eq!(slip_date("22/11/2026", today), Err(Problem::Invalid));
+        assert_eq!(slip_date("", today), Err(Problem::Required));
+    }
+}

@@ -1,0 +1,68 @@
+//! Test databases: every test runs on a fresh SQLite file and, when `KASSA_TEST_POSTGRES`
+//! names a server (`make test` does), on a fresh PostgreSQL database too.
+
+use engine::db::Db;
+use engine::db::stores::{self, NewStore, Store};
+use engine::money::Currency;
+use sqlx::Connection;
+
+pub async fn databases() -> Vec<Db> {
+    let id = format!("{:016x}", rand_id());
+    let dir = std::env::temp_dir().join("kassa-tests");
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let sqlite = format!(
+        "sqlite://{}?mode=rwc",
+        dir.join(format!("{id}.db")).display()
+    );
+    let mut dbs = vec![Db::connect(&sqlite).await.expect("sqlite")];
+    match std::env::var("KASSA_TEST_POSTGRES") {
+        Ok(admin) => {
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&admin)
+                .await
+                .expect("PostgreSQL from KASSA_TEST_POSTGRES");
+            sqlx::query(&format!("CREATE DATABASE kassa_test_{id}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            let (base, _) = admin
+                .rsplit_once('/')
+                .expect("database URL with a database name");
+            dbs.push(
+                Db::connect(&format!("{base}/kassa_test_{id}"))
+                    .await
+                    .expect("postgres"),
+            );
+        }
+        Err(_) => eprintln!("KASSA_TEST_POSTGRES is not set: testing on SQLite only"),
+    }
+    dbs
+}
+
+fn rand_id() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos(),
+    );
+    h.finish()
+}
+
+pub async fn store(db: &Db, slug: &str) -> Store {
+    stores::create(
+        db,
+        NewStore {
+            slug,
+            name: "Test store",
+            currency: Currency::IRR,
+            toman_display: true,
+            default_lang: "fa",
+            custom_amounts: false,
+        },
+    )
+    .await
+    .expect("store")
+}

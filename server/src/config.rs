@@ -1,0 +1,38 @@
+//! Configuration from environment variables, with defaults for the embedded demo.
+
+use std::net::SocketAddr;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub site_addr: SocketAddr,
+    /// The address customers and providers reach Kassa at (return and callback URLs).
+    pub public_url: String,
+    /// The store `/openpay` serves.
+    pub default_store: String,
+    /// Serve the provider simulators and seed the demo store.
+    pub sandbox: bool,
+    /// Base URL of Zarinpal's test environment for methods in test mode.
+    pub zarinpal_sandbox_url: String,
+}
+
+impl Config {
+    pub fn from_env(site_addr: SocketAddr) -> Config {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let public_url = var("KASSA_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}"));
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        let sandbox = var("KASSA_SANDBOX")
+            .map(|v| v != "0" && v != "false")
+            .unwrap_or(true);
+        Config {
+            database_url: var("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/kassa.db?mode=rwc".into()),
+            site_addr,
+            default_store: var("KASSA_DEFAULT_STORE").unwrap_or_else(|| "demo".into()),
+            sandbox,
+            zarinpal_sandbox_url: var("KASSA_ZARINPAL_SANDBOX_URL")
+                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::zarinpal::MOUNT)),
+            public_url,
+        }
+    }
+}

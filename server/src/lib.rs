@@ -1,0 +1,9 @@
+//! The Kassa server: configuration, start-up, the provider return routes and, in sandbox
+//! mode, the provider simulators.
+
+pub mod config;
+pub mod demo;
+pub mod language;
+pub mod returns;
+pub mod sim;
+pub mod startup;

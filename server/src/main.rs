@@ -1,0 +1,37 @@
+//! `kassa`: serves the customer pages (and, in sandbox mode, the provider simulators).
+
+use leptos::prelude::get_configuration;
+use server::config::Config;
+use server::{demo, startup};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let config = Config::from_env(leptos_options.site_addr);
+    let db = engine::db::Db::connect(&config.database_url).await?;
+    if config.sandbox && demo::seed(&db).await? {
+        tracing::info!("seeded the demo store");
+    }
+    let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
+    let base = &config.public_url;
+    println!("Kassa is listening on http://{}", listener.local_addr()?);
+    if config.sandbox {
+        println!(
+            "Try the payment link: {base}/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000"
+        );
+        println!("Follow a payment:     {base}/track");
+        println!(
+            "Zarinpal simulator:   {base}{}",
+            server::sim::zarinpal::MOUNT
+        );
+    }
+    let router = startup::router(&config, startup::app_state(&config, db), leptos_options);
+    startup::serve(listener, router).await?;
+    Ok(())
+}

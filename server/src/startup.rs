@@ -1,0 +1,80 @@
+//! Builds the application from its configuration; binds first so tests can use port 0.
+
+use axum::Router;
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use engine::checkout::Checkout;
+use engine::connectors::{Connectors, SandboxUrls};
+use engine::db::Db;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_http::compression::CompressionLayer;
+
+use app::state::AppState;
+use app::{App, shell};
+
+use crate::config::Config;
+
+/// The server state: the app state plus Leptos's options (axum extracts either).
+#[derive(Clone, axum::extract::FromRef)]
+pub struct ServerState {
+    pub app: AppState,
+    pub leptos_options: LeptosOptions,
+}
+
+pub fn app_state(config: &Config, db: Db) -> AppState {
+    let connectors = Connectors::new(SandboxUrls {
+        zarinpal: config.zarinpal_sandbox_url.clone(),
+    });
+    AppState {
+        checkout: Checkout::new(db, connectors, &config.public_url),
+        default_store: config.default_store.clone(),
+    }
+}
+
+pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> Router {
+    let routes = generate_route_list(App);
+    let state = ServerState {
+        app: app.clone(),
+        leptos_options,
+    };
+    let context = {
+        let app = app.clone();
+        move || provide_context(app.clone())
+    };
+    let mut router = Router::new()
+        .route("/pay/{code}/return", get(crate::returns::provider_return))
+        .route(
+            "/api/{*fn_name}",
+            axum::routing::post({
+                let context = context.clone();
+                move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
+            }),
+        )
+        .leptos_routes_with_context(&state, routes, context.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            ServerState,
+            _,
+        >(context, shell))
+        .with_state(state);
+    if config.sandbox {
+        router = router.nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes());
+    }
+    router
+        .layer(axum::middleware::from_fn(
+            crate::language::remember_language,
+        ))
+        .layer(CompressionLayer::new())
+}
+
+/// Serves until the process ends. Sets TCP_NODELAY: without it every static asset on a
+/// keep-alive connection waits ~40 ms for the client's delayed ACK.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    axum::serve(listener, router).await
+}
