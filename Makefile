@@ -56,6 +56,7 @@ test: setup-build postgres test-rust
 ## Rust tests: the engine on SQLite and PostgreSQL (KASSA_TEST_POSTGRES), then the server.
 test-rust:
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo test -p engine --features server
+	cargo test -p server
 
 test-e2e: setup-test build-release
 	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test

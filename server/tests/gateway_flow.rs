@@ -1,0 +1,230 @@
+//! The whole server over real HTTP: a checkout handed to the Zarinpal simulator, paid, and the
+//! customer's return settled from the gateway's verify answer. Also: live mode serves no
+//! simulator.
+
+use app::state::AppState;
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::connectors::HandOff;
+use engine::db::payments;
+use engine::status::PaymentStatus;
+use leptos::prelude::LeptosOptions;
+use server::config::Config;
+use server::{demo, startup};
+
+struct Running {
+    base: String,
+    state: AppState,
+}
+
+async fn serve(sandbox: bool) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dir = std::env::temp_dir().join("kassa-server-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.db", rand::random::<u64>()));
+    let base = format!("http://{addr}");
+    let config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", file.display()),
+        site_addr: addr,
+        public_url: base.clone(),
+        default_store: demo::SLUG.into(),
+        sandbox,
+        zarinpal_sandbox_url: format!("{base}{}", server::sim::zarinpal::MOUNT),
+    };
+    let db = engine::db::Db::connect(&config.database_url).await.unwrap();
+    demo::seed(&db).await.unwrap();
+    let state = startup::app_state(&config, db);
+    let options = LeptosOptions::builder()
+        .output_name("kassa")
+        .site_addr(addr)
+        .build();
+    let router = startup::router(&config, state.clone(), options);
+    tokio::spawn(startup::serve(listener, router));
+    Running { base, state }
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn form(key: &str) -> CheckoutForm {
+    CheckoutForm {
+        key: key.into(),
+        payer_name: "Sara Ahmadi".into(),
+        mobile: "۰۹۱۲۱۲۳۴۵۶۷".into(),
+        description: "Order 1042".into(),
+        amount: "120,000".into(),
+        method: "gateway:1".into(),
+        ..CheckoutForm::default()
+    }
+}
+
+async fn location(response: reqwest::Response) -> String {
+    assert!(response.status().is_redirection(), "{}", response.status());
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Submits a checkout and presses `action` on the simulator's page; returns the payment code
+/// and the URL the gateway sends the browser back to.
+async fn pay(app: &Running, key: &str, action: &str) -> (String, String) {
+    let Submitted::ToProvider { code } =
+        app.state.checkout.submit("demo", &form(key)).await.unwrap()
+    else {
+        panic!("an online payment goes to the provider");
+    };
+    let Some(HandOff::Redirect(page)) = app.state.checkout.hand_off(&code).await.unwrap() else {
+        panic!("a started payment has a hand-off");
+    };
+    assert!(page.starts_with(&format!("{}/sim/zarinpal/pg/StartPay/", app.base)));
+    let back = no_redirects()
+        .post(&page)
+        .form(&[("action", action)])
+        .send()
+        .await
+        .unwrap();
+    let back = location(back).await;
+    assert!(
+        back.starts_with(&format!("{}/pay/{code}/return?", app.base)),
+        "{back}"
+    );
+    (code, back)
+}
+
+#[tokio::test]
+async fn a_paid_return_is_verified_once_however_often_it_arrives() {
+    let app = serve(true).await;
+    let (code, back) = pay(&app, "flow-paid", "pay").await;
+
+    // The browser's return, delivered eight times at once (reloads, a double click).
+    let http = no_redirects();
+    let returns = (0..8).map(|_| {
+        let http = http.clone();
+        let back = back.clone();
+        async move { location(http.get(&back).send().await.unwrap()).await }
+    });
+    for page in futures_join(returns).await {
+        assert_eq!(page, format!("/pay/{code}"));
+    }
+
+    let p = app.state.checkout.payment(&code).await.unwrap();
+    assert_eq!(p.status, PaymentStatus::Paid);
+    assert_eq!(p.amount, 1_200_000, "120,000 toman is stored as rial");
+    let bank_ref = p.bank_ref.clone().expect("the bank's reference is kept");
+    let events = payments::events(app.state.checkout.db(), p.store_id, p.id)
+        .await
+        .unwrap();
+    let verified: Vec<_> = events.iter().filter(|e| e.kind == "verified").collect();
+    assert_eq!(verified.len(), 1, "{events:#?}");
+    // Every return is logged: those that reached the gateway with its answer (the first "paid",
+    // code 100, exactly once, on whichever return got it), those after the payment settled
+    // without asking again.
+    let answers: Vec<&str> = events
+        .iter()
+        .filter(|e| e.kind == "verified" || e.kind == "ignored:verified")
+        .filter_map(|e| e.detail.as_deref())
+        .collect();
+    let late = events
+        .iter()
+        .filter(|e| e.kind == "return_after_final")
+        .count();
+    assert_eq!(
+        answers.len() + late,
+        8,
+        "every return is logged: {events:#?}"
+    );
+    assert!(answers.iter().all(|raw| raw.contains("Status=OK")));
+    assert_eq!(
+        answers
+            .iter()
+            .filter(|raw| raw.contains("\"code\":100"))
+            .count(),
+        1
+    );
+
+    // The result page shows the tracking code and the bank's reference.
+    let html = reqwest::get(format!("{}/pay/{code}?lang=en", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Payment successful"), "{html}");
+    assert!(html.contains(&engine::tracking::display(&code)));
+    assert!(html.contains(&bank_ref));
+}
+
+#[tokio::test]
+async fn a_cancelled_payment_keeps_its_failure_and_offers_a_retry() {
+    let app = serve(true).await;
+    let (code, back) = pay(&app, "flow-cancel", "cancel").await;
+    location(no_redirects().get(&back).send().await.unwrap()).await;
+    let p = app.state.checkout.payment(&code).await.unwrap();
+    assert_eq!(p.status, PaymentStatus::Cancelled);
+    assert_eq!(p.failure_code.as_deref(), Some("zarinpal:-51"));
+
+    // Paying afterwards on the gateway page changes nothing: the simulator keeps the first
+    // decision, and a late return cannot revive a final payment.
+    let late = back.replace("Status=NOK", "Status=OK");
+    location(no_redirects().get(&late).send().await.unwrap()).await;
+    let p = app.state.checkout.payment(&code).await.unwrap();
+    assert_eq!(p.status, PaymentStatus::Cancelled);
+
+    let html = reqwest::get(format!("{}/pay/{code}?lang=en", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Try again"), "{html}");
+}
+
+#[tokio::test]
+async fn a_return_with_a_bad_code_goes_to_the_tracking_form() {
+    let app = serve(true).await;
+    let page = location(
+        no_redirects()
+            .get(format!(
+                "{}/pay/not-a-code/return?Authority=A1&Status=OK",
+                app.base
+            ))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page, "/track");
+}
+
+#[tokio::test]
+async fn live_mode_serves_no_simulator() {
+    let app = serve(false).await;
+    let http = reqwest::Client::new();
+    let page = http
+        .get(format!("{}/sim/zarinpal/pg/StartPay/A1", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    let api = http
+        .post(format!("{}/sim/zarinpal/pg/v4/payment/request.json", app.base))
+        .json(&serde_json::json!({"merchant_id": "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d", "amount": 20000}))
+        .send()
+        .await
+        .unwrap();
+    assert!(!api.status().is_success(), "{}", api.status());
+}
+
+/// Runs futures concurrently on the test's runtime.
+async fn futures_join<F: std::future::Future<Output = T> + Send + 'static, T: Send + 'static>(
+    futures: impl Iterator<Item = F>,
+) -> Vec<T> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
