@@ -7,7 +7,9 @@ CARGO_LEPTOS_VERSION := 0.3.10
 # Must equal the wasm-bindgen crate pinned in Cargo.toml.
 WASM_BINDGEN_VERSION := 0.2.130
 CARGO_BIN := $(HOME)/.cargo/bin
-export PATH := $(CARGO_BIN):$(PATH)
+# tools/ holds npm's binaryen: its wasm-opt must come before any system one (Debian's 108
+# produces a wasm whose externref table fails at start-up in the browser).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(CARGO_BIN):$(PATH)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 E2E_PORT ?= 3100
 
@@ -19,7 +21,8 @@ run: setup-build build-release
 build-release:
 	cargo leptos build --release
 
-## Tools the build needs: the wasm target, cargo-leptos, a matching wasm-bindgen, wasm-opt.
+## Tools the build needs: the wasm target, cargo-leptos, a matching wasm-bindgen, wasm-opt
+## (binaryen from npm, pinned in tools/package-lock.json).
 setup-build:
 	rustup target add wasm32-unknown-unknown >/dev/null
 	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
@@ -30,7 +33,7 @@ setup-build:
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
-	@command -v wasm-opt >/dev/null || $(call apt_install,binaryen)
+	@[ -x tools/node_modules/.bin/wasm-opt ] || (cd tools && npm ci --no-audit --no-fund)
 
 ## What the tests need besides the build: Chromium, the npm packages, a PostgreSQL server.
 setup-test: setup-build postgres
@@ -50,8 +53,7 @@ postgres:
 	  pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL could not be started"; exit 1; }; \
 	fi
 
-# The Playwright suite (test-e2e) joins `test` once it has run green on a clean machine.
-test: setup-build postgres test-rust
+test: setup-test test-rust test-e2e
 
 ## Rust tests: the engine on SQLite and PostgreSQL (KASSA_TEST_POSTGRES), then the server.
 test-rust:
@@ -59,7 +61,7 @@ test-rust:
 	cargo test -p server
 
 test-e2e: setup-test build-release
-	cd end2end && E2E_PORT=$(E2E_PORT) npx playwright test
+	cd end2end && CI=1 E2E_PORT=$(E2E_PORT) npx playwright test
 
 lint:
 	cargo fmt --all --check

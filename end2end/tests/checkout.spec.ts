@@ -1,4 +1,21 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test as base, type Page } from "@playwright/test";
+
+// Every page must run without a script error: a broken wasm would otherwise go unnoticed, as
+// the forms still work without JavaScript.
+const test = base.extend({
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await use(page);
+    expect(errors).toEqual([]);
+  },
+});
+
+/** Opens `url` and, with JavaScript on, waits until the page is hydrated. */
+async function open(page: Page, url: string, javaScriptEnabled: boolean) {
+  await page.goto(url);
+  if (javaScriptEnabled) await expect(page.locator("html")).toHaveAttribute("data-hydrated", "");
+}
 
 const link = "/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000&lang=en";
 
@@ -12,7 +29,7 @@ for (const javaScriptEnabled of [true, false]) {
     test.use({ javaScriptEnabled });
 
     test("a prefilled link is paid at the gateway and tracked", async ({ page }) => {
-      await page.goto(link);
+      await open(page, link, javaScriptEnabled);
       await expect(page.locator("#receivername")).toHaveValue("Sara Ahmadi");
       await expect(page.locator("#description")).toHaveValue("Order 1042");
       await expect(page.getByTestId("amount")).toHaveText("120,000 toman");
@@ -36,7 +53,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test("cancelling at the gateway keeps the failure and offers a retry", async ({ page }) => {
-      await page.goto(link);
+      await open(page, link, javaScriptEnabled);
       await page.locator("#mobile").fill("+989121234567");
       await page.getByRole("button", { name: "Pay and finish" }).click();
       await expect(page).toHaveURL(/StartPay/);
@@ -51,7 +68,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test("a bank slip is registered and waits for the merchant", async ({ page }) => {
-      await page.goto("/openpay?lang=en");
+      await open(page, "/openpay?lang=en", javaScriptEnabled);
       await page.locator("#receivername").fill("Reza Karimi");
       await page.locator("#mobile").fill("09351234567");
       await page.locator("#amount").fill("۲۵۰٬۰۰۰");
@@ -70,7 +87,7 @@ for (const javaScriptEnabled of [true, false]) {
     });
 
     test("validation errors appear beside the fields and keep what was typed", async ({ page }) => {
-      await page.goto("/openpay?lang=en");
+      await open(page, "/openpay?lang=en", javaScriptEnabled);
       await page.locator("#receivername").fill("Sara");
       await page.locator("#mobile").fill("12345");
       await page.locator("#amount").fill("-500");
@@ -100,6 +117,29 @@ for (const javaScriptEnabled of [true, false]) {
     });
   });
 }
+
+test("once hydrated, the form and the tracker answer without reloading the page", async ({ page }) => {
+  await open(page, "/openpay?lang=en", true);
+  // A full page load would drop this value.
+  await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+  const sameDocument = () => page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument);
+
+  await page.locator("#receivername").fill("Sara");
+  await page.getByRole("button", { name: "Pay and finish" }).click();
+  await expect(page.locator("#err-mobile")).toBeVisible();
+  await expect(page.locator("#receivername")).toHaveValue("Sara");
+  expect(await sameDocument()).toBe(true);
+
+  await page.locator("#mobile").fill("09121234567");
+  await page.locator("#amount").fill("75000");
+  await page.getByLabel("Register a bank slip").check();
+  await page.locator("#bank_account").selectOption({ index: 1 });
+  await page.locator("#slip_number").fill("5151");
+  await page.locator("#slip_date").fill("2026-02-01");
+  await page.getByRole("button", { name: "Pay and finish" }).click();
+  await expect(page.getByRole("heading", { name: "Your bank slip is registered" })).toBeVisible();
+  expect(await sameDocument()).toBe(true);
+});
 
 test("submitting the same form twice creates one payment", async ({ page, request }) => {
   await page.goto("/openpay?lang=en");

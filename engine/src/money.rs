@@ -244,7 +244,7 @@ pub fn format_amount(minor: i64, currency: Currency, unit: Unit, lang: &str) -> 
     let whole = (abs / per_unit).to_string();
     let mut grouped = String::new();
     for (i, ch) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push_str(style.group);
         }
         grouped.push(ch);
