@@ -145,12 +145,7 @@ async fn a_paid_return_is_verified_once_however_often_it_arrives() {
     );
 
     // The result page shows the tracking code and the bank's reference.
-    let html = reqwest::get(format!("{}/pay/{code}?lang=en", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&app, &code).await;
     assert!(html.contains("Payment successful"), "{html}");
     assert!(html.contains(&engine::tracking::display(&code)));
     assert!(html.contains(&bank_ref));
@@ -172,12 +167,7 @@ async fn a_cancelled_payment_keeps_its_failure_and_offers_a_retry() {
     let p = app.state.checkout.payment(&code).await.unwrap();
     assert_eq!(p.status, PaymentStatus::Cancelled);
 
-    let html = reqwest::get(format!("{}/pay/{code}?lang=en", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = result_page(&app, &code).await;
     assert!(html.contains("Try again"), "{html}");
 }
 
@@ -215,6 +205,16 @@ async fn live_mode_serves_no_simulator() {
         .await
         .unwrap();
     assert!(!api.status().is_success(), "{}", api.status());
+}
+
+/// The customer's result page of a payment, in English.
+async fn result_page(app: &Running, code: &str) -> String {
+    reqwest::get(format!("{}/pay/{code}?lang=en", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
 }
 
 /// Runs futures concurrently on the test's runtime.
