@@ -139,6 +139,17 @@ test("once hydrated, the form and the tracker answer without reloading the page"
   await page.getByRole("button", { name: "Pay and finish" }).click();
   await expect(page.getByRole("heading", { name: "Your bank slip is registered" })).toBeVisible();
   expect(await sameDocument()).toBe(true);
+  const code = await trackingCode(page);
+
+  await open(page, "/track?lang=en", true);
+  await page.evaluate(() => ((window as unknown as { sameDocument: boolean }).sameDocument = true));
+  await page.locator("#code").fill("0000");
+  await page.getByRole("button", { name: "Show status" }).click();
+  await expect(page.locator("#err-code")).toContainText("12 letters and digits");
+  await page.locator("#code").fill(code.toLowerCase());
+  await page.getByRole("button", { name: "Show status" }).click();
+  await expect(page.getByTestId("summary")).toContainText("5151");
+  expect(await sameDocument()).toBe(true);
 });
 
 test("submitting the same form twice creates one payment", async ({ page, request }) => {

@@ -1,6 +1,6 @@
 //! The whole server over real HTTP: a checkout handed to the Zarinpal simulator, paid, and the
-//! customer's return settled from the gateway's verify answer. Also: live mode serves no
-//! simulator.
+//! customer's return settled from the gateway's verify answer; a paused store; live mode
+//! serving no simulator.
 
 use app::state::AppState;
 use engine::checkout::{CheckoutForm, Submitted};
@@ -186,6 +186,53 @@ async fn a_return_with_a_bad_code_goes_to_the_tracking_form() {
     )
     .await;
     assert_eq!(page, "/track");
+}
+
+#[tokio::test]
+async fn a_paused_store_says_so_and_takes_no_payment() {
+    let app = serve(true).await;
+    let db = app.state.checkout.db();
+    let store = engine::db::stores::by_slug(db, demo::SLUG)
+        .await
+        .unwrap()
+        .unwrap();
+    engine::db::stores::set_maintenance(db, store.id, true)
+        .await
+        .unwrap();
+
+    let page = reqwest::get(format!("{}/openpay?price=120000&lang=en", app.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Payments are paused"), "{page}");
+    assert!(!page.contains("<form"), "no form to fill in: {page}");
+
+    // A form posted anyway (an old tab, no JavaScript) goes back to the page and writes nothing.
+    let fields = [
+        ("store", "demo"),
+        ("key", "paused-store-key"),
+        ("receivername", "Sara Ahmadi"),
+        ("mobile", "09121234567"),
+        ("phone", ""),
+        ("email", ""),
+        ("description", ""),
+        ("price", "120000"),
+        ("method", "slip"),
+        ("bank_account", "1"),
+        ("slip_number", "4242"),
+        ("slip_date", "2026-01-01"),
+    ];
+    let back = no_redirects()
+        .post(format!("{}/api/checkout", app.base))
+        .header("Accept", "text/html")
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert!(location(back).await.starts_with("/openpay?"));
+    assert_eq!(payments::count(db, store.id).await.unwrap(), 0);
 }
 
 #[tokio::test]
