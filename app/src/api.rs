@@ -1,6 +1,7 @@
 //! Server functions of the customer pages. Every form ends in a redirect to a GET page
-//! (post/redirect/get), so each step works without JavaScript; errors and what the customer
-//! typed travel back in the query string, so a refused form writes nothing.
+//! (post/redirect/get), so each step works without JavaScript. A refused form creates no
+//! payment: the errors and what the customer typed are kept as a short-lived draft, and the
+//! redirect back names only the draft's id (personal data stays out of URLs).
 
 use engine::money::{Currency, Unit};
 use engine::public::{BankAccount, HandOff, PublicMethod};
@@ -25,6 +26,8 @@ pub struct CheckoutPage {
     pub accounts: Vec<BankAccount>,
     /// A fresh idempotency key for this rendering of the form.
     pub form_key: String,
+    /// A refused submission's values and errors, as a query string (`err` holds the errors).
+    pub draft: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,11 +54,15 @@ fn internal(err: impl std::fmt::Display) -> ServerFnError {
     ServerFnError::new("internal error")
 }
 
-/// The payment page of a store (`None`: the default store); `None` when there is no such store.
+/// The payment page of a store (`None`: the default store), with the draft of a refused
+/// submission when `draft` names one; `None` when there is no such store.
 #[server]
-pub async fn load_checkout(store: Option<String>) -> Result<Option<CheckoutPage>, ServerFnError> {
+pub async fn load_checkout(
+    store: Option<String>,
+    draft: Option<String>,
+) -> Result<Option<CheckoutPage>, ServerFnError> {
     use engine::checkout::CheckoutError;
-    use engine::db::{bank_accounts, methods};
+    use engine::db::{bank_accounts, drafts, methods};
     let state = crate::state::app_state()?;
     let slug = store.unwrap_or(state.default_store);
     let store = match state.checkout.store(&slug).await {
@@ -70,10 +77,17 @@ pub async fn load_checkout(store: Option<String>) -> Result<Option<CheckoutPage>
     let accounts = bank_accounts::list_active(db, store.id)
         .await
         .map_err(internal)?;
+    let draft = match draft {
+        Some(id) => drafts::load(db, store.id, &id, engine::time::now_millis())
+            .await
+            .map_err(internal)?,
+        None => None,
+    };
     Ok(Some(CheckoutPage {
+        draft,
         methods: methods.iter().map(|m| m.public()).collect(),
         accounts,
-        form_key: form_key(),
+        form_key: engine::tracking::random_token(),
         store: StoreView {
             unit: store.unit(),
             slug: store.slug,
@@ -83,15 +97,6 @@ pub async fn load_checkout(store: Option<String>) -> Result<Option<CheckoutPage>
             custom_amounts: store.custom_amounts,
         },
     }))
-}
-
-/// 128 random bits in hex: unguessable, so one customer cannot replay another's form.
-#[cfg(feature = "ssr")]
-fn form_key() -> String {
-    engine::tracking::random_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// The customer's payment form. `price` is an amount the link fixed; `amount` one they typed.
@@ -133,32 +138,34 @@ pub async fn submit_checkout(
     } else {
         format!("/s/{store}/openpay")
     };
-    let back = |errors: &str| {
-        let mut query = url_query(&[
-            ("receivername", Some(&receivername)),
-            ("description", Some(&description)),
-            ("price", price.as_ref()),
-            ("amount", amount.as_ref()),
-            ("mobile", Some(&mobile)),
-            ("phone", Some(&phone)),
-            ("email", Some(&email)),
-            ("method", method.as_ref()),
-            ("bank_account", bank_account.as_ref()),
-            ("slip_number", Some(&slip_number)),
-            ("slip_date", Some(&slip_date)),
-        ]);
-        if !errors.is_empty() {
-            query.push_str("&err=");
-            query.push_str(errors);
-        }
-        format!("{form_path}?{query}")
-    };
     let target = match state.checkout.submit(&store, &form).await {
         Ok(Submitted::ToProvider { code }) => format!("/pay/{code}/go"),
         Ok(Submitted::Recorded { code }) => format!("/pay/{code}"),
-        Err(CheckoutError::Invalid(errors)) => back(&errors.encode()),
+        Err(CheckoutError::Invalid(errors)) => {
+            let mut typed = url_query(&[
+                ("receivername", Some(&receivername)),
+                ("description", Some(&description)),
+                ("price", price.as_ref()),
+                ("amount", amount.as_ref()),
+                ("mobile", Some(&mobile)),
+                ("phone", Some(&phone)),
+                ("email", Some(&email)),
+                ("method", method.as_ref()),
+                ("bank_account", bank_account.as_ref()),
+                ("slip_number", Some(&slip_number)),
+                ("slip_date", Some(&slip_date)),
+            ]);
+            typed.push_str("&err=");
+            typed.push_str(&errors.encode());
+            let db = state.checkout.db();
+            let store_id = state.checkout.store(&store).await.map_err(internal)?.id;
+            let id = engine::db::drafts::save(db, store_id, &typed, engine::time::now_millis())
+                .await
+                .map_err(internal)?;
+            format!("{form_path}?draft={id}")
+        }
         // The form page itself explains an unknown store or a paused one.
-        Err(CheckoutError::UnknownStore | CheckoutError::Maintenance) => back(""),
+        Err(CheckoutError::UnknownStore | CheckoutError::Maintenance) => form_path,
         Err(e) => return Err(internal(e)),
     };
     leptos_axum::redirect(&target);

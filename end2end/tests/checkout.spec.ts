@@ -101,6 +101,8 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.locator("#mobile")).toHaveValue("12345");
       await expect(page.locator("#amount")).toHaveValue("-500");
       await expect(page.locator("#mobile")).toHaveAttribute("aria-invalid", "true");
+      // What was typed comes back from a short-lived draft, not from the URL.
+      await expect(page).toHaveURL(/\/openpay\?draft=[0-9a-f]{32}$/);
     });
 
     test("Hebrew and Persian pages are right-to-left", async ({ page }) => {

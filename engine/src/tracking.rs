@@ -40,10 +40,14 @@ pub fn generate() -> String {
     from_bits(rand::random::<u64>() >> 4)
 }
 
-/// 128 random bits from the operating system's generator (idempotency keys, form tokens).
+/// 128 random bits from the operating system's generator, in hex (idempotency keys, draft
+/// ids): unguessable, so nobody can replay or read another customer's form.
 #[cfg(feature = "server")]
-pub fn random_bytes() -> [u8; 16] {
-    rand::random()
+pub fn random_token() -> String {
+    rand::random::<[u8; 16]>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]

@@ -210,29 +210,53 @@ async fn a_paused_store_says_so_and_takes_no_payment() {
     assert!(!page.contains("<form"), "no form to fill in: {page}");
 
     // A form posted anyway (an old tab, no JavaScript) goes back to the page and writes nothing.
-    let fields = [
-        ("store", "demo"),
-        ("key", "paused-store-key"),
-        ("receivername", "Sara Ahmadi"),
-        ("mobile", "09121234567"),
-        ("phone", ""),
-        ("email", ""),
-        ("description", ""),
-        ("price", "120000"),
-        ("method", "slip"),
-        ("bank_account", "1"),
-        ("slip_number", "4242"),
-        ("slip_date", "2026-01-01"),
-    ];
-    let back = no_redirects()
-        .post(format!("{}/api/checkout", app.base))
-        .header("Accept", "text/html")
-        .form(&fields)
-        .send()
+    let back = post_without_js(&app, &slip_form("paused-store-key", "09121234567")).await;
+    assert_eq!(back, "/openpay");
+    assert_eq!(payments::count(db, store.id).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_refused_form_comes_back_filled_in_without_personal_data_in_the_url() {
+    let app = serve(true).await;
+    let back = post_without_js(&app, &slip_form("refused-key", "12345")).await;
+    let id = back.strip_prefix("/openpay?draft=").expect(&back);
+    assert!(
+        id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{back}"
+    );
+
+    let page = reqwest::get(format!("{}{back}&lang=en", app.base))
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap();
-    assert!(location(back).await.starts_with("/openpay?"));
-    assert_eq!(payments::count(db, store.id).await.unwrap(), 0);
+    assert!(
+        page.contains(r#"value="12345""#),
+        "the typed mobile: {page}"
+    );
+    assert!(page.contains(r#"value="4242""#), "the slip number");
+    assert!(
+        page.contains("Enter a mobile number"),
+        "the error beside it"
+    );
+    let store = engine::db::stores::by_slug(app.state.checkout.db(), demo::SLUG)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        payments::count(app.state.checkout.db(), store.id)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // A made-up draft id shows an empty form, not an error.
+    let page = reqwest::get(format!("{}/openpay?draft=nope&lang=en", app.base))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(!page.text().await.unwrap().contains(r#"value="12345""#));
 }
 
 #[tokio::test]
@@ -252,6 +276,36 @@ async fn live_mode_serves_no_simulator() {
         .await
         .unwrap();
     assert!(!api.status().is_success(), "{}", api.status());
+}
+
+/// Posts the checkout form as a browser without JavaScript does; returns where it is sent.
+async fn post_without_js(app: &Running, fields: &[(&str, &str)]) -> String {
+    let response = no_redirects()
+        .post(format!("{}/api/checkout", app.base))
+        .header("Accept", "text/html")
+        .form(fields)
+        .send()
+        .await
+        .unwrap();
+    location(response).await
+}
+
+/// A bank-slip form as the browser posts it without JavaScript.
+fn slip_form(key: &'static str, mobile: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("store", "demo"),
+        ("key", key),
+        ("receivername", "Sara Ahmadi"),
+        ("mobile", mobile),
+        ("phone", ""),
+        ("email", ""),
+        ("description", ""),
+        ("price", "120000"),
+        ("method", "slip"),
+        ("bank_account", "1"),
+        ("slip_number", "4242"),
+        ("slip_date", "2026-01-01"),
+    ]
 }
 
 /// The customer's result page of a payment, in English.

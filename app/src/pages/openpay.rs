@@ -16,7 +16,11 @@ use crate::i18n::*;
 pub fn OpenPay() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let page = Resource::new(move || params.read().get("store"), load_checkout);
+    let query = use_query_map();
+    let page = Resource::new(
+        move || (params.read().get("store"), query.read().get("draft")),
+        |(store, draft)| load_checkout(store, draft),
+    );
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -91,11 +95,22 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
         methods,
         accounts,
         form_key,
+        draft,
     } = page;
+    // A refused submission comes back as a draft; a fresh link prefills from its query.
+    let draft: Option<Vec<(String, String)>> =
+        draft.map(|d| serde_urlencoded::from_str(&d).unwrap_or_default());
     let title = store.name.clone();
     let form = move || {
         let q = query.read();
-        let value = |name: &str| q.get(name).unwrap_or_default();
+        let value = |name: &str| match &draft {
+            Some(pairs) => pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default(),
+            None => q.get(name).unwrap_or_default(),
+        };
         let errors = FieldErrors::decode(&value("err"));
         let error = |field: Field| errors.get(field).map(|p| problem_text(field, p, &store));
         let field =
