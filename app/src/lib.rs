@@ -1,4 +1,5 @@
-//! Kassa's isomorphic UI: the customer pages, their server functions, and the translations.
+//! Kassa's UI: the customer pages (server-rendered, with islands), their server functions, and
+//! the translations.
 //! Server functions stay thin: they read the request, call the engine and map its errors.
 
 #![recursion_limit = "256"]
@@ -26,7 +27,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <HydrationScripts options />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                // Islands: pages render on the server only and ship just their `#[island]`s;
+                // the islands router turns links and form posts into fetches diffed into the
+                // page, so steps need no full reload. See docs/ARCHITECTURE.md, page weight.
+                <HydrationScripts options islands=true islands_router=true />
                 <MetaTags />
             </head>
             <body>
@@ -39,12 +44,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: tells CSS and tests the page is live.
-    Effect::new(|| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "");
-        }
-    });
     view! {
         <I18nContextProvider>
             <Stylesheet id="kassa" href="/pkg/kassa.css" />

@@ -159,7 +159,7 @@ test("submitting the same form twice creates one payment", async ({ page, reques
   const key = await page.locator("input[name=key]").inputValue();
   const form = {
     store: "demo", key, receivername: "Double Click", mobile: "09121112233", phone: "", email: "",
-    description: "", amount: "50000", method: "slip", bank_account: "1", slip_number: "4242", slip_date: "2026-01-01",
+    description: "", amount: "50000", pay_with: "slip", bank_account: "1", slip_number: "4242", slip_date: "2026-01-01",
   };
   const post = () =>
     request.post("/api/checkout", { form, headers: { Accept: "text/html" }, maxRedirects: 0 });

@@ -301,7 +301,7 @@ fn slip_form(key: &'static str, mobile: &'static str) -> Vec<(&'static str, &'st
         ("email", ""),
         ("description", ""),
         ("price", "120000"),
-        ("method", "slip"),
+        ("pay_with", "slip"),
         ("bank_account", "1"),
         ("slip_number", "4242"),
         ("slip_date", "2026-01-01"),

@@ -39,35 +39,48 @@ pub fn HandOffPage() -> impl IntoView {
 #[component]
 fn Forward(url: String) -> impl IntoView {
     let i18n = use_i18n();
-    let target = url.clone();
-    Effect::new(move |_| {
-        let _ = window().location().replace(&target);
-    });
     view! {
         <Meta http_equiv="refresh" content=format!("0;url={url}") />
-        <section class="card" aria-busy="true">
-            <h1>{t!(i18n, redirecting)}</h1>
-            <p><a class="button primary" href=url rel="external">{t!(i18n, continue_to_gateway)}</a></p>
-        </section>
+        <AutoForward redirect=Some(url.clone())>
+            <section class="card" aria-busy="true">
+                <h1>{t!(i18n, redirecting)}</h1>
+                <p><a class="button primary" href=url rel="external">{t!(i18n, continue_to_gateway)}</a></p>
+            </section>
+        </AutoForward>
     }
 }
 
 #[component]
 fn PostForward(url: String, fields: Vec<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
-    let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if let Some(form) = form.get() {
-            let _ = form.submit();
+    view! {
+        <AutoForward redirect=None>
+            <section class="card" aria-busy="true">
+                <h1>{t!(i18n, redirecting)}</h1>
+                <form method="post" action=url data-auto-submit="">
+                    {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                    <button type="submit" class="button primary">{t!(i18n, continue_to_gateway)}</button>
+                </form>
+            </section>
+        </AutoForward>
+    }
+}
+
+/// The customer pages' only island: once live, replaces this page with the provider's
+/// (`redirect`), or posts the provider form marked `data-auto-submit`. Replacing keeps the
+/// hand-off out of history, so "back" at the provider returns to our form.
+#[island]
+fn AutoForward(redirect: Option<String>, children: Children) -> impl IntoView {
+    Effect::new(move |_| match &redirect {
+        Some(url) => {
+            let _ = window().location().replace(url);
+        }
+        None => {
+            use wasm_bindgen::JsCast;
+            if let Ok(Some(form)) = document().query_selector("form[data-auto-submit]") {
+                let _ = form.unchecked_into::<web_sys::HtmlFormElement>().submit();
+            }
         }
     });
-    view! {
-        <section class="card" aria-busy="true">
-            <h1>{t!(i18n, redirecting)}</h1>
-            <form method="post" action=url node_ref=form>
-                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
-                <button type="submit" class="button primary">{t!(i18n, continue_to_gateway)}</button>
-            </form>
-        </section>
-    }
+    children()
 }

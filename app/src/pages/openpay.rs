@@ -157,7 +157,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                 view! { <TextField name="amount" label value error=amount_error inputmode="decimal" /> }.into_any()
             }
         };
-        let chosen = match value("method") {
+        let chosen = match value("pay_with") {
             m if m.is_empty() => methods
                 .first()
                 .map(|m| format!("gateway:{}", m.id))
@@ -174,7 +174,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                     let checked = chosen == v;
                     view! {
                         <label class="choice">
-                            <input type="radio" name="method" value=v checked=checked />
+                            <input type="radio" name="pay_with" value=v checked=checked />
                             <span>{m.display_name.clone()}</span>
                         </label>
                     }
@@ -232,7 +232,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                     {gateways}
                     <p class="group-title">{t!(i18n, pay_slip)}</p>
                     <label class="choice">
-                        <input type="radio" name="method" value="slip" checked=slip_checked />
+                        <input type="radio" name="pay_with" value="slip" checked=slip_checked />
                         <span>{t!(i18n, pay_slip)}</span>
                     </label>
                     <div class="slip">
@@ -241,9 +241,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                         <TextField name="slip_date" label=t_string!(i18n, slip_date).to_string() value=slip_date error=slip_date_error kind="date" />
                     </div>
                 </fieldset>
-                <button type="submit" class="button primary" disabled=move || submit.pending().get()>
-                    {move || if submit.pending().get() { t_string!(i18n, submitting) } else { t_string!(i18n, submit) }}
-                </button>
+                <button type="submit" class="button primary">{t!(i18n, submit)}</button>
             </ActionForm>
         }
     };
