@@ -172,6 +172,27 @@ test("submitting the same form twice creates one payment", async ({ page, reques
   expect(third.headers()["location"]).toBe(location);
 });
 
+test.describe("without JavaScript", () => {
+  test.use({ javaScriptEnabled: false });
+
+  test("going back and submitting the same form again makes one payment", async ({ page }) => {
+    await page.goto("/openpay?lang=en&price=50000&receivername=Back%20Button");
+    const submit = async () => {
+      await page.locator("#mobile").fill("09121234567");
+      await page.getByLabel("Register a bank slip").check();
+      await page.locator("#bank_account").selectOption({ index: 1 });
+      await page.locator("#slip_number").fill("777");
+      await page.locator("#slip_date").fill("2026-01-02");
+      await page.getByRole("button", { name: "Pay and finish" }).click();
+      await expect(page).toHaveURL(/\/pay\/[0-9A-Z]{12}$/);
+      return page.url();
+    };
+    const first = await submit();
+    await page.goBack();
+    expect(await submit()).toBe(first);
+  });
+});
+
 test("an unknown store gets a clear page and the tracker rejects junk", async ({ page }) => {
   await page.goto("/s/no-such-store/openpay?lang=en");
   await expect(page.getByRole("heading", { name: "Payment page not found" })).toBeVisible();
