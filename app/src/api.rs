@@ -87,7 +87,7 @@ pub async fn load_checkout(
         draft,
         methods: methods.iter().map(|m| m.public()).collect(),
         accounts,
-        form_key: engine::tracking::random_token(),
+        form_key: browser_key().await,
         store: StoreView {
             unit: store.unit(),
             slug: store.slug,
@@ -97,6 +97,36 @@ pub async fn load_checkout(
             custom_amounts: store.custom_amounts,
         },
     }))
+}
+
+/// The form key: a random id this browser keeps in a cookie, so the form rendered again (the
+/// back button, a reload) carries the same key and resubmitting finds the first payment.
+/// Without cookies every rendering gets its own key, which still covers double clicks.
+#[cfg(feature = "ssr")]
+async fn browser_key() -> String {
+    use axum::http::{HeaderMap, HeaderValue, header};
+    const COOKIE: &str = "kassa_form";
+    let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let existing = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
+        .find(|v| v.len() == 32 && v.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(str::to_owned);
+    if let Some(key) = existing {
+        return key;
+    }
+    let key = engine::tracking::random_token();
+    let cookie = format!("{COOKIE}={key}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
+        response.append_header(header::SET_COOKIE, value);
+    }
+    key
 }
 
 /// The customer's payment form. `price` is an amount the link fixed; `amount` one they typed.

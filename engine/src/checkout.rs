@@ -130,7 +130,9 @@ impl Checkout {
             slip_number: valid.slip_number.as_deref(),
             slip_date: valid.slip_date.as_deref(),
         };
-        let (payment, created) = payments::create_idempotent(&self.db, store.id, key, new).await?;
+        let identity = submission_identity(key, &valid);
+        let (payment, created) =
+            payments::create_idempotent(&self.db, store.id, &identity, new).await?;
         let code = payment.tracking_code.clone();
         if !created || payment.kind == Kind::BankSlip {
             return Ok(self.where_to(&payment));
@@ -418,6 +420,37 @@ impl Checkout {
         }
         self.payment(&payment.tracking_code).await
     }
+}
+
+/// The idempotency identity of a submission: the form's key (stable per browser) and what was
+/// submitted, normalized. The same submission again (double click, back button, retry) finds
+/// its payment; an edited one is a new payment.
+fn submission_identity(key: &str, v: &Valid) -> String {
+    use sha2::{Digest, Sha256};
+    let choice = match &v.choice {
+        Choice::Gateway(m) => format!("gateway:{}", m.id),
+        Choice::Slip(a) => format!("slip:{}", a.id),
+    };
+    let amount = v.amount.to_string();
+    let parts = [
+        key,
+        &v.payer_name,
+        &v.mobile,
+        v.phone.as_deref().unwrap_or_default(),
+        v.email.as_deref().unwrap_or_default(),
+        v.description.as_deref().unwrap_or_default(),
+        &amount,
+        &choice,
+        v.slip_number.as_deref().unwrap_or_default(),
+        v.slip_date.as_deref().unwrap_or_default(),
+    ];
+    let mut hash = Sha256::new();
+    for part in parts {
+        // Length-prefixed, so no two different submissions hash the same text.
+        hash.update((part.len() as u64).to_le_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn failure_of(err: &ConnectorError) -> (String, String) {

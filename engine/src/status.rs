@@ -55,6 +55,14 @@ impl PaymentStatus {
             .into_iter()
             .all(|next| !self.can_become(next))
     }
+
+    /// Ended without the money: the customer may submit the same payment again.
+    pub fn may_retry(self) -> bool {
+        matches!(
+            self,
+            PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Rejected
+        )
+    }
 }
 
 #[cfg(test)]

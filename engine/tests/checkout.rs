@@ -122,6 +122,82 @@ async fn the_same_form_submitted_twice_or_concurrently_makes_one_payment() {
 }
 
 #[tokio::test]
+async fn an_edited_resubmission_is_a_new_payment() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let first = f
+            .checkout
+            .submit("shop", &slip_form(&f, "browser"))
+            .await
+            .unwrap();
+        // Back to the form, the amount changed: a different payment, under the same form key.
+        let edited = CheckoutForm {
+            amount: "150,000".into(),
+            ..slip_form(&f, "browser")
+        };
+        let second = f.checkout.submit("shop", &edited).await.unwrap();
+        assert_ne!(first, second);
+        // Back again and the first form as it was: its payment, not a third.
+        let again = f
+            .checkout
+            .submit("shop", &slip_form(&f, "browser"))
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        assert_eq!(count(&f).await, 2);
+    }
+}
+
+#[tokio::test]
+async fn a_payment_that_failed_can_be_submitted_again() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let form = CheckoutForm {
+            method: format!("gateway:{}", f.gateway),
+            bank_account: String::new(),
+            slip_number: String::new(),
+            slip_date: String::new(),
+            ..slip_form(&f, "browser")
+        };
+        // The gateway is unreachable: each attempt fails, and each retry is a new attempt.
+        let Submitted::Recorded { code: first } = f.checkout.submit("shop", &form).await.unwrap()
+        else {
+            panic!("a refused request is recorded");
+        };
+        assert_eq!(
+            f.checkout.payment(&first).await.unwrap().status,
+            PaymentStatus::Failed
+        );
+        let (a, b) = tokio::join!(
+            f.checkout.submit("shop", &form),
+            f.checkout.submit("shop", &form)
+        );
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_ne!(
+            a,
+            Submitted::Recorded {
+                code: first.clone()
+            }
+        );
+        assert_ne!(
+            b,
+            Submitted::Recorded {
+                code: first.clone()
+            }
+        );
+        // The first payment keeps its failure.
+        assert_eq!(
+            f.checkout.payment(&first).await.unwrap().status,
+            PaymentStatus::Failed
+        );
+        assert!(
+            (2..=3).contains(&count(&f).await),
+            "one new payment per winning retry"
+        );
+    }
+}
+
+#[tokio::test]
 async fn invalid_forms_name_each_field_and_write_nothing() {
     for db in common::databases().await {
         let f = fixture(db).await;

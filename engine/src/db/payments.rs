@@ -162,29 +162,48 @@ impl NewPayment<'_> {
     }
 }
 
-/// Creates a payment unless `key` (the form's idempotency key) already made one, in which case
-/// that payment is returned with `false`. Safe under concurrent submissions of the same key.
+/// Creates a payment unless `key` (the submission's idempotency key) already made one, in which
+/// case that payment is returned with `false`, or, when it ended without the money
+/// ([`PaymentStatus::may_retry`]), a new payment takes the key over: a retry. Safe under
+/// concurrent submissions of the same key: one insert (or one take-over) wins.
 pub async fn create_idempotent(
     db: &Db,
     store_id: i64,
     key: &str,
     new: NewPayment<'_>,
 ) -> Result<(Payment, bool), DbError> {
-    match insert_with_key(db, store_id, key, &new).await {
-        Ok(payment) => Ok((payment, true)),
-        Err(err) => match by_idempotency_key(db, store_id, key).await? {
-            Some(existing) => Ok((existing, false)),
-            None => Err(err),
-        },
+    let err = match insert_with_key(db, store_id, key, &new, None).await {
+        Ok(Some(payment)) => return Ok((payment, true)),
+        Ok(None) => unreachable!("a first insert either succeeds or fails"),
+        Err(err) => err,
+    };
+    let Some(existing) = by_idempotency_key(db, store_id, key).await? else {
+        return Err(err);
+    };
+    if !existing.status.may_retry() {
+        return Ok((existing, false));
+    }
+    match insert_with_key(db, store_id, key, &new, Some(existing.id)).await? {
+        Some(payment) => Ok((payment, true)),
+        // A concurrent retry took the key over first: its payment is this submission's.
+        None => by_idempotency_key(db, store_id, key)
+            .await?
+            .map(|p| (p, false))
+            .ok_or_else(|| {
+                DbError::Corrupt(format!("idempotency key of store {store_id} vanished"))
+            }),
     }
 }
 
+/// Inserts the payment and binds `key` to it: a new key, or (`replaces`) the key of that
+/// earlier payment, taken over only if it still points there. `None`: someone else took it.
 async fn insert_with_key(
     db: &Db,
     store_id: i64,
     key: &str,
     new: &NewPayment<'_>,
-) -> Result<Payment, DbError> {
+    replaces: Option<i64>,
+) -> Result<Option<Payment>, DbError> {
     let now = now_millis();
     let status = new.initial_status();
     // Writes come first in the transaction so SQLite takes its write lock before reading.
@@ -214,13 +233,34 @@ async fn insert_with_key(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO idempotency_keys (store_id, key, payment_id, created_at) VALUES ($1, $2, $3, $4)")
+    let bound = match replaces {
+        None => sqlx::query(
+            "INSERT INTO idempotency_keys (store_id, key, payment_id, created_at) VALUES ($1, $2, $3, $4)",
+        )
         .bind(store_id)
         .bind(key)
         .bind(row.id)
         .bind(now)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected(),
+        Some(previous) => sqlx::query(
+            "UPDATE idempotency_keys SET payment_id = $3, created_at = $4 \
+             WHERE store_id = $1 AND key = $2 AND payment_id = $5",
+        )
+        .bind(store_id)
+        .bind(key)
+        .bind(row.id)
+        .bind(now)
+        .bind(previous)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
+    };
+    if bound != 1 {
+        // Dropping the transaction rolls the new payment back.
+        return Ok(None);
+    }
     insert_event(
         &mut tx,
         store_id,
@@ -233,7 +273,7 @@ async fn insert_with_key(
     )
     .await?;
     tx.commit().await?;
-    row.try_into()
+    row.try_into().map(Some)
 }
 
 async fn by_idempotency_key(db: &Db, store_id: i64, key: &str) -> Result<Option<Payment>, DbError> {
