@@ -19,6 +19,16 @@ async function open(page: Page, url: string, javaScriptEnabled: boolean) {
 
 const link = "/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000&lang=en";
 
+/** Fills in a bank slip (first account) and submits the form. */
+async function paySlip(page: Page, mobile: string, slipNumber: string, slipDate: string) {
+  await page.locator("#mobile").fill(mobile);
+  await page.getByLabel("Register a bank slip").check();
+  await page.locator("#bank_account").selectOption({ index: 1 });
+  await page.locator("#slip_number").fill(slipNumber);
+  await page.locator("#slip_date").fill(slipDate);
+  await page.getByRole("button", { name: "Pay and finish" }).click();
+}
+
 async function trackingCode(page: Page): Promise<string> {
   const row = page.getByTestId("summary").locator(".row").filter({ hasText: "Tracking code" });
   return (await row.locator("dd").innerText()).trim();
@@ -70,13 +80,8 @@ for (const javaScriptEnabled of [true, false]) {
     test("a bank slip is registered and waits for the merchant", async ({ page }) => {
       await open(page, "/openpay?lang=en", javaScriptEnabled);
       await page.locator("#receivername").fill("Reza Karimi");
-      await page.locator("#mobile").fill("09351234567");
       await page.locator("#amount").fill("۲۵۰٬۰۰۰");
-      await page.getByLabel("Register a bank slip").check();
-      await page.locator("#bank_account").selectOption({ index: 1 });
-      await page.locator("#slip_number").fill("778899");
-      await page.locator("#slip_date").fill("2026-01-15");
-      await page.getByRole("button", { name: "Pay and finish" }).click();
+      await paySlip(page, "09351234567", "778899", "2026-01-15");
 
       await expect(page.getByRole("heading", { name: "Your bank slip is registered" })).toBeVisible();
       await expect(page.getByTestId("summary")).toContainText("250,000 toman");
@@ -108,12 +113,7 @@ for (const javaScriptEnabled of [true, false]) {
     test("going back and submitting the same form again makes one payment", async ({ page }) => {
       await open(page, "/openpay?lang=en&price=50000&receivername=Back%20Button", javaScriptEnabled);
       const submit = async (slipNumber: string) => {
-        await page.locator("#mobile").fill("09121234567");
-        await page.getByLabel("Register a bank slip").check();
-        await page.locator("#bank_account").selectOption({ index: 1 });
-        await page.locator("#slip_number").fill(slipNumber);
-        await page.locator("#slip_date").fill("2026-01-02");
-        await page.getByRole("button", { name: "Pay and finish" }).click();
+        await paySlip(page, "09121234567", slipNumber, "2026-01-02");
         await expect(page).toHaveURL(/\/pay\/[0-9A-Z]{12}$/);
         return page.url();
       };
@@ -152,13 +152,8 @@ test("once hydrated, the form and the tracker answer without reloading the page"
   await expect(page.locator("#receivername")).toHaveValue("Sara");
   expect(await sameDocument()).toBe(true);
 
-  await page.locator("#mobile").fill("09121234567");
   await page.locator("#amount").fill("75000");
-  await page.getByLabel("Register a bank slip").check();
-  await page.locator("#bank_account").selectOption({ index: 1 });
-  await page.locator("#slip_number").fill("5151");
-  await page.locator("#slip_date").fill("2026-02-01");
-  await page.getByRole("button", { name: "Pay and finish" }).click();
+  await paySlip(page, "09121234567", "5151", "2026-02-01");
   await expect(page.getByRole("heading", { name: "Your bank slip is registered" })).toBeVisible();
   expect(await sameDocument()).toBe(true);
   const code = await trackingCode(page);
