@@ -24,7 +24,7 @@ pub struct CheckoutPage {
     pub store: StoreView,
     pub methods: Vec<PublicMethod>,
     pub accounts: Vec<BankAccount>,
-    /// A fresh idempotency key for this rendering of the form.
+    /// The form's idempotency key: this browser's (see `browser_key`).
     pub form_key: String,
     /// A refused submission's values and errors, as a query string (`err` holds the errors).
     pub draft: Option<String>,

@@ -73,6 +73,17 @@ fn slip_form(f: &Fixture, key: &str) -> CheckoutForm {
     }
 }
 
+/// An online payment through the fixture's (unreachable) gateway.
+fn gateway_form(f: &Fixture, key: &str) -> CheckoutForm {
+    CheckoutForm {
+        method: format!("gateway:{}", f.gateway),
+        bank_account: String::new(),
+        slip_number: String::new(),
+        slip_date: String::new(),
+        ..slip_form(f, key)
+    }
+}
+
 async fn count(f: &Fixture) -> i64 {
     let store = stores::by_slug(&f.db, "shop").await.unwrap().unwrap();
     payments::count(&f.db, store.id).await.unwrap()
@@ -152,13 +163,7 @@ async fn an_edited_resubmission_is_a_new_payment() {
 async fn a_payment_that_failed_can_be_submitted_again() {
     for db in common::databases().await {
         let f = fixture(db).await;
-        let form = CheckoutForm {
-            method: format!("gateway:{}", f.gateway),
-            bank_account: String::new(),
-            slip_number: String::new(),
-            slip_date: String::new(),
-            ..slip_form(&f, "browser")
-        };
+        let form = gateway_form(&f, "browser");
         // The gateway is unreachable: each attempt fails, and each retry is a new attempt.
         let Submitted::Recorded { code: first } = f.checkout.submit("shop", &form).await.unwrap()
         else {
@@ -244,9 +249,8 @@ async fn gateway_limits_disabled_methods_and_unknown_stores_are_refused() {
     for db in common::databases().await {
         let f = fixture(db).await;
         let online = |amount: &str, key: &str| CheckoutForm {
-            method: format!("gateway:{}", f.gateway),
             amount: amount.into(),
-            ..slip_form(&f, key)
+            ..gateway_form(&f, key)
         };
         let Err(CheckoutError::Invalid(e)) = f.checkout.submit("shop", &online("999", "a")).await
         else {
@@ -280,10 +284,7 @@ async fn gateway_limits_disabled_methods_and_unknown_stores_are_refused() {
 async fn an_unreachable_gateway_fails_the_payment_with_its_reason() {
     for db in common::databases().await {
         let f = fixture(db).await;
-        let form = CheckoutForm {
-            method: format!("gateway:{}", f.gateway),
-            ..slip_form(&f, "k")
-        };
+        let form = gateway_form(&f, "k");
         let Submitted::Recorded { code } = f.checkout.submit("shop", &form).await.unwrap() else {
             panic!()
         };

@@ -145,7 +145,7 @@ async fn a_paid_return_is_verified_once_however_often_it_arrives() {
     );
 
     // The result page shows the tracking code and the bank's reference.
-    let html = result_page(&app, &code).await;
+    let html = page(&app, &format!("/pay/{code}?lang=en")).await;
     assert!(html.contains("Payment successful"), "{html}");
     assert!(html.contains(&engine::tracking::display(&code)));
     assert!(html.contains(&bank_ref));
@@ -167,7 +167,7 @@ async fn a_cancelled_payment_keeps_its_failure_and_offers_a_retry() {
     let p = app.state.checkout.payment(&code).await.unwrap();
     assert_eq!(p.status, PaymentStatus::Cancelled);
 
-    let html = result_page(&app, &code).await;
+    let html = page(&app, &format!("/pay/{code}?lang=en")).await;
     assert!(html.contains("Try again"), "{html}");
 }
 
@@ -200,14 +200,9 @@ async fn a_paused_store_says_so_and_takes_no_payment() {
         .await
         .unwrap();
 
-    let page = reqwest::get(format!("{}/openpay?price=120000&lang=en", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(page.contains("Payments are paused"), "{page}");
-    assert!(!page.contains("<form"), "no form to fill in: {page}");
+    let html = page(&app, "/openpay?price=120000&lang=en").await;
+    assert!(html.contains("Payments are paused"), "{html}");
+    assert!(!html.contains("<form"), "no form to fill in: {html}");
 
     // A form posted anyway (an old tab, no JavaScript) goes back to the page and writes nothing.
     let back = post_without_js(&app, &slip_form("paused-store-key", "09121234567")).await;
@@ -225,19 +220,14 @@ async fn a_refused_form_comes_back_filled_in_without_personal_data_in_the_url() 
         "{back}"
     );
 
-    let page = reqwest::get(format!("{}{back}&lang=en", app.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = page(&app, &format!("{back}&lang=en")).await;
     assert!(
-        page.contains(r#"value="12345""#),
-        "the typed mobile: {page}"
+        html.contains(r#"value="12345""#),
+        "the typed mobile: {html}"
     );
-    assert!(page.contains(r#"value="4242""#), "the slip number");
+    assert!(html.contains(r#"value="4242""#), "the slip number");
     assert!(
-        page.contains("Enter a mobile number"),
+        html.contains("Enter a mobile number"),
         "the error beside it"
     );
     let store = engine::db::stores::by_slug(app.state.checkout.db(), demo::SLUG)
@@ -308,9 +298,9 @@ fn slip_form(key: &'static str, mobile: &'static str) -> Vec<(&'static str, &'st
     ]
 }
 
-/// The customer's result page of a payment, in English.
-async fn result_page(app: &Running, code: &str) -> String {
-    reqwest::get(format!("{}/pay/{code}?lang=en", app.base))
+/// The HTML the server answers `path` with.
+async fn page(app: &Running, path: &str) -> String {
+    reqwest::get(format!("{}{path}", app.base))
         .await
         .unwrap()
         .text()

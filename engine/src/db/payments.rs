@@ -172,13 +172,15 @@ pub async fn create_idempotent(
     key: &str,
     new: NewPayment<'_>,
 ) -> Result<(Payment, bool), DbError> {
-    let err = match insert_with_key(db, store_id, key, &new, None).await {
-        Ok(Some(payment)) => return Ok((payment, true)),
-        Ok(None) => unreachable!("a first insert either succeeds or fails"),
-        Err(err) => err,
-    };
+    let first = insert_with_key(db, store_id, key, &new, None).await;
+    if let Ok(Some(payment)) = first {
+        return Ok((payment, true));
+    }
+    // The insert failed, most likely on the key's uniqueness: the key's payment decides.
     let Some(existing) = by_idempotency_key(db, store_id, key).await? else {
-        return Err(err);
+        return Err(first.err().unwrap_or_else(|| {
+            DbError::Corrupt(format!("idempotency key of store {store_id} was not bound"))
+        }));
     };
     if !existing.status.may_retry() {
         return Ok((existing, false));
