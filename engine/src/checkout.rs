@@ -450,7 +450,7 @@ fn submission_identity(key: &str, v: &Valid) -> String {
         hash.update((part.len() as u64).to_le_bytes());
         hash.update(part.as_bytes());
     }
-    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::tracking::hex(&hash.finalize())
 }
 
 fn failure_of(err: &ConnectorError) -> (String, String) {

@@ -10,6 +10,8 @@ pub mod tracking;
 pub mod validation;
 
 #[cfg(feature = "server")]
+pub mod accounts;
+#[cfg(feature = "server")]
 pub mod checkout;
 #[cfg(feature = "server")]
 pub mod connectors;

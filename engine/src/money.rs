@@ -53,6 +53,13 @@ impl Currency {
         self.code
     }
 
+    /// Every supported currency, for a merchant to choose from.
+    pub fn all() -> impl Iterator<Item = Currency> {
+        CURRENCIES
+            .iter()
+            .map(|&(code, exponent)| Currency { code, exponent })
+    }
+
     pub fn exponent(&self) -> u32 {
         self.exponent
     }

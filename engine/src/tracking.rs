@@ -44,10 +44,12 @@ pub fn generate() -> String {
 /// ids): unguessable, so nobody can replay or read another customer's form.
 #[cfg(feature = "server")]
 pub fn random_token() -> String {
-    rand::random::<[u8; 16]>()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&rand::random::<[u8; 16]>())
+}
+
+/// Lower-case hex, for tokens and digests.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

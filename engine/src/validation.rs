@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digits;
-use crate::money::AmountError;
+use crate::money::{AmountError, Currency};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Field {
@@ -18,10 +18,17 @@ pub enum Field {
     BankAccount,
     SlipNumber,
     SlipDate,
+    // The back office's forms.
+    Password,
+    NewPassword,
+    StoreName,
+    Slug,
+    Currency,
+    Language,
 }
 
 impl Field {
-    const ALL: [Field; 10] = [
+    const ALL: [Field; 16] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -32,6 +39,12 @@ impl Field {
         Field::BankAccount,
         Field::SlipNumber,
         Field::SlipDate,
+        Field::Password,
+        Field::NewPassword,
+        Field::StoreName,
+        Field::Slug,
+        Field::Currency,
+        Field::Language,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +59,12 @@ impl Field {
             Field::BankAccount => "bank_account",
             Field::SlipNumber => "slip_number",
             Field::SlipDate => "slip_date",
+            Field::Password => "password",
+            Field::NewPassword => "new_password",
+            Field::StoreName => "store_name",
+            Field::Slug => "slug",
+            Field::Currency => "currency",
+            Field::Language => "language",
         }
     }
 
@@ -67,6 +86,11 @@ pub enum Problem {
     TooLarge,
     InFuture,
     Unavailable,
+    TooShort,
+    /// Already used by another account or store.
+    Taken,
+    /// Not the account's current password.
+    WrongPassword,
     BelowMin(i64),
     AboveMax(i64),
 }
@@ -92,6 +116,9 @@ impl Problem {
             Problem::TooLarge => "too_large",
             Problem::InFuture => "in_future",
             Problem::Unavailable => "unavailable",
+            Problem::TooShort => "too_short",
+            Problem::Taken => "taken",
+            Problem::WrongPassword => "wrong_password",
             Problem::BelowMin(_) => "below_min",
             Problem::AboveMax(_) => "above_max",
         }
@@ -117,6 +144,9 @@ impl Problem {
             Problem::TooLarge,
             Problem::InFuture,
             Problem::Unavailable,
+            Problem::TooShort,
+            Problem::Taken,
+            Problem::WrongPassword,
         ]
         .into_iter()
         .find(|p| p.simple_name() == s)
@@ -202,9 +232,16 @@ pub fn optional_text(input: &str, max: usize) -> Result<Option<String>, Problem>
 
 /// An optional e-mail address: one `@`, a dotted domain, no spaces.
 pub fn optional_email(input: &str) -> Result<Option<String>, Problem> {
-    let Some(email) = optional_text(input, 254)? else {
-        return Ok(None);
-    };
+    match required_email(input) {
+        Ok(email) => Ok(Some(email)),
+        Err(Problem::Required) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// A required e-mail address (see [`optional_email`]).
+pub fn required_email(input: &str) -> Result<String, Problem> {
+    let email = required_text(input, 254)?;
     let valid = match email.split_once('@') {
         Some((local, domain)) => {
             !local.is_empty()
@@ -217,10 +254,58 @@ pub fn optional_email(input: &str) -> Result<Option<String>, Problem> {
         None => false,
     };
     if valid {
-        Ok(Some(email))
+        Ok(email)
     } else {
         Err(Problem::Invalid)
     }
+}
+
+/// The languages Kassa's pages are written in; a store's default is one of them.
+pub const LANGUAGES: [&str; 3] = ["en", "he", "fa"];
+
+/// A store's public slug, as in `/s/{slug}/openpay`: 3 to 40 lower-case letters, digits and
+/// inner dashes.
+pub fn slug(input: &str) -> Result<String, Problem> {
+    let slug = required_text(input, 40)?.to_ascii_lowercase();
+    if slug.chars().count() < 3 {
+        return Err(Problem::TooShort);
+    }
+    let allowed = slug
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if allowed && !slug.starts_with('-') && !slug.ends_with('-') {
+        Ok(slug)
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+/// A new password: 10 to 128 characters, taken as typed (no trimming), and not the e-mail.
+/// Length is what makes a password strong; composition rules only make it harder to remember.
+pub fn new_password(input: &str, email: &str) -> Result<String, Problem> {
+    match input.chars().count() {
+        0 => Err(Problem::Required),
+        n if n < 10 => Err(Problem::TooShort),
+        n if n > 128 => Err(Problem::TooLong),
+        _ if input.trim().eq_ignore_ascii_case(email.trim()) => Err(Problem::Invalid),
+        _ => Ok(input.to_owned()),
+    }
+}
+
+/// One of the supported ISO 4217 codes.
+pub fn currency(input: &str) -> Result<Currency, Problem> {
+    if input.trim().is_empty() {
+        return Err(Problem::Required);
+    }
+    Currency::parse(input).ok_or(Problem::Unavailable)
+}
+
+/// One of [`LANGUAGES`].
+pub fn language(input: &str) -> Result<&'static str, Problem> {
+    LANGUAGES
+        .into_iter()
+        .find(|l| *l == input.trim())
+        .ok_or(Problem::Unavailable)
 }
 
 /// An optional landline or any phone: digits with the usual punctuation, 5 to 15 digits.
@@ -327,5 +412,32 @@ mod tests {
         assert_eq!(slip_date("2026-11-23", today), Err(Problem::InFuture));
         assert_eq!(slip_date("22/11/2026", today), Err(Problem::Invalid));
         assert_eq!(slip_date("", today), Err(Problem::Required));
+    }
+
+    #[test]
+    fn back_office_fields() {
+        assert_eq!(slug(" My-Shop-2 "), Ok("my-shop-2".into()));
+        assert_eq!(slug("ab"), Err(Problem::TooShort));
+        assert_eq!(slug("-shop"), Err(Problem::Invalid));
+        assert_eq!(slug("shop/../x"), Err(Problem::Invalid));
+        assert_eq!(slug("فروشگاه"), Err(Problem::Invalid));
+        assert_eq!(new_password("short", "a@b.ir"), Err(Problem::TooShort));
+        assert_eq!(
+            new_password(&"x".repeat(129), "a@b.ir"),
+            Err(Problem::TooLong)
+        );
+        assert_eq!(
+            new_password("Owner@Shop.ir", "owner@shop.ir"),
+            Err(Problem::Invalid)
+        );
+        assert_eq!(
+            new_password(" spaces count ", "a@b.ir"),
+            Ok(" spaces count ".into())
+        );
+        assert_eq!(currency("eur").map(|c| c.code()), Ok("EUR"));
+        assert_eq!(currency("XYZ"), Err(Problem::Unavailable));
+        assert_eq!(language("he"), Ok("he"));
+        assert_eq!(language("de"), Err(Problem::Unavailable));
+        assert_eq!(required_email(""), Err(Problem::Required));
     }
 }

@@ -6,9 +6,12 @@
 
 pub mod bank_accounts;
 pub mod drafts;
+pub mod login_failures;
 pub mod methods;
 pub mod payments;
+pub mod sessions;
 pub mod stores;
+pub mod users;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -23,6 +26,13 @@ pub enum DbError {
     UnsupportedUrl(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+}
+
+impl DbError {
+    /// Whether a UNIQUE constraint refused the write (a slug or e-mail already taken).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Sqlx(sqlx::Error::Database(e)) if e.is_unique_violation())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

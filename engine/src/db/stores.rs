@@ -1,7 +1,7 @@
 //! Stores: the tenants. A store's id is the argument every other repository requires.
 
 use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
+use sqlx::{Any, Executor, FromRow};
 
 use super::{Db, DbError, flag};
 use crate::money::{Currency, Unit};
@@ -17,6 +17,7 @@ struct StoreRow {
     default_lang: String,
     maintenance: i64,
     custom_amounts: i64,
+    notification_email: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -30,6 +31,8 @@ pub struct Store {
     pub maintenance: bool,
     /// Whether customers may change an amount a link prefilled.
     pub custom_amounts: bool,
+    /// Where the store's notices go.
+    pub notification_email: Option<String>,
 }
 
 impl Store {
@@ -54,6 +57,7 @@ impl TryFrom<StoreRow> for Store {
             default_lang: r.default_lang,
             maintenance: r.maintenance != 0,
             custom_amounts: r.custom_amounts != 0,
+            notification_email: r.notification_email,
         })
     }
 }
@@ -67,10 +71,19 @@ pub struct NewStore<'a> {
     pub custom_amounts: bool,
 }
 
-const COLUMNS: &str =
-    "id, slug, name, currency, toman_display, default_lang, maintenance, custom_amounts";
+const COLUMNS: &str = "id, slug, name, currency, toman_display, default_lang, maintenance, \
+                       custom_amounts, notification_email";
 
 pub async fn create(db: &Db, new: NewStore<'_>) -> Result<Store, DbError> {
+    create_with(db.pool(), new).await
+}
+
+/// [`create`] on a given connection or transaction (sign-up creates the store and its owner
+/// together).
+pub async fn create_with<'e>(
+    exec: impl Executor<'e, Database = Any>,
+    new: NewStore<'_>,
+) -> Result<Store, DbError> {
     let row: StoreRow = sqlx::query_as(&format!(
         "INSERT INTO stores (slug, name, currency, toman_display, default_lang, custom_amounts, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
@@ -82,7 +95,7 @@ pub async fn create(db: &Db, new: NewStore<'_>) -> Result<Store, DbError> {
     .bind(new.default_lang)
     .bind(flag(new.custom_amounts))
     .bind(now_millis())
-    .fetch_one(db.pool())
+    .fetch_one(exec)
     .await?;
     row.try_into()
 }
@@ -112,4 +125,37 @@ pub async fn set_maintenance(db: &Db, store_id: i64, on: bool) -> Result<(), DbE
         .execute(db.pool())
         .await?;
     Ok(())
+}
+
+/// What the merchant edits on the store settings page.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub name: String,
+    pub slug: String,
+    pub currency: Currency,
+    pub toman_display: bool,
+    pub default_lang: String,
+    pub notification_email: Option<String>,
+    pub maintenance: bool,
+}
+
+/// Saves the settings; a slug another store has fails with a unique violation
+/// ([`DbError::is_unique_violation`]).
+pub async fn update(db: &Db, store_id: i64, s: &Settings) -> Result<Store, DbError> {
+    let row: StoreRow = sqlx::query_as(&format!(
+        "UPDATE stores SET name = $1, slug = $2, currency = $3, toman_display = $4, \
+         default_lang = $5, notification_email = $6, maintenance = $7 WHERE id = $8 \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(&s.name)
+    .bind(&s.slug)
+    .bind(s.currency.code())
+    .bind(flag(s.toman_display))
+    .bind(&s.default_lang)
+    .bind(s.notification_email.as_deref())
+    .bind(flag(s.maintenance))
+    .bind(store_id)
+    .fetch_one(db.pool())
+    .await?;
+    row.try_into()
 }

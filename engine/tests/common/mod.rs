@@ -1,3 +1,6 @@
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code)]
+
 //! Test databases: every test runs on a fresh SQLite file and, when `KASSA_TEST_POSTGRES`
 //! names a server (`make test` does), on a fresh PostgreSQL database too.
 

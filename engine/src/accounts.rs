@@ -1,0 +1,362 @@
+//! Merchant accounts: sign-up, log-in with a rate limit, server-side sessions, log-out and
+//! password changes.
+//!
+//! Passwords are hashed with argon2id (OWASP's parameters, the crate's defaults) on a blocking
+//! thread. A session is a 256-bit random token in the cookie; the database keeps only its
+//! SHA-256, so a copy of the database opens no session. Sessions end after `IDLE` without use
+//! or `ABSOLUTE` after log-in, whichever comes first.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
+
+use crate::db::login_failures::{self, Scope};
+use crate::db::stores::{self, NewStore, Store};
+use crate::db::{Db, DbError, sessions, users};
+use crate::tracking::hex;
+use crate::validation::{self as v, Field, FieldErrors, Problem};
+
+const MINUTE: i64 = 60_000;
+/// A session unused for this long has ended.
+pub const IDLE: i64 = 2 * 60 * MINUTE;
+/// A session ends this long after log-in, however busy.
+pub const ABSOLUTE: i64 = 12 * 60 * MINUTE;
+/// `last_seen_at` is written at most this often (not on every page).
+const TOUCH_EVERY: i64 = MINUTE;
+/// Failed log-ins are counted over this window...
+pub const WINDOW: i64 = 15 * MINUTE;
+/// ...and an account, or an address, that reaches its limit waits until its oldest failure
+/// leaves the window. Per account: guessing one merchant's password. Per address: trying a
+/// few passwords on many accounts.
+pub const ACCOUNT_LIMIT: i64 = 5;
+pub const ADDRESS_LIMIT: i64 = 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("the form has errors")]
+    Invalid(FieldErrors),
+    #[error("wrong e-mail or password")]
+    WrongCredentials,
+    #[error("too many failed log-ins; retry in {retry_after_ms} ms")]
+    Throttled { retry_after_ms: i64 },
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error(transparent)]
+    Storage(#[from] DbError),
+}
+
+impl AccountError {
+    fn field(field: Field, problem: Problem) -> AccountError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, problem);
+        AccountError::Invalid(errors)
+    }
+}
+
+/// Who a valid session belongs to. Every back-office call takes its store from here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub store_id: i64,
+    pub email: String,
+}
+
+/// A session just opened: the token goes into the cookie and nowhere else.
+#[derive(Clone, Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub user: SessionUser,
+}
+
+/// The sign-up form as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SignUp {
+    pub store_name: String,
+    pub slug: String,
+    pub currency: String,
+    pub language: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// Creates a store with its owner and logs the owner in.
+pub async fn sign_up(
+    db: &Db,
+    form: &SignUp,
+    now: i64,
+) -> Result<(Store, NewSession), AccountError> {
+    let mut errors = FieldErrors::default();
+    let name = errors.check(Field::StoreName, v::required_text(&form.store_name, 80));
+    let slug = errors.check(Field::Slug, v::slug(&form.slug));
+    let currency = errors.check(Field::Currency, v::currency(&form.currency));
+    let language = errors.check(Field::Language, v::language(&form.language));
+    let email = errors.check(
+        Field::Email,
+        v::required_email(&form.email).map(|e| e.to_lowercase()),
+    );
+    let password = errors.check(
+        Field::Password,
+        v::new_password(&form.password, email.as_deref().unwrap_or_default()),
+    );
+    if let Some(slug) = &slug
+        && stores::by_slug(db, slug).await?.is_some()
+    {
+        errors.add(Field::Slug, Problem::Taken);
+    }
+    if let Some(email) = &email
+        && users::by_email(db, email).await?.is_some()
+    {
+        errors.add(Field::Email, Problem::Taken);
+    }
+    let (Some(name), Some(slug), Some(currency), Some(language), Some(email), Some(password)) =
+        (name, slug, currency, language, email, password)
+    else {
+        return Err(AccountError::Invalid(errors));
+    };
+    if !errors.is_empty() {
+        return Err(AccountError::Invalid(errors));
+    }
+    let hash = hash_password(password).await?;
+    let token = new_token();
+    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    let new_store = NewStore {
+        slug: &slug,
+        name: &name,
+        currency,
+        toman_display: false,
+        default_lang: language,
+        custom_amounts: false,
+    };
+    // The checks above raced with other sign-ups; the UNIQUE constraints decide.
+    let store = stores::create_with(&mut *tx, new_store)
+        .await
+        .map_err(|e| taken_or(e, Field::Slug))?;
+    let user = users::create(&mut *tx, store.id, &email, &hash, now)
+        .await
+        .map_err(|e| taken_or(e, Field::Email))?;
+    sessions::insert(&mut *tx, &token_hash(&token), user.id, store.id, now).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    let user = SessionUser {
+        user_id: user.id,
+        store_id: store.id,
+        email,
+    };
+    Ok((store, NewSession { token, user }))
+}
+
+fn taken_or(e: DbError, field: Field) -> AccountError {
+    if e.is_unique_violation() {
+        AccountError::field(field, Problem::Taken)
+    } else {
+        AccountError::Storage(e)
+    }
+}
+
+/// Checks an e-mail and password and opens a new session. `address` is the client's IP
+/// address. A throttled account or address is refused before its password is looked at.
+pub async fn log_in(
+    db: &Db,
+    email: &str,
+    password: &str,
+    address: &str,
+    now: i64,
+) -> Result<NewSession, AccountError> {
+    let email = email.trim().to_lowercase();
+    let since = now - WINDOW;
+    for (scope, limit) in [
+        (Scope::Email(&email), ACCOUNT_LIMIT),
+        (Scope::Address(address), ADDRESS_LIMIT),
+    ] {
+        let (failures, oldest) = login_failures::count_since(db, scope, since).await?;
+        if failures >= limit {
+            return Err(AccountError::Throttled {
+                retry_after_ms: (oldest + WINDOW - now).max(1000),
+            });
+        }
+    }
+    let user = users::by_email(db, &email).await?;
+    // An unknown e-mail costs the same hashing as a known one, so timing tells nothing.
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.to_owned());
+    let matches = verify_password(password.to_owned(), hash).await?;
+    let Some(user) = user.filter(|_| matches) else {
+        login_failures::record(db, &email, address, now).await?;
+        return Err(AccountError::WrongCredentials);
+    };
+    login_failures::clear(db, &email, since).await?;
+    let token = new_token();
+    sessions::insert(db.pool(), &token_hash(&token), user.id, user.store_id, now).await?;
+    Ok(NewSession {
+        token,
+        user: SessionUser {
+            user_id: user.id,
+            store_id: user.store_id,
+            email: user.email,
+        },
+    })
+}
+
+/// The user a session token belongs to, if the session is still open. Ends expired sessions.
+pub async fn session(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser>, DbError> {
+    if !is_token(token) {
+        return Ok(None);
+    }
+    let hash = token_hash(token);
+    let Some(row) = sessions::find(db, &hash).await? else {
+        return Ok(None);
+    };
+    if now - row.last_seen_at > IDLE || now - row.created_at > ABSOLUTE {
+        sessions::delete(db, &hash).await?;
+        return Ok(None);
+    }
+    if now - row.last_seen_at > TOUCH_EVERY {
+        sessions::touch(db, &hash, now).await?;
+    }
+    let Some(user) = users::get(db, row.store_id, row.user_id).await? else {
+        return Ok(None);
+    };
+    Ok(Some(SessionUser {
+        user_id: user.id,
+        store_id: user.store_id,
+        email: user.email,
+    }))
+}
+
+pub async fn log_out(db: &Db, token: &str) -> Result<(), DbError> {
+    if is_token(token) {
+        sessions::delete(db, &token_hash(token)).await?;
+    }
+    Ok(())
+}
+
+/// Changes the password after checking the current one, ends every session of the user (a
+/// thief's too) and opens a fresh one for this browser.
+pub async fn change_password(
+    db: &Db,
+    who: &SessionUser,
+    current: &str,
+    new: &str,
+    now: i64,
+) -> Result<NewSession, AccountError> {
+    let user = users::get(db, who.store_id, who.user_id)
+        .await?
+        .ok_or(AccountError::WrongCredentials)?;
+    let new = v::new_password(new, &user.email)
+        .map_err(|p| AccountError::field(Field::NewPassword, p))?;
+    if !verify_password(current.to_owned(), user.password_hash.clone()).await? {
+        return Err(AccountError::field(Field::Password, Problem::WrongPassword));
+    }
+    let hash = hash_password(new).await?;
+    let token = new_token();
+    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    users::set_password(&mut *tx, user.store_id, user.id, &hash, now).await?;
+    sessions::delete_for_user(&mut *tx, user.store_id, user.id).await?;
+    sessions::insert(&mut *tx, &token_hash(&token), user.id, user.store_id, now).await?;
+    tx.commit().await.map_err(DbError::from)?;
+    Ok(NewSession {
+        token,
+        user: who.clone(),
+    })
+}
+
+/// Sets a user's password without the current one: the demo owner at start-up.
+pub async fn reset_password(
+    db: &Db,
+    store_id: i64,
+    user_id: i64,
+    new: &str,
+    now: i64,
+) -> Result<(), AccountError> {
+    let hash = hash_password(new.to_owned()).await?;
+    users::set_password(db.pool(), store_id, user_id, &hash, now).await?;
+    Ok(())
+}
+
+/// Creates a user for an existing store (the demo owner).
+pub async fn add_user(
+    db: &Db,
+    store_id: i64,
+    email: &str,
+    password: &str,
+    now: i64,
+) -> Result<users::User, AccountError> {
+    let hash = hash_password(password.to_owned()).await?;
+    Ok(users::create(db.pool(), store_id, &email.to_lowercase(), &hash, now).await?)
+}
+
+/// A hash of a password nobody has, verified against when the e-mail is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ZHVtbXlzYWx0ZHVtbXk$mSBmO6Shx4YjoV8C0Yqu8YJ0f6b9wz2cM1TaKVIUlZU";
+
+async fn hash_password(password: String) -> Result<String, AccountError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+            .map_err(|e| AccountError::Hashing(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AccountError::Hashing(e.to_string()))
+    })
+    .await
+    .map_err(|e| AccountError::Hashing(e.to_string()))?
+}
+
+async fn verify_password(password: String, hash: String) -> Result<bool, AccountError> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(|e| AccountError::Hashing(e.to_string()))?;
+        Ok(Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+    .map_err(|e| AccountError::Hashing(e.to_string()))?
+}
+
+fn new_token() -> String {
+    hex(&rand::random::<[u8; 32]>())
+}
+
+fn is_token(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn hashes_verify_and_the_dummy_hash_parses() {
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(
+            verify_password("correct horse battery".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("Correct horse battery".into(), hash)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("anything".into(), DUMMY_HASH.into())
+                .await
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn tokens_are_256_bits_and_stored_hashed() {
+        let token = new_token();
+        assert!(is_token(&token));
+        assert_ne!(token, new_token());
+        assert_eq!(token_hash(&token).len(), 64);
+        assert_ne!(token_hash(&token), token);
+        assert!(!is_token("../etc"));
+    }
+}
