@@ -49,7 +49,7 @@ pub struct PaymentView {
 }
 
 #[cfg(feature = "ssr")]
-fn internal(err: impl std::fmt::Display) -> ServerFnError {
+pub(crate) fn internal(err: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %err, "server function failed");
     ServerFnError::new("internal error")
 }
@@ -104,28 +104,17 @@ pub async fn load_checkout(
 /// Without cookies every rendering gets its own key, which still covers double clicks.
 #[cfg(feature = "ssr")]
 async fn browser_key() -> String {
-    use axum::http::{HeaderMap, HeaderValue, header};
     const COOKIE: &str = "kassa_form";
-    let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
-    let existing = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-        .find(|v| v.len() == 32 && v.chars().all(|c| c.is_ascii_hexdigit()))
-        .map(str::to_owned);
+    let existing = crate::cookies::read(COOKIE)
+        .await
+        .filter(|v| v.len() == 32 && v.chars().all(|c| c.is_ascii_hexdigit()));
     if let Some(key) = existing {
         return key;
     }
     let key = engine::tracking::random_token();
-    let cookie = format!("{COOKIE}={key}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax");
-    if let (Some(response), Ok(value)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        HeaderValue::from_str(&cookie),
-    ) {
-        response.append_header(header::SET_COOKIE, value);
-    }
+    crate::cookies::set(&format!(
+        "{COOKIE}={key}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
+    ));
     key
 }
 

@@ -1,6 +1,7 @@
 //! Pieces shared by the customer pages.
 
 use engine::money::{Currency, Unit, format_amount};
+use engine::validation::Problem;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
@@ -66,6 +67,68 @@ pub fn Row(label: String, value: String, #[prop(optional)] mono: bool) -> impl I
         <div class="row">
             <dt>{label}</dt>
             <dd class:mono=mono>{value}</dd>
+        </div>
+    }
+}
+
+/// What is wrong with a field, in the page's language. `limit` writes an amount limit.
+pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
+    let locale = use_i18n().get_locale_untracked();
+    match problem {
+        Problem::Required => td_string!(locale, err_required).to_string(),
+        Problem::Invalid => td_string!(locale, err_invalid).to_string(),
+        Problem::TooLong => td_string!(locale, err_too_long).to_string(),
+        Problem::TooShort => td_string!(locale, err_too_short).to_string(),
+        Problem::NotANumber => td_string!(locale, err_nan).to_string(),
+        Problem::Negative => td_string!(locale, err_negative).to_string(),
+        Problem::Zero => td_string!(locale, err_zero).to_string(),
+        Problem::TooPrecise => td_string!(locale, err_too_precise).to_string(),
+        Problem::TooLarge => td_string!(locale, err_too_large).to_string(),
+        Problem::InFuture => td_string!(locale, err_in_future).to_string(),
+        Problem::Unavailable => td_string!(locale, err_unavailable).to_string(),
+        Problem::Taken => td_string!(locale, err_taken).to_string(),
+        Problem::WrongPassword => td_string!(locale, err_wrong_password).to_string(),
+        Problem::BelowMin(n) => td_string!(locale, err_below_min, limit = limit(n)).to_string(),
+        Problem::AboveMax(n) => td_string!(locale, err_above_max, limit = limit(n)).to_string(),
+    }
+}
+
+/// A labelled input with its error message, tied together for screen readers.
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: String,
+    value: String,
+    error: Option<String>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(default = "text")] inputmode: &'static str,
+    #[prop(optional)] hint: String,
+) -> impl IntoView {
+    let hint = (!hint.is_empty()).then_some(hint);
+    let error_id = format!("err-{name}");
+    let hint_id = format!("hint-{name}");
+    let invalid = error.is_some();
+    let described = match (&error, &hint) {
+        (Some(_), _) => Some(error_id.clone()),
+        (None, Some(_)) => Some(hint_id.clone()),
+        (None, None) => None,
+    };
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=name>{label}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                inputmode=inputmode
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described
+            />
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
         </div>
     }
 }

@@ -1,12 +1,18 @@
-//! Kassa's UI: the customer pages (server-rendered, with islands), their server functions, and
-//! the translations.
+//! Kassa's UI: the customer pages and the merchant back office (server-rendered, with islands),
+//! their server functions, and the translations.
 //! Server functions stay thin: they read the request, call the engine and map its errors.
 
 #![recursion_limit = "256"]
 
+mod admin;
 pub mod api;
 mod components;
+#[cfg(feature = "ssr")]
+mod cookies;
+mod flash;
 mod pages;
+#[cfg(feature = "ssr")]
+mod session;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -58,6 +64,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/pay/:code/go") view=pages::handoff::HandOffPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=pages::track::TrackForm />
                         <Route path=path!("/track/:code") view=pages::track::TrackStatus ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=admin::Overview ssr=SsrMode::Async />
+                        <Route path=path!("/admin/login") view=admin::auth::LogIn ssr=SsrMode::Async />
+                        <Route path=path!("/admin/signup") view=admin::auth::SignUpPage ssr=SsrMode::Async />
+                        <Route path=path!("/admin/account") view=admin::auth::Account ssr=SsrMode::Async />
+                        <Route path=path!("/admin/settings") view=admin::settings::StoreSettings ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::LanguageBar />

@@ -126,6 +126,7 @@ pub async fn sign_up(
         toman_display: false,
         default_lang: language,
         custom_amounts: false,
+        notification_email: Some(&email),
     };
     // The checks above raced with other sign-ups; the UNIQUE constraints decide.
     let store = stores::create_with(&mut *tx, new_store)

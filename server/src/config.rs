@@ -14,6 +14,8 @@ pub struct Config {
     pub sandbox: bool,
     /// Base URL of Zarinpal's test environment for methods in test mode.
     pub zarinpal_sandbox_url: String,
+    /// Kassa runs behind a proxy that appends the client's address to `X-Forwarded-For`.
+    pub trust_forwarded: bool,
 }
 
 impl Config {
@@ -21,9 +23,9 @@ impl Config {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let public_url = var("KASSA_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}"));
         let public_url = public_url.trim_end_matches('/').to_owned();
-        let sandbox = var("KASSA_SANDBOX")
-            .map(|v| v != "0" && v != "false")
-            .unwrap_or(true);
+        let flag =
+            |name: &str, default: bool| var(name).map_or(default, |v| v != "0" && v != "false");
+        let sandbox = flag("KASSA_SANDBOX", true);
         Config {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/kassa.db?mode=rwc".into()),
@@ -33,6 +35,15 @@ impl Config {
             zarinpal_sandbox_url: var("KASSA_ZARINPAL_SANDBOX_URL")
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::zarinpal::MOUNT)),
             public_url,
+            trust_forwarded: flag("KASSA_TRUST_FORWARDED", false),
         }
+    }
+
+    /// Cookies need TLS (`Secure`) everywhere but on this machine.
+    pub fn secure_cookies(&self) -> bool {
+        let host = url::Url::parse(&self.public_url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
+        !matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
     }
 }

@@ -1,13 +1,17 @@
 //! The demo store `make run` starts with: IRR shown in toman, a Zarinpal gateway in sandbox
-//! mode and two bank accounts for slips.
+//! mode, two bank accounts for slips, and an owner who can log in to the back office.
 
+use engine::accounts::{self, AccountError};
 use engine::db::bank_accounts::{self, NewBankAccount};
 use engine::db::methods::{self, NewMethod};
 use engine::db::stores::{self, NewStore};
-use engine::db::{Db, DbError};
+use engine::db::{Db, DbError, users};
 use engine::money::Currency;
 
 pub const SLUG: &str = "demo";
+/// The demo owner's log-in, printed at start-up. Sandbox mode only: live mode seeds nothing.
+pub const OWNER_EMAIL: &str = "owner@demo.kassa.test";
+pub const OWNER_PASSWORD: &str = "kassa-demo-owner";
 /// Any well-formed id works with the simulator.
 const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 
@@ -25,6 +29,7 @@ pub async fn seed(db: &Db) -> Result<bool, DbError> {
             toman_display: true,
             default_lang: "fa",
             custom_amounts: false,
+            notification_email: Some(OWNER_EMAIL),
         },
     )
     .await?;
@@ -69,4 +74,22 @@ pub async fn seed(db: &Db) -> Result<bool, DbError> {
         .await?;
     }
     Ok(true)
+}
+
+/// Makes sure the demo owner exists and has the printed password (a password changed while
+/// trying the demo is reset at the next start, so the printed one always works).
+pub async fn ensure_owner(db: &Db) -> Result<(), AccountError> {
+    let store = stores::by_slug(db, SLUG)
+        .await?
+        .ok_or_else(|| DbError::Corrupt("the demo store is missing".into()))?;
+    let now = engine::time::now_millis();
+    match users::by_email(db, OWNER_EMAIL).await? {
+        Some(user) if user.store_id == store.id => {
+            accounts::reset_password(db, store.id, user.id, OWNER_PASSWORD, now).await
+        }
+        Some(_) => Err(DbError::Corrupt(format!("{OWNER_EMAIL} belongs to another store")).into()),
+        None => accounts::add_user(db, store.id, OWNER_EMAIL, OWNER_PASSWORD, now)
+            .await
+            .map(drop),
+    }
 }

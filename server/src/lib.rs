@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod language;
+pub mod origin;
 pub mod returns;
 pub mod sim;
 pub mod startup;

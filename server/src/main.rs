@@ -15,8 +15,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = get_configuration(None)?.leptos_options;
     let config = Config::from_env(leptos_options.site_addr);
     let db = engine::db::Db::connect(&config.database_url).await?;
-    if config.sandbox && demo::seed(&db).await? {
-        tracing::info!("seeded the demo store");
+    if config.sandbox {
+        if demo::seed(&db).await? {
+            tracing::info!("seeded the demo store");
+        }
+        demo::ensure_owner(&db).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let base = &config.public_url;
@@ -26,6 +29,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "Try the payment link: {base}/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000"
         );
         println!("Follow a payment:     {base}/track");
+        println!(
+            "Back office:          {base}/admin  (log in as {} / {})",
+            demo::OWNER_EMAIL,
+            demo::OWNER_PASSWORD
+        );
         println!(
             "Zarinpal simulator:   {base}{}",
             server::sim::zarinpal::MOUNT

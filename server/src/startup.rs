@@ -29,6 +29,8 @@ pub fn app_state(config: &Config, db: Db) -> AppState {
     AppState {
         checkout: Checkout::new(db, connectors, &config.public_url),
         default_store: config.default_store.clone(),
+        secure_cookies: config.secure_cookies(),
+        trust_forwarded: config.trust_forwarded,
     }
 }
 
@@ -63,7 +65,12 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
     if config.sandbox {
         router = router.nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes());
     }
+    let origin = crate::origin::OriginCheck::new(&config.public_url);
     router
+        .layer(axum::middleware::from_fn_with_state(
+            origin,
+            crate::origin::refuse_cross_site,
+        ))
         .layer(axum::middleware::from_fn(
             crate::language::remember_language,
         ))
@@ -71,10 +78,15 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
 }
 
 /// Serves until the process ends. Sets TCP_NODELAY: without it every static asset on a
-/// keep-alive connection waits ~40 ms for the client's delayed ACK.
+/// keep-alive connection waits ~40 ms for the client's delayed ACK. Requests carry the peer's
+/// address (`ConnectInfo`) for the log-in rate limit.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    axum::serve(listener, router).await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
 }

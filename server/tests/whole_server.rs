@@ -2,53 +2,15 @@
 //! customer's return settled from the gateway's verify answer; a paused store; live mode
 //! serving no simulator.
 
-use app::state::AppState;
+mod common;
+
+use common::{Running, location, no_redirects, serve};
+use server::demo;
+
 use engine::checkout::{CheckoutForm, Submitted};
 use engine::connectors::HandOff;
 use engine::db::payments;
 use engine::status::PaymentStatus;
-use leptos::prelude::LeptosOptions;
-use server::config::Config;
-use server::{demo, startup};
-
-struct Running {
-    base: String,
-    state: AppState,
-}
-
-async fn serve(sandbox: bool) -> Running {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let dir = std::env::temp_dir().join("kassa-server-tests");
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join(format!("{}.db", rand::random::<u64>()));
-    let base = format!("http://{addr}");
-    let config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", file.display()),
-        site_addr: addr,
-        public_url: base.clone(),
-        default_store: demo::SLUG.into(),
-        sandbox,
-        zarinpal_sandbox_url: format!("{base}{}", server::sim::zarinpal::MOUNT),
-    };
-    let db = engine::db::Db::connect(&config.database_url).await.unwrap();
-    demo::seed(&db).await.unwrap();
-    let state = startup::app_state(&config, db);
-    let options = LeptosOptions::builder()
-        .output_name("kassa")
-        .site_addr(addr)
-        .build();
-    let router = startup::router(&config, state.clone(), options);
-    tokio::spawn(startup::serve(listener, router));
-    Running { base, state }
-}
-
-fn no_redirects() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
 
 fn form(key: &str) -> CheckoutForm {
     CheckoutForm {
@@ -60,11 +22,6 @@ fn form(key: &str) -> CheckoutForm {
         method: "gateway:1".into(),
         ..CheckoutForm::default()
     }
-}
-
-async fn location(response: reqwest::Response) -> String {
-    assert!(response.status().is_redirection(), "{}", response.status());
-    response.headers()["location"].to_str().unwrap().to_owned()
 }
 
 /// Submits a checkout and presses `action` on the simulator's page; returns the payment code

@@ -9,7 +9,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::{CheckoutPage, StoreView, SubmitCheckout, load_checkout};
-use crate::components::{money_text, unit_name};
+use crate::components::{self, TextField, money_text, unit_name};
 use crate::i18n::*;
 
 #[component]
@@ -60,28 +60,9 @@ fn problem_text(field: Field, problem: Problem, store: &StoreView) -> String {
     match (field, problem) {
         (Field::Mobile, Problem::Invalid) => td_string!(locale, err_mobile_invalid).to_string(),
         (Field::Method, Problem::Required) => td_string!(locale, err_choose_method).to_string(),
-        (_, Problem::Required) => td_string!(locale, err_required).to_string(),
-        (_, Problem::Invalid) => td_string!(locale, err_invalid).to_string(),
-        (_, Problem::TooLong) => td_string!(locale, err_too_long).to_string(),
-        (_, Problem::NotANumber) => td_string!(locale, err_nan).to_string(),
-        (_, Problem::Negative) => td_string!(locale, err_negative).to_string(),
-        (_, Problem::Zero) => td_string!(locale, err_zero).to_string(),
-        (_, Problem::TooPrecise) => td_string!(locale, err_too_precise).to_string(),
-        (_, Problem::TooLarge) => td_string!(locale, err_too_large).to_string(),
-        (_, Problem::InFuture) => td_string!(locale, err_in_future).to_string(),
-        (_, Problem::Unavailable) => td_string!(locale, err_unavailable).to_string(),
-        (_, Problem::BelowMin(n)) => td_string!(
-            locale,
-            err_below_min,
-            limit = money_text(n, store.currency, store.unit)
-        )
-        .to_string(),
-        (_, Problem::AboveMax(n)) => td_string!(
-            locale,
-            err_above_max,
-            limit = money_text(n, store.currency, store.unit)
-        )
-        .to_string(),
+        (_, problem) => {
+            components::problem_text(problem, |n| money_text(n, store.currency, store.unit))
+        }
     }
 }
 
@@ -251,45 +232,5 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
             <h1>{td_string!(i18n.get_locale_untracked(), pay_to, store = title.clone())}</h1>
             {form}
         </section>
-    }
-}
-
-/// A labelled input with its error message, tied together for screen readers.
-#[component]
-fn TextField(
-    name: &'static str,
-    label: String,
-    value: String,
-    error: Option<String>,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(default = "text")] inputmode: &'static str,
-    #[prop(optional)] hint: String,
-) -> impl IntoView {
-    let hint = (!hint.is_empty()).then_some(hint);
-    let error_id = format!("err-{name}");
-    let hint_id = format!("hint-{name}");
-    let invalid = error.is_some();
-    let described = match (&error, &hint) {
-        (Some(_), _) => Some(error_id.clone()),
-        (None, Some(_)) => Some(hint_id.clone()),
-        (None, None) => None,
-    };
-    view! {
-        <div class="field" class:invalid=invalid>
-            <label for=name>{label}</label>
-            <input
-                id=name
-                name=name
-                type=kind
-                value=value
-                autocomplete=autocomplete
-                inputmode=inputmode
-                aria-invalid=invalid.then_some("true")
-                aria-describedby=described
-            />
-            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
-        </div>
     }
 }

@@ -69,6 +69,7 @@ pub struct NewStore<'a> {
     pub toman_display: bool,
     pub default_lang: &'a str,
     pub custom_amounts: bool,
+    pub notification_email: Option<&'a str>,
 }
 
 const COLUMNS: &str = "id, slug, name, currency, toman_display, default_lang, maintenance, \
@@ -85,8 +86,8 @@ pub async fn create_with<'e>(
     new: NewStore<'_>,
 ) -> Result<Store, DbError> {
     let row: StoreRow = sqlx::query_as(&format!(
-        "INSERT INTO stores (slug, name, currency, toman_display, default_lang, custom_amounts, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
+        "INSERT INTO stores (slug, name, currency, toman_display, default_lang, custom_amounts, \
+         notification_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
     ))
     .bind(new.slug)
     .bind(new.name)
@@ -94,6 +95,7 @@ pub async fn create_with<'e>(
     .bind(flag(new.toman_display))
     .bind(new.default_lang)
     .bind(flag(new.custom_amounts))
+    .bind(new.notification_email)
     .bind(now_millis())
     .fetch_one(exec)
     .await?;

@@ -64,6 +64,7 @@ pub async fn store(db: &Db, slug: &str) -> Store {
             toman_display: true,
             default_lang: "fa",
             custom_amounts: false,
+            notification_email: None,
         },
     )
     .await

@@ -1,0 +1,264 @@
+//! Log-in, sign-up and the account page (password change). Passwords never come back in a
+//! flash: a refused form returns everything but them.
+
+use engine::validation::Field;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use super::fields::{Notice, SelectField, currency_options, field_error, language_options, typed};
+use super::{AdminView, Shell};
+use crate::components::TextField;
+use crate::flash::Flash;
+use crate::i18n::*;
+
+/// The flash of a refused log-in or sign-up; sends a signed-in merchant on to `/admin`.
+#[server]
+pub async fn load_public_form() -> Result<Option<Flash>, ServerFnError> {
+    if crate::session::current_user().await?.is_some() {
+        crate::session::redirect("/admin").await;
+    }
+    Ok(crate::flash::take().await)
+}
+
+#[server(endpoint = "admin/login")]
+pub async fn log_in(email: String, password: String) -> Result<(), ServerFnError> {
+    use engine::accounts::{self, AccountError};
+    let state = crate::state::app_state()?;
+    let address = crate::session::client_address(&state).await;
+    let now = engine::time::now_millis();
+    match accounts::log_in(state.checkout.db(), &email, &password, &address, now).await {
+        Ok(session) => {
+            crate::session::start(&state, &session.token);
+            leptos_axum::redirect("/admin");
+        }
+        Err(err) => {
+            let notice = match err {
+                AccountError::WrongCredentials => "wrong".to_owned(),
+                AccountError::Throttled { retry_after_ms } => {
+                    format!("throttled.{}", (retry_after_ms + 59_999) / 60_000)
+                }
+                other => return Err(crate::api::internal(other)),
+            };
+            crate::flash::put(&Flash {
+                values: vec![("email".into(), email)],
+                notice: Some(notice),
+                ..Flash::default()
+            });
+            leptos_axum::redirect(crate::session::LOGIN_PATH);
+        }
+    }
+    Ok(())
+}
+
+#[server(endpoint = "admin/signup")]
+pub async fn sign_up(
+    store_name: String,
+    slug: String,
+    currency: String,
+    language: String,
+    email: String,
+    password: String,
+) -> Result<(), ServerFnError> {
+    use engine::accounts::{self, AccountError, SignUp};
+    let state = crate::state::app_state()?;
+    let form = SignUp {
+        store_name,
+        slug,
+        currency,
+        language,
+        email,
+        password,
+    };
+    match accounts::sign_up(state.checkout.db(), &form, engine::time::now_millis()).await {
+        Ok((_, session)) => {
+            crate::session::start(&state, &session.token);
+            leptos_axum::redirect("/admin/settings");
+        }
+        Err(AccountError::Invalid(errors)) => {
+            crate::flash::put(&Flash {
+                values: vec![
+                    ("store_name".into(), form.store_name),
+                    ("slug".into(), form.slug),
+                    ("currency".into(), form.currency),
+                    ("language".into(), form.language),
+                    ("email".into(), form.email),
+                ],
+                errors: errors.encode(),
+                notice: None,
+            });
+            leptos_axum::redirect("/admin/signup");
+        }
+        Err(other) => return Err(crate::api::internal(other)),
+    }
+    Ok(())
+}
+
+#[component]
+pub fn LogIn() -> impl IntoView {
+    let i18n = use_i18n();
+    let flash = Resource::new(|| (), |_| load_public_form());
+    let action = ServerAction::<LogIn>::new();
+    view! {
+        <Title text=move || t_string!(i18n, login_title).to_string() />
+        <section class="card">
+            <h1>{t!(i18n, login_title)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    let locale = i18n.get_locale_untracked();
+                    let notice = flash.as_ref().and_then(|f| f.notice.clone()).map(|n| {
+                        let text = match n.strip_prefix("throttled.") {
+                            Some(minutes) => td_string!(locale, login_throttled, minutes = minutes.to_owned()).to_string(),
+                            None => td_string!(locale, login_wrong).to_string(),
+                        };
+                        view! { <Notice text error=true /> }
+                    });
+                    view! {
+                        {notice}
+                        <ActionForm action=action attr:class="stack">
+                            <TextField name="email" kind="email" autocomplete="username"
+                                label=t_string!(i18n, login_email).to_string()
+                                value=typed(&flash, "email", "") error=None />
+                            <TextField name="password" kind="password" autocomplete="current-password"
+                                label=t_string!(i18n, login_password).to_string()
+                                value=String::new() error=None />
+                            <button type="submit" class="button primary">{t!(i18n, login_button)}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+            <p class="muted">{t!(i18n, login_no_account)}" "<a href="/admin/signup">{t!(i18n, signup_link)}</a></p>
+        </section>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let flash = Resource::new(|| (), |_| load_public_form());
+    let action = ServerAction::<SignUp>::new();
+    view! {
+        <Title text=move || t_string!(i18n, signup_title).to_string() />
+        <section class="card">
+            <h1>{t!(i18n, signup_title)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let flash = flash.await.ok().flatten();
+                    let lang = i18n.get_locale_untracked().as_str();
+                    let (store_name, slug) = (typed(&flash, "store_name", ""), typed(&flash, "slug", ""));
+                    let (currency, language) = (typed(&flash, "currency", "ILS"), typed(&flash, "language", lang));
+                    let email = typed(&flash, "email", "");
+                    let error = |field| field_error(&flash, field);
+                    let errors = [Field::StoreName, Field::Slug, Field::Currency, Field::Language, Field::Email, Field::Password].map(error);
+                    let [store_name_error, slug_error, currency_error, language_error, email_error, password_error] = errors;
+                    view! {
+                        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                            <TextField name="store_name" autocomplete="organization"
+                                label=t_string!(i18n, store_name).to_string()
+                                value=store_name error=store_name_error />
+                            <TextField name="slug" autocomplete="off"
+                                label=t_string!(i18n, slug).to_string()
+                                hint=t_string!(i18n, slug_hint).to_string()
+                                value=slug error=slug_error />
+                            <SelectField name="currency" label=t_string!(i18n, currency).to_string()
+                                error=currency_error>
+                                {currency_options(&currency)}
+                            </SelectField>
+                            <SelectField name="language" label=t_string!(i18n, default_language).to_string()
+                                error=language_error>
+                                {language_options(&language)}
+                            </SelectField>
+                            <TextField name="email" kind="email" autocomplete="username"
+                                label=t_string!(i18n, login_email).to_string()
+                                value=email error=email_error />
+                            <TextField name="password" kind="password" autocomplete="new-password"
+                                label=t_string!(i18n, login_password).to_string()
+                                hint=t_string!(i18n, password_hint).to_string()
+                                value=String::new() error=password_error />
+                            <button type="submit" class="button primary">{t!(i18n, signup_button)}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+            <p class="muted">{t!(i18n, signup_have_account)}" "<a href="/admin/login">{t!(i18n, login_button)}</a></p>
+        </section>
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountPage {
+    pub admin: AdminView,
+    pub flash: Option<Flash>,
+}
+
+#[server]
+pub async fn load_account() -> Result<AccountPage, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let (_, admin) = super::admin_view(&state, &user).await?;
+    Ok(AccountPage {
+        admin,
+        flash: crate::flash::take().await,
+    })
+}
+
+#[server(endpoint = "admin/password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), ServerFnError> {
+    use engine::accounts::{self, AccountError};
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let now = engine::time::now_millis();
+    let db = state.checkout.db();
+    let flash =
+        match accounts::change_password(db, &user, &current_password, &new_password, now).await {
+            Ok(session) => {
+                crate::session::start(&state, &session.token);
+                Flash::notice("password_changed")
+            }
+            Err(AccountError::Invalid(errors)) => Flash {
+                errors: errors.encode(),
+                ..Flash::default()
+            },
+            Err(other) => return Err(crate::api::internal(other)),
+        };
+    crate::flash::put(&flash);
+    leptos_axum::redirect("/admin/account");
+    Ok(())
+}
+
+#[component]
+pub fn Account() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = Resource::new(|| (), |_| load_account());
+    let action = ServerAction::<ChangePassword>::new();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                page.await.map(|AccountPage { admin, flash }| {
+                    let changed = flash.as_ref().is_some_and(|f| f.notice.as_deref() == Some("password_changed"));
+                    view! {
+                        <Shell admin title=t_string!(i18n, nav_account).to_string()>
+                            {changed.then(|| view! { <Notice text=t_string!(i18n, password_changed).to_string() /> })}
+                            <h2>{t!(i18n, change_password)}</h2>
+                            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                                <TextField name="current_password" kind="password" autocomplete="current-password"
+                                    label=t_string!(i18n, current_password).to_string()
+                                    value=String::new() error=field_error(&flash, Field::Password) />
+                                <TextField name="new_password" kind="password" autocomplete="new-password"
+                                    label=t_string!(i18n, new_password).to_string()
+                                    hint=t_string!(i18n, password_hint).to_string()
+                                    value=String::new() error=field_error(&flash, Field::NewPassword) />
+                                <button type="submit" class="button primary">{t!(i18n, change_password)}</button>
+                            </ActionForm>
+                            <p class="hint">{t!(i18n, session_note)}</p>
+                        </Shell>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,69 @@
+//! The pieces of back-office forms: notices, selects, and a refused form's values and errors.
+
+use leptos::prelude::*;
+
+use crate::flash::Flash;
+
+/// A notice across the top of a form (saved, refused…).
+#[component]
+pub fn Notice(text: String, #[prop(optional)] error: bool) -> impl IntoView {
+    let class = if error { "form-error" } else { "saved" };
+    let role = if error { "alert" } else { "status" };
+    view! { <p class=class role=role>{text}</p> }
+}
+
+/// The value a refused form had for `name`, else `fallback`.
+pub fn typed(flash: &Option<Flash>, name: &str, fallback: impl Into<String>) -> String {
+    flash
+        .as_ref()
+        .and_then(|f| f.value(name))
+        .unwrap_or_else(|| fallback.into())
+}
+
+/// The error message for `field` of a refused form.
+pub fn field_error(flash: &Option<Flash>, field: engine::validation::Field) -> Option<String> {
+    let problem = flash.as_ref()?.errors().get(field)?;
+    Some(crate::components::problem_text(problem, |n| n.to_string()))
+}
+
+/// `<option>`s of the store languages, each in its own language, with `chosen` selected.
+pub fn language_options(chosen: &str) -> impl IntoView + use<> {
+    [("en", "English"), ("he", "עברית"), ("fa", "فارسی")]
+        .into_iter()
+        .map(|(code, name)| {
+            view! { <option value=code selected=chosen == code lang=code>{name}</option> }
+        })
+        .collect_view()
+}
+
+/// `<option>`s of the supported currencies, with `chosen` selected.
+pub fn currency_options(chosen: &str) -> impl IntoView + use<> {
+    engine::money::Currency::all()
+        .map(|c| {
+            let code = c.code();
+            view! { <option value=code selected=chosen.eq_ignore_ascii_case(code)>{code}</option> }
+        })
+        .collect_view()
+}
+
+/// A labelled `<select>` with its error.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: String,
+    error: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let invalid = error.is_some();
+    let error_id = format!("err-{name}");
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=name>{label}</label>
+            <select id=name name=name aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then(|| error_id.clone())>
+                {children()}
+            </select>
+            {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
+        </div>
+    }
+}

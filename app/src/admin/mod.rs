@@ -1,0 +1,171 @@
+//! The merchant back office under `/admin`. Pages render on the server like the customer's, and
+//! the islands router moves between them without a full reload; every form is a server function
+//! that ends in a redirect (a refused form comes back through a flash cookie, see `flash`).
+//! Every server function starts from the session's store: no argument names a store.
+
+pub mod auth;
+pub mod fields;
+pub mod settings;
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::*;
+
+/// The signed-in merchant and their store, as every back-office page shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdminView {
+    pub email: String,
+    pub store_name: String,
+    /// The store's payment page, as a path (`/openpay` or `/s/{slug}/openpay`).
+    pub payment_path: String,
+    pub maintenance: bool,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) async fn admin_view(
+    state: &crate::state::AppState,
+    user: &engine::accounts::SessionUser,
+) -> Result<(engine::db::stores::Store, AdminView), ServerFnError> {
+    let store = engine::db::stores::by_id(state.checkout.db(), user.store_id)
+        .await
+        .map_err(crate::api::internal)?
+        .ok_or_else(|| crate::api::internal("a session without its store"))?;
+    let payment_path = if store.slug == state.default_store {
+        "/openpay".to_owned()
+    } else {
+        format!("/s/{}/openpay", store.slug)
+    };
+    let view = AdminView {
+        email: user.email.clone(),
+        store_name: store.name.clone(),
+        payment_path,
+        maintenance: store.maintenance,
+    };
+    Ok((store, view))
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverviewPage {
+    pub admin: AdminView,
+    pub methods: usize,
+    pub accounts: usize,
+}
+
+#[server]
+pub async fn load_overview() -> Result<OverviewPage, ServerFnError> {
+    use engine::db::{bank_accounts, methods};
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let (store, admin) = admin_view(&state, &user).await?;
+    let db = state.checkout.db();
+    let internal = crate::api::internal;
+    Ok(OverviewPage {
+        admin,
+        methods: methods::list_enabled(db, store.id)
+            .await
+            .map_err(internal)?
+            .len(),
+        accounts: bank_accounts::list_active(db, store.id)
+            .await
+            .map_err(internal)?
+            .len(),
+    })
+}
+
+/// Ends the session and goes to the log-in page.
+#[server(endpoint = "admin/logout")]
+pub async fn log_out() -> Result<(), ServerFnError> {
+    let state = crate::state::app_state()?;
+    crate::session::end(&state).await?;
+    leptos_axum::redirect(crate::session::LOGIN_PATH);
+    Ok(())
+}
+
+/// The frame of every signed-in page: the store, the navigation and the log-out button.
+#[component]
+pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let here = location.pathname.get_untracked();
+    let links = [
+        ("/admin", t_string!(i18n, nav_overview).to_string()),
+        ("/admin/settings", t_string!(i18n, nav_settings).to_string()),
+        ("/admin/account", t_string!(i18n, nav_account).to_string()),
+    ]
+    .into_iter()
+    .map(|(href, label)| {
+        let current = (here == href).then_some("page");
+        view! { <a href=href aria-current=current>{label}</a> }
+    })
+    .collect_view();
+    let logout = ServerAction::<LogOut>::new();
+    let signed_in = td_string!(
+        i18n.get_locale_untracked(),
+        signed_in_as,
+        email = admin.email.clone()
+    )
+    .to_string();
+    view! {
+        <Title text=format!("{title} · {}", admin.store_name) />
+        <div class="admin">
+            <header class="admin-bar">
+                <div>
+                    <strong>{admin.store_name.clone()}</strong>
+                    <p class="muted">{signed_in}</p>
+                </div>
+                <ActionForm action=logout>
+                    <button type="submit" class="button">{t!(i18n, log_out)}</button>
+                </ActionForm>
+            </header>
+            <nav class="admin-nav" aria-label=move || t_string!(i18n, admin).to_string()>{links}</nav>
+            <section class="card">
+                <h1>{title}</h1>
+                {children()}
+            </section>
+        </div>
+    }
+}
+
+#[component]
+pub fn Overview() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = Resource::new(|| (), |_| load_overview());
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                page.await.map(|page| {
+                    let title = t_string!(i18n, nav_overview).to_string();
+                    let path = page.admin.payment_path.clone();
+                    let status = if page.admin.maintenance {
+                        view! { <p class="form-error" role="status">{t!(i18n, overview_paused)}</p> }.into_any()
+                    } else {
+                        view! { <p class="saved">{t!(i18n, overview_open)}</p> }.into_any()
+                    };
+                    view! {
+                        <Shell admin=page.admin title>
+                            {status}
+                            <dl class="summary">
+                                <div class="row">
+                                    <dt>{t!(i18n, overview_payment_page)}</dt>
+                                    <dd><a class="mono" href=path.clone() rel="external">{path.clone()}</a></dd>
+                                </div>
+                                <div class="row">
+                                    <dt>{t!(i18n, overview_methods)}</dt>
+                                    <dd>{page.methods}</dd>
+                                </div>
+                                <div class="row">
+                                    <dt>{t!(i18n, overview_accounts)}</dt>
+                                    <dd>{page.accounts}</dd>
+                                </div>
+                            </dl>
+                            <p class="hint">{t!(i18n, overview_payment_page_hint)}</p>
+                        </Shell>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,161 @@
+//! Store settings: name, public slug, currency, rial/toman display, default language,
+//! notification e-mail and maintenance mode.
+
+use engine::validation::Field;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::fields::{Notice, SelectField, currency_options, field_error, language_options, typed};
+use super::{AdminView, Shell};
+use crate::components::TextField;
+use crate::flash::Flash;
+use crate::i18n::*;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingsPage {
+    pub admin: AdminView,
+    pub name: String,
+    pub slug: String,
+    pub currency: String,
+    pub toman_display: bool,
+    pub language: String,
+    pub notification_email: String,
+    pub maintenance: bool,
+    pub flash: Option<Flash>,
+}
+
+#[server]
+pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let (store, admin) = super::admin_view(&state, &user).await?;
+    Ok(SettingsPage {
+        admin,
+        name: store.name,
+        slug: store.slug,
+        currency: store.currency.code().to_owned(),
+        toman_display: store.toman_display,
+        language: store.default_lang,
+        notification_email: store.notification_email.unwrap_or_default(),
+        maintenance: store.maintenance,
+        flash: crate::flash::take().await,
+    })
+}
+
+// Checkboxes arrive only when ticked, hence the options.
+#[server(endpoint = "admin/settings")]
+pub async fn save_settings(
+    name: String,
+    slug: String,
+    currency: String,
+    toman_display: Option<String>,
+    language: String,
+    notification_email: String,
+    maintenance: Option<String>,
+) -> Result<(), ServerFnError> {
+    use engine::settings::{self, SettingsError, SettingsForm};
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let form = SettingsForm {
+        name,
+        slug,
+        currency,
+        toman_display: toman_display.is_some(),
+        language,
+        notification_email,
+        maintenance: maintenance.is_some(),
+    };
+    let flash = match settings::save(state.checkout.db(), user.store_id, &form).await {
+        Ok(_) => Flash::notice("saved"),
+        Err(SettingsError::Invalid(errors)) => Flash {
+            values: vec![
+                ("name".into(), form.name),
+                ("slug".into(), form.slug),
+                ("currency".into(), form.currency),
+                ("toman_display".into(), flag(form.toman_display)),
+                ("language".into(), form.language),
+                ("notification_email".into(), form.notification_email),
+                ("maintenance".into(), flag(form.maintenance)),
+            ],
+            errors: errors.encode(),
+            notice: None,
+        },
+        Err(other) => return Err(crate::api::internal(other)),
+    };
+    crate::flash::put(&flash);
+    leptos_axum::redirect("/admin/settings");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+fn flag(on: bool) -> String {
+    if on { "on" } else { "" }.to_owned()
+}
+
+#[component]
+pub fn StoreSettings() -> impl IntoView {
+    let i18n = use_i18n();
+    let page = Resource::new(|| (), |_| load_settings());
+    let action = ServerAction::<SaveSettings>::new();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                page.await.map(|page| {
+                    let flash = page.flash.clone();
+                    let text = |key: &str, saved: &str| typed(&flash, key, saved);
+                    let checked = |key: &str, saved: bool| {
+                        flash.as_ref().map_or(saved, |f| f.value(key).is_some_and(|v| !v.is_empty()))
+                    };
+                    let (name, slug) = (text("name", &page.name), text("slug", &page.slug));
+                    let (currency, language) = (text("currency", &page.currency), text("language", &page.language));
+                    let email = text("notification_email", &page.notification_email);
+                    let toman = checked("toman_display", page.toman_display);
+                    let maintenance = checked("maintenance", page.maintenance);
+                    let errors = [Field::StoreName, Field::Slug, Field::Currency, Field::Language, Field::Email]
+                        .map(|field| field_error(&flash, field));
+                    let [name_error, slug_error, currency_error, language_error, email_error] = errors;
+                    let saved = flash.as_ref().is_some_and(|f| f.notice.as_deref() == Some("saved"));
+                    let refused = flash.as_ref().is_some_and(|f| !f.errors().is_empty());
+                    view! {
+                        <Shell admin=page.admin.clone() title=t_string!(i18n, nav_settings).to_string()>
+                            {saved.then(|| view! { <Notice text=t_string!(i18n, settings_saved).to_string() /> })}
+                            {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
+                            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                                <TextField name="name" autocomplete="organization"
+                                    label=t_string!(i18n, store_name).to_string()
+                                    value=name error=name_error />
+                                <TextField name="slug" autocomplete="off"
+                                    label=t_string!(i18n, slug).to_string()
+                                    hint=t_string!(i18n, slug_hint).to_string()
+                                    value=slug error=slug_error />
+                                <SelectField name="currency" label=t_string!(i18n, currency).to_string()
+                                    error=currency_error>
+                                    {currency_options(&currency)}
+                                </SelectField>
+                                <label class="check">
+                                    <input type="checkbox" name="toman_display" checked=toman />
+                                    <span>{t!(i18n, toman_display)}</span>
+                                </label>
+                                <p class="hint">{t!(i18n, toman_hint)}</p>
+                                <SelectField name="language" label=t_string!(i18n, default_language).to_string()
+                                    error=language_error>
+                                    {language_options(&language)}
+                                </SelectField>
+                                <TextField name="notification_email" kind="email" autocomplete="email"
+                                    label=t_string!(i18n, notification_email).to_string()
+                                    hint=t_string!(i18n, notification_hint).to_string()
+                                    value=email error=email_error />
+                                <label class="check">
+                                    <input type="checkbox" name="maintenance" checked=maintenance />
+                                    <span>{t!(i18n, maintenance)}</span>
+                                </label>
+                                <p class="hint">{t!(i18n, maintenance_hint)}</p>
+                                <button type="submit" class="button primary">{t!(i18n, save)}</button>
+                            </ActionForm>
+                        </Shell>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}

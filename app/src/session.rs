@@ -1,0 +1,105 @@
+//! The back office's session cookie and the signed-in merchant (server only).
+//!
+//! `kassa_session` holds the session token: `HttpOnly` (no script reads it), `SameSite=Lax`
+//! (no cross-site post carries it), `Secure` unless Kassa runs on localhost, and no
+//! `Max-Age` beyond the session's absolute lifetime. Cross-site posts are also refused by the
+//! server's origin check before any server function runs.
+
+use engine::accounts::{self, SessionUser};
+use leptos::prelude::ServerFnError;
+
+use crate::state::{AppState, app_state};
+
+const COOKIE: &str = "kassa_session";
+pub const LOGIN_PATH: &str = "/admin/login";
+
+/// The merchant this request is signed in as, if any.
+pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
+    let state = app_state()?;
+    let Some(token) = crate::cookies::read(COOKIE).await else {
+        return Ok(None);
+    };
+    accounts::session(state.checkout.db(), &token, engine::time::now_millis())
+        .await
+        .map_err(crate::api::internal)
+}
+
+/// The signed-in merchant; otherwise the response becomes a redirect to the log-in page and
+/// the call fails.
+pub async fn require_user() -> Result<SessionUser, ServerFnError> {
+    match current_user().await? {
+        Some(user) => Ok(user),
+        None => {
+            redirect(LOGIN_PATH).await;
+            Err(ServerFnError::new("not signed in"))
+        }
+    }
+}
+
+/// Sends the browser to `path`: a page load (GET) answers 302 whatever it accepts (the islands
+/// router fetches pages and follows it); a server function redirects as `leptos_axum` does for
+/// forms and for its own client.
+pub async fn redirect(path: &str) {
+    use axum::http::{HeaderValue, Method, StatusCode, header};
+    let method: Method = leptos_axum::extract().await.unwrap_or_default();
+    match (
+        method,
+        leptos::prelude::use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        (Method::GET, Some(response)) => {
+            response.set_status(StatusCode::FOUND);
+            if let Ok(location) = HeaderValue::from_str(path) {
+                response.insert_header(header::LOCATION, location);
+            }
+        }
+        _ => leptos_axum::redirect(path),
+    }
+}
+
+pub fn start(state: &AppState, token: &str) {
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    let max_age = accounts::ABSOLUTE / 1000;
+    crate::cookies::set(&format!(
+        "{COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+    ));
+}
+
+/// Ends the session in the database and in the browser.
+pub async fn end(state: &AppState) -> Result<(), ServerFnError> {
+    if let Some(token) = crate::cookies::read(COOKIE).await {
+        accounts::log_out(state.checkout.db(), &token)
+            .await
+            .map_err(crate::api::internal)?;
+    }
+    let secure = if state.secure_cookies { "; Secure" } else { "" };
+    crate::cookies::set(&format!(
+        "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
+    ));
+    Ok(())
+}
+
+/// The client's IP address, for the log-in rate limit. Behind a proxy
+/// (`KASSA_TRUST_FORWARDED=1`) it is the last address the proxy appended to
+/// `X-Forwarded-For`; earlier entries are the client's own claims and are ignored.
+pub async fn client_address(state: &AppState) -> String {
+    use axum::extract::ConnectInfo;
+    use axum::http::HeaderMap;
+    if state.trust_forwarded {
+        let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .rfind(|a| !a.is_empty())
+            .map(str::to_owned);
+        if let Some(address) = forwarded {
+            return address;
+        }
+    }
+    match leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
+        Err(_) => "unknown".to_owned(),
+    }
+}

@@ -1,0 +1,470 @@
+//! The back office over real HTTP, as a browser without JavaScript uses it: sign-up, log-in,
+//! cookies and their flags, the rate limit, cross-site posts, password changes, store settings,
+//! and one store's merchant never reaching another store's settings.
+
+mod common;
+
+use common::{Running, location, no_redirects, serve, serve_with};
+use engine::db::stores;
+
+/// A browser without JavaScript: keeps cookies, posts forms from Kassa's own pages.
+struct Browser {
+    base: String,
+    origin: String,
+    http: reqwest::Client,
+    cookies: Vec<(String, String)>,
+    /// Every `Set-Cookie` header received, as sent.
+    set_cookies: Vec<String>,
+}
+
+impl Browser {
+    fn new(app: &Running) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            origin: app.base.clone(),
+            http: no_redirects(),
+            cookies: Vec::new(),
+            set_cookies: Vec::new(),
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn absorb(&mut self, response: &reqwest::Response) {
+        for header in response.headers().get_all("set-cookie") {
+            let header = header.to_str().unwrap().to_owned();
+            let pair = header.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(k, _)| k != name);
+            if !header.contains("Max-Age=0") {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+            self.set_cookies.push(header);
+        }
+    }
+
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Accept", "text/html")
+            .header("Origin", &self.origin)
+            .header("Cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
+    /// Posts a form and returns where the server sends the browser.
+    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> String {
+        let response = self.post(path, fields).await;
+        location(response).await
+    }
+
+    async fn get(&mut self, path: &str) -> reqwest::Response {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
+    /// The page's HTML; fails unless it is served (not a redirect).
+    async fn page(&mut self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.unwrap()
+    }
+}
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn sign_up_form<'a>(slug: &'a str, email: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("store_name", "Dana's Ceramics"),
+        ("slug", slug),
+        ("currency", "ILS"),
+        ("language", "en"),
+        ("email", email),
+        ("password", password),
+    ]
+}
+
+async fn signed_up(app: &Running, slug: &str, email: &str) -> Browser {
+    let mut browser = Browser::new(app);
+    let to = browser
+        .submit("/api/admin/signup", &sign_up_form(slug, email, PASSWORD))
+        .await;
+    assert_eq!(to, "/admin/settings");
+    browser
+}
+
+async fn log_in(browser: &mut Browser, email: &str, password: &str) -> String {
+    browser
+        .submit(
+            "/api/admin/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn sign_up_log_out_and_log_in_again() {
+    let app = serve(true).await;
+    let mut browser = signed_up(&app, "dana", "dana@example.com").await;
+    let session = browser
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("kassa_session="))
+        .expect("a session cookie")
+        .clone();
+    for flag in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=43200"] {
+        assert!(session.contains(flag), "{session}");
+    }
+    assert!(
+        !session.contains("Secure"),
+        "no TLS on localhost: {session}"
+    );
+
+    let settings = browser.page("/admin/settings").await;
+    assert!(settings.contains("Dana&#x27;s Ceramics") || settings.contains("Dana's Ceramics"));
+    assert!(settings.contains("dana@example.com"));
+    let first = browser.cookie("kassa_session").unwrap();
+
+    // Logging out ends the session on the server, not only in this browser.
+    let mut copy = Browser::new(&app);
+    copy.cookies = browser.cookies.clone();
+    assert_eq!(
+        browser.submit("/api/admin/logout", &[]).await,
+        "/admin/login"
+    );
+    assert_eq!(browser.cookie("kassa_session"), None);
+    let after = copy.get("/admin").await;
+    assert_eq!(location(after).await, "/admin/login");
+
+    assert_eq!(
+        log_in(&mut browser, "DANA@example.com", PASSWORD).await,
+        "/admin"
+    );
+    let second = browser.cookie("kassa_session").unwrap();
+    assert_ne!(first, second, "every log-in gets a new session id");
+    assert!(browser.page("/admin").await.contains("/s/dana/openpay"));
+}
+
+#[tokio::test]
+async fn pages_need_a_session() {
+    let app = serve(true).await;
+    let mut stranger = Browser::new(&app);
+    for path in ["/admin", "/admin/settings", "/admin/account"] {
+        let response = stranger.get(path).await;
+        assert_eq!(location(response).await, "/admin/login", "{path}");
+    }
+    stranger
+        .cookies
+        .push(("kassa_session".into(), "f".repeat(64)));
+    assert_eq!(location(stranger.get("/admin").await).await, "/admin/login");
+    // Server functions refuse too, and change nothing.
+    let to = stranger
+        .submit(
+            "/api/admin/settings",
+            &[
+                ("name", "Taken over"),
+                ("slug", "demo"),
+                ("currency", "IRR"),
+                ("language", "fa"),
+                ("notification_email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(to, "/admin/login");
+    let demo = stores::by_slug(app.state.checkout.db(), "demo")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(demo.name, "Taken over");
+}
+
+#[tokio::test]
+async fn a_refused_sign_up_comes_back_filled_in_without_the_password() {
+    let app = serve(true).await;
+    let mut browser = Browser::new(&app);
+    let to = browser
+        .submit(
+            "/api/admin/signup",
+            &sign_up_form("demo", "not-an-email", "hunter2"),
+        )
+        .await;
+    assert_eq!(to, "/admin/signup", "nothing typed goes into the URL");
+    assert!(browser.set_cookies.iter().all(|c| !c.contains("hunter2")));
+    assert_eq!(browser.cookie("kassa_session"), None);
+    let page = browser.page("/admin/signup").await;
+    assert!(
+        page.contains("This is already in use."),
+        "the demo store has that slug"
+    );
+    assert!(page.contains("This value is not valid."));
+    assert!(page.contains("This is too short."));
+    assert!(page.contains("Ceramics"), "what was typed is kept");
+    assert!(!page.contains("hunter2"));
+    // The flash is read once: a reload shows a fresh form.
+    assert!(
+        !browser
+            .page("/admin/signup")
+            .await
+            .contains("This is too short.")
+    );
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = serve(true).await;
+    let mut owner = signed_up(&app, "dana", "dana@example.com").await;
+    owner.origin = "https://evil.example".into();
+    let response = owner
+        .post(
+            "/api/admin/settings",
+            &[
+                ("name", "Pwned"),
+                ("slug", "dana"),
+                ("currency", "ILS"),
+                ("language", "en"),
+                ("notification_email", ""),
+                ("maintenance", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    let store = stores::by_slug(app.state.checkout.db(), "dana")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (store.name.as_str(), store.maintenance),
+        ("Dana's Ceramics", false)
+    );
+
+    // A browser that sends no Origin but says the request is cross-site is refused too.
+    let response = no_redirects()
+        .post(format!("{}/api/admin/login", app.base))
+        .header("Sec-Fetch-Site", "cross-site")
+        .form(&[("email", "dana@example.com"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+    assert!(response.headers().get("set-cookie").is_none());
+}
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_account() {
+    let app = serve(true).await;
+    signed_up(&app, "dana", "dana@example.com").await;
+    let mut attacker = Browser::new(&app);
+    for guess in ["123456", "password", "qwerty", "dana2026", "letmein"] {
+        assert_eq!(
+            log_in(&mut attacker, "dana@example.com", guess).await,
+            "/admin/login"
+        );
+        let page = attacker.page("/admin/login").await;
+        assert!(page.contains("Wrong e-mail or password."));
+        assert!(page.contains("dana@example.com"), "the e-mail is kept");
+    }
+    assert_eq!(
+        log_in(&mut attacker, "dana@example.com", PASSWORD).await,
+        "/admin/login"
+    );
+    assert_eq!(attacker.cookie("kassa_session"), None);
+    let page = attacker.page("/admin/login").await;
+    assert!(
+        page.contains("Too many failed attempts. Try again in 15 minutes."),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn changing_the_password_logs_out_other_browsers() {
+    let app = serve(true).await;
+    let mut laptop = signed_up(&app, "dana", "dana@example.com").await;
+    let mut phone = Browser::new(&app);
+    assert_eq!(
+        log_in(&mut phone, "dana@example.com", PASSWORD).await,
+        "/admin"
+    );
+
+    let wrong = [
+        ("current_password", "not it"),
+        ("new_password", "a whole new passphrase"),
+    ];
+    assert_eq!(
+        laptop.submit("/api/admin/password", &wrong).await,
+        "/admin/account"
+    );
+    assert!(
+        laptop
+            .page("/admin/account")
+            .await
+            .contains("This is not your current password.")
+    );
+    assert_eq!(phone.get("/admin").await.status(), 200);
+
+    let right = [
+        ("current_password", PASSWORD),
+        ("new_password", "a whole new passphrase"),
+    ];
+    assert_eq!(
+        laptop.submit("/api/admin/password", &right).await,
+        "/admin/account"
+    );
+    assert!(
+        laptop
+            .page("/admin/account")
+            .await
+            .contains("Every other device was logged out.")
+    );
+    assert_eq!(location(phone.get("/admin").await).await, "/admin/login");
+    assert!(laptop.set_cookies.iter().all(|c| !c.contains("whole new")));
+}
+
+#[tokio::test]
+async fn a_merchant_only_ever_sees_and_changes_their_own_store() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let mut omid = signed_up(&app, "omid", "omid@example.com").await;
+    let db = app.state.checkout.db();
+    let omid_store = stores::by_slug(db, "omid").await.unwrap().unwrap();
+
+    // The settings form names no store; an extra store id in the post is ignored.
+    let id = omid_store.id.to_string();
+    let to = dana
+        .submit(
+            "/api/admin/settings",
+            &[
+                ("name", "Dana Ceramics"),
+                ("slug", "dana"),
+                ("currency", "EUR"),
+                ("language", "he"),
+                ("notification_email", "shop@dana.example"),
+                ("store_id", &id),
+                ("store", "omid"),
+            ],
+        )
+        .await;
+    assert_eq!(to, "/admin/settings");
+    let dana_store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    assert_eq!(dana_store.name, "Dana Ceramics");
+    assert_eq!(dana_store.currency.code(), "EUR");
+    assert_eq!(
+        dana_store.notification_email.as_deref(),
+        Some("shop@dana.example")
+    );
+    assert_eq!(
+        stores::by_id(db, omid_store.id).await.unwrap().unwrap(),
+        omid_store
+    );
+
+    let page = omid.page("/admin/settings").await;
+    assert!(page.contains("omid@example.com"));
+    assert!(
+        !page.contains("dana@") && !page.contains("Dana Ceramics"),
+        "{page}"
+    );
+
+    // Taking another store's slug is refused and changes nothing.
+    let steal = [
+        ("name", "Dana Ceramics"),
+        ("slug", "omid"),
+        ("currency", "EUR"),
+        ("language", "he"),
+        ("notification_email", ""),
+    ];
+    dana.submit("/api/admin/settings", &steal).await;
+    assert!(
+        dana.page("/admin/settings")
+            .await
+            .contains("This is already in use.")
+    );
+    assert_eq!(
+        stores::by_slug(db, "dana").await.unwrap().unwrap(),
+        dana_store
+    );
+}
+
+#[tokio::test]
+async fn maintenance_mode_set_in_the_back_office_pauses_the_payment_page() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let settings = [
+        ("name", "Dana"),
+        ("slug", "dana"),
+        ("currency", "ILS"),
+        ("language", "en"),
+        ("notification_email", ""),
+        ("maintenance", "on"),
+    ];
+    dana.submit("/api/admin/settings", &settings).await;
+    assert!(
+        dana.page("/admin/settings")
+            .await
+            .contains("Settings saved.")
+    );
+    assert!(dana.page("/admin").await.contains("Maintenance mode is on"));
+    let customer = Browser::new(&app).page("/s/dana/openpay").await;
+    assert!(customer.contains("Payments are paused"));
+    assert!(!customer.contains("<form"));
+}
+
+#[tokio::test]
+async fn the_demo_owner_logs_in_with_the_printed_password() {
+    let app = serve(true).await;
+    server::demo::ensure_owner(app.state.checkout.db())
+        .await
+        .unwrap();
+    let mut browser = Browser::new(&app);
+    let to = log_in(
+        &mut browser,
+        server::demo::OWNER_EMAIL,
+        server::demo::OWNER_PASSWORD,
+    )
+    .await;
+    assert_eq!(to, "/admin");
+    assert!(browser.page("/admin").await.contains("/openpay"));
+}
+
+#[tokio::test]
+async fn cookies_are_secure_when_kassa_is_served_over_https() {
+    let app = serve_with(true, |c| c.public_url = "https://pay.example.com".into()).await;
+    let mut browser = Browser::new(&app);
+    browser.origin = "https://pay.example.com".into();
+    browser
+        .submit(
+            "/api/admin/signup",
+            &sign_up_form("dana", "dana@example.com", PASSWORD),
+        )
+        .await;
+    let session = browser
+        .set_cookies
+        .iter()
+        .find(|c| c.starts_with("kassa_session="))
+        .unwrap();
+    assert!(session.contains("; Secure"), "{session}");
+}

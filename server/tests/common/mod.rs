@@ -1,0 +1,59 @@
+//! The whole server on port 0 with a fresh SQLite database and the demo store.
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code)]
+
+use app::state::AppState;
+use leptos::prelude::LeptosOptions;
+use server::config::Config;
+use server::{demo, startup};
+
+pub struct Running {
+    pub base: String,
+    pub state: AppState,
+}
+
+pub async fn serve(sandbox: bool) -> Running {
+    serve_with(sandbox, |_| {}).await
+}
+
+/// Serves with the test configuration changed by `tweak` (before the database is seeded).
+pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let dir = std::env::temp_dir().join("kassa-server-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{}.db", rand::random::<u64>()));
+    let base = format!("http://{addr}");
+    let mut config = Config {
+        database_url: format!("sqlite://{}?mode=rwc", file.display()),
+        site_addr: addr,
+        public_url: base.clone(),
+        default_store: demo::SLUG.into(),
+        sandbox,
+        zarinpal_sandbox_url: format!("{base}{}", server::sim::zarinpal::MOUNT),
+        trust_forwarded: false,
+    };
+    tweak(&mut config);
+    let db = engine::db::Db::connect(&config.database_url).await.unwrap();
+    demo::seed(&db).await.unwrap();
+    let state = startup::app_state(&config, db);
+    let options = LeptosOptions::builder()
+        .output_name("kassa")
+        .site_addr(addr)
+        .build();
+    let router = startup::router(&config, state.clone(), options);
+    tokio::spawn(startup::serve(listener, router));
+    Running { base, state }
+}
+
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+pub async fn location(response: reqwest::Response) -> String {
+    assert!(response.status().is_redirection(), "{}", response.status());
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
