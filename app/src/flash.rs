@@ -26,6 +26,7 @@ impl Flash {
         FieldErrors::decode(&self.errors)
     }
 
+    #[cfg(feature = "ssr")]
     pub fn notice(notice: &str) -> Flash {
         Flash {
             notice: Some(notice.to_owned()),

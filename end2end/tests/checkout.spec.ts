@@ -1,21 +1,5 @@
-import { expect, test as base, type Page } from "@playwright/test";
-
-// Every page must run without a script error: a broken wasm would otherwise go unnoticed, as
-// the forms still work without JavaScript.
-const test = base.extend({
-  page: async ({ page }, use) => {
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await use(page);
-    expect(errors).toEqual([]);
-  },
-});
-
-/** Opens `url` and, with JavaScript on, waits until the page is hydrated. */
-async function open(page: Page, url: string, javaScriptEnabled: boolean) {
-  await page.goto(url);
-  if (javaScriptEnabled) await expect(page.locator("html")).toHaveAttribute("data-hydrated", "");
-}
+import { expect, type Page } from "@playwright/test";
+import { open, test } from "./fixtures";
 
 const link = "/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000&lang=en";
 

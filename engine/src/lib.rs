@@ -1,6 +1,7 @@
 //! The payment engine: domain types, validation, storage, provider connectors and the checkout
 //! service. Everything above `server` is pure and also compiles for the browser (wasm).
 
+pub mod bank;
 pub mod digits;
 pub mod mobile;
 pub mod money;

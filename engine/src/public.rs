@@ -1,4 +1,5 @@
-//! What a customer's browser may see of a store's payment options, and where it is sent to pay.
+//! What a customer's browser may see of a store's payment options, and where it is sent to pay;
+//! and what a merchant's browser may see of the store's bank accounts.
 //! Pure types, shared by the server and the hydrated pages.
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,15 @@ pub struct BankAccount {
     pub account_number: String,
     pub iban: Option<String>,
     pub card_number: Option<String>,
+}
+
+/// A bank account as its merchant manages it in the back office, active or not.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ManagedAccount {
+    pub account: BankAccount,
+    pub active: bool,
+    /// Providers settle card payments into it.
+    pub merchant_account: bool,
 }
 
 /// Where the customer goes to pay.

@@ -25,10 +25,15 @@ pub enum Field {
     Slug,
     Currency,
     Language,
+    BankName,
+    Holder,
+    AccountNumber,
+    Iban,
+    CardNumber,
 }
 
 impl Field {
-    const ALL: [Field; 16] = [
+    const ALL: [Field; 21] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -45,6 +50,11 @@ impl Field {
         Field::Slug,
         Field::Currency,
         Field::Language,
+        Field::BankName,
+        Field::Holder,
+        Field::AccountNumber,
+        Field::Iban,
+        Field::CardNumber,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +75,11 @@ impl Field {
             Field::Slug => "slug",
             Field::Currency => "currency",
             Field::Language => "language",
+            Field::BankName => "bank_name",
+            Field::Holder => "holder",
+            Field::AccountNumber => "account_number",
+            Field::Iban => "iban",
+            Field::CardNumber => "card_number",
         }
     }
 

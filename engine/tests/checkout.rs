@@ -29,6 +29,7 @@ async fn fixture(db: Db) -> Fixture {
             account_number: "123",
             iban: None,
             card_number: None,
+            merchant_account: false,
         },
     )
     .await

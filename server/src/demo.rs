@@ -69,6 +69,7 @@ pub async fn seed(db: &Db) -> Result<bool, DbError> {
                 account_number,
                 iban: Some(iban),
                 card_number: None,
+                merchant_account: false,
             },
         )
         .await?;

@@ -468,3 +468,76 @@ async fn cookies_are_secure_when_kassa_is_served_over_https() {
         .unwrap();
     assert!(session.contains("; Secure"), "{session}");
 }
+
+fn account_form<'a>(id: &'a str, holder: &'a str, iban: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", id),
+        ("bank_name", "Bank Hapoalim"),
+        ("holder", holder),
+        ("account_number", "12-345-678901"),
+        ("iban", iban),
+        ("card_number", ""),
+    ]
+}
+
+#[tokio::test]
+async fn bank_accounts_are_managed_and_feed_the_slip_choice() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let path = "/api/admin/bank-account";
+
+    // A wrong IBAN checksum is refused, and the form comes back as typed.
+    let bad = account_form("", "Dana Levi", "IL62 0108 0000 0009 9999 998");
+    assert_eq!(dana.submit(path, &bad).await, "/admin/bank-accounts");
+    let page = dana.page("/admin/bank-accounts").await;
+    assert!(page.contains("This value is not valid.") && page.contains("Dana Levi"));
+
+    let good = account_form("", "Dana Levi", "IL62 0108 0000 0009 9999 999");
+    dana.submit(path, &good).await;
+    assert!(
+        dana.page("/admin/bank-accounts")
+            .await
+            .contains("IL620108000000099999999")
+    );
+    let db = app.state.checkout.db();
+    let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    let id = engine::db::bank_accounts::list_all(db, store.id)
+        .await
+        .unwrap()[0]
+        .account
+        .id;
+    let checkout = Browser::new(&app).page("/s/dana/openpay").await;
+    assert!(checkout.contains("Bank Hapoalim · Dana Levi"));
+
+    // Another merchant naming this account's id changes nothing.
+    let mut omid = signed_up(&app, "omid", "omid@example.com").await;
+    let id_text = id.to_string();
+    omid.submit(path, &account_form(&id_text, "Omid", "")).await;
+    assert!(
+        omid.page("/admin/bank-accounts")
+            .await
+            .contains("That bank account does not exist.")
+    );
+    omid.submit(
+        "/api/admin/bank-account-active",
+        &[("id", &id_text), ("active", "0")],
+    )
+    .await;
+    let accounts = engine::db::bank_accounts::list_all(db, store.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        (accounts[0].account.holder.as_str(), accounts[0].active),
+        ("Dana Levi", true)
+    );
+
+    // Switched off by its owner, it leaves the customer's choice.
+    dana.submit(
+        "/api/admin/bank-account-active",
+        &[("id", &id_text), ("active", "0")],
+    )
+    .await;
+    let checkout = Browser::new(&app).page("/s/dana/openpay").await;
+    assert!(!checkout.contains("Bank Hapoalim"));
+    assert!(dana.page("/admin/bank-accounts").await.contains("Inactive"));
+}

@@ -4,6 +4,7 @@
 //! Every server function starts from the session's store: no argument names a store.
 
 pub mod auth;
+pub mod bank_accounts;
 pub mod fields;
 pub mod settings;
 
@@ -93,6 +94,10 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     let links = [
         ("/admin", t_string!(i18n, nav_overview).to_string()),
         ("/admin/settings", t_string!(i18n, nav_settings).to_string()),
+        (
+            bank_accounts::PATH,
+            t_string!(i18n, nav_bank_accounts).to_string(),
+        ),
         ("/admin/account", t_string!(i18n, nav_account).to_string()),
     ]
     .into_iter()

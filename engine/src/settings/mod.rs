@@ -1,4 +1,7 @@
-//! The store settings page's service: checks what the merchant typed and saves it.
+//! The back office's settings services: each checks what the merchant typed and saves it for
+//! the merchant's own store. This module: the store settings page.
+
+pub mod bank_accounts;
 
 use crate::db::stores::{self, Settings, Store};
 use crate::db::{Db, DbError};

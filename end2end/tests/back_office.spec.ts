@@ -1,0 +1,126 @@
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+import { open, test } from "./fixtures";
+
+const password = "correct horse battery staple";
+
+/** A store of its own for each test (the database is shared by the whole run). */
+function unique(prefix: string): { slug: string; email: string } {
+  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
+}
+
+async function signUp(page: Page, js: boolean, slug: string, email: string) {
+  await open(page, "/admin/signup?lang=en", js);
+  await page.getByLabel("Store name").fill("Dana's Ceramics");
+  await page.getByLabel("Web address").fill(slug);
+  await page.getByLabel("Currency").selectOption("ILS");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create store" }).click();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+}
+
+async function logIn(page: Page, js: boolean, email: string, secret: string) {
+  await open(page, "/admin/login?lang=en", js);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(secret);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+for (const js of [true, false]) {
+  test.describe(`back office with JavaScript ${js ? "on" : "off"}`, () => {
+    test.use({ javaScriptEnabled: js });
+
+    test("a merchant signs up, sets up the store, logs out and back in", async ({ page }) => {
+      const { slug, email } = unique("dana");
+      await signUp(page, js, slug, email);
+      await expect(page.getByRole("heading", { name: "Store settings" })).toBeVisible();
+      await expect(page.getByLabel("Notification e-mail")).toHaveValue(email);
+
+      await page.getByLabel("Store name").fill("Dana Ceramics Studio");
+      await page.getByLabel("Default language").selectOption("he");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByText("Settings saved.")).toBeVisible();
+      await expect(page.getByLabel("Store name")).toHaveValue("Dana Ceramics Studio");
+      await expect(page.getByLabel("Default language")).toHaveValue("he");
+
+      await page.getByRole("link", { name: "Overview" }).click();
+      await expect(page).toHaveURL(/\/admin$/);
+      await expect(page.getByRole("link", { name: `/s/${slug}/openpay` })).toBeVisible();
+      await expect(page.getByText("Taking payments")).toBeVisible();
+
+      await page.getByRole("button", { name: "Log out" }).click();
+      await expect(page).toHaveURL(/\/admin\/login$/);
+      await page.goto("/admin/settings");
+      await expect(page).toHaveURL(/\/admin\/login$/);
+
+      await logIn(page, js, email, password);
+      await expect(page).toHaveURL(/\/admin$/);
+      await expect(page.getByText(`Signed in as ${email}`)).toBeVisible();
+    });
+
+    test("a refused sign-up keeps what was typed, except the password", async ({ page }) => {
+      const { email } = unique("refused");
+      await open(page, "/admin/signup?lang=en", js);
+      await page.getByLabel("Store name").fill("Omid's Books");
+      await page.getByLabel("Web address").fill("demo");
+      await page.getByLabel("E-mail").fill(email);
+      await page.getByLabel("Password").fill("short");
+      await page.getByRole("button", { name: "Create store" }).click();
+      await expect(page).toHaveURL(/\/admin\/signup$/);
+      await expect(page.getByText("This is already in use.")).toBeVisible();
+      await expect(page.getByText("This is too short.")).toBeVisible();
+      await expect(page.getByLabel("Store name")).toHaveValue("Omid's Books");
+      await expect(page.getByLabel("E-mail")).toHaveValue(email);
+      await expect(page.getByLabel("Password")).toHaveValue("");
+    });
+  });
+}
+
+test("maintenance mode pauses the store's payment page", async ({ page, browser }) => {
+  const { slug, email } = unique("paused");
+  await signUp(page, true, slug, email);
+  await page.getByLabel("Maintenance mode: pause all payments").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Settings saved.")).toBeVisible();
+
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`/s/${slug}/openpay?lang=en`);
+  await expect(customer.getByRole("heading", { name: "Payments are paused" })).toBeVisible();
+  await expect(customer.locator("form")).toHaveCount(0);
+});
+
+test("the demo owner logs in with the credentials printed at start-up", async ({ page }) => {
+  await logIn(page, true, "owner@demo.kassa.test", "kassa-demo-owner");
+  await expect(page).toHaveURL(/\/admin$/);
+  await expect(page.getByRole("link", { name: "/openpay" })).toBeVisible();
+});
+
+const pages = ["/admin", "/admin/settings", "/admin/account"];
+
+test("every back-office page passes an accessibility scan", async ({ page }) => {
+  const scan = async (path: string) => {
+    await open(page, `${path}?lang=en`, true);
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${path}: ${v.id} ${v.help}`)).toEqual([]);
+  };
+  await scan("/admin/login");
+  await scan("/admin/signup");
+  const { slug, email } = unique("axe");
+  await signUp(page, true, slug, email);
+  for (const path of pages) await scan(path);
+});
+
+test("the back office fits a 375-pixel phone", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  const { slug, email } = unique("phone");
+  await signUp(page, true, slug, email);
+  for (const path of pages) {
+    await open(page, path, true);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+    await expect(page.getByRole("button", { name: "Log out" })).toBeInViewport();
+  }
+});
