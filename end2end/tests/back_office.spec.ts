@@ -91,13 +91,42 @@ test("maintenance mode pauses the store's payment page", async ({ page, browser 
   await expect(customer.locator("form")).toHaveCount(0);
 });
 
+test("a bank account added in the back office is offered for slips", async ({ page, browser }) => {
+  const { slug, email } = unique("slips");
+  await signUp(page, true, slug, email);
+  await page.getByRole("link", { name: "Bank accounts" }).click();
+  await expect(page.getByText("No bank account yet.")).toBeVisible();
+  await page.getByLabel("Bank", { exact: true }).fill("Bank Hapoalim");
+  await page.getByLabel("Account holder").fill("Dana Levi");
+  await page.getByLabel("Account number").fill("12-345-678901");
+  await page.getByLabel("IBAN (optional)").fill("IL62 0108 0000 0009 9999 998");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("This value is not valid.")).toBeVisible();
+  await expect(page.getByLabel("Account holder")).toHaveValue("Dana Levi");
+  await page.getByLabel("IBAN (optional)").fill("IL62 0108 0000 0009 9999 999");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Bank account saved.")).toBeVisible();
+  await expect(page.getByText("IL620108000000099999999")).toBeVisible();
+  await expect(page.getByLabel("Account holder"), "the form is ready for the next account").toHaveValue("");
+
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`/s/${slug}/openpay?lang=en`);
+  await expect(customer.locator("#bank_account option")).toHaveText(["Bank Hapoalim · Dana Levi · IL620108000000099999999"]);
+
+  await page.getByRole("button", { name: "Deactivate" }).click();
+  await expect(page.getByText("Inactive")).toBeVisible();
+  await customer.reload();
+  await customer.getByLabel("Register a bank slip").check();
+  await expect(customer.getByText("No bank account is available for slips right now.")).toBeVisible();
+});
+
 test("the demo owner logs in with the credentials printed at start-up", async ({ page }) => {
   await logIn(page, true, "owner@demo.kassa.test", "kassa-demo-owner");
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByRole("link", { name: "/openpay" })).toBeVisible();
 });
 
-const pages = ["/admin", "/admin/settings", "/admin/account"];
+const pages = ["/admin", "/admin/settings", "/admin/bank-accounts", "/admin/account"];
 
 test("every back-office page passes an accessibility scan", async ({ page }) => {
   const scan = async (path: string) => {

@@ -6,19 +6,32 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{Notice, SelectField, currency_options, field_error, language_options, typed};
+use super::fields::{
+    Fresh, Notice, SelectField, currency_options, field_error, language_options, typed,
+};
 use super::{AdminView, Shell};
 use crate::components::TextField;
 use crate::flash::Flash;
 use crate::i18n::*;
 
-/// The flash of a refused log-in or sign-up; sends a signed-in merchant on to `/admin`.
+/// The log-in or sign-up page's data: a refused attempt's flash, and the rendering's id (see
+/// `fields::Fresh`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicForm {
+    pub flash: Option<Flash>,
+    pub render: String,
+}
+
+/// Sends a signed-in merchant on to `/admin`.
 #[server]
-pub async fn load_public_form() -> Result<Option<Flash>, ServerFnError> {
+pub async fn load_public_form() -> Result<PublicForm, ServerFnError> {
     if crate::session::current_user().await?.is_some() {
         crate::session::redirect("/admin").await;
     }
-    Ok(crate::flash::take().await)
+    Ok(PublicForm {
+        flash: crate::flash::take().await,
+        render: engine::tracking::random_token(),
+    })
 }
 
 #[server(endpoint = "admin/login")]
@@ -105,7 +118,7 @@ pub fn LogIn() -> impl IntoView {
             <h1>{t!(i18n, login_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
-                    let flash = flash.await.ok().flatten();
+                    let PublicForm { flash, render } = flash.await.ok()?;
                     let locale = i18n.get_locale_untracked();
                     let notice = flash.as_ref().and_then(|f| f.notice.clone()).map(|n| {
                         let text = match n.strip_prefix("throttled.") {
@@ -114,7 +127,8 @@ pub fn LogIn() -> impl IntoView {
                         };
                         view! { <Notice text error=true /> }
                     });
-                    view! {
+                    Some(view! {
+                        <Fresh render>
                         {notice}
                         <ActionForm action=action attr:class="stack">
                             <TextField name="email" kind="email" autocomplete="username"
@@ -125,7 +139,8 @@ pub fn LogIn() -> impl IntoView {
                                 value=String::new() error=None />
                             <button type="submit" class="button primary">{t!(i18n, login_button)}</button>
                         </ActionForm>
-                    }
+                        </Fresh>
+                    })
                 })}
             </Suspense>
             <p class="muted">{t!(i18n, login_no_account)}" "<a href="/admin/signup">{t!(i18n, signup_link)}</a></p>
@@ -144,7 +159,7 @@ pub fn SignUpPage() -> impl IntoView {
             <h1>{t!(i18n, signup_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
-                    let flash = flash.await.ok().flatten();
+                    let PublicForm { flash, render } = flash.await.ok()?;
                     let lang = i18n.get_locale_untracked().as_str();
                     let (store_name, slug) = (typed(&flash, "store_name", ""), typed(&flash, "slug", ""));
                     let (currency, language) = (typed(&flash, "currency", "ILS"), typed(&flash, "language", lang));
@@ -152,7 +167,8 @@ pub fn SignUpPage() -> impl IntoView {
                     let error = |field| field_error(&flash, field);
                     let errors = [Field::StoreName, Field::Slug, Field::Currency, Field::Language, Field::Email, Field::Password].map(error);
                     let [store_name_error, slug_error, currency_error, language_error, email_error, password_error] = errors;
-                    view! {
+                    Some(view! {
+                        <Fresh render>
                         <ActionForm action=action attr:class="stack" attr:novalidate=true>
                             <TextField name="store_name" autocomplete="organization"
                                 label=t_string!(i18n, store_name).to_string()
@@ -178,7 +194,8 @@ pub fn SignUpPage() -> impl IntoView {
                                 value=String::new() error=password_error />
                             <button type="submit" class="button primary">{t!(i18n, signup_button)}</button>
                         </ActionForm>
-                    }
+                        </Fresh>
+                    })
                 })}
             </Suspense>
             <p class="muted">{t!(i18n, signup_have_account)}" "<a href="/admin/login">{t!(i18n, login_button)}</a></p>

@@ -141,13 +141,14 @@ pub fn BankAccounts() -> impl IntoView {
                     let list = if page.accounts.is_empty() {
                         view! { <p class="muted">{t!(i18n, no_bank_accounts)}</p> }.into_any()
                     } else {
-                        page.accounts.iter().cloned().map(|a| view! { <AccountRow a /> }).collect_view().into_any()
+                        let rows = page.accounts.iter().cloned().map(|a| view! { <AccountRow a /> }).collect_view();
+                        view! { <ul class="items">{rows}</ul> }.into_any()
                     };
                     view! {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_bank_accounts).to_string()>
                             {notice}
                             <p class="hint">{t!(i18n, accounts_hint)}</p>
-                            <ul class="items">{list}</ul>
+                            {list}
                             <AccountForm flash=page.flash.clone() edited />
                         </Shell>
                     }

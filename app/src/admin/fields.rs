@@ -4,6 +4,21 @@ use leptos::prelude::*;
 
 use crate::flash::Flash;
 
+/// Shows `children` so that the islands router replaces them on the next page instead of
+/// patching them: its patch keeps whatever was typed into inputs, and attributes the new page
+/// dropped (`aria-invalid` of a corrected field). A keyed list of one item whose key is new on
+/// every rendering (`render`) is replaced wholesale.
+#[component]
+pub fn Fresh(render: String, children: Children) -> impl IntoView {
+    // `For` wants a reusable child function; with one item it is called once.
+    let children = std::sync::Arc::new(std::sync::Mutex::new(Some(children)));
+    let child = move |_| {
+        let children = children.lock().ok().and_then(|mut c| c.take());
+        children.map(|c| c())
+    };
+    view! { <For each=move || [render.clone()] key=|k| k.clone() children=child /> }
+}
+
 /// A notice across the top of a form (saved, refused…).
 #[component]
 pub fn Notice(text: String, #[prop(optional)] error: bool) -> impl IntoView {

@@ -23,6 +23,8 @@ pub struct AdminView {
     /// The store's payment page, as a path (`/openpay` or `/s/{slug}/openpay`).
     pub payment_path: String,
     pub maintenance: bool,
+    /// New on every rendering, for `fields::Fresh`.
+    pub render: String,
 }
 
 #[cfg(feature = "ssr")]
@@ -44,6 +46,7 @@ pub(crate) async fn admin_view(
         store_name: store.name.clone(),
         payment_path,
         maintenance: store.maintenance,
+        render: engine::tracking::random_token(),
     };
     Ok((store, view))
 }
@@ -128,7 +131,7 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
             <nav class="admin-nav" aria-label=move || t_string!(i18n, admin).to_string()>{links}</nav>
             <section class="card">
                 <h1>{title}</h1>
-                {children()}
+                <fields::Fresh render=admin.render.clone()>{children()}</fields::Fresh>
             </section>
         </div>
     }
