@@ -11,6 +11,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// The client address is the last `X-Forwarded-For` entry (Kassa runs behind a proxy).
     pub trust_forwarded: bool,
+    /// Seals and opens provider credentials.
+    pub secrets: engine::secrets::SecretKey,
 }
 
 pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {

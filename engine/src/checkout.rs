@@ -70,6 +70,8 @@ struct Valid {
     email: Option<String>,
     description: Option<String>,
     amount: i64,
+    /// What the chosen method's discount lets off `amount`.
+    discount: i64,
     choice: Choice,
     slip_number: Option<String>,
     slip_date: Option<String>,
@@ -125,7 +127,8 @@ impl Checkout {
             phone: valid.phone.as_deref(),
             email: valid.email.as_deref(),
             description: valid.description.as_deref(),
-            amount: valid.amount,
+            amount: valid.amount - valid.discount,
+            discount: valid.discount,
             currency: store.currency,
             slip_number: valid.slip_number.as_deref(),
             slip_date: valid.slip_date.as_deref(),
@@ -234,7 +237,15 @@ impl Checkout {
             if let Some(max) = m.max_amount.filter(|&max| amount > max) {
                 errors.add(Field::Amount, Problem::AboveMax(max));
             }
+            // A discount of the whole amount leaves nothing for the gateway to charge.
+            if m.discount.is_some_and(|d| d.off(amount) >= amount) {
+                errors.add(Field::Method, Problem::Unavailable);
+            }
         }
+        let discount = match (&choice, amount) {
+            (Some(Choice::Gateway(m)), Some(amount)) => m.discount.map_or(0, |d| d.off(amount)),
+            _ => 0,
+        };
         match (payer_name, mobile, amount, choice) {
             (Some(payer_name), Some(mobile), Some(amount), Some(choice)) if errors.is_empty() => {
                 Ok(Valid {
@@ -244,6 +255,7 @@ impl Checkout {
                     email,
                     description,
                     amount,
+                    discount,
                     choice,
                     slip_number,
                     slip_date,

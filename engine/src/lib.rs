@@ -19,6 +19,8 @@ pub mod connectors;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]
+pub mod secrets;
+#[cfg(feature = "server")]
 pub mod settings;
 #[cfg(feature = "server")]
 pub mod time;

@@ -288,6 +288,46 @@ pub fn amount_input_value(minor: i64, currency: Currency, unit: Unit) -> String 
     }
 }
 
+/// A discount for paying with a method: a fixed amount (minor units) or a percentage in basis
+/// points (1250 = 12.5 %).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Discount {
+    Fixed(i64),
+    Percent(i64),
+}
+
+impl Discount {
+    /// How much is let off `amount`: never more than the amount itself, so what is charged is
+    /// never below zero. Percentages round half up.
+    pub fn off(self, amount: i64) -> i64 {
+        let off = match self {
+            Discount::Fixed(minor) => minor,
+            Discount::Percent(bp) => (i128::from(amount) * i128::from(bp) + 5_000)
+                .checked_div(10_000)
+                .and_then(|v| i64::try_from(v).ok())
+                .unwrap_or(amount),
+        };
+        off.clamp(0, amount.max(0))
+    }
+
+    /// `(kind, value)` as stored.
+    pub fn to_parts(self) -> (&'static str, i64) {
+        match self {
+            Discount::Fixed(v) => ("fixed", v),
+            Discount::Percent(v) => ("percent", v),
+        }
+    }
+
+    pub fn from_parts(kind: Option<&str>, value: Option<i64>) -> Option<Discount> {
+        match (kind?, value?) {
+            (_, v) if v <= 0 => None,
+            ("fixed", v) => Some(Discount::Fixed(v)),
+            ("percent", v) => Some(Discount::Percent(v.min(10_000))),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -403,6 +443,23 @@ mod tests {
             "120000"
         );
         assert_eq!(amount_input_value(125, Currency::IRR, Unit::Toman), "12.5");
+    }
+
+    #[test]
+    fn discounts_never_take_the_amount_below_zero() {
+        assert_eq!(Discount::Fixed(5_000).off(120_000), 5_000);
+        assert_eq!(Discount::Fixed(500_000).off(120_000), 120_000);
+        assert_eq!(Discount::Percent(1_000).off(120_000), 12_000);
+        assert_eq!(Discount::Percent(1_250).off(999), 125, "124.875 rounds up");
+        assert_eq!(Discount::Percent(10_000).off(999), 999);
+        assert_eq!(Discount::Percent(1_000).off(MAX_MINOR), MAX_MINOR / 10);
+        assert_eq!(
+            Discount::from_parts(Some("percent"), Some(25_000)),
+            Some(Discount::Percent(10_000))
+        );
+        assert_eq!(Discount::from_parts(Some("fixed"), Some(0)), None);
+        assert_eq!(Discount::from_parts(Some("bogus"), Some(5)), None);
+        assert_eq!(Discount::from_parts(None, Some(5)), None);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::money::Discount;
+
 /// A payment method without its configuration (which holds credentials).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicMethod {
@@ -12,6 +14,7 @@ pub struct PublicMethod {
     pub display_name: String,
     pub min_amount: Option<i64>,
     pub max_amount: Option<i64>,
+    pub discount: Option<Discount>,
 }
 
 /// A bank account customers may pay into with a bank slip.

@@ -30,10 +30,15 @@ pub enum Field {
     AccountNumber,
     Iban,
     CardNumber,
+    DisplayName,
+    MinAmount,
+    MaxAmount,
+    Discount,
+    MerchantId,
 }
 
 impl Field {
-    const ALL: [Field; 21] = [
+    const ALL: [Field; 26] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -55,6 +60,11 @@ impl Field {
         Field::AccountNumber,
         Field::Iban,
         Field::CardNumber,
+        Field::DisplayName,
+        Field::MinAmount,
+        Field::MaxAmount,
+        Field::Discount,
+        Field::MerchantId,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -80,6 +90,11 @@ impl Field {
             Field::AccountNumber => "account_number",
             Field::Iban => "iban",
             Field::CardNumber => "card_number",
+            Field::DisplayName => "display_name",
+            Field::MinAmount => "min_amount",
+            Field::MaxAmount => "max_amount",
+            Field::Discount => "discount",
+            Field::MerchantId => "merchant_id",
         }
     }
 

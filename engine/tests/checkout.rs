@@ -45,13 +45,18 @@ async fn fixture(db: Db) -> Fixture {
             min_amount: Some(10_000),
             max_amount: Some(100_000_000),
             config: r#"{"merchant_id":"5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d"}"#,
+            secrets: None,
+            discount: None,
         },
     )
     .await
     .unwrap();
-    let connectors = Connectors::new(SandboxUrls {
-        zarinpal: "http://127.0.0.1:9".into(),
-    });
+    let connectors = Connectors::new(
+        SandboxUrls {
+            zarinpal: "http://127.0.0.1:9".into(),
+        },
+        engine::secrets::SecretKey::generate(),
+    );
     Fixture {
         checkout: Checkout::new(db.clone(), connectors, "http://kassa.test"),
         db,

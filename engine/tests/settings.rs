@@ -116,3 +116,211 @@ async fn store_settings_refuse_another_stores_slug() {
         );
     }
 }
+
+mod methods_page {
+    use super::common;
+    use engine::checkout::{Checkout, CheckoutForm, Submitted};
+    use engine::connectors::{Connectors, SandboxUrls};
+    use engine::db::methods;
+    use engine::money::Discount;
+    use engine::secrets::SecretKey;
+    use engine::settings::SettingsError;
+    use engine::settings::methods::{MethodForm, add, edit, shown_fields};
+    use engine::validation::{Field, Problem};
+
+    const MERCHANT: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
+
+    fn form(merchant_id: &str) -> MethodForm {
+        MethodForm {
+            display_name: "Zarinpal".into(),
+            live: false,
+            min_amount: "1,000".into(),
+            max_amount: "".into(),
+            discount_kind: "percent".into(),
+            discount_value: "12.5".into(),
+            provider_values: vec![("merchant_id".into(), merchant_id.into())],
+        }
+    }
+
+    #[tokio::test]
+    async fn credentials_are_sealed_masked_and_kept_when_left_blank() {
+        for db in common::databases().await {
+            let key = SecretKey::generate();
+            let store = common::store(&db, "dana").await;
+            let id = add(&db, &key, &store, "zarinpal", &form(MERCHANT))
+                .await
+                .unwrap();
+            let (config, sealed): (String, String) =
+                sqlx::query_as("SELECT config, secrets FROM payment_methods WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            assert!(!config.contains(MERCHANT) && !sealed.contains(MERCHANT));
+            assert!(
+                !sealed.contains("2c3d"),
+                "not even the shown part is stored in clear"
+            );
+            let method = methods::get(&db, store.id, id).await.unwrap().unwrap();
+            assert_eq!(method.min_amount, Some(10_000), "1,000 toman");
+            assert_eq!(method.discount, Some(Discount::Percent(1_250)));
+            let shown = shown_fields(&key, &method).unwrap();
+            assert_eq!(
+                shown,
+                vec![("merchant_id".to_owned(), "••••2c3d".to_owned())]
+            );
+
+            // A blank secret keeps the saved one; a new one replaces it.
+            assert!(edit(&db, &key, &store, id, &form("")).await.unwrap());
+            let kept = methods::get(&db, store.id, id).await.unwrap().unwrap();
+            assert_eq!(shown_fields(&key, &kept).unwrap()[0].1, "••••2c3d");
+            let other = "0a0b0c0d-1111-2222-3333-444455556666";
+            assert!(edit(&db, &key, &store, id, &form(other)).await.unwrap());
+            let replaced = methods::get(&db, store.id, id).await.unwrap().unwrap();
+            assert_eq!(shown_fields(&key, &replaced).unwrap()[0].1, "••••6666");
+
+            // A new method must have its secret; a wrong one is refused.
+            for (typed, problem) in [("", Problem::Required), ("not-a-uuid", Problem::Invalid)] {
+                let Err(SettingsError::Invalid(e)) =
+                    add(&db, &key, &store, "zarinpal", &form(typed)).await
+                else {
+                    panic!("{typed:?} is refused");
+                };
+                assert_eq!(e.get(Field::MerchantId), Some(problem));
+            }
+            // The sealed value is bound to its store: copied to another store's row it opens nowhere.
+            let omid = common::store(&db, "omid").await;
+            let theirs = add(&db, &key, &omid, "zarinpal", &form(MERCHANT))
+                .await
+                .unwrap();
+            sqlx::query("UPDATE payment_methods SET secrets = $1 WHERE id = $2")
+                .bind(&sealed)
+                .bind(theirs)
+                .execute(db.pool())
+                .await
+                .unwrap();
+            let copied = methods::get(&db, omid.id, theirs).await.unwrap().unwrap();
+            assert!(shown_fields(&key, &copied).is_err());
+            // And no store edits another's method.
+            assert!(!edit(&db, &key, &omid, id, &form(MERCHANT)).await.unwrap());
+        }
+    }
+
+    #[tokio::test]
+    async fn limits_and_discounts_are_checked() {
+        for db in common::databases().await {
+            let key = SecretKey::generate();
+            let store = common::store(&db, "dana").await;
+            let cases = [
+                (
+                    ("5000", "1000", "none", ""),
+                    Field::MaxAmount,
+                    Problem::BelowMin(50_000),
+                ),
+                (
+                    ("", "", "percent", "100.5"),
+                    Field::Discount,
+                    Problem::AboveMax(10_000),
+                ),
+                (("", "", "fixed", ""), Field::Discount, Problem::Required),
+                (("", "", "fixed", "-3"), Field::Discount, Problem::Negative),
+                (
+                    ("abc", "", "none", ""),
+                    Field::MinAmount,
+                    Problem::NotANumber,
+                ),
+            ];
+            for ((min, max, kind, value), field, problem) in cases {
+                let f = MethodForm {
+                    min_amount: min.into(),
+                    max_amount: max.into(),
+                    discount_kind: kind.into(),
+                    discount_value: value.into(),
+                    ..form(MERCHANT)
+                };
+                let Err(SettingsError::Invalid(e)) = add(&db, &key, &store, "zarinpal", &f).await
+                else {
+                    panic!("{min} {max} {kind} {value} is refused");
+                };
+                assert_eq!(e.get(field), Some(problem), "{min} {max} {kind} {value}");
+            }
+            let unknown = add(&db, &key, &store, "bitcoin", &form(MERCHANT)).await;
+            assert!(matches!(unknown, Err(SettingsError::Invalid(_))));
+            assert!(methods::list_all(&db, store.id).await.unwrap().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn the_checkout_charges_the_discounted_amount_and_follows_the_order() {
+        for db in common::databases().await {
+            let key = SecretKey::generate();
+            let store = common::store(&db, "dana").await;
+            let first = add(&db, &key, &store, "zarinpal", &form(MERCHANT))
+                .await
+                .unwrap();
+            let whole = MethodForm {
+                display_name: "Free".into(),
+                discount_kind: "percent".into(),
+                discount_value: "100".into(),
+                ..form(MERCHANT)
+            };
+            let second = add(&db, &key, &store, "zarinpal", &whole).await.unwrap();
+            assert!(methods::shift(&db, store.id, second, -1).await.unwrap());
+            let order: Vec<i64> = methods::list_enabled(&db, store.id)
+                .await
+                .unwrap()
+                .iter()
+                .map(|m| m.id)
+                .collect();
+            assert_eq!(order, vec![second, first]);
+            assert!(!methods::shift(&db, store.id + 1, second, 1).await.unwrap());
+
+            // Nothing listens on port 9: the payment is recorded, then fails as unreachable.
+            let connectors = Connectors::new(
+                SandboxUrls {
+                    zarinpal: "http://127.0.0.1:9".into(),
+                },
+                key.clone(),
+            );
+            let checkout = Checkout::new(db.clone(), connectors, "http://kassa.test");
+            let pay = |method: i64, key: &str| CheckoutForm {
+                key: key.into(),
+                payer_name: "Sara".into(),
+                mobile: "09121234567".into(),
+                amount: "12,000".into(),
+                method: format!("gateway:{method}"),
+                ..CheckoutForm::default()
+            };
+            let Submitted::Recorded { code } =
+                checkout.submit("dana", &pay(first, "k1")).await.unwrap()
+            else {
+                panic!("an unreachable gateway fails the payment");
+            };
+            let p = checkout.payment(&code).await.unwrap();
+            assert_eq!(
+                (p.amount, p.discount),
+                (105_000, 15_000),
+                "12.5 % off 120,000 rial"
+            );
+            // A discount of everything leaves nothing to charge: that method is refused.
+            let Err(engine::checkout::CheckoutError::Invalid(e)) =
+                checkout.submit("dana", &pay(second, "k2")).await
+            else {
+                panic!("a 100 % discount cannot be paid online");
+            };
+            assert_eq!(e.get(Field::Method), Some(Problem::Unavailable));
+            // Disabled, a method is refused too.
+            assert!(
+                methods::set_enabled(&db, store.id, first, false)
+                    .await
+                    .unwrap()
+            );
+            let Err(engine::checkout::CheckoutError::Invalid(e)) =
+                checkout.submit("dana", &pay(first, "k3")).await
+            else {
+                panic!("a disabled method is refused");
+            };
+            assert_eq!(e.get(Field::Method), Some(Problem::Unavailable));
+        }
+    }
+}

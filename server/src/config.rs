@@ -1,6 +1,9 @@
 //! Configuration from environment variables, with defaults for the embedded demo.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use engine::secrets::SecretKey;
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -16,6 +19,10 @@ pub struct Config {
     pub zarinpal_sandbox_url: String,
     /// Kassa runs behind a proxy that appends the client's address to `X-Forwarded-For`.
     pub trust_forwarded: bool,
+    /// The key that seals provider credentials (`KASSA_SECRET_KEY`: 64 hex digits or base64).
+    pub secret_key: Option<String>,
+    /// Where the embedded default keeps its generated key file.
+    pub data_dir: PathBuf,
 }
 
 impl Config {
@@ -36,6 +43,28 @@ impl Config {
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::zarinpal::MOUNT)),
             public_url,
             trust_forwarded: flag("KASSA_TRUST_FORWARDED", false),
+            secret_key: var("KASSA_SECRET_KEY"),
+            data_dir: var("KASSA_DATA_DIR")
+                .unwrap_or_else(|| "data".into())
+                .into(),
+        }
+    }
+
+    /// The key from `KASSA_SECRET_KEY`; without it, on SQLite, the key file in the data
+    /// directory (created on first start). PostgreSQL needs the variable: every app server
+    /// sharing the database must seal and open with the same key.
+    pub fn load_secret_key(&self) -> Result<SecretKey, String> {
+        match &self.secret_key {
+            Some(text) => SecretKey::parse(text).map_err(|e| format!("KASSA_SECRET_KEY: {e}")),
+            None if self.database_url.starts_with("sqlite:") => {
+                SecretKey::load_or_create(&self.data_dir.join("secret.key"))
+                    .map_err(|e| e.to_string())
+            }
+            None => Err(
+                "set KASSA_SECRET_KEY (32 random bytes as 64 hex digits, e.g. from \
+                         `openssl rand -hex 32`): servers sharing PostgreSQL must share one key"
+                    .into(),
+            ),
         }
     }
 

@@ -7,6 +7,7 @@ use engine::db::methods::{self, NewMethod};
 use engine::db::stores::{self, NewStore};
 use engine::db::{Db, DbError, users};
 use engine::money::Currency;
+use engine::secrets::SecretKey;
 
 pub const SLUG: &str = "demo";
 /// The demo owner's log-in, printed at start-up. Sandbox mode only: live mode seeds nothing.
@@ -16,7 +17,7 @@ pub const OWNER_PASSWORD: &str = "kassa-demo-owner";
 const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 
 /// Creates the demo store unless it exists. Returns whether it was created.
-pub async fn seed(db: &Db) -> Result<bool, DbError> {
+pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     if stores::by_slug(db, SLUG).await?.is_some() {
         return Ok(false);
     }
@@ -42,7 +43,12 @@ pub async fn seed(db: &Db) -> Result<bool, DbError> {
             live: false,
             min_amount: Some(10_000),
             max_amount: Some(1_000_000_000),
-            config: &format!(r#"{{"merchant_id":"{ZARINPAL_MERCHANT_ID}"}}"#),
+            config: "{}",
+            secrets: Some(&key.seal(
+                &format!(r#"{{"merchant_id":"{ZARINPAL_MERCHANT_ID}"}}"#),
+                &methods::secrets_context(store.id),
+            )),
+            discount: None,
         },
     )
     .await?;

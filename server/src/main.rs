@@ -14,9 +14,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .init();
     let leptos_options = get_configuration(None)?.leptos_options;
     let config = Config::from_env(leptos_options.site_addr);
+    let key = config.load_secret_key()?;
     let db = engine::db::Db::connect(&config.database_url).await?;
     if config.sandbox {
-        if demo::seed(&db).await? {
+        if demo::seed(&db, &key).await? {
             tracing::info!("seeded the demo store");
         }
         demo::ensure_owner(&db).await?;
@@ -39,7 +40,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             server::sim::zarinpal::MOUNT
         );
     }
-    let router = startup::router(&config, startup::app_state(&config, db), leptos_options);
+    let router = startup::router(
+        &config,
+        startup::app_state(&config, db, key),
+        leptos_options,
+    );
     startup::serve(listener, router).await?;
     Ok(())
 }

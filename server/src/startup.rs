@@ -6,6 +6,7 @@ use axum::serve::ListenerExt;
 use engine::checkout::Checkout;
 use engine::connectors::{Connectors, SandboxUrls};
 use engine::db::Db;
+use engine::secrets::SecretKey;
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -22,15 +23,19 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
 }
 
-pub fn app_state(config: &Config, db: Db) -> AppState {
-    let connectors = Connectors::new(SandboxUrls {
-        zarinpal: config.zarinpal_sandbox_url.clone(),
-    });
+pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
+    let connectors = Connectors::new(
+        SandboxUrls {
+            zarinpal: config.zarinpal_sandbox_url.clone(),
+        },
+        key.clone(),
+    );
     AppState {
         checkout: Checkout::new(db, connectors, &config.public_url),
         default_store: config.default_store.clone(),
         secure_cookies: config.secure_cookies(),
         trust_forwarded: config.trust_forwarded,
+        secrets: key,
     }
 }
 

@@ -43,6 +43,7 @@ fn payment(amount: i64) -> Payment {
         email: None,
         description: Some("Order 1042".into()),
         amount,
+        discount: 0,
         currency: Currency::IRR,
         status: PaymentStatus::Created,
         provider_ref: None,
@@ -274,11 +275,15 @@ async fn an_unreachable_gateway_is_reported_as_such() {
 
 #[test]
 fn live_methods_talk_to_the_real_gateway() {
-    let connectors = engine::connectors::Connectors::new(engine::connectors::SandboxUrls {
-        zarinpal: "http://127.0.0.1:3000/sim/zarinpal".into(),
-    });
+    let connectors = engine::connectors::Connectors::new(
+        engine::connectors::SandboxUrls {
+            zarinpal: "http://127.0.0.1:3000/sim/zarinpal".into(),
+        },
+        engine::secrets::SecretKey::generate(),
+    );
     let mut method = engine::db::methods::PaymentMethod {
         id: 1,
+        store_id: 1,
         provider: zarinpal::PROVIDER.into(),
         display_name: "Zarinpal".into(),
         live: true,
@@ -286,6 +291,8 @@ fn live_methods_talk_to_the_real_gateway() {
         min_amount: None,
         max_amount: None,
         config: format!(r#"{{"merchant_id":"{MERCHANT}"}}"#),
+        secrets: None,
+        discount: None,
     };
     let p = Payment {
         provider_ref: Some("A0000000000000000000000000000000000042".into()),

@@ -8,8 +8,9 @@ pub mod zarinpal;
 
 use std::future::Future;
 
-use crate::db::methods::PaymentMethod;
+use crate::db::methods::{PaymentMethod, secrets_context};
 use crate::db::payments::Payment;
+use crate::secrets::SecretKey;
 
 pub use crate::public::HandOff;
 
@@ -101,11 +102,12 @@ pub struct SandboxUrls {
     pub zarinpal: String,
 }
 
-/// Builds connectors for a store's methods.
+/// Builds connectors for a store's methods, opening their sealed credentials.
 #[derive(Clone, Debug)]
 pub struct Connectors {
     http: reqwest::Client,
     sandbox: SandboxUrls,
+    key: SecretKey,
 }
 
 /// The connector of one payment method.
@@ -114,13 +116,31 @@ pub enum AnyConnector {
 }
 
 impl Connectors {
-    pub fn new(sandbox: SandboxUrls) -> Connectors {
+    pub fn new(sandbox: SandboxUrls, key: SecretKey) -> Connectors {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .user_agent(concat!("Kassa/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client has a valid static configuration");
-        Connectors { http, sandbox }
+        Connectors { http, sandbox, key }
+    }
+
+    /// The method's configuration with its credentials: `config` (what may be shown) and the
+    /// opened `secrets`, merged into one JSON object for the provider's module to read.
+    fn configuration(&self, method: &PaymentMethod) -> Result<String, ConnectorError> {
+        let mut config: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&method.config)
+                .map_err(|e| ConnectorError::Config(format!("configuration: {e}")))?;
+        if let Some(sealed) = &method.secrets {
+            let opened = self
+                .key
+                .open(sealed, &secrets_context(method.store_id))
+                .map_err(|e| ConnectorError::Config(e.to_string()))?;
+            let secrets: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&opened)
+                .map_err(|e| ConnectorError::Config(format!("credentials: {e}")))?;
+            config.extend(secrets);
+        }
+        Ok(serde_json::Value::Object(config).to_string())
     }
 
     pub fn for_method(&self, method: &PaymentMethod) -> Result<AnyConnector, ConnectorError> {
@@ -134,7 +154,7 @@ impl Connectors {
                 Ok(AnyConnector::Zarinpal(zarinpal::Zarinpal::new(
                     self.http.clone(),
                     base,
-                    &method.config,
+                    &self.configuration(method)?,
                 )?))
             }
             other => Err(ConnectorError::Config(format!("unknown provider {other}"))),

@@ -25,6 +25,7 @@ struct PaymentRow {
     email: Option<String>,
     description: Option<String>,
     amount: i64,
+    discount: i64,
     currency: String,
     status: String,
     provider_ref: Option<String>,
@@ -37,8 +38,8 @@ struct PaymentRow {
 }
 
 const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
-    mobile, phone, email, description, amount, currency, status, provider_ref, bank_ref, card_pan, \
-    slip_number, slip_date, failure_code, created_at";
+    mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
+    card_pan, slip_number, slip_date, failure_code, created_at";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -68,7 +69,10 @@ pub struct Payment {
     pub phone: Option<String>,
     pub email: Option<String>,
     pub description: Option<String>,
+    /// What the payer is charged, after `discount`.
     pub amount: i64,
+    /// What the method's discount let off.
+    pub discount: i64,
     pub currency: Currency,
     pub status: PaymentStatus,
     /// The provider's id of this payment (Zarinpal's authority).
@@ -107,6 +111,7 @@ impl TryFrom<PaymentRow> for Payment {
             email: r.email,
             description: r.description,
             amount: r.amount,
+            discount: r.discount,
             provider_ref: r.provider_ref,
             bank_ref: r.bank_ref,
             card_pan: r.card_pan,
@@ -148,6 +153,7 @@ pub struct NewPayment<'a> {
     pub email: Option<&'a str>,
     pub description: Option<&'a str>,
     pub amount: i64,
+    pub discount: i64,
     pub currency: Currency,
     pub slip_number: Option<&'a str>,
     pub slip_date: Option<&'a str>,
@@ -212,9 +218,9 @@ async fn insert_with_key(
     let mut tx = db.pool().begin().await?;
     let row: PaymentRow = sqlx::query_as(&format!(
         "INSERT INTO payments (store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
-         mobile, phone, email, description, amount, currency, status, slip_number, slip_date, \
-         created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) \
+         mobile, phone, email, description, amount, discount, currency, status, slip_number, \
+         slip_date, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
          RETURNING {COLUMNS}"
     ))
     .bind(store_id)
@@ -228,6 +234,7 @@ async fn insert_with_key(
     .bind(new.email)
     .bind(new.description)
     .bind(new.amount)
+    .bind(new.discount)
     .bind(new.currency.code())
     .bind(status.as_str())
     .bind(new.slip_number)

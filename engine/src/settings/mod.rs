@@ -2,6 +2,7 @@
 //! the merchant's own store. This module: the store settings page.
 
 pub mod bank_accounts;
+pub mod methods;
 
 use crate::db::stores::{self, Settings, Store};
 use crate::db::{Db, DbError};

@@ -32,11 +32,14 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         sandbox,
         zarinpal_sandbox_url: format!("{base}{}", server::sim::zarinpal::MOUNT),
         trust_forwarded: false,
+        secret_key: None,
+        data_dir: dir.clone(),
     };
     tweak(&mut config);
     let db = engine::db::Db::connect(&config.database_url).await.unwrap();
-    demo::seed(&db).await.unwrap();
-    let state = startup::app_state(&config, db);
+    let key = engine::secrets::SecretKey::generate();
+    demo::seed(&db, &key).await.unwrap();
+    let state = startup::app_state(&config, db, key);
     let options = LeptosOptions::builder()
         .output_name("kassa")
         .site_addr(addr)

@@ -1,0 +1,198 @@
+//! Provider credentials at rest: sealed with AES-256-GCM under the server's key, bound to the
+//! store they belong to (a sealed value copied into another store's row does not open), shown
+//! to merchants only masked. The key comes from `KASSA_SECRET_KEY` or, for the embedded
+//! default, from a key file Kassa creates in its data directory.
+
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    #[error("the secret key must be 32 bytes, written as 64 hex digits or in base64")]
+    BadKey,
+    #[error("the secret key file {0}: {1}")]
+    KeyFile(String, std::io::Error),
+    #[error("a sealed secret does not open with this key (wrong key, or copied from elsewhere)")]
+    Unreadable,
+}
+
+/// The key that seals secrets. Its `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct SecretKey(Aes256Gcm);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+const VERSION: &str = "v1.";
+
+impl SecretKey {
+    /// A fresh random key (tests, and the first start of the embedded default).
+    pub fn generate() -> SecretKey {
+        SecretKey::from_bytes(&rand::random::<[u8; 32]>())
+    }
+
+    fn from_bytes(bytes: &[u8; 32]) -> SecretKey {
+        SecretKey(Aes256Gcm::new(bytes.into()))
+    }
+
+    /// Reads a key written as 64 hex digits or as base64.
+    pub fn parse(text: &str) -> Result<SecretKey, SecretError> {
+        let text = text.trim();
+        let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            (0..32)
+                .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16))
+                .collect::<Result<Vec<u8>, _>>()
+                .map_err(|_| SecretError::BadKey)?
+        } else {
+            BASE64.decode(text).map_err(|_| SecretError::BadKey)?
+        };
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| SecretError::BadKey)?;
+        Ok(SecretKey::from_bytes(&bytes))
+    }
+
+    /// Reads the key file, or creates it (readable by its owner only) with a new key.
+    pub fn load_or_create(path: &Path) -> Result<SecretKey, SecretError> {
+        let error = |e| SecretError::KeyFile(path.display().to_string(), e);
+        match std::fs::read_to_string(path) {
+            Ok(text) => SecretKey::parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(dir) = path.parent() {
+                    std::fs::create_dir_all(dir).map_err(error)?;
+                }
+                let bytes = rand::random::<[u8; 32]>();
+                write_private(path, &crate::tracking::hex(&bytes)).map_err(error)?;
+                Ok(SecretKey::from_bytes(&bytes))
+            }
+            Err(e) => Err(error(e)),
+        }
+    }
+
+    /// Seals `plain` for `context` (which store it belongs to): `v1.` + base64(nonce ‖ ciphertext).
+    pub fn seal(&self, plain: &str, context: &str) -> String {
+        let nonce = rand::random::<[u8; 12]>();
+        let payload = Payload {
+            msg: plain.as_bytes(),
+            aad: context.as_bytes(),
+        };
+        let sealed = self
+            .0
+            .encrypt(Nonce::from_slice(&nonce), payload)
+            .expect("AES-GCM encrypts any message shorter than 64 GB");
+        format!("{VERSION}{}", BASE64.encode([&nonce[..], &sealed].concat()))
+    }
+
+    pub fn open(&self, sealed: &str, context: &str) -> Result<String, SecretError> {
+        let bytes = sealed
+            .strip_prefix(VERSION)
+            .and_then(|b| BASE64.decode(b).ok())
+            .filter(|b| b.len() > 12)
+            .ok_or(SecretError::Unreadable)?;
+        let (nonce, sealed) = bytes.split_at(12);
+        let payload = Payload {
+            msg: sealed,
+            aad: context.as_bytes(),
+        };
+        let plain = self
+            .0
+            .decrypt(Nonce::from_slice(nonce), payload)
+            .map_err(|_| SecretError::Unreadable)?;
+        String::from_utf8(plain).map_err(|_| SecretError::Unreadable)
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+/// How a saved secret is shown: its last four characters after bullets (`••••2c3d`); short
+/// secrets show nothing of themselves.
+pub fn mask(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 12 {
+        return "••••".to_owned();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("••••{tail}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_and_store() {
+        let key = SecretKey::generate();
+        let sealed = key.seal("MPL12345-ABCDEFGH-IJKLMNOP-QRSTUVWX", "store:7");
+        assert!(sealed.starts_with("v1."));
+        assert!(!sealed.contains("MPL"));
+        assert_ne!(
+            sealed,
+            key.seal("MPL12345-ABCDEFGH-IJKLMNOP-QRSTUVWX", "store:7")
+        );
+        assert_eq!(
+            key.open(&sealed, "store:7").unwrap(),
+            "MPL12345-ABCDEFGH-IJKLMNOP-QRSTUVWX"
+        );
+        assert!(key.open(&sealed, "store:8").is_err(), "bound to its store");
+        assert!(SecretKey::generate().open(&sealed, "store:7").is_err());
+        let mut tampered = sealed.clone();
+        tampered.replace_range(10..11, if &sealed[10..11] == "A" { "B" } else { "A" });
+        assert!(key.open(&tampered, "store:7").is_err());
+        assert!(key.open("v1.AAAA", "store:7").is_err());
+        assert!(key.open("plain text", "store:7").is_err());
+    }
+
+    #[test]
+    fn keys_are_read_as_hex_or_base64_and_files_are_private() {
+        let hex = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+        let a = SecretKey::parse(hex).unwrap();
+        let bytes: Vec<u8> = (0..32)
+            .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        let b64 = BASE64.encode(bytes);
+        let b = SecretKey::parse(&b64).unwrap();
+        assert_eq!(b.open(&a.seal("x", "c"), "c").unwrap(), "x");
+        assert!(SecretKey::parse("too short").is_err());
+        assert!(SecretKey::parse(&"ab".repeat(31)).is_err());
+
+        let dir =
+            std::env::temp_dir().join(format!("kassa-key-{}", crate::tracking::random_token()));
+        let path = dir.join("secret.key");
+        let first = SecretKey::load_or_create(&path).unwrap();
+        let again = SecretKey::load_or_create(&path).unwrap();
+        assert_eq!(again.open(&first.seal("x", "c"), "c").unwrap(), "x");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn masks_show_the_last_four_characters_only() {
+        assert_eq!(mask("5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d"), "••••2c3d");
+        assert_eq!(mask("short"), "••••");
+    }
+}
