@@ -1,6 +1,6 @@
 //! Pieces shared by the customer pages.
 
-use engine::money::{Currency, Unit, format_amount};
+use engine::money::{Currency, Discount, Unit, amount_input_value, format_amount};
 use engine::validation::Problem;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -29,6 +29,17 @@ pub fn money_text(minor: i64, currency: Currency, unit: Unit) -> String {
         format_amount(minor, currency, unit, lang()),
         unit_name(currency, unit)
     )
+}
+
+/// A discount as shown: `12.5%`, or an amount in the store's unit.
+pub fn discount_text(discount: Discount, currency: Currency, unit: Unit) -> String {
+    match discount {
+        Discount::Percent(bp) => {
+            let hundredths = Currency::parse("EUR").expect("EUR is supported");
+            format!("{}%", amount_input_value(bp, hundredths, Unit::Standard))
+        }
+        Discount::Fixed(minor) => money_text(minor, currency, unit),
+    }
 }
 
 /// Links to this page in each language. They load the page anew (`rel=external`) so the

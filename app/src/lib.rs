@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/signup") view=admin::auth::SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/account") view=admin::auth::Account ssr=SsrMode::Async />
                         <Route path=path!("/admin/settings") view=admin::settings::StoreSettings ssr=SsrMode::Async />
+                        <Route path=path!("/admin/methods") view=admin::methods::Methods ssr=SsrMode::Async />
                         <Route path=path!("/admin/bank-accounts") view=admin::bank_accounts::BankAccounts ssr=SsrMode::Async />
                     </Routes>
                 </main>

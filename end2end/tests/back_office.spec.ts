@@ -10,11 +10,11 @@ function unique(prefix: string): { slug: string; email: string } {
   return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
 }
 
-async function signUp(page: Page, js: boolean, slug: string, email: string) {
+async function signUp(page: Page, js: boolean, slug: string, email: string, currency = "ILS") {
   await open(page, "/admin/signup?lang=en", js);
   await page.getByLabel("Store name").fill("Dana's Ceramics");
   await page.getByLabel("Web address").fill(slug);
-  await page.getByLabel("Currency").selectOption("ILS");
+  await page.getByLabel("Currency").selectOption(currency);
   await page.getByLabel("E-mail").fill(email);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create store" }).click();
@@ -120,13 +120,44 @@ test("a bank account added in the back office is offered for slips", async ({ pa
   await expect(customer.getByText("No bank account is available for slips right now.")).toBeVisible();
 });
 
+test("a gateway set up in the back office takes a discounted payment", async ({ page, browser, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const { slug, email } = unique("gateway");
+  await signUp(page, true, slug, email, "IRR");
+  await page.getByRole("link", { name: "Payment methods" }).click();
+  await page.getByRole("link", { name: "Add Zarinpal" }).click();
+  await page.getByLabel("Name shown to customers").fill("Zarinpal card");
+  await page.getByLabel("Discount for paying with this method").selectOption("percent");
+  await page.getByLabel("Discount amount or percentage").fill("10");
+  await page.getByLabel(/^Merchant ID/).fill("5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Payment method saved.")).toBeVisible();
+  await expect(page.getByText("••••2c3d")).toBeVisible();
+  await expect(page.locator("body")).not.toContainText("5f0c1a8e");
+
+  await page.getByRole("button", { name: "Copy" }).click();
+  await expect(page.getByRole("button", { name: "Copied" })).toBeVisible();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(new URL(page.url()).origin);
+
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`/s/${slug}/openpay?receivername=Sara&description=Vase&price=120000&lang=en`);
+  await expect(customer.getByText("10% off")).toBeVisible();
+  await customer.locator("#mobile").fill("09121234567");
+  await customer.getByRole("button", { name: "Pay and finish" }).click();
+  await expect(customer.getByTestId("sim-amount")).toHaveText("108000");
+  await customer.getByRole("button", { name: /^Pay/ }).click();
+  await expect(customer.getByRole("heading", { name: "Payment successful" })).toBeVisible();
+  await expect(customer.getByTestId("summary")).toContainText("Discount");
+});
+
 test("the demo owner logs in with the credentials printed at start-up", async ({ page }) => {
   await logIn(page, true, "owner@demo.kassa.test", "kassa-demo-owner");
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByRole("link", { name: "/openpay" })).toBeVisible();
 });
 
-const pages = ["/admin", "/admin/settings", "/admin/bank-accounts", "/admin/account"];
+const pages = ["/admin", "/admin/settings", "/admin/methods", "/admin/methods?add=zarinpal", "/admin/bank-accounts", "/admin/account"];
 
 test("every back-office page passes an accessibility scan", async ({ page }) => {
   const scan = async (path: string) => {

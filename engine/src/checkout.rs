@@ -90,6 +90,11 @@ impl Checkout {
         &self.db
     }
 
+    /// Where customers and providers reach Kassa.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
     pub async fn store(&self, slug: &str) -> Result<Store, CheckoutError> {
         stores::by_slug(&self.db, slug)
             .await?

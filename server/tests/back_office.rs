@@ -541,3 +541,151 @@ async fn bank_accounts_are_managed_and_feed_the_slip_choice() {
     assert!(!checkout.contains("Bank Hapoalim"));
     assert!(dana.page("/admin/bank-accounts").await.contains("Inactive"));
 }
+
+const MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
+
+fn method_form<'a>(id: &'a str, name: &'a str, merchant_id: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", id),
+        ("provider", "zarinpal"),
+        ("display_name", name),
+        ("min_amount", "1000"),
+        ("max_amount", ""),
+        ("discount_kind", "percent"),
+        ("discount_value", "10"),
+        ("merchant_id", merchant_id),
+    ]
+}
+
+/// Every back-office page and every back-office server function's answer, as this browser
+/// gets them.
+async fn everything_the_browser_receives(browser: &mut Browser, method: i64) -> Vec<String> {
+    let mut seen = Vec::new();
+    let edit = format!("/admin/methods?edit={method}");
+    for path in [
+        "/admin",
+        "/admin/settings",
+        "/admin/methods",
+        &edit,
+        "/admin/bank-accounts",
+        "/admin/account",
+    ] {
+        seen.push(browser.page(path).await);
+    }
+    for endpoint in [
+        "overview-page",
+        "settings-page",
+        "methods-page",
+        "bank-accounts-page",
+        "account-page",
+        "public-form",
+    ] {
+        let response = browser
+            .http
+            .post(format!("{}/api/admin/{endpoint}", browser.base))
+            .header("Origin", &browser.origin)
+            .header("Cookie", browser.cookie_header())
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{endpoint}");
+        seen.push(format!("{:?}", response.headers()));
+        seen.push(response.text().await.unwrap());
+    }
+    seen.extend(browser.set_cookies.iter().cloned());
+    seen
+}
+
+#[tokio::test]
+async fn credentials_are_write_only() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let path = "/api/admin/method";
+    assert_eq!(
+        dana.submit(path, &method_form("", "Zarinpal", MERCHANT_ID))
+            .await,
+        "/admin/methods"
+    );
+    let page = dana.page("/admin/methods").await;
+    assert!(page.contains("••••2c3d"), "shown masked");
+    assert!(
+        page.contains(&app.base),
+        "the address to register with the provider"
+    );
+    let db = app.state.checkout.db();
+    let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    let id = engine::db::methods::list_all(db, store.id).await.unwrap()[0].id;
+
+    // A refused edit with a new secret typed: the secret is not echoed back anywhere.
+    let other = "0a0b0c0d-1111-2222-3333-444455556666";
+    let id_text = id.to_string();
+    let to = dana.submit(path, &method_form(&id_text, " ", other)).await;
+    assert_eq!(to, format!("/admin/methods?edit={id}"));
+    let refused = dana.page(&to).await;
+    assert!(refused.contains("This field is required."));
+    assert!(refused.contains("••••2c3d"), "the saved secret is kept");
+
+    for text in everything_the_browser_receives(&mut dana, id).await {
+        for secret in [MERCHANT_ID, other, "5f0c1a8e", "0a0b0c0d-1111"] {
+            assert!(!text.contains(secret), "{secret} leaked: {text}");
+        }
+    }
+
+    // The sealed credential still pays: the customer's checkout reaches the simulator.
+    let checkout = Browser::new(&app).page("/s/dana/openpay").await;
+    assert!(checkout.contains("10% off"), "the discount is shown");
+}
+
+#[tokio::test]
+async fn methods_are_switched_ordered_and_guarded() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let path = "/api/admin/method";
+    dana.submit(path, &method_form("", "Zarinpal A", MERCHANT_ID))
+        .await;
+    dana.submit(path, &method_form("", "Zarinpal B", MERCHANT_ID))
+        .await;
+    let db = app.state.checkout.db();
+    let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    let ids: Vec<i64> = engine::db::methods::list_all(db, store.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    let (a, b) = (ids[0].to_string(), ids[1].to_string());
+    let change = "/api/admin/method-change";
+    dana.submit(change, &[("id", &b), ("change", "up")]).await;
+    let checkout = Browser::new(&app).page("/s/dana/openpay").await;
+    let (pos_a, pos_b) = (
+        checkout.find("Zarinpal A").unwrap(),
+        checkout.find("Zarinpal B").unwrap(),
+    );
+    assert!(pos_b < pos_a, "B was moved first");
+
+    dana.submit(change, &[("id", &a), ("change", "disable")])
+        .await;
+    let checkout = Browser::new(&app).page("/s/dana/openpay").await;
+    assert!(!checkout.contains("Zarinpal A") && checkout.contains("Zarinpal B"));
+
+    // Another merchant naming these ids changes nothing.
+    let mut omid = signed_up(&app, "omid", "omid@example.com").await;
+    omid.submit(change, &[("id", &b), ("change", "disable")])
+        .await;
+    omid.submit(path, &method_form(&b, "Stolen", MERCHANT_ID))
+        .await;
+    assert!(
+        omid.page("/admin/methods")
+            .await
+            .contains("That payment method does not exist.")
+    );
+    let methods = engine::db::methods::list_all(db, store.id).await.unwrap();
+    assert_eq!(
+        methods
+            .iter()
+            .map(|m| (m.display_name.as_str(), m.enabled))
+            .collect::<Vec<_>>(),
+        vec![("Zarinpal B", true), ("Zarinpal A", false)]
+    );
+}

@@ -23,7 +23,7 @@ pub struct PublicForm {
 }
 
 /// Sends a signed-in merchant on to `/admin`.
-#[server]
+#[server(endpoint = "admin/public-form")]
 pub async fn load_public_form() -> Result<PublicForm, ServerFnError> {
     if crate::session::current_user().await?.is_some() {
         crate::session::redirect("/admin").await;
@@ -209,7 +209,7 @@ pub struct AccountPage {
     pub flash: Option<Flash>,
 }
 
-#[server]
+#[server(endpoint = "admin/account-page")]
 pub async fn load_account() -> Result<AccountPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

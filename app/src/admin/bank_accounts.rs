@@ -22,7 +22,7 @@ pub struct BankAccountsPage {
     pub flash: Option<Flash>,
 }
 
-#[server]
+#[server(endpoint = "admin/bank-accounts-page")]
 pub async fn load_bank_accounts() -> Result<BankAccountsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

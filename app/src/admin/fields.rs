@@ -19,6 +19,23 @@ pub fn Fresh(render: String, children: Children) -> impl IntoView {
     view! { <For each=move || [render.clone()] key=|k| k.clone() children=child /> }
 }
 
+/// Copies `text` to the clipboard. An island (the back office's only one): without JavaScript
+/// it is hidden (CSS keys on `data-hydrated`) and the text stays selectable beside it.
+#[island]
+pub fn CopyButton(text: String, label: String, done: String) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let copy = move |_| {
+        let clipboard = window().navigator().clipboard();
+        let _ = clipboard.write_text(&text);
+        copied.set(true);
+    };
+    view! {
+        <button type="button" class="button copy" on:click=copy aria-live="polite">
+            {move || if copied.get() { done.clone() } else { label.clone() }}
+        </button>
+    }
+}
+
 /// A notice across the top of a form (saved, refused…).
 #[component]
 pub fn Notice(text: String, #[prop(optional)] error: bool) -> impl IntoView {

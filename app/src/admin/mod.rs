@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod bank_accounts;
 pub mod fields;
+pub mod methods;
 pub mod settings;
 
 use leptos::prelude::*;
@@ -58,7 +59,7 @@ pub struct OverviewPage {
     pub accounts: usize,
 }
 
-#[server]
+#[server(endpoint = "admin/overview-page")]
 pub async fn load_overview() -> Result<OverviewPage, ServerFnError> {
     use engine::db::{bank_accounts, methods};
     let state = crate::state::app_state()?;

@@ -24,7 +24,7 @@ pub struct SettingsPage {
     pub flash: Option<Flash>,
 }
 
-#[server]
+#[server(endpoint = "admin/settings-page")]
 pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

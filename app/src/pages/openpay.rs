@@ -153,10 +153,16 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                 .map(|m| {
                     let v = format!("gateway:{}", m.id);
                     let checked = chosen == v;
+                    let discount = m.discount.map(|d| {
+                        let off = components::discount_text(d, store.currency, store.unit);
+                        td_string!(i18n.get_locale_untracked(), discount_off, discount = off)
+                            .to_string()
+                    });
                     view! {
                         <label class="choice">
                             <input type="radio" name="pay_with" value=v checked=checked />
                             <span>{m.display_name.clone()}</span>
+                            {discount.map(|d| view! { <span class="badge">{d}</span> })}
                         </label>
                     }
                 })

@@ -100,6 +100,13 @@ pub fn Summary(payment: PaymentView) -> impl IntoView {
             money_text(payment.amount, payment.currency, payment.unit),
             false,
         )),
+        (payment.discount > 0).then(|| {
+            (
+                td_string!(locale, discount_given).to_string(),
+                money_text(payment.discount, payment.currency, payment.unit),
+                false,
+            )
+        }),
         Some((
             td_string!(locale, store).to_string(),
             payment.store_name.clone(),
