@@ -36,6 +36,7 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "../target/site",
       DATABASE_URL: "sqlite://../target/e2e/kassa.db?mode=rwc",
+      KASSA_DATA_DIR: "../target/e2e",
       RUST_LOG: "warn",
     },
   },

@@ -25,6 +25,13 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 
+/// Copy buttons (`data-copy`): one delegated listener, so buttons the islands router brings in
+/// later work too. Marks `<html data-js>` so CSS shows them only where they work.
+const COPY_SCRIPT: &str = "document.documentElement.dataset.js='';\
+document.addEventListener('click',e=>{const b=e.target.closest('[data-copy]');\
+if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy)\
+.then(()=>{b.textContent=b.dataset.done})}});";
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
@@ -38,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // the islands router turns links and form posts into fetches diffed into the
                 // page, so steps need no full reload. See docs/ARCHITECTURE.md, page weight.
                 <HydrationScripts options islands=true islands_router=true />
+                <script inner_html=COPY_SCRIPT></script>
                 <MetaTags />
             </head>
             <body>

@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    Fresh, Notice, SelectField, currency_options, field_error, language_options, typed,
+    Fresh, Notice, SelectField, StoreBasics, field_error, language_options, typed,
 };
 use super::{AdminView, Shell};
 use crate::components::TextField;
@@ -170,17 +170,8 @@ pub fn SignUpPage() -> impl IntoView {
                     Some(view! {
                         <Fresh render>
                         <ActionForm action=action attr:class="stack" attr:novalidate=true>
-                            <TextField name="store_name" autocomplete="organization"
-                                label=t_string!(i18n, store_name).to_string()
-                                value=store_name error=store_name_error />
-                            <TextField name="slug" autocomplete="off"
-                                label=t_string!(i18n, slug).to_string()
-                                hint=t_string!(i18n, slug_hint).to_string()
-                                value=slug error=slug_error />
-                            <SelectField name="currency" label=t_string!(i18n, currency).to_string()
-                                error=currency_error>
-                                {currency_options(&currency)}
-                            </SelectField>
+                            <StoreBasics name_input="store_name" name=store_name slug currency
+                                name_error=store_name_error slug_error currency_error />
                             <SelectField name="language" label=t_string!(i18n, default_language).to_string()
                                 error=language_error>
                                 {language_options(&language)}

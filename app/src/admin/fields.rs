@@ -19,19 +19,14 @@ pub fn Fresh(render: String, children: Children) -> impl IntoView {
     view! { <For each=move || [render.clone()] key=|k| k.clone() children=child /> }
 }
 
-/// Copies `text` to the clipboard. An island (the back office's only one): without JavaScript
-/// it is hidden (CSS keys on `data-hydrated`) and the text stays selectable beside it.
-#[island]
+/// Copies `text` to the clipboard, with plain script (`shell`'s `COPY_SCRIPT`), not an island:
+/// any island would link the reactive runtime into the one wasm file every customer page
+/// loads. Without JavaScript the button is hidden and the text stays selectable beside it.
+#[component]
 pub fn CopyButton(text: String, label: String, done: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let copy = move |_| {
-        let clipboard = window().navigator().clipboard();
-        let _ = clipboard.write_text(&text);
-        copied.set(true);
-    };
     view! {
-        <button type="button" class="button copy" on:click=copy aria-live="polite">
-            {move || if copied.get() { done.clone() } else { label.clone() }}
+        <button type="button" class="button copy" data-copy=text data-done=done aria-live="polite">
+            {label}
         </button>
     }
 }
@@ -97,5 +92,31 @@ pub fn SelectField(
             </select>
             {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
         </div>
+    }
+}
+
+/// A store's name, web address and currency: the fields sign-up and the settings page share.
+#[component]
+pub fn StoreBasics(
+    /// The name input's name (`store_name` at sign-up, `name` in the settings).
+    name_input: &'static str,
+    name: String,
+    slug: String,
+    currency: String,
+    name_error: Option<String>,
+    slug_error: Option<String>,
+    currency_error: Option<String>,
+) -> impl IntoView {
+    use crate::components::TextField;
+    use crate::i18n::*;
+    let i18n = use_i18n();
+    view! {
+        <TextField name=name_input autocomplete="organization"
+            label=t_string!(i18n, store_name).to_string() value=name error=name_error />
+        <TextField name="slug" autocomplete="off" label=t_string!(i18n, slug).to_string()
+            hint=t_string!(i18n, slug_hint).to_string() value=slug error=slug_error />
+        <SelectField name="currency" label=t_string!(i18n, currency).to_string() error=currency_error>
+            {currency_options(&currency)}
+        </SelectField>
     }
 }

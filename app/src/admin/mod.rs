@@ -98,6 +98,7 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     let links = [
         ("/admin", t_string!(i18n, nav_overview).to_string()),
         ("/admin/settings", t_string!(i18n, nav_settings).to_string()),
+        (methods::PATH, t_string!(i18n, nav_methods).to_string()),
         (
             bank_accounts::PATH,
             t_string!(i18n, nav_bank_accounts).to_string(),

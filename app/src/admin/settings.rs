@@ -5,7 +5,7 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{Notice, SelectField, currency_options, field_error, language_options, typed};
+use super::fields::{Notice, SelectField, StoreBasics, field_error, language_options, typed};
 use super::{AdminView, Shell};
 use crate::components::TextField;
 use crate::flash::Flash;
@@ -121,17 +121,7 @@ pub fn StoreSettings() -> impl IntoView {
                             {saved.then(|| view! { <Notice text=t_string!(i18n, settings_saved).to_string() /> })}
                             {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
                             <ActionForm action=action attr:class="stack" attr:novalidate=true>
-                                <TextField name="name" autocomplete="organization"
-                                    label=t_string!(i18n, store_name).to_string()
-                                    value=name error=name_error />
-                                <TextField name="slug" autocomplete="off"
-                                    label=t_string!(i18n, slug).to_string()
-                                    hint=t_string!(i18n, slug_hint).to_string()
-                                    value=slug error=slug_error />
-                                <SelectField name="currency" label=t_string!(i18n, currency).to_string()
-                                    error=currency_error>
-                                    {currency_options(&currency)}
-                                </SelectField>
+                                <StoreBasics name_input="name" name slug currency name_error slug_error currency_error />
                                 <label class="check">
                                     <input type="checkbox" name="toman_display" checked=toman />
                                     <span>{t!(i18n, toman_display)}</span>

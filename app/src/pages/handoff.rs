@@ -1,6 +1,7 @@
-//! The step between our form and the provider's page. With JavaScript the page forwards at
-//! once (replacing itself in history, so "back" returns to the form); without it, a meta
-//! refresh does the same for redirects and a visible button posts provider forms.
+//! The step between our form and the provider's page: a meta refresh forwards redirects, and
+//! a visible button posts provider forms. The `AutoForward` island would forward at once
+//! (replacing this page in history), but islands are not linked into the wasm yet: see
+//! docs/ARCHITECTURE.md, page weight.
 
 use engine::public::HandOff;
 use leptos::either::EitherOf3;
@@ -66,7 +67,7 @@ fn PostForward(url: String, fields: Vec<(String, String)>) -> impl IntoView {
     }
 }
 
-/// The customer pages' only island: once live, replaces this page with the provider's
+/// Not linked into the wasm yet (see the module doc). Once live, it replaces this page with the provider's
 /// (`redirect`), or posts the provider form marked `data-auto-submit`. Replacing keeps the
 /// hand-off out of history, so "back" at the provider returns to our form.
 #[island]

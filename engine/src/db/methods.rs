@@ -115,14 +115,9 @@ pub async fn create(db: &Db, store_id: i64, new: NewMethod<'_>) -> Result<Paymen
     Ok(row.into())
 }
 
+/// The methods customers may choose, in the merchant's order.
 pub async fn list_enabled(db: &Db, store_id: i64) -> Result<Vec<PaymentMethod>, DbError> {
-    let rows: Vec<MethodRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM payment_methods WHERE store_id = $1 AND enabled = 1 ORDER BY position, id"
-    ))
-    .bind(store_id)
-    .fetch_all(db.pool())
-    .await?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    list(db, store_id, "AND enabled = 1").await
 }
 
 /// Any method of the store, enabled or not (a payment keeps its method after it is disabled).
@@ -150,8 +145,12 @@ pub async fn set_enabled(db: &Db, store_id: i64, id: i64, enabled: bool) -> Resu
 
 /// Every method of the store, enabled or not, in the merchant's order.
 pub async fn list_all(db: &Db, store_id: i64) -> Result<Vec<PaymentMethod>, DbError> {
+    list(db, store_id, "").await
+}
+
+async fn list(db: &Db, store_id: i64, filter: &str) -> Result<Vec<PaymentMethod>, DbError> {
     let rows: Vec<MethodRow> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM payment_methods WHERE store_id = $1 ORDER BY position, id"
+        "SELECT {COLUMNS} FROM payment_methods WHERE store_id = $1 {filter} ORDER BY position, id"
     ))
     .bind(store_id)
     .fetch_all(db.pool())
