@@ -113,7 +113,7 @@ pub fn LogIn() -> impl IntoView {
     let flash = Resource::new(|| (), |_| load_public_form());
     let action = ServerAction::<LogIn>::new();
     view! {
-        <Title text=move || t_string!(i18n, login_title).to_string() />
+        <Title text=t_string!(i18n, login_title).to_string() />
         <section class="card">
             <h1>{t!(i18n, login_title)}</h1>
             <Suspense>
@@ -154,7 +154,7 @@ pub fn SignUpPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| load_public_form());
     let action = ServerAction::<SignUp>::new();
     view! {
-        <Title text=move || t_string!(i18n, signup_title).to_string() />
+        <Title text=t_string!(i18n, signup_title).to_string() />
         <section class="card">
             <h1>{t!(i18n, signup_title)}</h1>
             <Suspense>

@@ -28,7 +28,7 @@ pub fn OpenPay() -> impl IntoView {
                     Ok(Some(page)) if page.store.maintenance => EitherOf4::A(view! { <Paused store=page.store /> }),
                     Ok(Some(page)) => EitherOf4::B(view! { <PaymentForm page /> }),
                     Ok(None) => EitherOf4::C(view! {
-                        <Title text=move || t_string!(i18n, unknown_store_title).to_string() />
+                        <Title text=t_string!(i18n, unknown_store_title).to_string() />
                         <section class="card">
                             <h1>{t!(i18n, unknown_store_title)}</h1>
                             <p>{t!(i18n, unknown_store_body)}</p>
@@ -46,7 +46,7 @@ fn Paused(store: StoreView) -> impl IntoView {
     let i18n = use_i18n();
     let name = store.name.clone();
     view! {
-        <Title text=move || t_string!(i18n, maintenance_title).to_string() />
+        <Title text=t_string!(i18n, maintenance_title).to_string() />
         <section class="card notice" role="status">
             <h1>{t!(i18n, maintenance_title)}</h1>
             <p>{td_string!(i18n.get_locale_untracked(), maintenance_body, store = name)}</p>
