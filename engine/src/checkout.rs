@@ -6,6 +6,7 @@ use crate::connectors::{Connector, ConnectorError, Connectors, HandOff, StartReq
 use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source, Transition};
 use crate::db::stores::Store;
 use crate::db::{Db, DbError, bank_accounts, methods, stores};
+use crate::links::{self, LinkProblem, PaymentLink};
 use crate::mobile::{MobileError, normalize_mobile};
 use crate::money::parse_amount;
 use crate::status::PaymentStatus;
@@ -25,6 +26,9 @@ pub struct CheckoutForm {
     pub bank_account: String,
     pub slip_number: String,
     pub slip_date: String,
+    /// The payment link's token and signature, when the page was opened through one.
+    pub link: String,
+    pub sig: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +41,8 @@ pub enum CheckoutError {
     Invalid(FieldErrors),
     #[error("no such payment")]
     UnknownPayment,
+    #[error("the payment link takes no payment: {}", .0.as_str())]
+    Link(LinkProblem),
     #[error(transparent)]
     Storage(#[from] DbError),
 }
@@ -118,7 +124,20 @@ impl Checkout {
             errors.add(Field::Method, Problem::Invalid);
             return Err(CheckoutError::Invalid(errors));
         }
-        let valid = self.validate(&store, form).await?;
+        let link = match form.link.trim() {
+            "" => None,
+            token => {
+                let key = self.connectors.secret_key();
+                let now = crate::time::now_millis();
+                match links::check_submission(&self.db, key, store.id, token, form.sig.trim(), now)
+                    .await?
+                {
+                    Ok(link) => Some(link),
+                    Err(problem) => return Err(CheckoutError::Link(problem)),
+                }
+            }
+        };
+        let valid = self.validate(&store, form, link.as_ref()).await?;
         let (kind, method_id, bank_account_id) = match &valid.choice {
             Choice::Gateway(m) => (Kind::Online, Some(m.id), None),
             Choice::Slip(a) => (Kind::BankSlip, None, Some(a.id)),
@@ -137,10 +156,14 @@ impl Checkout {
             currency: store.currency,
             slip_number: valid.slip_number.as_deref(),
             slip_date: valid.slip_date.as_deref(),
+            link_id: link.as_ref().map(|l| l.id),
         };
         let identity = submission_identity(key, &valid);
         let (payment, created) =
-            payments::create_idempotent(&self.db, store.id, &identity, new).await?;
+            match payments::create_idempotent(&self.db, store.id, &identity, new).await {
+                Err(DbError::LinkUsedUp) => return Err(CheckoutError::Link(LinkProblem::UsedUp)),
+                other => other?,
+            };
         let code = payment.tracking_code.clone();
         if !created || payment.kind == Kind::BankSlip {
             return Ok(self.where_to(&payment));
@@ -202,7 +225,15 @@ impl Checkout {
         }
     }
 
-    async fn validate(&self, store: &Store, form: &CheckoutForm) -> Result<Valid, CheckoutError> {
+    /// A signed link's stored terms replace what the form says about the amount and the
+    /// description; any link's limits bound an amount the customer chose.
+    async fn validate(
+        &self,
+        store: &Store,
+        form: &CheckoutForm,
+        link: Option<&PaymentLink>,
+    ) -> Result<Valid, CheckoutError> {
+        let signed = link.filter(|l| l.signed);
         let mut errors = FieldErrors::default();
         let payer_name = errors.check(Field::Name, v::required_text(&form.payer_name, 100));
         let mobile = errors.check(
@@ -218,13 +249,22 @@ impl Checkout {
         let email = errors
             .check(Field::Email, v::optional_email(&form.email))
             .flatten();
-        let description = errors
-            .check(Field::Description, v::optional_text(&form.description, 500))
-            .flatten();
-        let amount = errors.check(
-            Field::Amount,
-            parse_amount(&form.amount, store.currency, store.unit()).map_err(Problem::from),
-        );
+        let description = match signed {
+            Some(link) => link.description.clone(),
+            None => errors
+                .check(Field::Description, v::optional_text(&form.description, 500))
+                .flatten(),
+        };
+        let amount = match signed.and_then(|l| l.amount) {
+            Some(fixed) => Some(fixed),
+            None => errors.check(
+                Field::Amount,
+                parse_amount(&form.amount, store.currency, store.unit()).map_err(Problem::from),
+            ),
+        };
+        if let (Some(link), Some(amount)) = (link, amount) {
+            within(&mut errors, amount, link.min_amount, link.max_amount);
+        }
         let choice = self.choice(store, form, &mut errors).await?;
         let (mut slip_number, mut slip_date) = (None, None);
         // Slip details are checked whenever a slip was chosen, even if its account was not valid.
@@ -236,12 +276,7 @@ impl Checkout {
             );
         }
         if let (Some(Choice::Gateway(m)), Some(amount)) = (&choice, amount) {
-            if let Some(min) = m.min_amount.filter(|&min| amount < min) {
-                errors.add(Field::Amount, Problem::BelowMin(min));
-            }
-            if let Some(max) = m.max_amount.filter(|&max| amount > max) {
-                errors.add(Field::Amount, Problem::AboveMax(max));
-            }
+            within(&mut errors, amount, m.min_amount, m.max_amount);
             // A discount of the whole amount leaves nothing for the gateway to charge.
             if m.discount.is_some_and(|d| d.off(amount) >= amount) {
                 errors.add(Field::Method, Problem::Unavailable);
@@ -442,6 +477,16 @@ impl Checkout {
 /// The idempotency identity of a submission: the form's key (stable per browser) and what was
 /// submitted, normalized. The same submission again (double click, back button, retry) finds
 /// its payment; an edited one is a new payment.
+/// Refuses an amount outside `min`..=`max` (either may be absent).
+fn within(errors: &mut FieldErrors, amount: i64, min: Option<i64>, max: Option<i64>) {
+    if let Some(min) = min.filter(|&min| amount < min) {
+        errors.add(Field::Amount, Problem::BelowMin(min));
+    }
+    if let Some(max) = max.filter(|&max| amount > max) {
+        errors.add(Field::Amount, Problem::AboveMax(max));
+    }
+}
+
 fn submission_identity(key: &str, v: &Valid) -> String {
     use sha2::{Digest, Sha256};
     let choice = match &v.choice {

@@ -3,10 +3,14 @@
 
 pub mod bank;
 pub mod digits;
+pub mod images;
+pub mod links;
 pub mod mobile;
 pub mod money;
 pub mod public;
+pub mod report;
 pub mod status;
+pub mod time;
 pub mod tracking;
 pub mod validation;
 
@@ -23,4 +27,4 @@ pub mod secrets;
 #[cfg(feature = "server")]
 pub mod settings;
 #[cfg(feature = "server")]
-pub mod time;
+pub mod slips;

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::Discount;
 
+/// Shown instead of a masked secret that this server's key cannot open (the key changed, or
+/// the row was copied from elsewhere): the merchant must enter it again.
+pub const UNREADABLE_SECRET: &str = "unreadable";
+
 /// A payment method without its configuration (which holds credentials).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicMethod {

@@ -20,9 +20,13 @@ pub enum SecretError {
     Unreadable,
 }
 
-/// The key that seals secrets. Its `Debug` shows nothing of it.
+/// The key that seals secrets, and a key derived from it that signs payment links. Its
+/// `Debug` shows nothing of either.
 #[derive(Clone)]
-pub struct SecretKey(Aes256Gcm);
+pub struct SecretKey {
+    cipher: Aes256Gcm,
+    signing: [u8; 32],
+}
 
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,7 +43,30 @@ impl SecretKey {
     }
 
     fn from_bytes(bytes: &[u8; 32]) -> SecretKey {
-        SecretKey(Aes256Gcm::new(bytes.into()))
+        // One key per purpose: the signing key is HMAC(key, purpose), so a signature never
+        // reveals anything about the sealing key.
+        let signing = hmac_sha256(bytes, b"kassa/payment-links/v1");
+        SecretKey {
+            cipher: Aes256Gcm::new(bytes.into()),
+            signing,
+        }
+    }
+
+    /// HMAC-SHA256 of `message` under the signing key, in hex.
+    pub fn sign(&self, message: &str) -> String {
+        crate::tracking::hex(&hmac_sha256(&self.signing, message.as_bytes()))
+    }
+
+    /// Whether `signature` is `sign(message)`, compared in constant time.
+    pub fn verify(&self, message: &str, signature: &str) -> bool {
+        use hmac::Mac;
+        let Some(tag) = unhex(signature) else {
+            return false;
+        };
+        let mut mac =
+            <HmacSha256 as hmac::Mac>::new_from_slice(&self.signing).expect("HMAC takes any key");
+        mac.update(message.as_bytes());
+        mac.verify_slice(&tag).is_ok()
     }
 
     /// Reads a key written as 64 hex digits or as base64.
@@ -82,7 +109,7 @@ impl SecretKey {
             aad: context.as_bytes(),
         };
         let sealed = self
-            .0
+            .cipher
             .encrypt(Nonce::from_slice(&nonce), payload)
             .expect("AES-GCM encrypts any message shorter than 64 GB");
         format!("{VERSION}{}", BASE64.encode([&nonce[..], &sealed].concat()))
@@ -100,11 +127,29 @@ impl SecretKey {
             aad: context.as_bytes(),
         };
         let plain = self
-            .0
+            .cipher
             .decrypt(Nonce::from_slice(nonce), payload)
             .map_err(|_| SecretError::Unreadable)?;
         String::from_utf8(plain).map_err(|_| SecretError::Unreadable)
     }
+}
+
+type HmacSha256 = hmac::Hmac<sha2::Sha256>;
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    use hmac::Mac;
+    let mut mac = <HmacSha256 as hmac::Mac>::new_from_slice(key).expect("HMAC takes any key");
+    mac.update(message);
+    mac.finalize().into_bytes().into()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) || !text.is_ascii() {
+        return None;
+    }
+    (0..text.len() / 2)
+        .map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok())
+        .collect()
 }
 
 #[cfg(unix)]
@@ -188,6 +233,24 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn signatures_verify_only_for_their_message_and_key() {
+        let key = SecretKey::generate();
+        let sig = key.sign("1\ntoken\nprice=10");
+        assert_eq!(sig.len(), 64);
+        assert!(key.verify("1\ntoken\nprice=10", &sig));
+        assert!(!key.verify("1\ntoken\nprice=11", &sig));
+        assert!(!SecretKey::generate().verify("1\ntoken\nprice=10", &sig));
+        for bad in ["", "zz", &sig[..63], &sig[..62], "é"] {
+            assert!(!key.verify("1\ntoken\nprice=10", bad), "{bad}");
+        }
+        let same = SecretKey::parse(&"ab".repeat(32)).unwrap();
+        assert_eq!(
+            same.sign("m"),
+            SecretKey::parse(&"ab".repeat(32)).unwrap().sign("m")
+        );
     }
 
     #[test]

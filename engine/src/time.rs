@@ -15,6 +15,39 @@ pub fn latest_date_today() -> (i32, u32, u32) {
     civil_from_days((now_millis() / 1000 + 14 * 3600).div_euclid(86_400))
 }
 
+pub const DAY_MILLIS: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (the inverse of [`civil_from_days`]).
+pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A `YYYY-MM-DD` date (as `<input type=date>` sends it) as days since 1970-01-01.
+pub fn parse_day(input: &str) -> Option<i64> {
+    let ascii = crate::digits::to_ascii(input.trim());
+    let mut parts = ascii.splitn(3, '-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let day = days_from_civil(y, m, d);
+    // Rejects 2025-02-30 and the like: a real date survives the round trip.
+    (civil_from_days(day) == (y, m, d)).then_some(day)
+}
+
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
+pub fn format_day(day: i64) -> String {
+    let (y, m, d) = civil_from_days(day);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Converts days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's `civil_from_days`).
 pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
@@ -39,5 +72,27 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(civil_from_days(20_414), (2025, 11, 22));
+    }
+
+    #[test]
+    fn dates_round_trip_and_impossible_ones_are_refused() {
+        for day in [-719_468, -1, 0, 19_782, 20_414, 2_932_896] {
+            let (y, m, d) = civil_from_days(day);
+            assert_eq!(days_from_civil(y, m, d), day);
+            assert_eq!(parse_day(&format_day(day)), Some(day));
+        }
+        assert_eq!(parse_day("2024-02-29"), Some(19_782));
+        assert_eq!(parse_day("۲۰۲۴-۰۲-۲۹"), Some(19_782));
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-1-01",
+            "2025/01/01",
+            "",
+            "x",
+            "2025-01-01-01",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad}");
+        }
     }
 }

@@ -35,10 +35,20 @@ pub enum Field {
     MaxAmount,
     Discount,
     MerchantId,
+    // The payments report's filters.
+    Status,
+    DateFrom,
+    DateTo,
+    Search,
+    Reason,
+    // Payment links.
+    Expires,
+    MaxUses,
+    Logo,
 }
 
 impl Field {
-    const ALL: [Field; 26] = [
+    const ALL: [Field; 34] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -65,6 +75,14 @@ impl Field {
         Field::MaxAmount,
         Field::Discount,
         Field::MerchantId,
+        Field::Status,
+        Field::DateFrom,
+        Field::DateTo,
+        Field::Search,
+        Field::Reason,
+        Field::Expires,
+        Field::MaxUses,
+        Field::Logo,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -95,6 +113,14 @@ impl Field {
             Field::MaxAmount => "max_amount",
             Field::Discount => "discount",
             Field::MerchantId => "merchant_id",
+            Field::Status => "status",
+            Field::DateFrom => "from",
+            Field::DateTo => "to",
+            Field::Search => "q",
+            Field::Reason => "reason",
+            Field::Expires => "expires",
+            Field::MaxUses => "max_uses",
+            Field::Logo => "logo",
         }
     }
 
@@ -121,6 +147,10 @@ pub enum Problem {
     Taken,
     /// Not the account's current password.
     WrongPassword,
+    /// An end date before the start date.
+    BeforeStart,
+    /// A date that has already passed.
+    InPast,
     BelowMin(i64),
     AboveMax(i64),
 }
@@ -149,6 +179,8 @@ impl Problem {
             Problem::TooShort => "too_short",
             Problem::Taken => "taken",
             Problem::WrongPassword => "wrong_password",
+            Problem::BeforeStart => "before_start",
+            Problem::InPast => "in_past",
             Problem::BelowMin(_) => "below_min",
             Problem::AboveMax(_) => "above_max",
         }
@@ -177,6 +209,8 @@ impl Problem {
             Problem::TooShort,
             Problem::Taken,
             Problem::WrongPassword,
+            Problem::BeforeStart,
+            Problem::InPast,
         ]
         .into_iter()
         .find(|p| p.simple_name() == s)

@@ -200,7 +200,14 @@ mod methods_page {
                 .await
                 .unwrap();
             let copied = methods::get(&db, omid.id, theirs).await.unwrap().unwrap();
-            assert!(shown_fields(&key, &copied).is_err());
+            let shown = shown_fields(&key, &copied).unwrap();
+            assert_eq!(
+                shown,
+                [(
+                    "merchant_id".to_owned(),
+                    engine::settings::methods::UNREADABLE.to_owned()
+                )]
+            );
             // And no store edits another's method.
             assert!(!edit(&db, &key, &omid, id, &form(MERCHANT)).await.unwrap());
         }

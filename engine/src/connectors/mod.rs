@@ -125,6 +125,11 @@ impl Connectors {
         Connectors { http, sandbox, key }
     }
 
+    /// The server's key (it also signs payment links).
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.key
+    }
+
     /// The method's configuration with its credentials: `config` (what may be shown) and the
     /// opened `secrets`, merged into one JSON object for the provider's module to read.
     fn configuration(&self, method: &PaymentMethod) -> Result<String, ConnectorError> {

@@ -6,9 +6,12 @@
 
 pub mod bank_accounts;
 pub mod drafts;
+pub mod images;
+pub mod links;
 pub mod login_failures;
 pub mod methods;
 pub mod payments;
+pub mod report;
 pub mod sessions;
 pub mod stores;
 pub mod users;
@@ -26,6 +29,9 @@ pub enum DbError {
     UnsupportedUrl(String),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    /// A payment link's usage limit refused the payment (checked in the payment's transaction).
+    #[error("the payment link is used up")]
+    LinkUsedUp,
 }
 
 impl DbError {

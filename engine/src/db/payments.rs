@@ -34,12 +34,13 @@ struct PaymentRow {
     slip_number: Option<String>,
     slip_date: Option<String>,
     failure_code: Option<String>,
+    link_id: Option<i64>,
     created_at: i64,
 }
 
 const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
     mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
-    card_pan, slip_number, slip_date, failure_code, created_at";
+    card_pan, slip_number, slip_date, failure_code, link_id, created_at";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -84,6 +85,8 @@ pub struct Payment {
     pub slip_date: Option<String>,
     /// `provider:code` of the failure, e.g. `zarinpal:-51`.
     pub failure_code: Option<String>,
+    /// The payment link it came through.
+    pub link_id: Option<i64>,
     pub created_at: i64,
 }
 
@@ -118,6 +121,7 @@ impl TryFrom<PaymentRow> for Payment {
             slip_number: r.slip_number,
             slip_date: r.slip_date,
             failure_code: r.failure_code,
+            link_id: r.link_id,
             created_at: r.created_at,
         })
     }
@@ -157,6 +161,8 @@ pub struct NewPayment<'a> {
     pub currency: Currency,
     pub slip_number: Option<&'a str>,
     pub slip_date: Option<&'a str>,
+    /// The payment link it comes through: takes one of its uses.
+    pub link_id: Option<i64>,
 }
 
 impl NewPayment<'_> {
@@ -216,11 +222,16 @@ async fn insert_with_key(
     let status = new.initial_status();
     // Writes come first in the transaction so SQLite takes its write lock before reading.
     let mut tx = db.pool().begin().await?;
+    if let Some(link) = new.link_id
+        && !super::links::reserve(&mut tx, store_id, link).await?
+    {
+        return Err(DbError::LinkUsedUp);
+    }
     let row: PaymentRow = sqlx::query_as(&format!(
         "INSERT INTO payments (store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
          mobile, phone, email, description, amount, discount, currency, status, slip_number, \
-         slip_date, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+         slip_date, link_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
          RETURNING {COLUMNS}"
     ))
     .bind(store_id)
@@ -239,6 +250,7 @@ async fn insert_with_key(
     .bind(status.as_str())
     .bind(new.slip_number)
     .bind(new.slip_date)
+    .bind(new.link_id)
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
@@ -303,6 +315,17 @@ pub async fn by_code(db: &Db, store_id: i64, code: &str) -> Result<Option<Paymen
     ))
     .bind(store_id)
     .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(Payment::try_from).transpose()
+}
+
+pub async fn by_id(db: &Db, store_id: i64, id: i64) -> Result<Option<Payment>, DbError> {
+    let row: Option<PaymentRow> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE store_id = $1 AND id = $2"
+    ))
+    .bind(store_id)
+    .bind(id)
     .fetch_optional(db.pool())
     .await?;
     row.map(Payment::try_from).transpose()
@@ -400,6 +423,13 @@ pub async fn transition(
         .await?
         .rows_affected()
             == 1;
+    // A payment that ended without the money gives its link's use back.
+    if moved
+        && change.to.may_retry()
+        && let Some(link) = payment.link_id
+    {
+        super::links::release(&mut tx, payment.store_id, link).await?;
+    }
     let kind = if moved {
         change.kind.to_owned()
     } else {
@@ -451,16 +481,7 @@ pub async fn record_event(
     Ok(())
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
-pub struct Event {
-    pub id: i64,
-    pub source: String,
-    pub kind: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
-    pub detail: Option<String>,
-    pub created_at: i64,
-}
+pub use crate::report::Event;
 
 pub async fn events(db: &Db, store_id: i64, payment_id: i64) -> Result<Vec<Event>, DbError> {
     Ok(sqlx::query_as(

@@ -71,13 +71,22 @@ impl MethodForm {
     }
 }
 
-/// How a saved method's provider fields are shown: plain values, and secrets masked.
+pub use crate::public::UNREADABLE_SECRET as UNREADABLE;
+
+/// How a saved method's provider fields are shown: plain values, and secrets masked (or
+/// [`UNREADABLE`]).
 pub fn shown_fields(
     key: &SecretKey,
     method: &PaymentMethod,
 ) -> Result<Vec<(String, String)>, SettingsError> {
     let fields = provider_fields(&method.provider).unwrap_or_default();
-    let saved = saved_values(key, method)?;
+    let (saved, readable) = match saved_values(key, method) {
+        Ok(saved) => (saved, true),
+        Err(_) => (
+            serde_json::from_str(&method.config).unwrap_or_default(),
+            false,
+        ),
+    };
     Ok(fields
         .iter()
         .map(|f| {
@@ -85,7 +94,9 @@ pub fn shown_fields(
                 .get(f.name)
                 .and_then(Value::as_str)
                 .unwrap_or_default();
-            let shown = if f.secret {
+            let shown = if f.secret && !readable {
+                UNREADABLE.to_owned()
+            } else if f.secret {
                 secrets::mask(value)
             } else {
                 value.to_owned()
@@ -134,25 +145,19 @@ fn check(
     let (currency, unit) = (store.currency, store.unit());
     let mut errors = FieldErrors::default();
     let display_name = errors.check(Field::DisplayName, v::required_text(&form.display_name, 60));
-    let amount = |input: &str| -> Result<Option<i64>, Problem> {
-        if input.trim().is_empty() {
-            return Ok(None);
-        }
-        parse_amount(input, currency, unit)
-            .map(Some)
-            .map_err(Problem::from)
-    };
-    let min_amount = errors.check(Field::MinAmount, amount(&form.min_amount));
-    let max_amount = errors.check(Field::MaxAmount, amount(&form.max_amount));
-    if let (Some(Some(min)), Some(Some(max))) = (min_amount, max_amount)
-        && max < min
-    {
-        errors.add(Field::MaxAmount, Problem::BelowMin(min));
-    }
+    let (min_amount, max_amount) = super::amount_limits(
+        &mut errors,
+        &form.min_amount,
+        &form.max_amount,
+        currency,
+        unit,
+    );
     let discount = errors.check(Field::Discount, discount(form, currency, unit));
 
     let saved_values = match saved {
-        Some(m) => saved_values(key, m)?,
+        // Unreadable secrets count as missing: the form asks for them again.
+        Some(m) => saved_values(key, m)
+            .unwrap_or_else(|_| serde_json::from_str(&m.config).unwrap_or_default()),
         None => Map::new(),
     };
     let (mut config, mut sealed) = (Map::new(), Map::new());

@@ -2,10 +2,12 @@
 //! the merchant's own store. This module: the store settings page.
 
 pub mod bank_accounts;
+pub mod links;
 pub mod methods;
 
 use crate::db::stores::{self, Settings, Store};
 use crate::db::{Db, DbError};
+use crate::money::{Currency, Unit, parse_amount};
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
 /// The settings form as typed; checkboxes are already booleans.
@@ -61,4 +63,37 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Store, 
             SettingsError::Storage(e)
         }
     })
+}
+
+/// An amount field that may be left empty, in the store's unit.
+pub(crate) fn optional_amount(
+    input: &str,
+    currency: Currency,
+    unit: Unit,
+) -> Result<Option<i64>, Problem> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_amount(input, currency, unit)
+        .map(Some)
+        .map_err(Problem::from)
+}
+
+/// Optional minimum and maximum amounts (`Field::MinAmount`, `Field::MaxAmount`); a maximum
+/// below the minimum is refused. `None` where a field was refused.
+pub(crate) fn amount_limits(
+    errors: &mut FieldErrors,
+    min: &str,
+    max: &str,
+    currency: Currency,
+    unit: Unit,
+) -> (Option<Option<i64>>, Option<Option<i64>>) {
+    let min_amount = errors.check(Field::MinAmount, optional_amount(min, currency, unit));
+    let max_amount = errors.check(Field::MaxAmount, optional_amount(max, currency, unit));
+    if let (Some(Some(min)), Some(Some(max))) = (min_amount, max_amount)
+        && max < min
+    {
+        errors.add(Field::MaxAmount, Problem::BelowMin(min));
+    }
+    (min_amount, max_amount)
 }

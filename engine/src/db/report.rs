@@ -1,0 +1,304 @@
+//! The payments report's queries: one WHERE clause built from the filter (only bound values,
+//! never typed text in the SQL), shared by the page, its totals, the per-day chart and the CSV.
+//! Indexes `payments_store_*` (migration 0006) keep each filter on the store's own rows.
+
+use sqlx::FromRow;
+use sqlx::any::AnyArguments;
+use sqlx::query::QueryAs;
+
+use super::{Db, DbError};
+use crate::money::Currency;
+use crate::report::{
+    DayTotal, Filter, MethodFilter, PAGE_SIZE, ReportPage, ReportQuery, ReportRow, SortKey,
+    TextSearch, Totals, every_day,
+};
+use crate::status::PaymentStatus;
+use crate::time::DAY_MILLIS;
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    created_at: i64,
+    payer_name: String,
+    mobile: String,
+    amount: i64,
+    discount: i64,
+    currency: String,
+    method: Option<String>,
+    status: String,
+    tracking_code: String,
+    bank_ref: Option<String>,
+    slip_number: Option<String>,
+    description: Option<String>,
+}
+
+impl Row {
+    fn into_report(self) -> Result<(ReportRow, i64), DbError> {
+        let corrupt = |what: &str| DbError::Corrupt(format!("payment {}: {what}", self.id));
+        Ok((
+            ReportRow {
+                currency: Currency::parse(&self.currency)
+                    .ok_or_else(|| corrupt("unknown currency"))?,
+                status: PaymentStatus::parse(&self.status)
+                    .ok_or_else(|| corrupt("unknown status"))?,
+                id: self.id,
+                created_at: self.created_at,
+                payer_name: self.payer_name,
+                mobile: self.mobile,
+                amount: self.amount,
+                method: self.method,
+                tracking_code: self.tracking_code,
+                bank_ref: self.bank_ref.or(self.slip_number),
+                description: self.description,
+            },
+            self.discount,
+        ))
+    }
+}
+
+const SELECT: &str = "SELECT p.id, p.created_at, p.payer_name, p.mobile, p.amount, p.discount, \
+    p.currency, m.display_name AS method, p.status, p.tracking_code, p.bank_ref, p.slip_number, \
+    p.description FROM payments p LEFT JOIN payment_methods m ON m.id = p.method_id AND m.store_id = p.store_id";
+
+/// A bound value of the WHERE clause.
+enum Value {
+    Int(i64),
+    Text(String),
+}
+
+/// `WHERE …` over `payments p` and its values in `$n` order.
+struct Where {
+    sql: String,
+    values: Vec<Value>,
+}
+
+impl Where {
+    fn new(store_id: i64, filter: &Filter) -> Where {
+        let mut w = Where {
+            sql: String::new(),
+            values: Vec::new(),
+        };
+        w.push("p.store_id = ?", Value::Int(store_id));
+        if let Some(status) = filter.status {
+            w.push("p.status = ?", Value::Text(status.as_str().to_owned()));
+        }
+        match filter.method {
+            Some(MethodFilter::Gateway(id)) => w.push("p.method_id = ?", Value::Int(id)),
+            Some(MethodFilter::BankSlip) => {
+                w.push("p.kind = ?", Value::Text("bank_slip".to_owned()))
+            }
+            None => {}
+        }
+        let (from, to) = filter.millis();
+        if let Some(from) = from {
+            w.push("p.created_at >= ?", Value::Int(from));
+        }
+        if let Some(to) = to {
+            w.push("p.created_at < ?", Value::Int(to));
+        }
+        if let Some(text) = &filter.text {
+            w.text(&TextSearch::new(text));
+        }
+        w
+    }
+
+    /// `AND`s a condition whose `?`s take the next values.
+    fn push(&mut self, condition: &str, value: Value) {
+        self.push_all(condition, vec![value]);
+    }
+
+    fn push_all(&mut self, condition: &str, values: Vec<Value>) {
+        let mut sql = String::new();
+        let mut n = self.values.len();
+        for (i, part) in condition.split('?').enumerate() {
+            if i > 0 {
+                n += 1;
+                sql.push_str(&format!("${n}"));
+            }
+            sql.push_str(part);
+        }
+        self.sql.push_str(if self.sql.is_empty() {
+            " WHERE "
+        } else {
+            " AND "
+        });
+        self.sql.push_str(&format!("({sql})"));
+        self.values.extend(values);
+    }
+
+    /// Name (any part, any case), or one of the codes: exact payment number or tracking code,
+    /// digits within the mobile, the bank reference or the slip number.
+    fn text(&mut self, search: &TextSearch) {
+        let mut any = vec!["LOWER(p.payer_name) LIKE ? ESCAPE '\\'".to_owned()];
+        let mut values = vec![Value::Text(format!(
+            "%{}%",
+            like_escape(&search.text.to_lowercase())
+        ))];
+        if let Some(id) = search.payment_id {
+            any.push("p.id = ?".to_owned());
+            values.push(Value::Int(id));
+        }
+        if let Some(code) = &search.tracking_code {
+            any.push("p.tracking_code = ?".to_owned());
+            values.push(Value::Text(code.clone()));
+        }
+        if let Some(digits) = &search.digits {
+            let pattern = format!("%{digits}%");
+            // A mobile typed nationally (0912…) is stored in E.164 (+98912…).
+            let national = digits.strip_prefix('0').unwrap_or(digits);
+            for column in ["p.mobile", "p.bank_ref", "p.slip_number"] {
+                any.push(format!("{column} LIKE ?"));
+                let p = if column == "p.mobile" {
+                    format!("%{national}%")
+                } else {
+                    pattern.clone()
+                };
+                values.push(Value::Text(p));
+            }
+        }
+        self.push_all(&any.join(" OR "), values);
+    }
+
+    fn bind_all<'q, O>(
+        &self,
+        mut query: QueryAs<'q, sqlx::Any, O, AnyArguments<'q>>,
+    ) -> QueryAs<'q, sqlx::Any, O, AnyArguments<'q>> {
+        for value in &self.values {
+            query = match value {
+                Value::Int(n) => query.bind(*n),
+                Value::Text(s) => query.bind(s.clone()),
+            };
+        }
+        query
+    }
+}
+
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+fn order_by(query: &ReportQuery) -> String {
+    let column = match query.sort {
+        SortKey::Date => "p.created_at",
+        SortKey::Amount => "p.amount",
+        SortKey::Payer => "LOWER(p.payer_name)",
+        SortKey::Status => "p.status",
+    };
+    let dir = if query.descending { "DESC" } else { "ASC" };
+    format!(" ORDER BY {column} {dir}, p.id {dir}")
+}
+
+/// One page of the report, with the totals of everything the filter matches and the paid
+/// amounts per day of the chart's range (in the store's currency). A page past the end shows
+/// the last page.
+pub async fn page(
+    db: &Db,
+    store_id: i64,
+    currency: Currency,
+    query: &ReportQuery,
+    today: i64,
+) -> Result<ReportPage, DbError> {
+    let filter = Where::new(store_id, &query.filter);
+    let totals = totals(db, &filter).await?;
+    let pages = ((totals.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    let page = query.page.clamp(1, pages);
+    let sql = format!(
+        "{SELECT}{}{} LIMIT {PAGE_SIZE} OFFSET {}",
+        filter.sql,
+        order_by(query),
+        (page - 1) * PAGE_SIZE
+    );
+    let rows: Vec<Row> = filter
+        .bind_all(sqlx::query_as(&sql))
+        .fetch_all(db.pool())
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|r| r.into_report().map(|(row, _)| row))
+        .collect::<Result<_, _>>()?;
+    let (from, to) = query.chart_days(today);
+    Ok(ReportPage {
+        rows,
+        page,
+        pages,
+        totals,
+        days: per_day(db, store_id, currency, query, from, to).await?,
+    })
+}
+
+async fn totals(db: &Db, filter: &Where) -> Result<Totals, DbError> {
+    // Postgres sums BIGINT as NUMERIC, which the Any driver cannot read: cast back.
+    let sql = format!(
+        "SELECT p.status, p.currency, COUNT(*), CAST(SUM(p.amount) AS BIGINT) FROM payments p{} \
+         GROUP BY p.status, p.currency",
+        filter.sql
+    );
+    let groups: Vec<(String, String, i64, i64)> = filter
+        .bind_all(sqlx::query_as(&sql))
+        .fetch_all(db.pool())
+        .await?;
+    let mut totals = Totals::default();
+    for (status, currency, count, sum) in groups {
+        totals.count += count;
+        match PaymentStatus::parse(&status) {
+            Some(PaymentStatus::Paid) => {
+                totals.paid_count += count;
+                let currency = Currency::parse(&currency)
+                    .ok_or_else(|| DbError::Corrupt(format!("currency {currency:?}")))?;
+                totals.paid.push((currency, sum));
+            }
+            Some(PaymentStatus::AwaitingConfirmation) => totals.awaiting_count += count,
+            _ => {}
+        }
+    }
+    Ok(totals)
+}
+
+async fn per_day(
+    db: &Db,
+    store_id: i64,
+    currency: Currency,
+    query: &ReportQuery,
+    from: i64,
+    to: i64,
+) -> Result<Vec<DayTotal>, DbError> {
+    let mut filter = query.filter.clone();
+    filter.status = Some(PaymentStatus::Paid);
+    filter.from = Some(from);
+    filter.to = Some(to);
+    let mut w = Where::new(store_id, &filter);
+    w.push("p.currency = ?", Value::Text(currency.code().to_owned()));
+    let sql = format!(
+        "SELECT p.created_at / {DAY_MILLIS} AS day, COUNT(*), CAST(SUM(p.amount) AS BIGINT) \
+         FROM payments p{} GROUP BY p.created_at / {DAY_MILLIS}",
+        w.sql
+    );
+    let found: Vec<(i64, i64, i64)> = w
+        .bind_all(sqlx::query_as(&sql))
+        .fetch_all(db.pool())
+        .await?;
+    let found: Vec<DayTotal> = found
+        .into_iter()
+        .map(|(day, count, amount)| DayTotal { day, count, amount })
+        .collect();
+    Ok(every_day(from, to, &found))
+}
+
+/// Every row the filter matches, in the view's order, with each payment's discount: the CSV
+/// export. At most `limit` rows (the caller says so when there were more).
+pub async fn all_rows(
+    db: &Db,
+    store_id: i64,
+    query: &ReportQuery,
+    limit: i64,
+) -> Result<Vec<(ReportRow, i64)>, DbError> {
+    let filter = Where::new(store_id, &query.filter);
+    let sql = format!("{SELECT}{}{} LIMIT {limit}", filter.sql, order_by(query));
+    let rows: Vec<Row> = filter
+        .bind_all(sqlx::query_as(&sql))
+        .fetch_all(db.pool())
+        .await?;
+    rows.into_iter().map(Row::into_report).collect()
+}

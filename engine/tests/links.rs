@@ -1,0 +1,361 @@
+//! Payment links: the builder, signatures, expiry, and usage limits under concurrent payments,
+//! on SQLite and PostgreSQL.
+
+mod common;
+
+use engine::checkout::{Checkout, CheckoutError, CheckoutForm};
+use engine::connectors::{Connectors, SandboxUrls};
+use engine::db::bank_accounts::{self, NewBankAccount};
+use engine::db::payments::{self, Change, Source};
+use engine::db::stores::Store;
+use engine::db::{Db, links as link_db};
+use engine::links::{self, LinkProblem, PaymentLink};
+use engine::secrets::SecretKey;
+use engine::settings::SettingsError;
+use engine::settings::links::{LinkForm, create, url};
+use engine::status::PaymentStatus;
+use engine::time::{DAY_MILLIS, now_millis};
+use engine::validation::{Field, Problem};
+
+struct Fixture {
+    db: Db,
+    key: SecretKey,
+    store: Store,
+    checkout: Checkout,
+    account: i64,
+}
+
+async fn fixture(db: Db) -> Fixture {
+    let store = common::store(&db, "shop").await;
+    let account = bank_accounts::create(
+        &db,
+        store.id,
+        NewBankAccount {
+            bank_name: "Mellat",
+            holder: "Shop",
+            account_number: "123",
+            iban: None,
+            card_number: None,
+            merchant_account: false,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let key = SecretKey::generate();
+    let connectors = Connectors::new(
+        SandboxUrls {
+            zarinpal: "http://127.0.0.1:9".into(),
+        },
+        key.clone(),
+    );
+    Fixture {
+        checkout: Checkout::new(db.clone(), connectors, "http://kassa.test"),
+        db,
+        key,
+        store,
+        account,
+    }
+}
+
+fn today() -> i64 {
+    now_millis() / DAY_MILLIS
+}
+
+async fn build(f: &Fixture, form: LinkForm) -> PaymentLink {
+    create(&f.db, &f.store, &form, today()).await.unwrap()
+}
+
+/// The query parameters of a link's address, as the page receives them.
+fn params_of(address: &str) -> Vec<(String, String)> {
+    let query = address.split_once('?').unwrap().1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+async fn check(
+    f: &Fixture,
+    params: &[(String, String)],
+) -> Result<Option<PaymentLink>, LinkProblem> {
+    links::check_page(&f.db, &f.key, f.store.id, params, now_millis())
+        .await
+        .unwrap()
+}
+
+fn edited(params: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    let mut params = params.to_vec();
+    params.retain(|(k, _)| k != name);
+    params.push((name.to_owned(), value.to_owned()));
+    params
+}
+
+/// A bank-slip submission through the link (`sig` as the page carried it).
+fn slip_form(f: &Fixture, link: &PaymentLink, sig: &str, key: &str) -> CheckoutForm {
+    CheckoutForm {
+        key: key.into(),
+        payer_name: "Sara".into(),
+        mobile: "09121234567".into(),
+        amount: "1".into(),
+        description: "changed by the customer".into(),
+        method: "slip".into(),
+        bank_account: f.account.to_string(),
+        slip_number: "5566".into(),
+        slip_date: "2026-01-02".into(),
+        link: link.token.clone(),
+        sig: sig.into(),
+        ..CheckoutForm::default()
+    }
+}
+
+fn signed_form() -> LinkForm {
+    LinkForm {
+        signed: true,
+        payer_name: "Sara Ahmadi".into(),
+        description: "Invoice 1042 & setup".into(),
+        amount: "250,000".into(),
+        ..LinkForm::default()
+    }
+}
+
+#[tokio::test]
+async fn a_signed_link_refuses_every_edit() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let link = build(&f, signed_form()).await;
+        // The store shows Toman: 250,000 Toman is 2,500,000 Rial.
+        assert_eq!(link.amount, Some(2_500_000));
+        let address = url(&f.key, "http://kassa.test/openpay", f.store.id, &link);
+        let params = params_of(&address);
+        assert_eq!(check(&f, &params).await.unwrap().unwrap().id, link.id);
+
+        let mut reordered = params.clone();
+        reordered.reverse();
+        assert!(check(&f, &reordered).await.is_ok(), "order is not an edit");
+        for (name, value) in [
+            ("price", "1"),
+            ("description", "Invoice 1042"),
+            ("receivername", "Someone"),
+            ("min", "1"),
+            ("sig", &"0".repeat(64)),
+            ("sig", ""),
+        ] {
+            let tampered = edited(&params, name, value);
+            assert_eq!(
+                check(&f, &tampered).await,
+                Err(LinkProblem::Tampered),
+                "{name}={value}"
+            );
+        }
+        let unknown = edited(&params, "link", "0123456789abcdef0123456789abcdef");
+        assert_eq!(check(&f, &unknown).await, Err(LinkProblem::Unknown));
+        // The same link under another store (its token, its signature) does not exist there.
+        let other = common::store(&f.db, "other").await;
+        let there = links::check_page(&f.db, &f.key, other.id, &params, now_millis())
+            .await
+            .unwrap();
+        assert_eq!(there, Err(LinkProblem::Unknown));
+        // A page opened without a link is a plain OpenPay page.
+        assert_eq!(check(&f, &[]).await, Ok(None));
+
+        // Paying: the stored terms win over whatever the form says.
+        let sig = params.iter().find(|(k, _)| k == "sig").unwrap().1.clone();
+        f.checkout
+            .submit("shop", &slip_form(&f, &link, &sig, "k1"))
+            .await
+            .unwrap();
+        let paid = payments::count(&f.db, f.store.id).await.unwrap();
+        assert_eq!(paid, 1);
+        let rows = engine::db::report::all_rows(&f.db, f.store.id, &Default::default(), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].0.amount, 2_500_000);
+        assert_eq!(
+            rows[0].0.description.as_deref(),
+            Some("Invoice 1042 & setup")
+        );
+        // A forged signature in the form pays nothing.
+        let forged = f
+            .checkout
+            .submit("shop", &slip_form(&f, &link, "00", "k2"))
+            .await;
+        assert!(matches!(
+            forged,
+            Err(CheckoutError::Link(LinkProblem::Tampered))
+        ));
+    }
+}
+
+#[tokio::test]
+async fn a_plain_link_prefills_and_bounds_a_chosen_amount() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let form = LinkForm {
+            description: "Donation".into(),
+            min_amount: "1,000".into(),
+            max_amount: "5,000".into(),
+            ..LinkForm::default()
+        };
+        let link = build(&f, form).await;
+        let address = url(&f.key, "http://kassa.test/openpay", f.store.id, &link);
+        assert!(!address.contains("sig="));
+        assert!(address.contains("description=Donation&min=1000&max=5000"));
+        // Plain: an edited prefill is no tampering.
+        let params = edited(&params_of(&address), "description", "Gift");
+        assert!(check(&f, &params).await.unwrap().is_some());
+        let mut low = slip_form(&f, &link, "", "k1");
+        low.amount = "999".into();
+        match f.checkout.submit("shop", &low).await {
+            Err(CheckoutError::Invalid(errors)) => {
+                assert_eq!(errors.get(Field::Amount), Some(Problem::BelowMin(10_000)))
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut fine = slip_form(&f, &link, "", "k2");
+        fine.amount = "2,000".into();
+        f.checkout.submit("shop", &fine).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn the_builder_names_each_bad_term() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let form = LinkForm {
+            amount: "-5".into(),
+            expires: engine::time::format_day(today() - 1),
+            max_uses: "0".into(),
+            description: "x".repeat(501),
+            ..LinkForm::default()
+        };
+        match create(&f.db, &f.store, &form, today()).await {
+            Err(SettingsError::Invalid(errors)) => {
+                assert_eq!(errors.get(Field::Amount), Some(Problem::Negative));
+                assert_eq!(errors.get(Field::Expires), Some(Problem::InPast));
+                assert_eq!(errors.get(Field::MaxUses), Some(Problem::Zero));
+                assert_eq!(errors.get(Field::Description), Some(Problem::TooLong));
+            }
+            other => panic!("{other:?}"),
+        }
+        let form = LinkForm {
+            min_amount: "9".into(),
+            max_amount: "8".into(),
+            expires: "2026-02-30".into(),
+            max_uses: "many".into(),
+            ..LinkForm::default()
+        };
+        match create(&f.db, &f.store, &form, today()).await {
+            Err(SettingsError::Invalid(errors)) => {
+                assert_eq!(errors.get(Field::MaxAmount), Some(Problem::BelowMin(90)));
+                assert_eq!(errors.get(Field::Expires), Some(Problem::Invalid));
+                assert_eq!(errors.get(Field::MaxUses), Some(Problem::NotANumber));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            link_db::list(&f.db, f.store.id).await.unwrap().is_empty(),
+            "nothing saved"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_link_expires_after_its_last_day() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let form = LinkForm {
+            expires: engine::time::format_day(today()),
+            ..signed_form()
+        };
+        let link = build(&f, form).await;
+        let params = params_of(&url(&f.key, "http://x/openpay", f.store.id, &link));
+        assert!(check(&f, &params).await.is_ok());
+        let tomorrow = (today() + 1) * DAY_MILLIS;
+        let later = links::check_page(&f.db, &f.key, f.store.id, &params, tomorrow)
+            .await
+            .unwrap();
+        assert_eq!(later, Err(LinkProblem::Expired));
+    }
+}
+
+#[tokio::test]
+async fn a_usage_limit_holds_under_concurrent_payments_and_frees_a_rejected_use() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let link = build(
+            &f,
+            LinkForm {
+                max_uses: "3".into(),
+                ..signed_form()
+            },
+        )
+        .await;
+        let sig = engine::settings::links::signature(&f.key, f.store.id, &link);
+        let attempts = (0..20).map(|i| {
+            let form = slip_form(&f, &link, &sig, &format!("key{i}"));
+            let checkout = f.checkout.clone();
+            tokio::spawn(async move { checkout.submit("shop", &form).await })
+        });
+        let mut made = 0;
+        for attempt in attempts {
+            match attempt.await.unwrap() {
+                Ok(_) => made += 1,
+                Err(CheckoutError::Link(LinkProblem::UsedUp)) => {}
+                Err(other) => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(made, 3);
+        assert_eq!(payments::count(&f.db, f.store.id).await.unwrap(), 3);
+        let stored = link_db::by_id(&f.db, f.store.id, link.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((stored.uses, stored.paid), (3, 0));
+        let params = params_of(&url(&f.key, "http://x/openpay", f.store.id, &link));
+        assert_eq!(check(&f, &params).await, Err(LinkProblem::UsedUp));
+
+        // The merchant rejects one slip: its use comes back and one more payment goes through.
+        let rows = engine::db::report::all_rows(&f.db, f.store.id, &Default::default(), 10)
+            .await
+            .unwrap();
+        let first = payments::by_id(&f.db, f.store.id, rows[0].0.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let reject = Change {
+            to: PaymentStatus::Rejected,
+            source: Source::Merchant,
+            kind: "slip_rejected",
+            detail: None,
+            bank_ref: None,
+            card_pan: None,
+            failure_code: None,
+        };
+        payments::transition(&f.db, &first, reject).await.unwrap();
+        assert_eq!(
+            link_db::by_id(&f.db, f.store.id, link.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .uses,
+            2
+        );
+        f.checkout
+            .submit("shop", &slip_form(&f, &link, &sig, "again"))
+            .await
+            .unwrap();
+        let again = f
+            .checkout
+            .submit("shop", &slip_form(&f, &link, &sig, "more"))
+            .await;
+        assert!(matches!(
+            again,
+            Err(CheckoutError::Link(LinkProblem::UsedUp))
+        ));
+        // Submitting the same form again still finds its payment, limit or not.
+        f.checkout
+            .submit("shop", &slip_form(&f, &link, &sig, "again"))
+            .await
+            .unwrap();
+    }
+}

@@ -1,0 +1,348 @@
+//! The payments report (filters, search, sort, pages, totals, per-day sums, CSV rows) and the
+//! merchant's slip decisions, on SQLite and PostgreSQL.
+
+mod common;
+
+use engine::db::bank_accounts::{self, NewBankAccount};
+use engine::db::methods::{self, NewMethod};
+use engine::db::payments::{self, Kind, NewPayment, Payment};
+use engine::db::{Db, report};
+use engine::money::Currency;
+use engine::report::{MethodFilter, PAGE_SIZE, ReportQuery, SortKey};
+use engine::slips::{self, Decision, SlipError};
+use engine::status::PaymentStatus;
+use engine::time::{DAY_MILLIS, parse_day};
+use engine::validation::{Field, Problem};
+
+struct Shop {
+    store: i64,
+    gateway: i64,
+    account: i64,
+}
+
+async fn shop(db: &Db, slug: &str) -> Shop {
+    let store = common::store(db, slug).await.id;
+    let gateway = methods::create(
+        db,
+        store,
+        NewMethod {
+            provider: "zarinpal",
+            display_name: "Zarinpal",
+            live: false,
+            min_amount: None,
+            max_amount: None,
+            config: "{}",
+            secrets: None,
+            discount: None,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let account = bank_accounts::create(
+        db,
+        store,
+        NewBankAccount {
+            bank_name: "Mellat",
+            holder: "Shop",
+            account_number: "123",
+            iban: None,
+            card_number: None,
+            merchant_account: false,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    Shop {
+        store,
+        gateway,
+        account,
+    }
+}
+
+/// A payment made on `day` (days since 1970) by `payer`.
+async fn pay(
+    db: &Db,
+    shop: &Shop,
+    payer: &str,
+    amount: i64,
+    slip: Option<&str>,
+    day: i64,
+) -> Payment {
+    let (kind, method_id, bank_account_id) = match slip {
+        Some(_) => (Kind::BankSlip, None, Some(shop.account)),
+        None => (Kind::Online, Some(shop.gateway), None),
+    };
+    let new = NewPayment {
+        kind,
+        method_id,
+        bank_account_id,
+        payer_name: payer,
+        mobile: "+989121234567",
+        phone: None,
+        email: None,
+        description: Some("Order"),
+        amount,
+        discount: 0,
+        currency: Currency::IRR,
+        slip_number: slip,
+        slip_date: slip.map(|_| "2026-01-01"),
+        link_id: None,
+    };
+    let key = engine::tracking::random_token();
+    let (payment, _) = payments::create_idempotent(db, shop.store, &key, new)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE payments SET created_at = $1 WHERE id = $2")
+        .bind(day * DAY_MILLIS + 3_600_000)
+        .bind(payment.id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    payment
+}
+
+fn query(q: &str) -> ReportQuery {
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+        .into_owned()
+        .collect();
+    let (query, errors) = ReportQuery::parse(&params);
+    assert!(errors.is_empty(), "{q}");
+    query
+}
+
+async fn codes(db: &Db, shop: &Shop, q: &str) -> Vec<String> {
+    let page = report::page(db, shop.store, Currency::IRR, &query(q), day("2026-03-01"))
+        .await
+        .unwrap();
+    page.rows.into_iter().map(|r| r.payer_name).collect()
+}
+
+fn day(s: &str) -> i64 {
+    parse_day(s).unwrap()
+}
+
+#[tokio::test]
+async fn filters_search_sort_and_totals() {
+    for db in common::databases().await {
+        let shop = shop(&db, "shop").await;
+        let other = shop_other(&db).await;
+        let ana = pay(&db, &shop, "Ana Lima", 50_000, None, day("2026-02-01")).await;
+        pay(
+            &db,
+            &shop,
+            "Bob_Ray",
+            20_000,
+            Some("778899"),
+            day("2026-02-02"),
+        )
+        .await;
+        let cyrus = pay(&db, &shop, "کوروش", 90_000, None, day("2026-02-03")).await;
+        pay(&db, &other, "Ana Lima", 1, None, day("2026-02-01")).await;
+        paid(&db, &ana).await;
+        paid(&db, &cyrus).await;
+
+        // Newest first by default; another store's payments never appear.
+        assert_eq!(
+            codes(&db, &shop, "").await,
+            ["کوروش", "Bob_Ray", "Ana Lima"]
+        );
+        assert_eq!(
+            codes(&db, &shop, "sort=amount&dir=asc").await,
+            ["Bob_Ray", "Ana Lima", "کوروش"]
+        );
+        assert_eq!(codes(&db, &shop, "sort=payer&dir=asc").await[0], "Ana Lima");
+        assert_eq!(
+            codes(&db, &shop, "status=paid").await,
+            ["کوروش", "Ana Lima"]
+        );
+        assert_eq!(codes(&db, &shop, "via=slip").await, ["Bob_Ray"]);
+        let gateway = format!("via=gateway:{}", shop.gateway);
+        assert_eq!(codes(&db, &shop, &gateway).await.len(), 2);
+        assert_eq!(
+            codes(&db, &shop, "from=2026-02-02&to=2026-02-02").await,
+            ["Bob_Ray"]
+        );
+        assert_eq!(codes(&db, &shop, "from=2026-02-03").await, ["کوروش"]);
+        // Free text: any part of the name in any case, the codes, the mobile as typed locally.
+        assert_eq!(codes(&db, &shop, "q=lim").await, ["Ana Lima"]);
+        assert_eq!(codes(&db, &shop, "q=کور").await, ["کوروش"]);
+        assert_eq!(
+            codes(&db, &shop, "q=_").await,
+            ["Bob_Ray"],
+            "_ is not a wildcard"
+        );
+        assert_eq!(codes(&db, &shop, "q=%").await, Vec::<String>::new());
+        assert_eq!(codes(&db, &shop, "q=۷۷۸۸").await, ["Bob_Ray"]);
+        let tracking = engine::tracking::display(&cyrus.tracking_code).to_lowercase();
+        assert_eq!(codes(&db, &shop, &format!("q={tracking}")).await, ["کوروش"]);
+        assert_eq!(
+            codes(&db, &shop, &format!("q=%23{}", ana.id)).await.len(),
+            1
+        );
+        assert_eq!(codes(&db, &shop, "q=09121234567").await.len(), 3);
+        assert_eq!(codes(&db, &shop, "q=nobody").await.len(), 0);
+
+        let page = report::page(
+            &db,
+            shop.store,
+            Currency::IRR,
+            &query("from=2026-02-01&to=2026-02-03"),
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.totals.count, 3);
+        assert_eq!(page.totals.paid_count, 2);
+        assert_eq!(page.totals.awaiting_count, 1);
+        assert_eq!(page.totals.paid, [(Currency::IRR, 140_000)]);
+        let sums: Vec<i64> = page.days.iter().map(|d| d.amount).collect();
+        assert_eq!(sums, [50_000, 0, 90_000]);
+
+        let rows = report::all_rows(&db, shop.store, &query("sort=amount"), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].0.method.as_deref(), Some("Zarinpal"));
+        assert_eq!(
+            rows[2].0.bank_ref.as_deref(),
+            Some("778899"),
+            "a slip shows its number"
+        );
+    }
+}
+
+async fn shop_other(db: &Db) -> Shop {
+    shop(db, "other").await
+}
+
+async fn paid(db: &Db, payment: &Payment) {
+    let change = payments::Change {
+        to: PaymentStatus::Paid,
+        source: payments::Source::Provider,
+        kind: "verified",
+        detail: Some("{}"),
+        bank_ref: Some("REF1"),
+        card_pan: None,
+        failure_code: None,
+    };
+    payments::transition(db, payment, change).await.unwrap();
+}
+
+#[tokio::test]
+async fn pages_split_and_clamp() {
+    for db in common::databases().await {
+        let shop = shop(&db, "shop").await;
+        for i in 0..(PAGE_SIZE + 3) {
+            pay(
+                &db,
+                &shop,
+                &format!("P{i:03}"),
+                100 + i,
+                None,
+                day("2026-02-01"),
+            )
+            .await;
+        }
+        let q = query("sort=amount&dir=asc");
+        let first = report::page(&db, shop.store, Currency::IRR, &q, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            (first.page, first.pages, first.rows.len()),
+            (1, 2, PAGE_SIZE as usize)
+        );
+        let second = report::page(&db, shop.store, Currency::IRR, &q.with_page(2), 0)
+            .await
+            .unwrap();
+        assert_eq!(second.rows.len(), 3);
+        assert_eq!(second.rows[0].payer_name, format!("P{PAGE_SIZE:03}"));
+        let beyond = report::page(&db, shop.store, Currency::IRR, &q.with_page(99), 0)
+            .await
+            .unwrap();
+        assert_eq!(beyond.page, 2, "a page past the end shows the last one");
+        let empty = report::page(&db, shop.store, Currency::IRR, &query("q=nobody"), 0)
+            .await
+            .unwrap();
+        assert_eq!((empty.page, empty.pages, empty.rows.len()), (1, 1, 0));
+        assert_eq!(q.sorted_by(SortKey::Amount).page, 1);
+    }
+}
+
+#[tokio::test]
+async fn slips_are_confirmed_or_rejected_once_with_the_reason_in_the_timeline() {
+    for db in common::databases().await {
+        let shop = shop(&db, "shop").await;
+        let other = shop_other(&db).await;
+        let slip = pay(&db, &shop, "Ana", 1000, Some("4455"), 1).await;
+        let online = pay(&db, &shop, "Bob", 1000, None, 1).await;
+
+        // Another store's merchant cannot decide this store's slip.
+        let err = slips::decide(&db, other.store, slip.id, Decision::Confirm, "x@y.z", "").await;
+        assert!(matches!(err, Err(SlipError::UnknownPayment)));
+        let err = slips::decide(&db, shop.store, online.id, Decision::Confirm, "m@s.t", "").await;
+        assert!(matches!(err, Err(SlipError::NotASlip)));
+        match slips::decide(&db, shop.store, slip.id, Decision::Reject, "m@s.t", "  ").await {
+            Err(SlipError::Invalid(errors)) => {
+                assert_eq!(errors.get(Field::Reason), Some(Problem::Required))
+            }
+            other => panic!("{other:?}"),
+        }
+        let long = "x".repeat(slips::MAX_REASON + 1);
+        let err = slips::decide(&db, shop.store, slip.id, Decision::Reject, "m@s.t", &long).await;
+        assert!(matches!(err, Err(SlipError::Invalid(_))));
+
+        // Two merchants decide at once: one decision applies, the other is told.
+        let (a, b) = tokio::join!(
+            slips::decide(
+                &db,
+                shop.store,
+                slip.id,
+                Decision::Reject,
+                "m@s.t",
+                "No such deposit"
+            ),
+            slips::decide(&db, shop.store, slip.id, Decision::Confirm, "n@s.t", ""),
+        );
+        let applied = [&a, &b].iter().filter(|r| r.is_ok()).count();
+        assert_eq!(applied, 1, "{a:?} {b:?}");
+        assert!(matches!(
+            (&a, &b),
+            (Err(SlipError::AlreadyDecided(_)), _) | (_, Err(SlipError::AlreadyDecided(_)))
+        ));
+        let now = payments::by_id(&db, shop.store, slip.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let events = payments::events(&db, shop.store, slip.id).await.unwrap();
+        let decided = events
+            .iter()
+            .find(|e| e.to_status.is_some() && e.source == "merchant")
+            .unwrap();
+        match now.status {
+            PaymentStatus::Rejected => {
+                assert_eq!(decided.kind, "slip_rejected");
+                assert_eq!(decided.detail.as_deref(), Some("m@s.t: No such deposit"));
+            }
+            PaymentStatus::Paid => assert_eq!(decided.kind, "slip_confirmed"),
+            other => panic!("{other:?}"),
+        }
+        assert!(events.iter().any(|e| e.kind.starts_with("ignored:")));
+    }
+}
+
+#[tokio::test]
+async fn the_method_filter_names_the_store_s_own_method_only() {
+    for db in common::databases().await {
+        let shop = shop(&db, "shop").await;
+        let other = shop_other(&db).await;
+        pay(&db, &other, "Theirs", 1, None, 1).await;
+        let theirs = format!("via=gateway:{}", other.gateway);
+        assert!(codes(&db, &shop, &theirs).await.is_empty());
+        assert_eq!(
+            query(&theirs).filter.method,
+            Some(MethodFilter::Gateway(other.gateway))
+        );
+    }
+}
