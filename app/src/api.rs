@@ -3,6 +3,7 @@
 //! payment: the errors and what the customer typed are kept as a short-lived draft, and the
 //! redirect back names only the draft's id (personal data stays out of URLs).
 
+use engine::links::{LinkProblem, PaymentLink};
 use engine::money::{Currency, Unit};
 use engine::public::{BankAccount, HandOff, PublicMethod};
 use engine::status::PaymentStatus;
@@ -17,6 +18,8 @@ pub struct StoreView {
     pub unit: Unit,
     pub maintenance: bool,
     pub custom_amounts: bool,
+    /// The store's logo's address.
+    pub logo: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,6 +31,12 @@ pub struct CheckoutPage {
     pub form_key: String,
     /// A refused submission's values and errors, as a query string (`err` holds the errors).
     pub draft: Option<String>,
+    /// The payment link the page was opened through, checked, with its signature.
+    pub link: Option<(PaymentLink, Option<String>)>,
+    /// Why the link takes no payment: the page says so instead of showing the form.
+    pub link_problem: Option<LinkProblem>,
+    /// Logos of the methods that have one: `(method id, address)`.
+    pub method_logos: Vec<(i64, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,6 +58,22 @@ pub struct PaymentView {
     pub created_at: i64,
 }
 
+/// The address of the store's logo, if it has one.
+#[cfg(feature = "ssr")]
+pub(crate) async fn store_logo(
+    state: &crate::state::AppState,
+    store_id: i64,
+) -> Result<Option<String>, ServerFnError> {
+    use engine::images::{ImageName, url};
+    let versions = engine::db::images::versions(state.checkout.db(), store_id)
+        .await
+        .map_err(internal)?;
+    Ok(versions
+        .into_iter()
+        .find(|(name, _)| *name == ImageName::Store)
+        .map(|(name, v)| url(store_id, name, v)))
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) fn internal(err: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %err, "server function failed");
@@ -56,11 +81,12 @@ pub(crate) fn internal(err: impl std::fmt::Display) -> ServerFnError {
 }
 
 /// The payment page of a store (`None`: the default store), with the draft of a refused
-/// submission when `draft` names one; `None` when there is no such store.
+/// submission when the query's `draft` names one, and the payment link the query names;
+/// `None` when there is no such store. `query` is the page's query string.
 #[server]
 pub async fn load_checkout(
     store: Option<String>,
-    draft: Option<String>,
+    query: String,
 ) -> Result<Option<CheckoutPage>, ServerFnError> {
     use engine::checkout::CheckoutError;
     use engine::db::{bank_accounts, drafts, methods};
@@ -78,14 +104,75 @@ pub async fn load_checkout(
     let accounts = bank_accounts::list_active(db, store.id)
         .await
         .map_err(internal)?;
-    let draft = match draft {
-        Some(id) => drafts::load(db, store.id, &id, engine::time::now_millis())
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let now = engine::time::now_millis();
+    let draft = match param("draft") {
+        Some(id) => drafts::load(db, store.id, &id, now)
             .await
             .map_err(internal)?,
         None => None,
     };
+    // A refused form's draft names the link it was submitted through (already checked then).
+    let link_params = match &draft {
+        Some(d) => serde_urlencoded::from_str(d).unwrap_or_default(),
+        None => params.clone(),
+    };
+    let key = state.secrets.clone();
+    let checked = match (&draft, link_params.iter().find(|(k, _)| k == "link")) {
+        (Some(_), Some((_, token))) => {
+            let sig = link_params
+                .iter()
+                .find(|(k, _)| k == "sig")
+                .map(|(_, v)| v.as_str());
+            engine::links::check_submission(db, &key, store.id, token, sig.unwrap_or_default(), now)
+                .await
+                .map_err(internal)?
+                .map(Some)
+        }
+        (Some(_), None) => Ok(None),
+        (None, _) => engine::links::check_page(db, &key, store.id, &params, now)
+            .await
+            .map_err(internal)?,
+    };
+    let (link, mut link_problem) = match checked {
+        Ok(link) => (link, None),
+        Err(problem) => (None, Some(problem)),
+    };
+    // A submission the link refused comes back naming why.
+    if let Some(problem) = param("link_error").as_deref().and_then(LinkProblem::parse) {
+        link_problem = Some(problem);
+    }
+    let link = link.map(|l| {
+        let sig = l
+            .signed
+            .then(|| engine::settings::links::signature(&key, store.id, &l));
+        (l, sig)
+    });
+    let logos = engine::db::images::versions(db, store.id)
+        .await
+        .map_err(internal)?;
+    let logo_of = |wanted: engine::images::ImageName| {
+        logos
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(name, v)| engine::images::url(store.id, *name, *v))
+    };
+    let method_logos = methods
+        .iter()
+        .filter_map(|m| Some((m.id, logo_of(engine::images::ImageName::Method(m.id))?)))
+        .collect();
+    let logo = logo_of(engine::images::ImageName::Store);
     Ok(Some(CheckoutPage {
+        method_logos,
         draft,
+        link,
+        link_problem,
         methods: methods.iter().map(|m| m.public()).collect(),
         accounts,
         form_key: browser_key().await,
@@ -96,6 +183,7 @@ pub async fn load_checkout(
             currency: store.currency,
             maintenance: store.maintenance,
             custom_amounts: store.custom_amounts,
+            logo,
         },
     }))
 }
@@ -137,6 +225,8 @@ pub async fn submit_checkout(
     bank_account: Option<String>,
     slip_number: String,
     slip_date: String,
+    link: Option<String>,
+    sig: Option<String>,
 ) -> Result<(), ServerFnError> {
     use engine::checkout::{CheckoutError, CheckoutForm, Submitted};
     let state = crate::state::app_state()?;
@@ -152,6 +242,8 @@ pub async fn submit_checkout(
         bank_account: bank_account.clone().unwrap_or_default(),
         slip_number: slip_number.clone(),
         slip_date: slip_date.clone(),
+        link: link.clone().unwrap_or_default(),
+        sig: sig.clone().unwrap_or_default(),
     };
     let form_path = if store == state.default_store {
         "/openpay".to_owned()
@@ -174,6 +266,8 @@ pub async fn submit_checkout(
                 ("bank_account", bank_account.as_ref()),
                 ("slip_number", Some(&slip_number)),
                 ("slip_date", Some(&slip_date)),
+                ("link", link.as_ref()),
+                ("sig", sig.as_ref()),
             ]);
             typed.push_str("&err=");
             typed.push_str(&errors.encode());
@@ -186,6 +280,7 @@ pub async fn submit_checkout(
         }
         // The form page itself explains an unknown store or a paused one.
         Err(CheckoutError::UnknownStore | CheckoutError::Maintenance) => form_path,
+        Err(CheckoutError::Link(problem)) => format!("{form_path}?link_error={}", problem.as_str()),
         Err(e) => return Err(internal(e)),
     };
     leptos_axum::redirect(&target);

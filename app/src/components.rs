@@ -99,6 +99,8 @@ pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
         Problem::Unavailable => td_string!(locale, err_unavailable).to_string(),
         Problem::Taken => td_string!(locale, err_taken).to_string(),
         Problem::WrongPassword => td_string!(locale, err_wrong_password).to_string(),
+        Problem::BeforeStart => td_string!(locale, err_before_start).to_string(),
+        Problem::InPast => td_string!(locale, err_in_past).to_string(),
         Problem::BelowMin(n) => td_string!(locale, err_below_min, limit = limit(n)).to_string(),
         Problem::AboveMax(n) => td_string!(locale, err_above_max, limit = limit(n)).to_string(),
     }

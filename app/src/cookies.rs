@@ -6,6 +6,11 @@ use leptos::prelude::use_context;
 /// The value of the request's cookie `name`, if any.
 pub async fn read(name: &str) -> Option<String> {
     let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    find(&headers, name)
+}
+
+/// The value of cookie `name` among `headers`.
+pub fn find(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)
         .iter()

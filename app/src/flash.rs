@@ -41,15 +41,19 @@ const COOKIE: &str = "kassa_flash";
 /// Sets the flash for the next back-office page.
 #[cfg(feature = "ssr")]
 pub fn put(flash: &Flash) {
+    crate::cookies::set(&cookie(flash));
+}
+
+/// The `Set-Cookie` value that carries `flash` (for handlers outside Leptos).
+#[cfg(feature = "ssr")]
+pub fn cookie(flash: &Flash) -> String {
     let mut pairs = flash.values.clone();
     pairs.push(("err".into(), flash.errors.clone()));
     if let Some(notice) = &flash.notice {
         pairs.push(("notice".into(), notice.clone()));
     }
     let value = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    crate::cookies::set(&format!(
-        "{COOKIE}={value}; Path=/admin; Max-Age=120; HttpOnly; SameSite=Lax"
-    ));
+    format!("{COOKIE}={value}; Path=/admin; Max-Age=120; HttpOnly; SameSite=Lax")
 }
 
 /// Reads the flash and clears it, so a reload shows a fresh form.

@@ -14,6 +14,14 @@ mod pages;
 #[cfg(feature = "ssr")]
 mod session;
 #[cfg(feature = "ssr")]
+pub use admin::logos::{
+    BODY_LIMIT as LOGO_BODY_LIMIT, SERVE_PATH as LOGO_PATH, UPLOAD_PATH as LOGO_UPLOAD_PATH,
+};
+#[cfg(feature = "ssr")]
+pub use admin::logos::{serve as serve_logo, upload as upload_logo};
+#[cfg(feature = "ssr")]
+pub use admin::payments::{CSV_PATH, export_csv};
+#[cfg(feature = "ssr")]
 pub mod state;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
@@ -25,12 +33,21 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 
-/// Copy buttons (`data-copy`): one delegated listener, so buttons the islands router brings in
-/// later work too. Marks `<html data-js>` so CSS shows them only where they work.
-const COPY_SCRIPT: &str = "document.documentElement.dataset.js='';\
+/// The page's plain script (delegated listeners, so what the islands router brings in later
+/// works too):
+/// - copy buttons (`data-copy`); `<html data-js>` lets CSS show them only where they work;
+/// - two gaps of the islands router, which posts every form url-encoded and without the button
+///   that was clicked: a file upload (multipart) form is left to the browser, and a named submit
+///   button's value rides along in a hidden field (the slip's confirm or reject).
+const PAGE_SCRIPT: &str = "document.documentElement.dataset.js='';\
 document.addEventListener('click',e=>{const b=e.target.closest('[data-copy]');\
 if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy)\
-.then(()=>{b.textContent=b.dataset.done})}});";
+.then(()=>{b.textContent=b.dataset.done})}});\
+document.addEventListener('submit',e=>{const f=e.target;\
+if(f.enctype==='multipart/form-data'){e.stopPropagation();return}\
+f.querySelectorAll('input[data-submitter]').forEach(i=>i.remove());\
+const s=e.submitter;if(s&&s.name){const i=document.createElement('input');\
+i.type='hidden';i.name=s.name;i.value=s.value;i.dataset.submitter='';f.append(i)}});";
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -45,7 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // the islands router turns links and form posts into fetches diffed into the
                 // page, so steps need no full reload. See docs/ARCHITECTURE.md, page weight.
                 <HydrationScripts options islands=true islands_router=true />
-                <script inner_html=COPY_SCRIPT></script>
+                <script inner_html=PAGE_SCRIPT></script>
                 <MetaTags />
             </head>
             <body>
@@ -79,6 +96,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/settings") view=admin::settings::StoreSettings ssr=SsrMode::Async />
                         <Route path=path!("/admin/methods") view=admin::methods::Methods ssr=SsrMode::Async />
                         <Route path=path!("/admin/bank-accounts") view=admin::bank_accounts::BankAccounts ssr=SsrMode::Async />
+                        <Route path=path!("/admin/payments") view=admin::payments::Payments ssr=SsrMode::Async />
+                        <Route path=path!("/admin/links") view=admin::links::Links ssr=SsrMode::Async />
+                        <Route path=path!("/admin/payments/:id") view=admin::payments::PaymentPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::LanguageBar />

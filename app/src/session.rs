@@ -24,6 +24,29 @@ pub async fn current_user() -> Result<Option<SessionUser>, ServerFnError> {
         .map_err(crate::api::internal)
 }
 
+/// The signed-in merchant of a request handled outside Leptos (plain axum handlers);
+/// otherwise the response to send instead: a redirect to the log-in page, or an error.
+pub async fn user_from_headers(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<SessionUser, axum::response::Response> {
+    use axum::response::{IntoResponse, Redirect};
+    let user = match crate::cookies::find(headers, COOKIE) {
+        Some(token) => {
+            accounts::session(state.checkout.db(), &token, engine::time::now_millis()).await
+        }
+        None => Ok(None),
+    };
+    match user {
+        Ok(Some(user)) => Ok(user),
+        Ok(None) => Err(Redirect::to(LOGIN_PATH).into_response()),
+        Err(e) => {
+            tracing::error!("session lookup: {e}");
+            Err(axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response())
+        }
+    }
+}
+
 /// The signed-in merchant; otherwise the response becomes a redirect to the log-in page and
 /// the call fails.
 pub async fn require_user() -> Result<SessionUser, ServerFnError> {

@@ -157,7 +157,16 @@ test("the demo owner logs in with the credentials printed at start-up", async ({
   await expect(page.getByRole("link", { name: "/openpay" })).toBeVisible();
 });
 
-const pages = ["/admin", "/admin/settings", "/admin/methods", "/admin/methods?add=zarinpal", "/admin/bank-accounts", "/admin/account"];
+const pages = [
+  "/admin",
+  "/admin/settings",
+  "/admin/methods",
+  "/admin/methods?add=zarinpal",
+  "/admin/bank-accounts",
+  "/admin/payments",
+  "/admin/links",
+  "/admin/account",
+];
 
 test("every back-office page passes an accessibility scan", async ({ page }) => {
   const scan = async (path: string) => {

@@ -51,6 +51,13 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
     };
     let mut router = Router::new()
         .route("/pay/{code}/return", get(crate::returns::provider_return))
+        .route(app::CSV_PATH, get(app::export_csv))
+        .route(app::LOGO_PATH, get(app::serve_logo))
+        .route(
+            app::LOGO_UPLOAD_PATH,
+            axum::routing::post(app::upload_logo)
+                .layer(axum::extract::DefaultBodyLimit::max(app::LOGO_BODY_LIMIT)),
+        )
         .route(
             "/api/{*fn_name}",
             axum::routing::post({

@@ -4,129 +4,9 @@
 
 mod common;
 
-use common::{Running, location, no_redirects, serve, serve_with};
+use common::browser::{Browser, PASSWORD, log_in, sign_up_form, signed_up};
+use common::{location, no_redirects, serve, serve_with};
 use engine::db::stores;
-
-/// A browser without JavaScript: keeps cookies, posts forms from Kassa's own pages.
-struct Browser {
-    base: String,
-    origin: String,
-    http: reqwest::Client,
-    cookies: Vec<(String, String)>,
-    /// Every `Set-Cookie` header received, as sent.
-    set_cookies: Vec<String>,
-}
-
-impl Browser {
-    fn new(app: &Running) -> Browser {
-        Browser {
-            base: app.base.clone(),
-            origin: app.base.clone(),
-            http: no_redirects(),
-            cookies: Vec::new(),
-            set_cookies: Vec::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn absorb(&mut self, response: &reqwest::Response) {
-        for header in response.headers().get_all("set-cookie") {
-            let header = header.to_str().unwrap().to_owned();
-            let pair = header.split(';').next().unwrap();
-            let (name, value) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(k, _)| k != name);
-            if !header.contains("Max-Age=0") {
-                self.cookies.push((name.to_owned(), value.to_owned()));
-            }
-            self.set_cookies.push(header);
-        }
-    }
-
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    }
-
-    async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Accept", "text/html")
-            .header("Origin", &self.origin)
-            .header("Cookie", self.cookie_header())
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        self.absorb(&response);
-        response
-    }
-
-    /// Posts a form and returns where the server sends the browser.
-    async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> String {
-        let response = self.post(path, fields).await;
-        location(response).await
-    }
-
-    async fn get(&mut self, path: &str) -> reqwest::Response {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.absorb(&response);
-        response
-    }
-
-    /// The page's HTML; fails unless it is served (not a redirect).
-    async fn page(&mut self, path: &str) -> String {
-        let response = self.get(path).await;
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.text().await.unwrap()
-    }
-}
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn sign_up_form<'a>(slug: &'a str, email: &'a str, password: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("store_name", "Dana's Ceramics"),
-        ("slug", slug),
-        ("currency", "ILS"),
-        ("language", "en"),
-        ("email", email),
-        ("password", password),
-    ]
-}
-
-async fn signed_up(app: &Running, slug: &str, email: &str) -> Browser {
-    let mut browser = Browser::new(app);
-    let to = browser
-        .submit("/api/admin/signup", &sign_up_form(slug, email, PASSWORD))
-        .await;
-    assert_eq!(to, "/admin/settings");
-    browser
-}
-
-async fn log_in(browser: &mut Browser, email: &str, password: &str) -> String {
-    browser
-        .submit(
-            "/api/admin/login",
-            &[("email", email), ("password", password)],
-        )
-        .await
-}
 
 #[tokio::test]
 async fn sign_up_log_out_and_log_in_again() {
@@ -688,4 +568,38 @@ async fn methods_are_switched_ordered_and_guarded() {
             .collect::<Vec<_>>(),
         vec![("Zarinpal B", true), ("Zarinpal A", false)]
     );
+}
+
+#[tokio::test]
+async fn credentials_sealed_under_another_key_are_asked_for_again() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let path = "/api/admin/method";
+    dana.submit(path, &method_form("", "Zarinpal", MERCHANT_ID))
+        .await;
+    let db = app.state.checkout.db();
+    let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    let id = engine::db::methods::list_all(db, store.id).await.unwrap()[0].id;
+    // As if KASSA_SECRET_KEY had changed since the credential was saved.
+    let foreign = engine::secrets::SecretKey::generate().seal("{}", "elsewhere");
+    sqlx::query("UPDATE payment_methods SET secrets = $1 WHERE id = $2")
+        .bind(foreign)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    let edit = format!("/admin/methods?edit={id}");
+    assert!(
+        dana.page(&edit)
+            .await
+            .contains("cannot be opened with this server")
+    );
+    let id_text = id.to_string();
+    dana.submit(path, &method_form(&id_text, "Zarinpal", ""))
+        .await;
+    assert!(dana.page(&edit).await.contains("This field is required."));
+    dana.submit(path, &method_form(&id_text, "Zarinpal", MERCHANT_ID))
+        .await;
+    assert!(dana.page("/admin/methods").await.contains("••••2c3d"));
 }

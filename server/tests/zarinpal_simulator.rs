@@ -52,6 +52,7 @@ fn payment(amount: i64) -> Payment {
         slip_number: None,
         slip_date: None,
         failure_code: None,
+        link_id: None,
         created_at: 0,
     }
 }

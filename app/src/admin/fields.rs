@@ -19,7 +19,7 @@ pub fn Fresh(render: String, children: Children) -> impl IntoView {
     view! { <For each=move || [render.clone()] key=|k| k.clone() children=child /> }
 }
 
-/// Copies `text` to the clipboard, with plain script (`shell`'s `COPY_SCRIPT`), not an island:
+/// Copies `text` to the clipboard, with plain script (`shell`'s `PAGE_SCRIPT`), not an island:
 /// any island would link the reactive runtime into the one wasm file every customer page
 /// loads. Without JavaScript the button is hidden and the text stays selectable beside it.
 #[component]

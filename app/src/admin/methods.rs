@@ -29,6 +29,8 @@ pub struct MethodView {
     pub discount: Option<Discount>,
     /// Provider fields by name: plain values, secrets masked.
     pub fields: Vec<(String, String)>,
+    /// The logo's address, if one was uploaded.
+    pub logo: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -53,9 +55,17 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
     let saved = engine::db::methods::list_all(state.checkout.db(), store.id)
         .await
         .map_err(crate::api::internal)?;
+    let logos = engine::db::images::versions(state.checkout.db(), store.id)
+        .await
+        .map_err(crate::api::internal)?;
     let mut methods = Vec::with_capacity(saved.len());
     for m in saved {
+        let name = engine::images::ImageName::Method(m.id);
         methods.push(MethodView {
+            logo: logos
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(n, v)| engine::images::url(store.id, *n, *v)),
             fields: shown_fields(&state.secrets, &m).map_err(crate::api::internal)?,
             id: m.id,
             provider: m.provider,
@@ -209,9 +219,11 @@ pub fn Methods() -> impl IntoView {
                     let editing = q.get("edit").and_then(|id| id.parse::<i64>().ok())
                         .and_then(|id| page.methods.iter().find(|m| m.id == id).cloned());
                     let adding = q.get("add").filter(|p| page.providers.contains(p));
-                    let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|n| match n.as_str() {
-                        "saved" => view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any(),
-                        _ => view! { <Notice text=t_string!(i18n, method_missing).to_string() error=true /> }.into_any(),
+                    // The logo form shows its own notices.
+                    let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).and_then(|n| match n.as_str() {
+                        "saved" => Some(view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any()),
+                        "missing" => Some(view! { <Notice text=t_string!(i18n, method_missing).to_string() error=true /> }.into_any()),
+                        _ => None,
                     });
                     let (currency, unit) = (page.currency, page.unit);
                     let list = if page.methods.is_empty() {
@@ -229,8 +241,11 @@ pub fn Methods() -> impl IntoView {
                         view! { <a class="button" href=format!("{PATH}?add={p}")>{label}</a> }
                     }).collect_view();
                     let form = match (editing, adding) {
-                        (Some(m), _) => Some(view! { <MethodForm provider=m.provider.clone() saved=Some(m) flash=page.flash.clone() currency unit /> }),
-                        (None, Some(p)) => Some(view! { <MethodForm provider=p saved=None flash=page.flash.clone() currency unit /> }),
+                        (Some(m), _) => Some(view! {
+                            <MethodForm provider=m.provider.clone() saved=Some(m.clone()) flash=page.flash.clone() currency unit />
+                            <super::logos::LogoForm name=engine::images::ImageName::Method(m.id) current=m.logo.clone() flash=page.flash.clone() />
+                        }.into_any()),
+                        (None, Some(p)) => Some(view! { <MethodForm provider=p saved=None flash=page.flash.clone() currency unit /> }.into_any()),
                         (None, None) => None,
                     };
                     view! {
@@ -396,6 +411,9 @@ fn MethodForm(
             .map(|(_, v)| v.clone())
     });
     let merchant_hint = match &merchant_saved {
+        Some(v) if v == engine::public::UNREADABLE_SECRET => {
+            t_string!(i18n, secret_unreadable).to_string()
+        }
         Some(masked) => td_string!(
             i18n.get_locale_untracked(),
             secret_saved,

@@ -6,7 +6,10 @@
 pub mod auth;
 pub mod bank_accounts;
 pub mod fields;
+pub mod links;
+pub mod logos;
 pub mod methods;
+pub mod payments;
 pub mod settings;
 
 use leptos::prelude::*;
@@ -97,6 +100,8 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     let here = location.pathname.get_untracked();
     let links = [
         ("/admin", t_string!(i18n, nav_overview).to_string()),
+        (payments::PATH, t_string!(i18n, nav_payments).to_string()),
+        (links::PATH, t_string!(i18n, nav_links).to_string()),
         ("/admin/settings", t_string!(i18n, nav_settings).to_string()),
         (methods::PATH, t_string!(i18n, nav_methods).to_string()),
         (
@@ -107,7 +112,9 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     ]
     .into_iter()
     .map(|(href, label)| {
-        let current = (here == href).then_some("page");
+        // A payment's own page is part of the report.
+        let current = (here == href || (href != "/admin" && here.starts_with(&format!("{href}/"))))
+            .then_some("page");
         view! { <a href=href aria-current=current>{label}</a> }
     })
     .collect_view();

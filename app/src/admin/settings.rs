@@ -21,6 +21,8 @@ pub struct SettingsPage {
     pub language: String,
     pub notification_email: String,
     pub maintenance: bool,
+    /// The logo's address, if one was uploaded.
+    pub logo: Option<String>,
     pub flash: Option<Flash>,
 }
 
@@ -29,7 +31,9 @@ pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let (store, admin) = super::admin_view(&state, &user).await?;
+    let logo = crate::api::store_logo(&state, store.id).await?;
     Ok(SettingsPage {
+        logo,
         admin,
         name: store.name,
         slug: store.slug,
@@ -142,6 +146,7 @@ pub fn StoreSettings() -> impl IntoView {
                                 <p class="hint">{t!(i18n, maintenance_hint)}</p>
                                 <button type="submit" class="button primary">{t!(i18n, save)}</button>
                             </ActionForm>
+                            <super::logos::LogoForm name=engine::images::ImageName::Store current=page.logo.clone() flash=flash.clone() />
                         </Shell>
                     }
                 })

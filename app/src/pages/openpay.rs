@@ -6,7 +6,9 @@ use engine::validation::{Field, FieldErrors, Problem};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
+
+use engine::links::LinkProblem;
 
 use crate::api::{CheckoutPage, StoreView, SubmitCheckout, load_checkout};
 use crate::components::{self, TextField, money_text, unit_name};
@@ -16,17 +18,20 @@ use crate::i18n::*;
 pub fn OpenPay() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let query = use_query_map();
+    let location = use_location();
     let page = Resource::new(
-        move || (params.read().get("store"), query.read().get("draft")),
-        |(store, draft)| load_checkout(store, draft),
+        move || (params.read().get("store"), location.search.get()),
+        |(store, search)| load_checkout(store, search.trim_start_matches('?').to_owned()),
     );
     view! {
         <Suspense>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(Some(page)) if page.store.maintenance => EitherOf4::A(view! { <Paused store=page.store /> }),
-                    Ok(Some(page)) => EitherOf4::B(view! { <PaymentForm page /> }),
+                    Ok(Some(page)) if page.store.maintenance => EitherOf4::A(view! { <Paused store=page.store /> }.into_any()),
+                    Ok(Some(page)) => EitherOf4::B(match page.link_problem {
+                        Some(problem) => view! { <LinkRefused problem store=page.store /> }.into_any(),
+                        None => view! { <PaymentForm page /> }.into_any(),
+                    }),
                     Ok(None) => EitherOf4::C(view! {
                         <Title text=t_string!(i18n, unknown_store_title).to_string() />
                         <section class="card">
@@ -54,6 +59,39 @@ fn Paused(store: StoreView) -> impl IntoView {
     }
 }
 
+/// A link that takes no payment: changed, expired, used up or unknown. Says why and what to do.
+#[component]
+fn LinkRefused(problem: LinkProblem, store: StoreView) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let (title, body) = match problem {
+        LinkProblem::Tampered => (
+            td_string!(locale, link_tampered_title),
+            td_string!(locale, link_tampered_body),
+        ),
+        LinkProblem::Expired => (
+            td_string!(locale, link_expired_title),
+            td_string!(locale, link_expired_body),
+        ),
+        LinkProblem::UsedUp => (
+            td_string!(locale, link_used_up_title),
+            td_string!(locale, link_used_up_body),
+        ),
+        LinkProblem::Unknown => (
+            td_string!(locale, link_unknown_title),
+            td_string!(locale, link_unknown_body),
+        ),
+    };
+    view! {
+        <Title text=title.to_string() />
+        <section class="card notice" role="alert" data-testid="link-refused" data-problem=problem.as_str()>
+            <h1>{title.to_string()}</h1>
+            <p>{body.to_string()}</p>
+            <p class="muted">{td_string!(locale, link_contact_store, store = store.name.clone()).to_string()}</p>
+        </section>
+    }
+}
+
 /// The message shown beside a field.
 fn problem_text(field: Field, problem: Problem, store: &StoreView) -> String {
     let locale = use_i18n().get_locale_untracked();
@@ -77,7 +115,18 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
         accounts,
         form_key,
         draft,
+        link,
+        link_problem: _,
+        method_logos,
     } = page;
+    let logo = store.logo.clone();
+    // A signed link's terms are fixed: shown, not editable (the server uses its stored ones).
+    let signed = link.as_ref().map(|(l, _)| l.clone()).filter(|l| l.signed);
+    let (link_token, link_sig) = match &link {
+        Some((l, sig)) => (l.token.clone(), sig.clone().unwrap_or_default()),
+        None => (String::new(), String::new()),
+    };
+    let limits = link.as_ref().map(|(l, _)| (l.min_amount, l.max_amount));
     // A refused submission comes back as a draft; a fresh link prefills from its query.
     let draft: Option<Vec<(String, String)>> =
         draft.map(|d| serde_urlencoded::from_str(&d).unwrap_or_default());
@@ -104,6 +153,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
             field("description", t_string!(i18n, description).to_string(), Field::Description),
         ]
         .into_iter()
+        .filter(|(name, ..)| !(*name == "description" && signed.is_some()))
         .map(|(name, label, value, error)| {
             let (kind, autocomplete, hint) = match name {
                 "receivername" => ("text", Some("name"), None),
@@ -117,9 +167,51 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
         .collect_view();
         // A link's price is fixed unless the store lets customers choose, or it does not parse.
         let price = value("price");
-        let fixed_price = (!price.is_empty() && !store.custom_amounts)
-            .then(|| parse_amount(&price, store.currency, store.unit).ok())
-            .flatten();
+        let fixed_price = match signed.as_ref() {
+            Some(link) => link.amount,
+            None => (!price.is_empty() && !store.custom_amounts)
+                .then(|| parse_amount(&price, store.currency, store.unit).ok())
+                .flatten(),
+        };
+        let fixed_description = signed
+            .as_ref()
+            .and_then(|l| l.description.clone())
+            .map(|d| {
+                view! {
+                    <div class="field">
+                        <span class="label">{t!(i18n, description)}</span>
+                        <p class="fixed" data-testid="description">{d}</p>
+                    </div>
+                }
+            });
+        let range = match limits {
+            Some((Some(min), Some(max))) => Some(
+                td_string!(
+                    i18n.get_locale_untracked(),
+                    amount_between,
+                    min = money_text(min, store.currency, store.unit),
+                    max = money_text(max, store.currency, store.unit)
+                )
+                .to_string(),
+            ),
+            Some((Some(min), None)) => Some(
+                td_string!(
+                    i18n.get_locale_untracked(),
+                    amount_at_least,
+                    min = money_text(min, store.currency, store.unit)
+                )
+                .to_string(),
+            ),
+            Some((None, Some(max))) => Some(
+                td_string!(
+                    i18n.get_locale_untracked(),
+                    amount_at_most,
+                    max = money_text(max, store.currency, store.unit)
+                )
+                .to_string(),
+            ),
+            _ => None,
+        };
         let amount_error = error(Field::Amount);
         let amount_field = match fixed_price {
             Some(minor) => view! {
@@ -135,7 +227,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                 let typed = value("amount");
                 let label = format!("{} ({})", t_string!(i18n, amount), unit_name(store.currency, store.unit));
                 let value = if typed.is_empty() { price.clone() } else { typed };
-                view! { <TextField name="amount" label value error=amount_error inputmode="decimal" /> }.into_any()
+                view! { <TextField name="amount" label value error=amount_error inputmode="decimal" hint=range.clone().unwrap_or_default() /> }.into_any()
             }
         };
         let chosen = match value("pay_with") {
@@ -161,6 +253,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                     view! {
                         <label class="choice">
                             <input type="radio" name="pay_with" value=v checked=checked />
+                            {method_logos.iter().find(|(id, _)| *id == m.id).map(|(_, src)| view! { <img class="method-logo" src=src.clone() alt="" /> })}
                             <span>{m.display_name.clone()}</span>
                             {discount.map(|d| view! { <span class="badge">{d}</span> })}
                         </label>
@@ -202,14 +295,18 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
         let (slip_date, slip_date_error) = (value("slip_date"), error(Field::SlipDate));
         let has_errors = !errors.is_empty();
         let (slug, key) = (store.slug.clone(), form_key.clone());
+        let (link_token, link_sig) = (link_token.clone(), link_sig.clone());
         view! {
             <ActionForm action=submit attr:class="checkout" attr:novalidate=true>
                 <input type="hidden" name="store" value=slug />
                 <input type="hidden" name="key" value=key />
+                {(!link_token.is_empty()).then(|| view! { <input type="hidden" name="link" value=link_token /> })}
+                {(!link_sig.is_empty()).then(|| view! { <input type="hidden" name="sig" value=link_sig /> })}
                 {has_errors.then(|| view! { <p class="form-error" role="alert">{t!(i18n, form_has_errors)}</p> })}
                 <fieldset>
                     <legend>{t!(i18n, your_details)}</legend>
                     {details}
+                    {fixed_description.clone()}
                     {amount_field}
                 </fieldset>
                 <fieldset class="methods">
@@ -235,6 +332,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <section class="card">
+            {logo.map(|src| view! { <img class="store-logo" src=src alt=title.clone() /> })}
             <h1>{td_string!(i18n.get_locale_untracked(), pay_to, store = title.clone())}</h1>
             {form}
         </section>

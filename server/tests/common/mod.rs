@@ -2,6 +2,8 @@
 // Each test binary compiles this module and uses a part of it.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
 use server::config::Config;

@@ -1,0 +1,726 @@
+//! The payments report: every payment of the store with filters, sorting and pages (each view
+//! is a link: the filter lives in the query string), totals and paid amounts per day, a CSV
+//! export of the view, and a payment's page with its timeline, where bank slips are confirmed
+//! or rejected.
+
+use engine::money::{Currency, Unit};
+use engine::report::{Event, MethodFilter, ReportPage, ReportQuery, SortKey};
+use engine::status::PaymentStatus;
+use engine::validation::{Field, FieldErrors};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_params_map};
+use serde::{Deserialize, Serialize};
+
+use super::fields::{Notice, SelectField, field_error, typed};
+use super::{AdminView, Shell};
+use crate::components::{TextField, money_text};
+use crate::flash::Flash;
+use crate::i18n::*;
+use crate::pages::payment::status_text;
+
+pub const PATH: &str = "/admin/payments";
+pub const CSV_PATH: &str = "/admin/payments.csv";
+/// The most rows one export holds.
+#[cfg(feature = "ssr")]
+pub const CSV_LIMIT: i64 = 100_000;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentsPage {
+    pub admin: AdminView,
+    pub currency: Currency,
+    pub unit: Unit,
+    pub query: ReportQuery,
+    /// Filters that did not parse (shown beside their fields, left out of the query).
+    pub errors: String,
+    /// What was typed in the filter form, as typed.
+    pub typed: Vec<(String, String)>,
+    pub report: ReportPage,
+    /// The store's online methods for the method filter: `(id, display name)`.
+    pub methods: Vec<(i64, String)>,
+}
+
+#[server(endpoint = "admin/payments-page")]
+pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let (store, admin) = super::admin_view(&state, &user).await?;
+    let typed: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
+    let (query, errors) = ReportQuery::parse(&typed);
+    let db = state.checkout.db();
+    let today = engine::time::now_millis().div_euclid(engine::time::DAY_MILLIS);
+    let report = engine::db::report::page(db, store.id, store.currency, &query, today)
+        .await
+        .map_err(crate::api::internal)?;
+    let methods = engine::db::methods::list_all(db, store.id)
+        .await
+        .map_err(crate::api::internal)?
+        .into_iter()
+        .map(|m| (m.id, m.display_name))
+        .collect();
+    Ok(PaymentsPage {
+        admin,
+        currency: store.currency,
+        unit: Unit::for_store(store.currency, store.toman_display),
+        query,
+        errors: errors.encode(),
+        typed,
+        report,
+        methods,
+    })
+}
+
+#[component]
+pub fn Payments() -> impl IntoView {
+    let i18n = use_i18n();
+    let location = use_location();
+    let page = Resource::new(
+        move || location.search.get(),
+        |search| load_payments(search.trim_start_matches('?').to_owned()),
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                page.await.map(|page| {
+                    let title = t_string!(i18n, nav_payments).to_string();
+                    view! {
+                        <Shell admin=page.admin.clone() title>
+                            <Filters page=page.clone() />
+                            <Summary page=page.clone() />
+                            <Table page />
+                        </Shell>
+                    }
+                })
+            })}
+        </Suspense>
+    }
+}
+
+/// The filter form: a plain GET form, so a filtered view is a link to bookmark or share.
+#[component]
+fn Filters(page: PaymentsPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let errors = FieldErrors::decode(&page.errors);
+    let error = |field: Field| {
+        errors
+            .get(field)
+            .map(|p| crate::components::problem_text(p, |n| n.to_string()))
+    };
+    let value = |name: &str| {
+        page.typed
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let chosen_status = value("status");
+    let statuses = PaymentStatus::ALL
+        .into_iter()
+        .map(|s| {
+            let code = s.as_str();
+            view! { <option value=code selected=chosen_status == code>{status_text(s)}</option> }
+        })
+        .collect_view();
+    let chosen_via = value("via");
+    let methods = page
+        .methods
+        .iter()
+        .map(|(id, name)| {
+            let v = MethodFilter::Gateway(*id).encode();
+            let selected = chosen_via == v;
+            view! { <option value=v selected=selected>{name.clone()}</option> }
+        })
+        .collect_view();
+    let slip = MethodFilter::BankSlip.encode();
+    let slip_selected = chosen_via == slip;
+    let csv = match page.query.to_query_string() {
+        q if q.is_empty() => CSV_PATH.to_owned(),
+        q => format!("{CSV_PATH}?{q}"),
+    };
+    view! {
+        <form method="get" action=PATH class="filters" role="search" aria-label=t_string!(i18n, filter_payments).to_string()>
+            <TextField name="q" kind="search" label=t_string!(i18n, search_payments).to_string()
+                hint=t_string!(i18n, search_payments_hint).to_string() value=value("q") error=error(Field::Search) />
+            <SelectField name="status" label=t_string!(i18n, status).to_string() error=error(Field::Status)>
+                <option value="">{t!(i18n, any)}</option>
+                {statuses}
+            </SelectField>
+            <SelectField name="via" label=t_string!(i18n, payment_method).to_string() error=error(Field::Method)>
+                <option value="">{t!(i18n, any)}</option>
+                {methods}
+                <option value=slip selected=slip_selected>{t!(i18n, bank_slip)}</option>
+            </SelectField>
+            <TextField name="from" kind="date" label=t_string!(i18n, date_from).to_string() value=value("from") error=error(Field::DateFrom) />
+            <TextField name="to" kind="date" label=t_string!(i18n, date_to).to_string() value=value("to") error=error(Field::DateTo) />
+            <div class="actions">
+                <button type="submit" class="button primary">{t!(i18n, filter)}</button>
+                <a class="button" href=PATH>{t!(i18n, clear_filters)}</a>
+                <a class="button" href=csv rel="external" download="payments.csv">{t!(i18n, export_csv)}</a>
+            </div>
+        </form>
+    }
+}
+
+/// Totals of everything the filter matches, and the paid amounts per day as an SVG bar chart.
+#[component]
+fn Summary(page: PaymentsPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let totals = &page.report.totals;
+    let paid = if totals.paid.is_empty() {
+        money_text(0, page.currency, page.unit)
+    } else {
+        totals
+            .paid
+            .iter()
+            .map(|(currency, sum)| {
+                let unit = if *currency == page.currency {
+                    page.unit
+                } else {
+                    Unit::Standard
+                };
+                money_text(*sum, *currency, unit)
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    let count = |n: i64| engine::digits::localize(&n.to_string(), crate::components::lang());
+    view! {
+        <dl class="totals" data-testid="totals">
+            <div><dt>{t!(i18n, total_payments)}</dt><dd>{count(totals.count)}</dd></div>
+            <div><dt>{t!(i18n, total_paid)}</dt><dd>{count(totals.paid_count)}</dd></div>
+            <div><dt>{t!(i18n, total_paid_amount)}</dt><dd>{paid}</dd></div>
+            <div><dt>{t!(i18n, total_awaiting)}</dt><dd>{count(totals.awaiting_count)}</dd></div>
+        </dl>
+        <Chart page />
+    }
+}
+
+#[component]
+fn Chart(page: PaymentsPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let days = page.report.days;
+    let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
+        return ().into_any();
+    };
+    let max = days.iter().map(|d| d.amount).max().unwrap_or(0).max(1);
+    let lang = crate::components::lang();
+    let day_text = |day: i64| engine::digits::localize(&engine::time::format_day(day), lang);
+    let (width, height) = (days.len() as i64 * 10, 100_i64);
+    let bars = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let h = if d.amount == 0 { 0 } else { (d.amount * 96 / max).max(2) };
+            let label = format!(
+                "{}: {} · {}",
+                day_text(d.day),
+                engine::digits::localize(&d.count.to_string(), lang),
+                money_text(d.amount, page.currency, page.unit)
+            );
+            view! {
+                <rect x=(i as i64 * 10 + 1).to_string() y=(height - h).to_string() width="8" height=h.to_string()>
+                    <title>{label}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let caption = td_string!(
+        i18n.get_locale_untracked(),
+        chart_caption,
+        from = day_text(first.day),
+        to = day_text(last.day),
+        max = money_text(max, page.currency, page.unit)
+    )
+    .to_string();
+    view! {
+        <figure class="chart">
+            <svg viewBox=format!("0 0 {width} {height}") preserveAspectRatio="none" role="img" aria-label=caption.clone()>
+                {bars}
+            </svg>
+            <figcaption class="muted">{caption}</figcaption>
+        </figure>
+    }
+    .into_any()
+}
+
+#[component]
+fn Table(page: PaymentsPage) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = page.query.clone();
+    let link = move |q: ReportQuery| match q.to_query_string() {
+        s if s.is_empty() => PATH.to_owned(),
+        s => format!("{PATH}?{s}"),
+    };
+    let header = {
+        let query = query.clone();
+        move |key: SortKey, label: String| {
+            let sorted = (query.sort == key).then_some(if query.descending {
+                "descending"
+            } else {
+                "ascending"
+            });
+            let href = link(query.sorted_by(key));
+            view! { <th scope="col" aria-sort=sorted><a href=href>{label}</a></th> }
+        }
+    };
+    if page.report.rows.is_empty() {
+        return view! { <p class="muted" data-testid="no-payments">{t!(i18n, no_payments)}</p> }
+            .into_any();
+    }
+    let lang = crate::components::lang();
+    let rows = page
+        .report
+        .rows
+        .iter()
+        .map(|r| {
+            let unit = if r.currency == page.currency { page.unit } else { Unit::Standard };
+            let method = r
+                .method
+                .clone()
+                .unwrap_or_else(|| t_string!(i18n, bank_slip).to_string());
+            let href = format!("{PATH}/{}", r.id);
+            view! {
+                <tr>
+                    <td><a href=href class="mono">{format!("#{}", r.id)}</a></td>
+                    <td class="nowrap">{engine::digits::localize(&engine::report::date_time(r.created_at), lang)}</td>
+                    <td>{r.payer_name.clone()}</td>
+                    <td class="mono" dir="ltr">{r.mobile.clone()}</td>
+                    <td class="nowrap num">{money_text(r.amount, r.currency, unit)}</td>
+                    <td>{method}</td>
+                    <td><span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span></td>
+                    <td class="mono nowrap">{engine::tracking::display(&r.tracking_code)}</td>
+                    <td class="mono">{r.bank_ref.clone().unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let (current, pages) = (page.report.page, page.report.pages);
+    let page_of = td_string!(
+        i18n.get_locale_untracked(),
+        page_of,
+        page = engine::digits::localize(&current.to_string(), lang),
+        pages = engine::digits::localize(&pages.to_string(), lang)
+    )
+    .to_string();
+    let previous = (current > 1).then(|| link(query.with_page(current - 1)));
+    let next = (current < pages).then(|| link(query.with_page(current + 1)));
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label=t_string!(i18n, nav_payments).to_string()>
+            <table class="report" data-testid="payments">
+                <thead>
+                    <tr>
+                        <th scope="col">{t!(i18n, payment_code)}</th>
+                        {header(SortKey::Date, t_string!(i18n, date).to_string())}
+                        {header(SortKey::Payer, t_string!(i18n, payer_name).to_string())}
+                        <th scope="col">{t!(i18n, mobile)}</th>
+                        {header(SortKey::Amount, t_string!(i18n, amount).to_string())}
+                        <th scope="col">{t!(i18n, payment_method)}</th>
+                        {header(SortKey::Status, t_string!(i18n, status).to_string())}
+                        <th scope="col">{t!(i18n, tracking_code)}</th>
+                        <th scope="col">{t!(i18n, bank_ref)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        <nav class="pager" aria-label=t_string!(i18n, pages).to_string()>
+            {previous.map(|href| view! { <a class="button" href=href rel="prev">{t!(i18n, previous_page)}</a> })}
+            <span>{page_of}</span>
+            {next.map(|href| view! { <a class="button" href=href rel="next">{t!(i18n, next_page)}</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// One payment as its merchant sees it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentDetail {
+    pub id: i64,
+    pub tracking_code: String,
+    pub created_at: i64,
+    pub payer_name: String,
+    pub mobile: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub description: Option<String>,
+    pub amount: i64,
+    pub discount: i64,
+    pub currency: Currency,
+    pub status: PaymentStatus,
+    /// The online method's name, or the bank account a slip names.
+    pub method: Option<String>,
+    pub bank_account: Option<String>,
+    pub is_slip: bool,
+    pub provider_ref: Option<String>,
+    pub bank_ref: Option<String>,
+    pub card_pan: Option<String>,
+    pub slip_number: Option<String>,
+    pub slip_date: Option<String>,
+    pub failure_code: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentDetailPage {
+    pub admin: AdminView,
+    pub unit: Unit,
+    /// `None`: no such payment in this store.
+    pub payment: Option<PaymentDetail>,
+    pub events: Vec<Event>,
+    pub flash: Option<Flash>,
+}
+
+#[server(endpoint = "admin/payment-page")]
+pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError> {
+    use engine::db::{bank_accounts, methods, payments};
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let (store, admin) = super::admin_view(&state, &user).await?;
+    let db = state.checkout.db();
+    let internal = crate::api::internal;
+    let found = match id.parse::<i64>() {
+        Ok(id) => payments::by_id(db, store.id, id).await.map_err(internal)?,
+        Err(_) => None,
+    };
+    let mut events = Vec::new();
+    let payment = match found {
+        None => None,
+        Some(p) => {
+            events = payments::events(db, store.id, p.id)
+                .await
+                .map_err(internal)?;
+            let method = match p.method_id {
+                Some(id) => methods::get(db, store.id, id)
+                    .await
+                    .map_err(internal)?
+                    .map(|m| m.display_name),
+                None => None,
+            };
+            let bank_account = match p.bank_account_id {
+                Some(id) => bank_accounts::list_all(db, store.id)
+                    .await
+                    .map_err(internal)?
+                    .into_iter()
+                    .find(|a| a.account.id == id)
+                    .map(|a| {
+                        format!(
+                            "{} · {} · {}",
+                            a.account.bank_name, a.account.holder, a.account.account_number
+                        )
+                    }),
+                None => None,
+            };
+            Some(PaymentDetail {
+                id: p.id,
+                tracking_code: p.tracking_code,
+                created_at: p.created_at,
+                payer_name: p.payer_name,
+                mobile: p.mobile,
+                phone: p.phone,
+                email: p.email,
+                description: p.description,
+                amount: p.amount,
+                discount: p.discount,
+                currency: p.currency,
+                status: p.status,
+                method,
+                bank_account,
+                is_slip: p.kind == payments::Kind::BankSlip,
+                provider_ref: p.provider_ref,
+                bank_ref: p.bank_ref,
+                card_pan: p.card_pan,
+                slip_number: p.slip_number,
+                slip_date: p.slip_date,
+                failure_code: p.failure_code,
+            })
+        }
+    };
+    Ok(PaymentDetailPage {
+        admin,
+        unit: Unit::for_store(store.currency, store.toman_display),
+        payment,
+        events,
+        flash: crate::flash::take().await,
+    })
+}
+
+/// Confirms (`decision=confirm`) or rejects (`decision=reject`, with a reason) a bank slip.
+#[server(endpoint = "admin/slip")]
+pub async fn decide_slip(
+    id: String,
+    decision: String,
+    reason: String,
+) -> Result<(), ServerFnError> {
+    use engine::slips::{self, Decision, SlipError};
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let decision = match decision.as_str() {
+        "confirm" => Decision::Confirm,
+        _ => Decision::Reject,
+    };
+    let target = format!("{PATH}/{}", id.trim());
+    let result = match id.trim().parse::<i64>() {
+        Ok(id) => {
+            slips::decide(
+                state.checkout.db(),
+                user.store_id,
+                id,
+                decision,
+                &user.email,
+                &reason,
+            )
+            .await
+        }
+        Err(_) => Err(SlipError::UnknownPayment),
+    };
+    let flash = match result {
+        Ok(PaymentStatus::Paid) => Flash::notice("slip_confirmed"),
+        Ok(_) => Flash::notice("slip_rejected"),
+        Err(SlipError::Invalid(errors)) => Flash {
+            values: vec![("reason".into(), reason)],
+            errors: errors.encode(),
+            notice: None,
+        },
+        Err(SlipError::AlreadyDecided(_)) => Flash::notice("slip_already_decided"),
+        Err(SlipError::UnknownPayment | SlipError::NotASlip) => Flash::notice("missing"),
+        Err(SlipError::Storage(e)) => return Err(crate::api::internal(e)),
+    };
+    crate::flash::put(&flash);
+    leptos_axum::redirect(&target);
+    Ok(())
+}
+
+#[component]
+pub fn PaymentPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let page = Resource::new(
+        move || params.read().get("id").unwrap_or_default(),
+        load_payment,
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                page.await.map(|page| {
+                    let Some(payment) = page.payment.clone() else {
+                        let title = t_string!(i18n, payment_missing).to_string();
+                        return view! {
+                            <Shell admin=page.admin.clone() title>
+                                <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
+                            </Shell>
+                        }.into_any();
+                    };
+                    let title = td_string!(i18n.get_locale_untracked(), payment_title, code = format!("#{}", payment.id)).to_string();
+                    let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|n| match n.as_str() {
+                        "slip_confirmed" => view! { <Notice text=t_string!(i18n, slip_confirmed).to_string() /> }.into_any(),
+                        "slip_rejected" => view! { <Notice text=t_string!(i18n, slip_rejected).to_string() /> }.into_any(),
+                        "slip_already_decided" => view! { <Notice text=t_string!(i18n, slip_already_decided).to_string() error=true /> }.into_any(),
+                        _ => view! { <Notice text=t_string!(i18n, payment_missing).to_string() error=true /> }.into_any(),
+                    });
+                    let deciding = payment.is_slip && payment.status == PaymentStatus::AwaitingConfirmation;
+                    view! {
+                        <Shell admin=page.admin.clone() title>
+                            {notice}
+                            <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
+                            <Details payment=payment.clone() unit=page.unit />
+                            {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
+                            <Timeline events=page.events.clone() />
+                        </Shell>
+                    }.into_any()
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
+    use crate::components::Row;
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let lang = crate::components::lang();
+    let money = |n: i64| money_text(n, payment.currency, unit);
+    let rows = [
+        Some((
+            td_string!(locale, status).to_string(),
+            status_text(payment.status),
+            false,
+        )),
+        Some((
+            td_string!(locale, date).to_string(),
+            engine::digits::localize(&engine::report::date_time(payment.created_at), lang),
+            false,
+        )),
+        Some((
+            td_string!(locale, amount).to_string(),
+            money(payment.amount),
+            false,
+        )),
+        (payment.discount > 0).then(|| {
+            (
+                td_string!(locale, discount_given).to_string(),
+                money(payment.discount),
+                false,
+            )
+        }),
+        Some((
+            td_string!(locale, payer_name).to_string(),
+            payment.payer_name.clone(),
+            false,
+        )),
+        Some((
+            td_string!(locale, mobile).to_string(),
+            payment.mobile.clone(),
+            true,
+        )),
+        payment
+            .phone
+            .clone()
+            .map(|v| (td_string!(locale, phone).to_string(), v, true)),
+        payment
+            .email
+            .clone()
+            .map(|v| (td_string!(locale, email).to_string(), v, false)),
+        payment
+            .description
+            .clone()
+            .map(|v| (td_string!(locale, description).to_string(), v, false)),
+        Some((
+            td_string!(locale, payment_method).to_string(),
+            if payment.is_slip {
+                td_string!(locale, bank_slip).to_string()
+            } else {
+                payment.method.clone().unwrap_or_default()
+            },
+            false,
+        )),
+        payment
+            .bank_account
+            .clone()
+            .map(|v| (td_string!(locale, bank_account).to_string(), v, false)),
+        Some((
+            td_string!(locale, tracking_code).to_string(),
+            engine::tracking::display(&payment.tracking_code),
+            true,
+        )),
+        payment
+            .provider_ref
+            .clone()
+            .map(|v| (td_string!(locale, provider_ref).to_string(), v, true)),
+        payment
+            .bank_ref
+            .clone()
+            .map(|v| (td_string!(locale, bank_ref).to_string(), v, true)),
+        payment
+            .card_pan
+            .clone()
+            .map(|v| (td_string!(locale, card).to_string(), v, true)),
+        payment
+            .slip_number
+            .clone()
+            .map(|v| (td_string!(locale, slip_number).to_string(), v, true)),
+        payment
+            .slip_date
+            .clone()
+            .map(|v| (td_string!(locale, slip_date).to_string(), v, false)),
+        payment
+            .failure_code
+            .clone()
+            .map(|v| (td_string!(locale, failure_code).to_string(), v, true)),
+    ];
+    view! {
+        <dl class="summary" data-testid="payment-detail">
+            {rows.into_iter().flatten().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
+        </dl>
+    }
+}
+
+/// Confirm (the money is on the statement) or reject (with the reason the payer will be told).
+#[component]
+fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
+    let i18n = use_i18n();
+    let decide = ServerAction::<DecideSlip>::new();
+    let reason = typed(&flash, "reason", "");
+    let reason_error = field_error(&flash, Field::Reason);
+    view! {
+        <h2>{t!(i18n, slip_decision)}</h2>
+        <p class="hint">{t!(i18n, slip_decision_hint)}</p>
+        <ActionForm action=decide attr:class="stack" attr:novalidate=true>
+            <input type="hidden" name="id" value=id.to_string() />
+            <TextField name="reason" label=t_string!(i18n, slip_reason).to_string()
+                hint=t_string!(i18n, slip_reason_hint).to_string() value=reason error=reason_error />
+            <div class="actions">
+                <button type="submit" class="button primary" name="decision" value="confirm">{t!(i18n, slip_confirm)}</button>
+                <button type="submit" class="button danger" name="decision" value="reject">{t!(i18n, slip_reject)}</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+fn Timeline(events: Vec<Event>) -> impl IntoView {
+    let i18n = use_i18n();
+    let lang = crate::components::lang();
+    let status = |s: &Option<String>| s.as_deref().and_then(PaymentStatus::parse).map(status_text);
+    let items = events
+        .iter()
+        .map(|e| {
+            let change = match (status(&e.from_status), status(&e.to_status)) {
+                (Some(from), Some(to)) => format!("{from} → {to}"),
+                (None, Some(to)) => to,
+                _ => String::new(),
+            };
+            view! {
+                <li class="event" class:ignored=e.kind.starts_with("ignored:") data-kind=e.kind.clone()>
+                    <p>
+                        <time>{engine::digits::localize(&engine::report::date_time(e.created_at), lang)}</time>
+                        " · "<span class="muted">{e.source.clone()}</span>
+                        " · "<strong class="mono">{e.kind.clone()}</strong>
+                        {(!change.is_empty()).then(|| view! { " · "{change.clone()} })}
+                    </p>
+                    {e.detail.clone().map(|d| view! { <pre class="raw" tabindex="0">{d}</pre> })}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{t!(i18n, timeline)}</h2>
+        <ol class="timeline" data-testid="timeline">{items}</ol>
+    }
+}
+
+/// `GET /admin/payments.csv?…`: the report's current view (filter and order, every page) as a
+/// CSV download. Needs the session like every back-office page.
+#[cfg(feature = "ssr")]
+pub async fn export_csv(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    headers: axum::http::HeaderMap,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> axum::response::Response {
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let user = match crate::session::user_from_headers(&state, &headers).await {
+        Ok(user) => user,
+        Err(response) => return response,
+    };
+    let db = state.checkout.db();
+    let params: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
+    let (query, _) = ReportQuery::parse(&params);
+    match engine::db::report::all_rows(db, user.store_id, &query, CSV_LIMIT).await {
+        Ok(rows) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"payments.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            engine::report::csv(&rows, "Bank slip"),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!("csv export: {e}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import { readFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import { expect, type Page } from "@playwright/test";
+import { open, test } from "./fixtures";
+
+const password = "correct horse battery staple";
+// A 1×1 transparent PNG.
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+function unique(prefix: string): { slug: string; email: string } {
+  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
+}
+
+/** Signs up an Iranian store with a Zarinpal gateway and a bank account for slips. */
+async function storeWithGatewayAndAccount(page: Page): Promise<string> {
+  const { slug, email } = unique("journey");
+  await open(page, "/admin/signup?lang=en", true);
+  await page.getByLabel("Store name").fill("Parsa Tiles");
+  await page.getByLabel("Web address").fill(slug);
+  await page.getByLabel("Currency").selectOption("IRR");
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create store" }).click();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+
+  await page.getByRole("link", { name: "Payment methods" }).click();
+  await page.getByRole("link", { name: "Add Zarinpal" }).click();
+  await page.getByLabel("Name shown to customers").fill("Zarinpal card");
+  await page.getByLabel(/^Merchant ID/).fill("5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Payment method saved.")).toBeVisible();
+
+  await page.getByRole("link", { name: "Bank accounts" }).click();
+  await page.getByLabel("Bank", { exact: true }).fill("Bank Mellat");
+  await page.getByLabel("Account holder").fill("Parsa Tiles");
+  await page.getByLabel("Account number").fill("4455667788");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Bank account saved.")).toBeVisible();
+
+  await page.getByRole("link", { name: "Store settings" }).click();
+  await page.getByLabel("Image file").setInputFiles({ name: "logo.png", mimeType: "image/png", buffer: PNG });
+  await page.getByRole("button", { name: "Upload logo" }).click();
+  await expect(page.getByText("Logo saved.")).toBeVisible();
+  await expect(page.locator("img.logo-preview")).toBeVisible();
+  return slug;
+}
+
+test("sign up, set up, sell through a signed link, check the report, confirm a slip, export CSV", async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  await storeWithGatewayAndAccount(page);
+
+  // A signed link for a fixed amount, used at most five times.
+  await page.getByRole("link", { name: "Payment links" }).click();
+  await page.getByLabel("Description").fill("Tile workshop");
+  await page.getByLabel("Amount", { exact: true }).fill("150000");
+  await page.getByLabel("Usage limit").fill("5");
+  await page.getByRole("button", { name: "Create link" }).click();
+  await expect(page.getByText("The link is ready")).toBeVisible();
+  await expect(page.getByTestId("shown-link").locator("svg")).toBeVisible();
+  const url = await page.getByTestId("link-url").inputValue();
+  const shown = new URL(page.url());
+  const linkPage = `${shown.pathname}${shown.search}`;
+  expect(url).toContain("&sig=");
+
+  // A customer pays online through it, in a browser of their own.
+  const online = await (await browser.newContext()).newPage();
+  await online.goto(`${url}&lang=en`);
+  await expect(online.getByTestId("description")).toHaveText("Tile workshop");
+  await expect(online.locator("img.store-logo")).toBeVisible();
+  await online.getByLabel("Full name").fill("Sara Online");
+  await online.locator("#mobile").fill("09121234567");
+  await online.getByRole("button", { name: "Pay and finish" }).click();
+  await online.getByRole("button", { name: /^Pay/ }).click();
+  await expect(online.getByRole("heading", { name: "Payment successful" })).toBeVisible();
+
+  // Another registers a bank slip through the same link.
+  const slip = await (await browser.newContext()).newPage();
+  await slip.goto(`${url}&lang=en`);
+  await slip.getByLabel("Full name").fill("Reza Slip");
+  await slip.locator("#mobile").fill("09351234567");
+  await slip.getByLabel("Register a bank slip").check();
+  await slip.locator("#slip_number").fill("778899");
+  await slip.locator("#slip_date").fill("2026-11-20");
+  await slip.getByRole("button", { name: "Pay and finish" }).click();
+  await expect(slip.getByTestId("summary")).toContainText("778899");
+
+  // An edited link shows why it cannot be paid.
+  const edited = await (await browser.newContext()).newPage();
+  await edited.goto(`${url.replace("price=150000", "price=1")}&lang=en`);
+  await expect(edited.getByRole("heading", { name: "This payment link was changed" })).toBeVisible();
+
+  // The merchant sees both in the report, and the link's use count.
+  await page.reload();
+  await expect(page.getByTestId("link-item")).toContainText("2 of 5 uses");
+  await expect(page.getByTestId("link-item")).toContainText("1 paid");
+  await page.getByRole("link", { name: "Payments", exact: true }).click();
+  const table = page.getByTestId("payments");
+  await expect(table.getByRole("row")).toHaveCount(3);
+  await expect(page.getByTestId("totals")).toContainText(/Slips to check\s*1/);
+
+  await page.getByLabel("Search").fill("Reza");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await expect(table.getByRole("row")).toHaveCount(2);
+  await table.getByRole("row", { name: /Reza Slip/ }).getByRole("link").click();
+  await expect(page.getByTestId("timeline")).toContainText("created");
+  await page.getByLabel("Reason or note").fill("On the bank statement of 20 Nov");
+  await page.getByRole("button", { name: "Confirm payment" }).click();
+  await expect(page.getByText("The slip is confirmed")).toBeVisible();
+  await expect(page.getByTestId("timeline")).toContainText("slip_confirmed");
+  await expect(page.getByTestId("timeline")).toContainText("On the bank statement of 20 Nov");
+  const detail = new URL(page.url()).pathname;
+
+  await page.getByRole("link", { name: "Back to payments" }).click();
+  await table.getByRole("row", { name: /Sara Online/ }).getByRole("link").click();
+  await expect(page.getByTestId("timeline")).toContainText("verified");
+
+  // The export of every payment: a BOM, a header and both rows, paid.
+  await page.getByRole("link", { name: "Back to payments" }).click();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const csv = readFileSync(await download.path());
+  expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  const lines = csv.toString("utf8").slice(1).trim().split("\r\n");
+  expect(lines[0]).toContain("payment_code,date_utc,payer,mobile,amount");
+  expect(lines).toHaveLength(3);
+  for (const name of ["Sara Online", "Reza Slip"]) {
+    const line = lines.find((l) => l.includes(name)) ?? "";
+    expect(line).toContain(",paid,");
+    expect(line).toContain("Tile workshop");
+  }
+
+  // The report's pages, with data in them, pass the accessibility scan and fit a phone.
+  const withData = ["/admin/payments", detail, linkPage];
+  for (const path of withData) {
+    await open(page, path, true);
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(serious.map((v) => `${path}: ${v.id} ${v.help}`)).toEqual([]);
+  }
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of withData) {
+    await open(page, path, true);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+  }
+});

@@ -1,0 +1,170 @@
+//! A browser without JavaScript, and a merchant signed up with it.
+
+use super::{Running, location, no_redirects};
+
+/// A browser without JavaScript: keeps cookies, posts forms from Kassa's own pages.
+pub struct Browser {
+    pub base: String,
+    pub origin: String,
+    pub http: reqwest::Client,
+    pub cookies: Vec<(String, String)>,
+    /// Every `Set-Cookie` header received, as sent.
+    pub set_cookies: Vec<String>,
+}
+
+impl Browser {
+    pub fn new(app: &Running) -> Browser {
+        Browser {
+            base: app.base.clone(),
+            origin: app.base.clone(),
+            http: no_redirects(),
+            cookies: Vec::new(),
+            set_cookies: Vec::new(),
+        }
+    }
+
+    pub fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn absorb(&mut self, response: &reqwest::Response) {
+        for header in response.headers().get_all("set-cookie") {
+            let header = header.to_str().unwrap().to_owned();
+            let pair = header.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(k, _)| k != name);
+            if !header.contains("Max-Age=0") {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+            self.set_cookies.push(header);
+        }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Accept", "text/html")
+            .header("Origin", &self.origin)
+            .header("Cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
+    /// Posts a `multipart/form-data` body of text fields and one file field `file`.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> reqwest::Response {
+        let boundary = "kassa-test-boundary-7d93";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"logo\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Origin", &self.origin)
+            .header("Cookie", self.cookie_header())
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
+    /// Posts a form and returns where the server sends the browser.
+    pub async fn submit(&mut self, path: &str, fields: &[(&str, &str)]) -> String {
+        let response = self.post(path, fields).await;
+        location(response).await
+    }
+
+    pub async fn get(&mut self, path: &str) -> reqwest::Response {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("Cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
+    /// The page's HTML; fails unless it is served (not a redirect).
+    pub async fn page(&mut self, path: &str) -> String {
+        let response = self.get(path).await;
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.text().await.unwrap()
+    }
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub fn sign_up_form<'a>(
+    slug: &'a str,
+    email: &'a str,
+    password: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("store_name", "Dana's Ceramics"),
+        ("slug", slug),
+        ("currency", "ILS"),
+        ("language", "en"),
+        ("email", email),
+        ("password", password),
+    ]
+}
+
+pub async fn signed_up(app: &Running, slug: &str, email: &str) -> Browser {
+    let mut browser = Browser::new(app);
+    let to = browser
+        .submit("/api/admin/signup", &sign_up_form(slug, email, PASSWORD))
+        .await;
+    assert_eq!(to, "/admin/settings");
+    browser
+}
+
+pub async fn log_in(browser: &mut Browser, email: &str, password: &str) -> String {
+    browser
+        .submit(
+            "/api/admin/login",
+            &[("email", email), ("password", password)],
+        )
+        .await
+}

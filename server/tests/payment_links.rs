@@ -1,0 +1,200 @@
+//! Payment links over real HTTP: the builder, the link's page (fixed terms, a changed link's
+//! page), paying through it, the use counts, and links staying within their store.
+
+mod common;
+
+use common::browser::{Browser, signed_up};
+use common::serve;
+use engine::db::bank_accounts::{self, NewBankAccount};
+use engine::db::stores;
+
+/// The address shown after building a link (the `value` of its read-only field).
+fn shown_url(page: &str) -> String {
+    let at = page
+        .find("data-testid=\"link-url\"")
+        .expect("the link's address");
+    let start = page[..at].rfind("value=\"").expect("value") + 7;
+    let end = start + page[start..].find('"').unwrap();
+    page[start..end].replace("&amp;", "&")
+}
+
+fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").unwrap().1;
+    rest[rest.find('/').unwrap()..].to_owned()
+}
+
+fn link_form<'a>(signed: bool, amount: &'a str, max_uses: &'a str) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("payer_name", "Noa Cohen"),
+        ("description", "Workshop seat"),
+        ("amount", amount),
+        ("min_amount", ""),
+        ("max_amount", ""),
+        ("expires", ""),
+        ("max_uses", max_uses),
+    ];
+    if signed {
+        form.push(("signed", "on"));
+    }
+    form
+}
+
+#[tokio::test]
+async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let db = app.state.checkout.db();
+    let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    let account = bank_accounts::create(
+        db,
+        store.id,
+        NewBankAccount {
+            bank_name: "Leumi",
+            holder: "Dana",
+            account_number: "12-345-678",
+            iban: None,
+            card_number: None,
+            merchant_account: false,
+        },
+    )
+    .await
+    .unwrap();
+
+    // A refused form comes back as typed with its errors.
+    let to = dana
+        .submit("/api/admin/link", &link_form(true, "-3", "0"))
+        .await;
+    assert_eq!(to, "/admin/links");
+    let page = dana.page("/admin/links").await;
+    assert!(page.contains("Workshop seat") && page.contains("No payment links yet."));
+
+    let to = dana
+        .submit("/api/admin/link", &link_form(true, "180", "1"))
+        .await;
+    assert!(to.starts_with("/admin/links?show="), "{to}");
+    let page = dana.page(&to).await;
+    assert!(page.contains("The link is ready"));
+    assert!(page.contains("<svg"), "a QR code");
+    assert!(
+        page.contains("https://wa.me/?text=")
+            && page.contains("sms:?&amp;body=")
+            && page.contains("mailto:?subject=")
+    );
+    let url = shown_url(&page);
+    assert!(
+        url.starts_with(&format!("{}/s/dana/openpay?link=", app.base)),
+        "{url}"
+    );
+    assert!(url.contains("&sig="));
+
+    // The customer's page shows the fixed amount and description and carries the signature.
+    let path = path_of(&url);
+    let mut customer = Browser::new(&app);
+    let form = customer.page(&path).await;
+    assert!(form.contains("180.00 ILS") && form.contains("Workshop seat"));
+    assert!(form.contains("name=\"sig\""));
+    assert!(
+        !form.contains("name=\"description\""),
+        "a signed description is not an input"
+    );
+
+    // Any edit of the address shows the changed-link page and no form.
+    for (from, to) in [
+        ("price=180", "price=1"),
+        ("Workshop", "Worksho"),
+        ("sig=", "sig=0"),
+    ] {
+        let edited = path.replacen(from, to, 1);
+        assert_ne!(edited, path);
+        let page = customer.page(&edited).await;
+        assert!(page.contains("This payment link was changed"), "{from}");
+        assert!(!page.contains("name=\"pay_with\""));
+    }
+
+    // Paying: the form says 1 ILS and another description; the link's terms are what count.
+    let token = url
+        .split("link=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let sig = url.split("sig=").nth(1).unwrap().to_owned();
+    let account_id = account.id.to_string();
+    let pay = |key: &'static str| {
+        vec![
+            ("store", "dana".to_owned()),
+            ("key", key.to_owned()),
+            ("receivername", "Noa Cohen".to_owned()),
+            ("mobile", "+972521234567".to_owned()),
+            ("phone", String::new()),
+            ("email", String::new()),
+            ("description", "cheaper".to_owned()),
+            ("price", "1".to_owned()),
+            ("pay_with", "slip".to_owned()),
+            ("bank_account", account_id.clone()),
+            ("slip_number", "778812".to_owned()),
+            ("slip_date", "2026-11-20".to_owned()),
+            ("link", token.clone()),
+            ("sig", sig.clone()),
+        ]
+    };
+    let fields = pay("first-browser-key-0000000000000");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let to = customer.submit("/api/checkout", &fields).await;
+    assert!(to.starts_with("/pay/"), "{to}");
+    let result = customer.page(&to).await;
+    assert!(result.contains("180.00 ILS") && result.contains("Workshop seat"));
+
+    // The limit was one payment: the next customer is told the link has been used.
+    let mut second = Browser::new(&app);
+    let fields = pay("second-browser-key-000000000000");
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let to = second.submit("/api/checkout", &fields).await;
+    assert_eq!(to, "/s/dana/openpay?link_error=used_up");
+    assert!(
+        second
+            .page(&to)
+            .await
+            .contains("This payment link has been used")
+    );
+    assert!(
+        second
+            .page(&path)
+            .await
+            .contains("This payment link has been used")
+    );
+
+    let list = dana.page("/admin/links").await;
+    assert!(list.contains("1 of 1 uses") && list.contains("0 paid") && list.contains("Signed"));
+
+    // Another store's merchant neither lists nor shows it, and the link is unknown there.
+    let mut omid = signed_up(&app, "omid", "omid@example.com").await;
+    let theirs = omid
+        .page(&to.replace("/s/dana/openpay?link_error=used_up", "/admin/links?show=1"))
+        .await;
+    assert!(!theirs.contains("Workshop seat"));
+    let elsewhere = Browser::new(&app)
+        .page(&path.replace("/s/dana/", "/s/omid/"))
+        .await;
+    assert!(elsewhere.contains("This payment link does not exist"));
+}
+
+#[tokio::test]
+async fn a_plain_link_prefills_a_form_the_customer_may_edit() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let to = dana
+        .submit("/api/admin/link", &link_form(false, "", ""))
+        .await;
+    let url = shown_url(&dana.page(&to).await);
+    assert!(!url.contains("sig="));
+    let edited = path_of(&url).replace("Workshop+seat", "Two+seats");
+    let form = Browser::new(&app).page(&edited).await;
+    assert!(form.contains("name=\"description\"") && form.contains("Two seats"));
+    assert!(
+        form.contains("name=\"amount\""),
+        "no fixed amount: the customer chooses"
+    );
+}
