@@ -8,7 +8,8 @@ use engine::connectors::{Connectors, SandboxUrls};
 use engine::db::Db;
 use engine::secrets::SecretKey;
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 
 use app::state::AppState;
@@ -39,8 +40,17 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
     }
 }
 
+/// The app's routes, generated once per process. Generating them renders the app with resource
+/// loading suspended by a process-wide flag (leptos_server's `SuppressResourceLoad`): a resource
+/// that first polls meanwhile, in any other server of the process, never resolves and its page
+/// hangs (leptos#4773). A second router (every server test builds one) must not generate again.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let state = ServerState {
         app: app.clone(),
         leptos_options,
@@ -83,8 +93,9 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             origin,
             crate::origin::refuse_cross_site,
         ))
-        .layer(axum::middleware::from_fn(
-            crate::language::remember_language,
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            crate::language::choose_language,
         ))
         .layer(CompressionLayer::new())
 }
