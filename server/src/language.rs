@@ -1,23 +1,83 @@
-//! `?lang=xx` picks the page language and remembers it in leptos_i18n's cookie, which then
-//! comes before the browser's Accept-Language.
+//! The page language, in this order: `?lang=xx` (remembered in leptos_i18n's cookie), that
+//! cookie, the browser's Accept-Language, and on a customer page the store's default language
+//! (rather than English, for a browser that asks only for languages Kassa lacks).
 
-use axum::extract::Request;
+use app::state::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use engine::db::stores::{self, PageOf};
 
 const COOKIE: &str = "i18n_pref_locale";
 const LANGUAGES: [&str; 3] = ["en", "he", "fa"];
 
-pub async fn remember_language(mut req: Request, next: Next) -> Response {
+pub async fn choose_language(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let chosen = req.uri().query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")
             .and_then(|(_, v)| LANGUAGES.into_iter().find(|l| *l == v))
     });
-    let Some(lang) = chosen else {
+    match chosen {
+        Some(lang) => remember(lang, req, next).await,
+        None if has_cookie(&req) => next.run(req).await,
+        None => store_fallback(&state, req, next).await,
+    }
+}
+
+fn has_cookie(req: &Request) -> bool {
+    req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|c| c.to_str().ok())
+        .flat_map(|c| c.split(';'))
+        .any(|pair| pair.trim().starts_with(&format!("{COOKIE}=")))
+}
+
+/// The store's language joins the end of Accept-Language with the lowest weight, so it wins
+/// only over English-by-default.
+async fn store_fallback(state: &AppState, mut req: Request, next: Next) -> Response {
+    let Some(page) = customer_page(req.uri().path(), &state.default_store) else {
         return next.run(req).await;
     };
+    let lang = match stores::default_lang(state.checkout.db(), page).await {
+        Ok(Some(lang)) => lang,
+        Ok(None) => return next.run(req).await,
+        Err(e) => {
+            tracing::warn!("store language: {e}");
+            return next.run(req).await;
+        }
+    };
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty());
+    let value = match accepted {
+        // No space after the comma: leptos-use splits on ',' and does not trim.
+        Some(accepted) => format!("{accepted},{lang};q=0.001"),
+        None => lang,
+    };
+    if let Ok(value) = HeaderValue::from_str(&value) {
+        req.headers_mut().insert(header::ACCEPT_LANGUAGE, value);
+    }
+    next.run(req).await
+}
+
+/// The store behind a customer page: `/openpay` (the default store), `/s/{slug}/openpay`, and
+/// a payment's pages (`/pay/{code}`, `/pay/{code}/go`, `/track/{code}`).
+fn customer_page<'a>(path: &'a str, default_store: &'a str) -> Option<PageOf<'a>> {
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["openpay"] => Some(PageOf::Store(default_store)),
+        ["s", slug, "openpay"] => Some(PageOf::Store(slug)),
+        ["pay", code] | ["pay", code, "go"] | ["track", code] => Some(PageOf::Payment(code)),
+        _ => None,
+    }
+}
+
+async fn remember(lang: &str, mut req: Request, next: Next) -> Response {
     // The page rendered for this request must already be in the chosen language.
     let others = req
         .headers()
@@ -45,4 +105,26 @@ pub async fn remember_language(mut req: Request, next: Next) -> Response {
         response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customer_pages_name_their_store() {
+        let slug = |p| match customer_page(p, "demo") {
+            Some(PageOf::Store(s)) => Some(format!("store {s}")),
+            Some(PageOf::Payment(c)) => Some(format!("payment {c}")),
+            None => None,
+        };
+        assert_eq!(slug("/openpay").as_deref(), Some("store demo"));
+        assert_eq!(slug("/s/dana/openpay").as_deref(), Some("store dana"));
+        assert_eq!(slug("/pay/K7Q2").as_deref(), Some("payment K7Q2"));
+        assert_eq!(slug("/pay/K7Q2/go").as_deref(), Some("payment K7Q2"));
+        assert_eq!(slug("/track/K7Q2").as_deref(), Some("payment K7Q2"));
+        assert_eq!(slug("/pay/K7Q2/return"), None);
+        assert_eq!(slug("/admin/settings"), None);
+        assert_eq!(slug("/"), None);
+    }
 }

@@ -207,6 +207,46 @@ async fn a_refused_form_comes_back_filled_in_without_personal_data_in_the_url() 
 }
 
 #[tokio::test]
+async fn customer_pages_fall_back_to_the_store_language() {
+    let app = serve(true).await;
+    // The demo store's default language is Persian.
+    let lang = |path: &str, accept: &'static str, cookie: &'static str| {
+        let url = format!("{}{path}", app.base);
+        async move {
+            let html = reqwest::Client::new()
+                .get(url)
+                .header("Accept-Language", accept)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            let start = html.find("<html").unwrap();
+            let tag = &html[start..start + html[start..].find('>').unwrap()];
+            ["en", "he", "fa"]
+                .into_iter()
+                .find(|l| tag.contains(&format!(r#"lang="{l}""#)))
+                .unwrap_or("none")
+        }
+    };
+    // A browser asking only for languages Kassa lacks gets the store's, not English.
+    assert_eq!(lang("/openpay", "de-DE,de;q=0.9", "").await, "fa");
+    assert_eq!(lang("/s/demo/openpay", "", "").await, "fa");
+    let (code, _) = pay(&app, "language", "OK").await;
+    assert_eq!(lang(&format!("/pay/{code}"), "de", "").await, "fa");
+    assert_eq!(lang(&format!("/track/{code}"), "de", "").await, "fa");
+    // The browser's own language, when Kassa has it, and a chosen language come first.
+    assert_eq!(lang("/openpay", "en-US,en;q=0.9", "").await, "en");
+    assert_eq!(lang("/openpay", "he", "").await, "he");
+    assert_eq!(lang("/openpay", "de", "i18n_pref_locale=en").await, "en");
+    // Pages of no store keep English as the last resort.
+    assert_eq!(lang("/s/nobody/openpay", "de", "").await, "en");
+    assert_eq!(lang("/admin/login", "de", "").await, "en");
+}
+
+#[tokio::test]
 async fn live_mode_serves_no_simulator() {
     let app = serve(false).await;
     let http = reqwest::Client::new();

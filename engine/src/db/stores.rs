@@ -111,6 +111,29 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Store>, DbError> {
     row.map(Store::try_from).transpose()
 }
 
+/// Whose customer page a request is for: a store's (by slug) or a payment's (by tracking code).
+pub enum PageOf<'a> {
+    Store(&'a str),
+    Payment(&'a str),
+}
+
+/// The default language of the store behind a customer page, if there is such a store.
+pub async fn default_lang(db: &Db, page: PageOf<'_>) -> Result<Option<String>, DbError> {
+    let (sql, key) = match page {
+        PageOf::Store(slug) => ("SELECT default_lang FROM stores WHERE slug = $1", slug),
+        PageOf::Payment(code) => (
+            "SELECT s.default_lang FROM stores s JOIN payments p ON p.store_id = s.id \
+             WHERE p.tracking_code = $1",
+            code,
+        ),
+    };
+    let lang: Option<(String,)> = sqlx::query_as(sql)
+        .bind(key)
+        .fetch_optional(db.pool())
+        .await?;
+    Ok(lang.map(|(l,)| l))
+}
+
 pub async fn by_id(db: &Db, store_id: i64) -> Result<Option<Store>, DbError> {
     let row: Option<StoreRow> =
         sqlx::query_as(&format!("SELECT {COLUMNS} FROM stores WHERE id = $1"))
