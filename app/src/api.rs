@@ -218,7 +218,8 @@ pub async fn submit_checkout(
     mobile: String,
     phone: String,
     email: String,
-    description: String,
+    // Absent from a signed link's form: its stored description is used.
+    description: Option<String>,
     amount: Option<String>,
     price: Option<String>,
     pay_with: Option<String>,
@@ -236,7 +237,7 @@ pub async fn submit_checkout(
         mobile: mobile.clone(),
         phone: phone.clone(),
         email: email.clone(),
-        description: description.clone(),
+        description: description.clone().unwrap_or_default(),
         amount: amount.clone().or(price.clone()).unwrap_or_default(),
         method: pay_with.clone().unwrap_or_default(),
         bank_account: bank_account.clone().unwrap_or_default(),
@@ -256,7 +257,7 @@ pub async fn submit_checkout(
         Err(CheckoutError::Invalid(errors)) => {
             let mut typed = url_query(&[
                 ("receivername", Some(&receivername)),
-                ("description", Some(&description)),
+                ("description", description.as_ref()),
                 ("price", price.as_ref()),
                 ("amount", amount.as_ref()),
                 ("mobile", Some(&mobile)),

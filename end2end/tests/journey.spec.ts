@@ -55,7 +55,7 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
 
   // A signed link for a fixed amount, used at most five times.
   await page.getByRole("link", { name: "Payment links" }).click();
-  await page.getByLabel("Description").fill("Tile workshop");
+  await page.getByLabel("Description", { exact: true }).fill("Tile workshop");
   await page.getByLabel("Amount", { exact: true }).fill("150000");
   await page.getByLabel("Usage limit").fill("5");
   await page.getByRole("button", { name: "Create link" }).click();
