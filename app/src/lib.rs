@@ -1,5 +1,5 @@
-//! Kassa's UI: the customer pages and the merchant back office (server-rendered, with islands),
-//! their server functions, and the translations.
+//! Kassa's UI: the customer pages and the merchant back office (server components under the
+//! islands router), their server functions, and the translations.
 //! Server functions stay thin: they read the request, call the engine and map its errors.
 
 #![recursion_limit = "256"]
@@ -38,7 +38,10 @@ use crate::i18n::*;
 /// - copy buttons (`data-copy`); `<html data-js>` lets CSS show them only where they work;
 /// - two gaps of the islands router, which posts every form url-encoded and without the button
 ///   that was clicked: a file upload (multipart) form is left to the browser, and a named submit
-///   button's value rides along in a hidden field (the slip's confirm or reject).
+///   button's value rides along in a hidden field (the slip's confirm or reject);
+/// - the hand-off (`data-auto-forward`): a link is followed with `location.replace`, a form is
+///   posted natively (`submit()` skips the router), once, when the page loads or the router
+///   brings the hand-off page in.
 const PAGE_SCRIPT: &str = "document.documentElement.dataset.js='';\
 document.addEventListener('click',e=>{const b=e.target.closest('[data-copy]');\
 if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy)\
@@ -47,7 +50,12 @@ document.addEventListener('submit',e=>{const f=e.target;\
 if(f.enctype==='multipart/form-data'){e.stopPropagation();return}\
 f.querySelectorAll('input[data-submitter]').forEach(i=>i.remove());\
 const s=e.submitter;if(s&&s.name){const i=document.createElement('input');\
-i.type='hidden';i.name=s.name;i.value=s.value;i.dataset.submitter='';f.append(i)}});";
+i.type='hidden';i.name=s.name;i.value=s.value;i.dataset.submitter='';f.append(i)}});\
+const forward=()=>{const t=document.querySelector('[data-auto-forward]:not([data-sent])');\
+if(!t)return;t.dataset.sent='';\
+t.tagName==='A'?location.replace(t.href):HTMLFormElement.prototype.submit.call(t)};\
+document.addEventListener('DOMContentLoaded',()=>{forward();\
+new MutationObserver(forward).observe(document.body,{childList:true,subtree:true})});";
 
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -58,9 +66,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                // Islands: pages render on the server only and ship just their `#[island]`s;
-                // the islands router turns links and form posts into fetches diffed into the
-                // page, so steps need no full reload. See docs/ARCHITECTURE.md, page weight.
+                // Pages render on the server only (islands mode, with no island); the islands
+                // router turns links and form posts into fetches diffed into the page, so steps
+                // need no full reload. See docs/ARCHITECTURE.md, page weight.
                 <HydrationScripts options islands=true islands_router=true />
                 <script inner_html=PAGE_SCRIPT></script>
                 <MetaTags />

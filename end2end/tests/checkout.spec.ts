@@ -153,6 +153,16 @@ test("once hydrated, the form and the tracker answer without reloading the page"
   expect(await sameDocument()).toBe(true);
 });
 
+test("the hand-off leaves no page in history: back at the gateway returns to the form", async ({ page }) => {
+  await open(page, link, true);
+  await page.locator("#mobile").fill("09121234567");
+  await page.getByRole("button", { name: "Pay and finish" }).click();
+  await expect(page).toHaveURL(/\/sim\/zarinpal\/pg\/StartPay\//);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/openpay\?/);
+  await expect(page.getByRole("button", { name: "Pay and finish" })).toBeVisible();
+});
+
 test("submitting the same form twice creates one payment", async ({ page, request }) => {
   await page.goto("/openpay?lang=en");
   const key = await page.locator("input[name=key]").inputValue();

@@ -1,7 +1,8 @@
-//! The step between our form and the provider's page: a meta refresh forwards redirects, and
-//! a visible button posts provider forms. The `AutoForward` island would forward at once
-//! (replacing this page in history), but islands are not linked into the wasm yet: see
-//! docs/ARCHITECTURE.md, page weight.
+//! The step between our form and the provider's page. With JavaScript, the shell's script
+//! forwards at once (`data-auto-forward`): it replaces this page with the provider's, which
+//! keeps the hand-off out of history so "back" at the provider returns to our form, or posts
+//! the provider's form. Without it, a meta refresh forwards redirects and a visible button
+//! posts provider forms.
 
 use engine::public::HandOff;
 use leptos::either::EitherOf3;
@@ -42,12 +43,10 @@ fn Forward(url: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <Meta http_equiv="refresh" content=format!("0;url={url}") />
-        <AutoForward redirect=Some(url.clone())>
-            <section class="card" aria-busy="true">
-                <h1>{t!(i18n, redirecting)}</h1>
-                <p><a class="button primary" href=url rel="external">{t!(i18n, continue_to_gateway)}</a></p>
-            </section>
-        </AutoForward>
+        <section class="card" aria-busy="true">
+            <h1>{t!(i18n, redirecting)}</h1>
+            <p><a class="button primary" href=url rel="external" data-auto-forward="">{t!(i18n, continue_to_gateway)}</a></p>
+        </section>
     }
 }
 
@@ -55,33 +54,12 @@ fn Forward(url: String) -> impl IntoView {
 fn PostForward(url: String, fields: Vec<(String, String)>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <AutoForward redirect=None>
-            <section class="card" aria-busy="true">
-                <h1>{t!(i18n, redirecting)}</h1>
-                <form method="post" action=url data-auto-submit="">
-                    {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
-                    <button type="submit" class="button primary">{t!(i18n, continue_to_gateway)}</button>
-                </form>
-            </section>
-        </AutoForward>
+        <section class="card" aria-busy="true">
+            <h1>{t!(i18n, redirecting)}</h1>
+            <form method="post" action=url data-auto-forward="">
+                {fields.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                <button type="submit" class="button primary">{t!(i18n, continue_to_gateway)}</button>
+            </form>
+        </section>
     }
-}
-
-/// Not linked into the wasm yet (see the module doc). Once live, it replaces this page with the provider's
-/// (`redirect`), or posts the provider form marked `data-auto-submit`. Replacing keeps the
-/// hand-off out of history, so "back" at the provider returns to our form.
-#[island]
-fn AutoForward(redirect: Option<String>, children: Children) -> impl IntoView {
-    Effect::new(move |_| match &redirect {
-        Some(url) => {
-            let _ = window().location().replace(url);
-        }
-        None => {
-            use wasm_bindgen::JsCast;
-            if let Ok(Some(form)) = document().query_selector("form[data-auto-submit]") {
-                let _ = form.unchecked_into::<web_sys::HtmlFormElement>().submit();
-            }
-        }
-    });
-    children()
 }
