@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(CARGO_BIN):$(PATH)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 E2E_PORT ?= 3100
 
-.PHONY: run test setup-build setup-test postgres test-rust test-e2e build-release lint
+.PHONY: run test setup-build setup-test postgres test-rust test-e2e build-release lint bench
 
 run: setup-build build-release
 	./target/release/kassa
@@ -62,6 +62,10 @@ test-rust:
 
 test-e2e: setup-test build-release
 	cd end2end && CI=1 E2E_PORT=$(E2E_PORT) npx playwright test
+
+## The payments report at 100,000 payments, on SQLite and PostgreSQL (engine/benches/report.rs).
+bench: postgres
+	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench report
 
 lint:
 	cargo fmt --all --check
