@@ -12,6 +12,16 @@ pub fn lang() -> &'static str {
     use_i18n().get_locale_untracked().as_str()
 }
 
+/// A day as readers of `lang` write dates, in their digits.
+pub fn day_text(day: i64, lang: &str) -> String {
+    engine::digits::localize(&engine::time::format_day_for(day, lang), lang)
+}
+
+/// A date and time (UTC) as readers of `lang` write them, in their digits.
+pub fn date_time_text(millis: i64, lang: &str) -> String {
+    engine::digits::localize(&engine::time::format_date_time_for(millis, lang), lang)
+}
+
 /// The name of the unit amounts are shown in.
 pub fn unit_name(currency: Currency, unit: Unit) -> String {
     let i18n = use_i18n();
@@ -67,6 +77,8 @@ pub fn LanguageBar() -> impl IntoView {
             <a href=move || href("en") rel="external" hreflang="en" lang="en">"English"</a>
             <a href=move || href("he") rel="external" hreflang="he" lang="he">"עברית"</a>
             <a href=move || href("fa") rel="external" hreflang="fa" lang="fa">"فارسی"</a>
+            <a href=move || href("el") rel="external" hreflang="el" lang="el">"Ελληνικά"</a>
+            <a href=move || href("lv") rel="external" hreflang="lv" lang="lv">"Latviešu"</a>
         </nav>
     }
 }

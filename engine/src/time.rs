@@ -48,6 +48,31 @@ pub fn format_day(day: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// A day as readers of `lang` write dates: day first in Greek (`20/11/2026`), Latvian
+/// (`20.11.2026.`) and Hebrew (`20.11.2026`), ISO otherwise (`2026-11-20`). ASCII digits: the
+/// page localizes them (`digits::localize`).
+pub fn format_day_for(day: i64, lang: &str) -> String {
+    let (y, m, d) = civil_from_days(day);
+    match lang {
+        "el" => format!("{d:02}/{m:02}/{y:04}"),
+        "lv" => format!("{d:02}.{m:02}.{y:04}."),
+        "he" => format!("{d:02}.{m:02}.{y:04}"),
+        _ => format_day(day),
+    }
+}
+
+/// Unix milliseconds as the day (`format_day_for`) and `HH:MM`, in UTC.
+pub fn format_date_time_for(millis: i64, lang: &str) -> String {
+    let secs = millis.div_euclid(1000);
+    let s = secs.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}",
+        format_day_for(secs.div_euclid(86_400), lang),
+        s / 3600,
+        s % 3600 / 60
+    )
+}
+
 /// Converts days since 1970-01-01 to a (year, month, day) in the proleptic Gregorian calendar
 /// (Howard Hinnant's `civil_from_days`).
 pub fn civil_from_days(days: i64) -> (i32, u32, u32) {
@@ -72,6 +97,19 @@ mod tests {
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(19_782), (2024, 2, 29));
         assert_eq!(civil_from_days(20_414), (2025, 11, 22));
+    }
+
+    #[test]
+    fn dates_are_written_as_each_language_writes_them() {
+        let day = 20_777; // 2026-11-20
+        assert_eq!(format_day_for(day, "en"), "2026-11-20");
+        assert_eq!(format_day_for(day, "fa"), "2026-11-20");
+        assert_eq!(format_day_for(day, "he"), "20.11.2026");
+        assert_eq!(format_day_for(day, "el"), "20/11/2026");
+        assert_eq!(format_day_for(day, "lv"), "20.11.2026.");
+        let millis = day * 86_400_000 + (14 * 60 + 5) * 60_000;
+        assert_eq!(format_date_time_for(millis, "el"), "20/11/2026 14:05");
+        assert_eq!(format_date_time_for(millis, "en"), "2026-11-20 14:05");
     }
 
     #[test]

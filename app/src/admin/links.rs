@@ -324,8 +324,8 @@ fn LinkList(page: LinksPage) -> impl IntoView {
             };
             let paid = td_string!(i18n.get_locale_untracked(), link_paid, paid = number(link.paid)).to_string();
             let expires = link.expires_at.map(|at| {
-                let day = engine::time::format_day(at / engine::time::DAY_MILLIS - 1);
-                td_string!(i18n.get_locale_untracked(), link_expires_on, date = engine::digits::localize(&day, lang)).to_string()
+                let day = crate::components::day_text(at / engine::time::DAY_MILLIS - 1, lang);
+                td_string!(i18n.get_locale_untracked(), link_expires_on, date = day).to_string()
             });
             view! {
                 <li class="item" data-testid="link-item">

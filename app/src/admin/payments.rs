@@ -203,7 +203,7 @@ fn Chart(page: PaymentsPage) -> impl IntoView {
     };
     let max = days.iter().map(|d| d.amount).max().unwrap_or(0).max(1);
     let lang = crate::components::lang();
-    let day_text = |day: i64| engine::digits::localize(&engine::time::format_day(day), lang);
+    let day_text = |day: i64| crate::components::day_text(day, lang);
     let (width, height) = (days.len() as i64 * 10, 100_i64);
     let bars = days
         .iter()
@@ -281,7 +281,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             view! {
                 <tr>
                     <td><a href=href class="mono">{format!("#{}", r.id)}</a></td>
-                    <td class="nowrap">{engine::digits::localize(&engine::report::date_time(r.created_at), lang)}</td>
+                    <td class="nowrap">{crate::components::date_time_text(r.created_at, lang)}</td>
                     <td>{r.payer_name.clone()}</td>
                     <td class="mono" dir="ltr">{r.mobile.clone()}</td>
                     <td class="nowrap num">{money_text(r.amount, r.currency, unit)}</td>
@@ -546,7 +546,7 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
         )),
         Some((
             td_string!(locale, date).to_string(),
-            engine::digits::localize(&engine::report::date_time(payment.created_at), lang),
+            crate::components::date_time_text(payment.created_at, lang),
             false,
         )),
         Some((
@@ -671,7 +671,7 @@ fn Timeline(events: Vec<Event>) -> impl IntoView {
             view! {
                 <li class="event" class:ignored=e.kind.starts_with("ignored:") data-kind=e.kind.clone()>
                     <p>
-                        <time>{engine::digits::localize(&engine::report::date_time(e.created_at), lang)}</time>
+                        <time>{crate::components::date_time_text(e.created_at, lang)}</time>
                         " · "<span class="muted">{e.source.clone()}</span>
                         " · "<strong class="mono">{e.kind.clone()}</strong>
                         {(!change.is_empty()).then(|| view! { " · "{change.clone()} })}
