@@ -11,6 +11,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     let cfg = Config::new("en")?
         .add_locale("he")?
         .add_locale("fa")?
+        .add_locale("el")?
+        .add_locale("lv")?
         .parse_options(ParseOptions::new().interpolate_display(true));
     let translations = TranslationsInfos::parse(cfg)?;
     translations.emit_diagnostics();

@@ -153,6 +153,19 @@ test("once hydrated, the form and the tracker answer without reloading the page"
   expect(await sameDocument()).toBe(true);
 });
 
+test("Greek and Latvian pages write amounts their way", async ({ page }) => {
+  await page.goto("/openpay?price=120000&lang=el");
+  await expect(page.locator("html")).toHaveAttribute("lang", "el");
+  await expect(page.getByRole("button", { name: "Πληρωμή και ολοκλήρωση" })).toBeVisible();
+  await expect(page.getByTestId("amount")).toHaveText("120.000 τομάν");
+  await page.goto("/openpay?price=120000&lang=lv");
+  await expect(page.locator("html")).toHaveAttribute("lang", "lv");
+  await expect(page.getByRole("button", { name: "Maksāt un pabeigt" })).toBeVisible();
+  await expect(page.getByTestId("amount")).toHaveText(/^120\s000 tomani$/);
+  await page.goto("/admin/login?lang=el");
+  await expect(page.getByRole("heading", { name: "Σύνδεση στο κατάστημά σας" })).toBeVisible();
+});
+
 test("the hand-off leaves no page in history: back at the gateway returns to the form", async ({ page }) => {
   await open(page, link, true);
   await page.locator("#mobile").fill("09121234567");

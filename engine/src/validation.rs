@@ -325,7 +325,7 @@ pub fn required_email(input: &str) -> Result<String, Problem> {
 }
 
 /// The languages Kassa's pages are written in; a store's default is one of them.
-pub const LANGUAGES: [&str; 3] = ["en", "he", "fa"];
+pub const LANGUAGES: [&str; 5] = ["en", "he", "fa", "el", "lv"];
 
 /// A store's public slug, as in `/s/{slug}/openpay`: 3 to 40 lower-case letters, digits and
 /// inner dashes.

@@ -8,9 +8,9 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use engine::db::stores::{self, PageOf};
+use engine::validation::LANGUAGES;
 
 const COOKIE: &str = "i18n_pref_locale";
-const LANGUAGES: [&str; 3] = ["en", "he", "fa"];
 
 pub async fn choose_language(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let chosen = req.uri().query().and_then(|q| {

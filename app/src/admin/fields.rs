@@ -55,12 +55,18 @@ pub fn field_error(flash: &Option<Flash>, field: engine::validation::Field) -> O
 
 /// `<option>`s of the store languages, each in its own language, with `chosen` selected.
 pub fn language_options(chosen: &str) -> impl IntoView + use<> {
-    [("en", "English"), ("he", "עברית"), ("fa", "فارسی")]
-        .into_iter()
-        .map(|(code, name)| {
-            view! { <option value=code selected=chosen == code lang=code>{name}</option> }
-        })
-        .collect_view()
+    [
+        ("en", "English"),
+        ("he", "עברית"),
+        ("fa", "فارسی"),
+        ("el", "Ελληνικά"),
+        ("lv", "Latviešu"),
+    ]
+    .into_iter()
+    .map(|(code, name)| {
+        view! { <option value=code selected=chosen == code lang=code>{name}</option> }
+    })
+    .collect_view()
 }
 
 /// `<option>`s of the supported currencies, with `chosen` selected.
