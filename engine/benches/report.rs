@@ -24,7 +24,7 @@ async fn main() {
     for db in common::databases().await {
         let store = common::store(&db, "bench").await.id;
         let other = common::store(&db, "bench-other").await.id;
-        let gateway = gateway(&db, store).await;
+        let gateway = common::gateway(&db, store).await;
         let started = Instant::now();
         seed(&db, store, Some(gateway), PAYMENTS).await;
         seed(&db, other, None, OTHER_STORE).await;
@@ -111,21 +111,6 @@ where
 fn print_row(name: &str, median: Duration, slowest: Duration) {
     let ms = |d: Duration| format!("{:.1} ms", d.as_secs_f64() * 1000.0);
     println!("{name:<44} {:>10} {:>10}", ms(median), ms(slowest));
-}
-
-async fn gateway(db: &Db, store: i64) -> i64 {
-    use engine::db::methods::{self, NewMethod};
-    let method = NewMethod {
-        provider: "zarinpal",
-        display_name: "Zarinpal",
-        live: false,
-        min_amount: None,
-        max_amount: None,
-        config: "{}",
-        secrets: None,
-        discount: None,
-    };
-    methods::create(db, store, method).await.expect("method").id
 }
 
 /// `count` payments in one statement (a recursive counter, valid on both databases; 64-bit

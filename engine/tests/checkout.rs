@@ -4,7 +4,7 @@ mod common;
 
 use engine::checkout::{Checkout, CheckoutError, CheckoutForm, Submitted};
 use engine::connectors::{Connectors, SandboxUrls};
-use engine::db::bank_accounts::{self, NewBankAccount};
+use engine::db::bank_accounts;
 use engine::db::methods::{self, NewMethod};
 use engine::db::payments::{self, Change, Source, Transition};
 use engine::db::{Db, stores};
@@ -20,20 +20,7 @@ struct Fixture {
 
 async fn fixture(db: Db) -> Fixture {
     let store = common::store(&db, "shop").await;
-    let account = bank_accounts::create(
-        &db,
-        store.id,
-        NewBankAccount {
-            bank_name: "Mellat",
-            holder: "Shop",
-            account_number: "123",
-            iban: None,
-            card_number: None,
-            merchant_account: false,
-        },
-    )
-    .await
-    .unwrap();
+    let account = common::bank_account(&db, store.id).await;
     // Nothing listens on port 9: an online payment's request fails as "unreachable".
     let gateway = methods::create(
         &db,
@@ -60,7 +47,7 @@ async fn fixture(db: Db) -> Fixture {
     Fixture {
         checkout: Checkout::new(db.clone(), connectors, "http://kassa.test"),
         db,
-        account: account.id,
+        account,
         gateway: gateway.id,
     }
 }

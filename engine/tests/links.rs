@@ -5,7 +5,6 @@ mod common;
 
 use engine::checkout::{Checkout, CheckoutError, CheckoutForm};
 use engine::connectors::{Connectors, SandboxUrls};
-use engine::db::bank_accounts::{self, NewBankAccount};
 use engine::db::payments::{self, Change, Source};
 use engine::db::stores::Store;
 use engine::db::{Db, links as link_db};
@@ -27,21 +26,7 @@ struct Fixture {
 
 async fn fixture(db: Db) -> Fixture {
     let store = common::store(&db, "shop").await;
-    let account = bank_accounts::create(
-        &db,
-        store.id,
-        NewBankAccount {
-            bank_name: "Mellat",
-            holder: "Shop",
-            account_number: "123",
-            iban: None,
-            card_number: None,
-            merchant_account: false,
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let account = common::bank_account(&db, store.id).await;
     let key = SecretKey::generate();
     let connectors = Connectors::new(
         SandboxUrls {

@@ -3,8 +3,6 @@
 
 mod common;
 
-use engine::db::bank_accounts::{self, NewBankAccount};
-use engine::db::methods::{self, NewMethod};
 use engine::db::payments::{self, Kind, NewPayment, Payment};
 use engine::db::{Db, report};
 use engine::money::Currency;
@@ -22,38 +20,8 @@ struct Shop {
 
 async fn shop(db: &Db, slug: &str) -> Shop {
     let store = common::store(db, slug).await.id;
-    let gateway = methods::create(
-        db,
-        store,
-        NewMethod {
-            provider: "zarinpal",
-            display_name: "Zarinpal",
-            live: false,
-            min_amount: None,
-            max_amount: None,
-            config: "{}",
-            secrets: None,
-            discount: None,
-        },
-    )
-    .await
-    .unwrap()
-    .id;
-    let account = bank_accounts::create(
-        db,
-        store,
-        NewBankAccount {
-            bank_name: "Mellat",
-            holder: "Shop",
-            account_number: "123",
-            iban: None,
-            card_number: None,
-            merchant_account: false,
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let gateway = common::gateway(db, store).await;
+    let account = common::bank_account(db, store).await;
     Shop {
         store,
         gateway,

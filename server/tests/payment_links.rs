@@ -5,7 +5,6 @@ mod common;
 
 use common::browser::{Browser, signed_up};
 use common::serve;
-use engine::db::bank_accounts::{self, NewBankAccount};
 use engine::db::stores;
 
 /// The address shown after building a link (the `value` of its read-only field).
@@ -45,20 +44,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
     let mut dana = signed_up(&app, "dana", "dana@example.com").await;
     let db = app.state.checkout.db();
     let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
-    let account = bank_accounts::create(
-        db,
-        store.id,
-        NewBankAccount {
-            bank_name: "Leumi",
-            holder: "Dana",
-            account_number: "12-345-678",
-            iban: None,
-            card_number: None,
-            merchant_account: false,
-        },
-    )
-    .await
-    .unwrap();
+    let account = common::bank_account(&app, store.id).await;
 
     // A refused form comes back as typed with its errors.
     let to = dana
@@ -121,7 +107,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
         .unwrap()
         .to_owned();
     let sig = url.split("sig=").nth(1).unwrap().to_owned();
-    let account_id = account.id.to_string();
+    let account_id = account.to_string();
     let pay = |key: &'static str| {
         vec![
             ("store", "dana".to_owned()),

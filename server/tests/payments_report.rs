@@ -5,7 +5,6 @@ mod common;
 
 use common::browser::{Browser, signed_up};
 use common::{Running, location, serve};
-use engine::db::bank_accounts::{self, NewBankAccount};
 use engine::db::payments::{self, Kind, NewPayment, Payment};
 use engine::db::stores;
 use engine::money::Currency;
@@ -15,24 +14,11 @@ use engine::status::PaymentStatus;
 async fn slip(app: &Running, slug: &str, payer: &str, number: &str) -> Payment {
     let db = app.state.checkout.db();
     let store = stores::by_slug(db, slug).await.unwrap().unwrap();
-    let account = bank_accounts::create(
-        db,
-        store.id,
-        NewBankAccount {
-            bank_name: "Leumi",
-            holder: "Dana",
-            account_number: "12-345-678",
-            iban: None,
-            card_number: None,
-            merchant_account: false,
-        },
-    )
-    .await
-    .unwrap();
+    let account = common::bank_account(app, store.id).await;
     let new = NewPayment {
         kind: Kind::BankSlip,
         method_id: None,
-        bank_account_id: Some(account.id),
+        bank_account_id: Some(account),
         payer_name: payer,
         mobile: "+972521234567",
         phone: None,

@@ -70,3 +70,39 @@ pub async fn store(db: &Db, slug: &str) -> Store {
     .await
     .expect("store")
 }
+
+/// A bank account of the store for slips (active, not a merchant account).
+pub async fn bank_account(db: &Db, store_id: i64) -> i64 {
+    use engine::db::bank_accounts::{self, NewBankAccount};
+    let account = NewBankAccount {
+        bank_name: "Mellat",
+        holder: "Shop",
+        account_number: "123",
+        iban: None,
+        card_number: None,
+        merchant_account: false,
+    };
+    bank_accounts::create(db, store_id, account)
+        .await
+        .expect("bank account")
+        .id
+}
+
+/// A Zarinpal method of the store in test mode, without limits or credentials.
+pub async fn gateway(db: &Db, store_id: i64) -> i64 {
+    use engine::db::methods::{self, NewMethod};
+    let method = NewMethod {
+        provider: "zarinpal",
+        display_name: "Zarinpal",
+        live: false,
+        min_amount: None,
+        max_amount: None,
+        config: "{}",
+        secrets: None,
+        discount: None,
+    };
+    methods::create(db, store_id, method)
+        .await
+        .expect("method")
+        .id
+}

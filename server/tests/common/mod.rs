@@ -62,3 +62,20 @@ pub async fn location(response: reqwest::Response) -> String {
     assert!(response.status().is_redirection(), "{}", response.status());
     response.headers()["location"].to_str().unwrap().to_owned()
 }
+
+/// A new bank account of the store for slips.
+pub async fn bank_account(app: &Running, store_id: i64) -> i64 {
+    use engine::db::bank_accounts::{self, NewBankAccount};
+    let account = NewBankAccount {
+        bank_name: "Leumi",
+        holder: "Dana",
+        account_number: "12-345-678",
+        iban: None,
+        card_number: None,
+        merchant_account: false,
+    };
+    bank_accounts::create(app.state.checkout.db(), store_id, account)
+        .await
+        .unwrap()
+        .id
+}
