@@ -8,7 +8,7 @@ mod admin;
 pub mod api;
 mod components;
 #[cfg(feature = "ssr")]
-mod cookies;
+pub mod cookies;
 mod flash;
 mod pages;
 #[cfg(feature = "ssr")]

@@ -20,18 +20,9 @@ pub async fn choose_language(State(state): State<AppState>, req: Request, next: 
     });
     match chosen {
         Some(lang) => remember(lang, req, next).await,
-        None if has_cookie(&req) => next.run(req).await,
+        None if app::cookies::find(req.headers(), COOKIE).is_some() => next.run(req).await,
         None => store_fallback(&state, req, next).await,
     }
-}
-
-fn has_cookie(req: &Request) -> bool {
-    req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|c| c.to_str().ok())
-        .flat_map(|c| c.split(';'))
-        .any(|pair| pair.trim().starts_with(&format!("{COOKIE}=")))
 }
 
 /// The store's language joins the end of Accept-Language with the lowest weight, so it wins
