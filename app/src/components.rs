@@ -115,13 +115,21 @@ pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
         Problem::InPast => td_string!(locale, err_in_past).to_string(),
         Problem::BelowMin(n) => td_string!(locale, err_below_min, limit = limit(n)).to_string(),
         Problem::AboveMax(n) => td_string!(locale, err_above_max, limit = limit(n)).to_string(),
+        Problem::KeyPrefix => td_string!(locale, err_key_prefix).to_string(),
+        Problem::KeyLength(n) => td_string!(locale, err_key_length, count = n).to_string(),
+        Problem::KeyShape => td_string!(locale, err_key_shape).to_string(),
+        Problem::EmailMismatch => td_string!(locale, err_email_mismatch).to_string(),
+        Problem::NotRegistered => td_string!(locale, err_not_registered).to_string(),
+        Problem::ConnectedElsewhere => td_string!(locale, err_connected_elsewhere).to_string(),
+        Problem::CurrencyUnsupported => td_string!(locale, err_currency_unsupported).to_string(),
+        Problem::ProviderUnreachable => td_string!(locale, err_provider_unreachable).to_string(),
     }
 }
 
 /// A labelled input with its error message, tied together for screen readers.
 #[component]
 pub fn TextField(
-    name: &'static str,
+    #[prop(into)] name: String,
     label: String,
     value: String,
     error: Option<String>,
@@ -141,9 +149,9 @@ pub fn TextField(
     };
     view! {
         <div class="field" class:invalid=invalid>
-            <label for=name>{label}</label>
+            <label for=name.clone()>{label}</label>
             <input
-                id=name
+                id=name.clone()
                 name=name
                 type=kind
                 value=value

@@ -13,6 +13,9 @@ pub struct AppState {
     pub trust_forwarded: bool,
     /// Seals and opens provider credentials.
     pub secrets: engine::secrets::SecretKey,
+    /// Where merchants open a PayMe account registered through Kassa (shown when PayMe does
+    /// not know a key as Kassa's).
+    pub payme_signup_url: Option<String>,
 }
 
 pub fn app_state() -> Result<AppState, leptos::prelude::ServerFnError> {

@@ -2,7 +2,10 @@
 //! once per form (idempotency key), registers online payments with the provider, and settles
 //! the customer's return from the provider.
 
-use crate::connectors::{Connector, ConnectorError, Connectors, HandOff, StartRequest, Verdict};
+use crate::connectors::{
+    AnyConnector, Connector, ConnectorError, Connectors, HandOff, StartRequest, Verdict,
+    Verification,
+};
 use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source, Transition};
 use crate::db::stores::Store;
 use crate::db::{Db, DbError, bank_accounts, methods, stores};
@@ -96,6 +99,10 @@ impl Checkout {
         &self.db
     }
 
+    pub fn connectors(&self) -> &Connectors {
+        &self.connectors
+    }
+
     /// Where customers and providers reach Kassa.
     pub fn public_url(&self) -> &str {
         &self.public_url
@@ -173,6 +180,7 @@ impl Checkout {
         };
         let description = valid.description.unwrap_or_else(|| store.name.clone());
         let return_url = format!("{}/pay/{code}/return", self.public_url);
+        let notify_url = format!("{}/pay/{code}/notify", self.public_url);
         let started = match self.connectors.for_method(&method) {
             Ok(connector) => {
                 connector
@@ -180,6 +188,8 @@ impl Checkout {
                         payment: &payment,
                         description: &description,
                         return_url: &return_url,
+                        notify_url: &notify_url,
+                        language: &store.default_lang,
                     })
                     .await
             }
@@ -192,6 +202,7 @@ impl Checkout {
                     store.id,
                     payment.id,
                     &started.provider_ref,
+                    started.handoff_url.as_deref(),
                     &started.raw,
                 )
                 .await?;
@@ -390,45 +401,116 @@ impl Checkout {
         params: &[(String, String)],
     ) -> Result<Payment, CheckoutError> {
         let payment = self.payment(code).await?;
-        let raw_query = encode_query(params);
+        let message = Message {
+            source: Source::Customer,
+            name: "return",
+            raw: encode_query(params),
+        };
+        let verification = match self.open_method(&payment, &message).await? {
+            Some(Ok(connector)) => connector.verify_return(&payment, params).await,
+            Some(Err(err)) => Err(err),
+            None => return Ok(payment),
+        };
+        self.settle(payment, &message, verification).await
+    }
+
+    /// Settles a provider's server-to-server notification about a payment (its raw body). A
+    /// notification that fails verification changes nothing and is logged with the reason;
+    /// the same notification again (a provider's retry) moves the payment at most once.
+    pub async fn complete_notification(
+        &self,
+        code: &str,
+        body: &[u8],
+    ) -> Result<Notified, CheckoutError> {
+        let payment = self.payment(code).await?;
+        let message = Message {
+            source: Source::Provider,
+            name: "notification",
+            raw: String::from_utf8_lossy(body).into_owned(),
+        };
+        let verification = match self.open_method(&payment, &message).await? {
+            Some(Ok(connector)) => connector.verify_notification(&payment, body).await,
+            Some(Err(err)) => Err(err),
+            // Logged: a late copy of a notification already acted on.
+            None => return Ok(Notified::Accepted),
+        };
+        let notified = match &verification {
+            Ok(_) => Notified::Accepted,
+            Err(ConnectorError::Unreachable(_)) => Notified::Unconfirmed,
+            Err(_) => Notified::Refused,
+        };
+        self.settle(payment, &message, verification).await?;
+        Ok(notified)
+    }
+
+    /// Logs a notification refused before it reached a connector (too large, say).
+    pub async fn refuse_notification(&self, code: &str, reason: &str) -> Result<(), CheckoutError> {
+        let payment = self.payment(code).await?;
+        payments::record_event(
+            &self.db,
+            &payment,
+            Source::Provider,
+            "notification_rejected",
+            Some(reason),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The connector of a payment still waiting for its provider; `None` (after logging the
+    /// late message) when the payment has ended or never went to one.
+    async fn open_method(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+    ) -> Result<Option<Result<AnyConnector, ConnectorError>>, CheckoutError> {
         let Some(method_id) = payment
             .method_id
             .filter(|_| payment.status == PaymentStatus::Created)
         else {
-            payments::record_event(
-                &self.db,
-                &payment,
-                Source::Customer,
-                "return_after_final",
-                Some(&raw_query),
-            )
-            .await?;
-            return Ok(payment);
+            let kind = format!("{}_after_final", message.name);
+            payments::record_event(&self.db, payment, message.source, &kind, Some(&message.raw))
+                .await?;
+            return Ok(None);
         };
         let method = methods::get(&self.db, payment.store_id, method_id)
             .await?
             .ok_or(CheckoutError::UnknownPayment)?;
-        let verification = match self.connectors.for_method(&method) {
-            Ok(connector) => connector.verify_return(&payment, params).await,
-            Err(e) => Err(e),
-        };
+        Ok(Some(self.connectors.for_method(&method)))
+    }
+
+    /// Keeps the payment open and logs why a message was not believed (an unreachable
+    /// provider, a foreign or forged message).
+    async fn not_verified(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        err: &ConnectorError,
+    ) -> Result<(), CheckoutError> {
+        let kind = format!("{}_not_verified", message.name);
+        let detail = format!("{err}; {}: {}", message.name, message.raw);
+        payments::record_event(&self.db, payment, message.source, &kind, Some(&detail)).await?;
+        Ok(())
+    }
+
+    /// Records the provider's verdict on a payment. Returns the payment as it now stands.
+    async fn settle(
+        &self,
+        payment: Payment,
+        message: &Message<'_>,
+        verification: Result<Verification, ConnectorError>,
+    ) -> Result<Payment, CheckoutError> {
         let verification = match verification {
             Ok(v) => v,
             Err(err) => {
-                // Unreachable provider or a foreign message: keep the payment open, log why.
-                let detail = format!("{err}; query: {raw_query}");
-                payments::record_event(
-                    &self.db,
-                    &payment,
-                    Source::Customer,
-                    "return_not_verified",
-                    Some(&detail),
-                )
-                .await?;
+                self.not_verified(&payment, message, &err).await?;
                 return Ok(payment);
             }
         };
-        let raw = format!("query: {raw_query}; verify: {}", verification.raw);
+        let raw = format!(
+            "{}: {}; verify: {}",
+            message.name, message.raw, verification.raw
+        );
         let change = |to, kind, failure_code| Change {
             to,
             source: Source::Provider,
@@ -472,6 +554,26 @@ impl Checkout {
         }
         self.payment(&payment.tracking_code).await
     }
+}
+
+/// What became of a provider's notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notified {
+    /// Verified (and acted on), or a late copy of one already acted on.
+    Accepted,
+    /// Forged, foreign or malformed: changed nothing, logged with the reason.
+    Refused,
+    /// The provider could not be asked to confirm it: it should send it again.
+    Unconfirmed,
+}
+
+/// A message about a payment from outside: the customer's return or a provider's
+/// notification, as logged.
+struct Message<'a> {
+    source: Source,
+    /// `return` or `notification`: prefixes the event kinds it causes.
+    name: &'a str,
+    raw: String,
 }
 
 /// The idempotency identity of a submission: the form's key (stable per browser) and what was

@@ -35,6 +35,7 @@ pub enum Field {
     MaxAmount,
     Discount,
     MerchantId,
+    SellerKey,
     // The payments report's filters.
     Status,
     DateFrom,
@@ -48,7 +49,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 34] = [
+    const ALL: [Field; 35] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -75,6 +76,7 @@ impl Field {
         Field::MaxAmount,
         Field::Discount,
         Field::MerchantId,
+        Field::SellerKey,
         Field::Status,
         Field::DateFrom,
         Field::DateTo,
@@ -113,6 +115,7 @@ impl Field {
             Field::MaxAmount => "max_amount",
             Field::Discount => "discount",
             Field::MerchantId => "merchant_id",
+            Field::SellerKey => "seller_key",
             Field::Status => "status",
             Field::DateFrom => "from",
             Field::DateTo => "to",
@@ -153,6 +156,23 @@ pub enum Problem {
     InPast,
     BelowMin(i64),
     AboveMax(i64),
+    // A provider's account, checked by its shape and then with the provider.
+    /// A PayMe seller key that does not start with `MPL`.
+    KeyPrefix,
+    /// A PayMe seller key of this many characters (it has 35).
+    KeyLength(i64),
+    /// A PayMe seller key with dashes or characters out of place.
+    KeyShape,
+    /// Not the e-mail address of the provider account.
+    EmailMismatch,
+    /// The provider knows no such account registered through Kassa.
+    NotRegistered,
+    /// The provider account is connected to another store.
+    ConnectedElsewhere,
+    /// The provider does not take the store's currency.
+    CurrencyUnsupported,
+    /// The provider could not be asked; nothing was saved.
+    ProviderUnreachable,
 }
 
 impl Problem {
@@ -160,6 +180,7 @@ impl Problem {
         match self {
             Problem::BelowMin(n) => format!("below_min.{n}"),
             Problem::AboveMax(n) => format!("above_max.{n}"),
+            Problem::KeyLength(n) => format!("key_length.{n}"),
             other => other.simple_name().to_owned(),
         }
     }
@@ -183,6 +204,14 @@ impl Problem {
             Problem::InPast => "in_past",
             Problem::BelowMin(_) => "below_min",
             Problem::AboveMax(_) => "above_max",
+            Problem::KeyPrefix => "key_prefix",
+            Problem::KeyLength(_) => "key_length",
+            Problem::KeyShape => "key_shape",
+            Problem::EmailMismatch => "email_mismatch",
+            Problem::NotRegistered => "not_registered",
+            Problem::ConnectedElsewhere => "connected_elsewhere",
+            Problem::CurrencyUnsupported => "currency_unsupported",
+            Problem::ProviderUnreachable => "provider_unreachable",
         }
     }
 
@@ -192,6 +221,7 @@ impl Problem {
             return match name {
                 "below_min" => Some(Problem::BelowMin(n)),
                 "above_max" => Some(Problem::AboveMax(n)),
+                "key_length" => Some(Problem::KeyLength(n)),
                 _ => None,
             };
         }
@@ -211,6 +241,13 @@ impl Problem {
             Problem::WrongPassword,
             Problem::BeforeStart,
             Problem::InPast,
+            Problem::KeyPrefix,
+            Problem::KeyShape,
+            Problem::EmailMismatch,
+            Problem::NotRegistered,
+            Problem::ConnectedElsewhere,
+            Problem::CurrencyUnsupported,
+            Problem::ProviderUnreachable,
         ]
         .into_iter()
         .find(|p| p.simple_name() == s)
@@ -442,6 +479,15 @@ mod tests {
         assert_eq!(errors.encode(), "name:required,amount:below_min.10000");
         assert_eq!(FieldErrors::decode(&errors.encode()), errors);
         assert!(FieldErrors::decode("evil:<script>,name:bogus,,").is_empty());
+        let mut provider = FieldErrors::default();
+        provider.add(Field::SellerKey, Problem::KeyLength(33));
+        provider.add(Field::Email, Problem::EmailMismatch);
+        provider.add(Field::Currency, Problem::CurrencyUnsupported);
+        assert_eq!(
+            provider.encode(),
+            "seller_key:key_length.33,email:email_mismatch,currency:currency_unsupported"
+        );
+        assert_eq!(FieldErrors::decode(&provider.encode()), provider);
     }
 
     #[test]

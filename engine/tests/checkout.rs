@@ -3,7 +3,6 @@
 mod common;
 
 use engine::checkout::{Checkout, CheckoutError, CheckoutForm, Submitted};
-use engine::connectors::{Connectors, SandboxUrls};
 use engine::db::bank_accounts;
 use engine::db::methods::{self, NewMethod};
 use engine::db::payments::{self, Change, Source, Transition};
@@ -38,14 +37,8 @@ async fn fixture(db: Db) -> Fixture {
     )
     .await
     .unwrap();
-    let connectors = Connectors::new(
-        SandboxUrls {
-            zarinpal: "http://127.0.0.1:9".into(),
-        },
-        engine::secrets::SecretKey::generate(),
-    );
     Fixture {
-        checkout: Checkout::new(db.clone(), connectors, "http://kassa.test"),
+        checkout: common::offline_checkout(&db, engine::secrets::SecretKey::generate()),
         db,
         account,
         gateway: gateway.id,

@@ -4,7 +4,6 @@
 mod common;
 
 use engine::checkout::{Checkout, CheckoutError, CheckoutForm};
-use engine::connectors::{Connectors, SandboxUrls};
 use engine::db::payments::{self, Change, Source};
 use engine::db::stores::Store;
 use engine::db::{Db, links as link_db};
@@ -28,14 +27,8 @@ async fn fixture(db: Db) -> Fixture {
     let store = common::store(&db, "shop").await;
     let account = common::bank_account(&db, store.id).await;
     let key = SecretKey::generate();
-    let connectors = Connectors::new(
-        SandboxUrls {
-            zarinpal: "http://127.0.0.1:9".into(),
-        },
-        key.clone(),
-    );
     Fixture {
-        checkout: Checkout::new(db.clone(), connectors, "http://kassa.test"),
+        checkout: common::offline_checkout(&db, key.clone()),
         db,
         key,
         store,

@@ -119,8 +119,7 @@ async fn store_settings_refuse_another_stores_slug() {
 
 mod methods_page {
     use super::common;
-    use engine::checkout::{Checkout, CheckoutForm, Submitted};
-    use engine::connectors::{Connectors, SandboxUrls};
+    use engine::checkout::{CheckoutForm, Submitted};
     use engine::db::methods;
     use engine::money::Discount;
     use engine::secrets::SecretKey;
@@ -146,8 +145,9 @@ mod methods_page {
     async fn credentials_are_sealed_masked_and_kept_when_left_blank() {
         for db in common::databases().await {
             let key = SecretKey::generate();
+            let checkout = common::offline_checkout(&db, key.clone());
             let store = common::store(&db, "dana").await;
-            let id = add(&db, &key, &store, "zarinpal", &form(MERCHANT))
+            let id = add(&checkout, &store, "zarinpal", &form(MERCHANT))
                 .await
                 .unwrap();
             let (config, sealed): (String, String) =
@@ -171,18 +171,18 @@ mod methods_page {
             );
 
             // A blank secret keeps the saved one; a new one replaces it.
-            assert!(edit(&db, &key, &store, id, &form("")).await.unwrap());
+            assert!(edit(&checkout, &store, id, &form("")).await.unwrap());
             let kept = methods::get(&db, store.id, id).await.unwrap().unwrap();
             assert_eq!(shown_fields(&key, &kept).unwrap()[0].1, "••••2c3d");
             let other = "0a0b0c0d-1111-2222-3333-444455556666";
-            assert!(edit(&db, &key, &store, id, &form(other)).await.unwrap());
+            assert!(edit(&checkout, &store, id, &form(other)).await.unwrap());
             let replaced = methods::get(&db, store.id, id).await.unwrap().unwrap();
             assert_eq!(shown_fields(&key, &replaced).unwrap()[0].1, "••••6666");
 
             // A new method must have its secret; a wrong one is refused.
             for (typed, problem) in [("", Problem::Required), ("not-a-uuid", Problem::Invalid)] {
                 let Err(SettingsError::Invalid(e)) =
-                    add(&db, &key, &store, "zarinpal", &form(typed)).await
+                    add(&checkout, &store, "zarinpal", &form(typed)).await
                 else {
                     panic!("{typed:?} is refused");
                 };
@@ -190,7 +190,7 @@ mod methods_page {
             }
             // The sealed value is bound to its store: copied to another store's row it opens nowhere.
             let omid = common::store(&db, "omid").await;
-            let theirs = add(&db, &key, &omid, "zarinpal", &form(MERCHANT))
+            let theirs = add(&checkout, &omid, "zarinpal", &form(MERCHANT))
                 .await
                 .unwrap();
             sqlx::query("UPDATE payment_methods SET secrets = $1 WHERE id = $2")
@@ -209,7 +209,7 @@ mod methods_page {
                 )]
             );
             // And no store edits another's method.
-            assert!(!edit(&db, &key, &omid, id, &form(MERCHANT)).await.unwrap());
+            assert!(!edit(&checkout, &omid, id, &form(MERCHANT)).await.unwrap());
         }
     }
 
@@ -217,6 +217,7 @@ mod methods_page {
     async fn limits_and_discounts_are_checked() {
         for db in common::databases().await {
             let key = SecretKey::generate();
+            let checkout = common::offline_checkout(&db, key.clone());
             let store = common::store(&db, "dana").await;
             let cases = [
                 (
@@ -245,13 +246,13 @@ mod methods_page {
                     discount_value: value.into(),
                     ..form(MERCHANT)
                 };
-                let Err(SettingsError::Invalid(e)) = add(&db, &key, &store, "zarinpal", &f).await
+                let Err(SettingsError::Invalid(e)) = add(&checkout, &store, "zarinpal", &f).await
                 else {
                     panic!("{min} {max} {kind} {value} is refused");
                 };
                 assert_eq!(e.get(field), Some(problem), "{min} {max} {kind} {value}");
             }
-            let unknown = add(&db, &key, &store, "bitcoin", &form(MERCHANT)).await;
+            let unknown = add(&checkout, &store, "bitcoin", &form(MERCHANT)).await;
             assert!(matches!(unknown, Err(SettingsError::Invalid(_))));
             assert!(methods::list_all(&db, store.id).await.unwrap().is_empty());
         }
@@ -261,8 +262,9 @@ mod methods_page {
     async fn the_checkout_charges_the_discounted_amount_and_follows_the_order() {
         for db in common::databases().await {
             let key = SecretKey::generate();
+            let checkout = common::offline_checkout(&db, key.clone());
             let store = common::store(&db, "dana").await;
-            let first = add(&db, &key, &store, "zarinpal", &form(MERCHANT))
+            let first = add(&checkout, &store, "zarinpal", &form(MERCHANT))
                 .await
                 .unwrap();
             let whole = MethodForm {
@@ -271,7 +273,7 @@ mod methods_page {
                 discount_value: "100".into(),
                 ..form(MERCHANT)
             };
-            let second = add(&db, &key, &store, "zarinpal", &whole).await.unwrap();
+            let second = add(&checkout, &store, "zarinpal", &whole).await.unwrap();
             assert!(methods::shift(&db, store.id, second, -1).await.unwrap());
             let order: Vec<i64> = methods::list_enabled(&db, store.id)
                 .await
@@ -283,13 +285,6 @@ mod methods_page {
             assert!(!methods::shift(&db, store.id + 1, second, 1).await.unwrap());
 
             // Nothing listens on port 9: the payment is recorded, then fails as unreachable.
-            let connectors = Connectors::new(
-                SandboxUrls {
-                    zarinpal: "http://127.0.0.1:9".into(),
-                },
-                key.clone(),
-            );
-            let checkout = Checkout::new(db.clone(), connectors, "http://kassa.test");
             let pay = |method: i64, key: &str| CheckoutForm {
                 key: key.into(),
                 payer_name: "Sara".into(),

@@ -17,6 +17,14 @@ pub struct Config {
     pub sandbox: bool,
     /// Base URL of Zarinpal's test environment for methods in test mode.
     pub zarinpal_sandbox_url: String,
+    /// Base URL of PayMe's API (test environment) for methods in test mode.
+    pub payme_sandbox_url: String,
+    /// Kassa's PayMe platform credentials: the client key names Kassa in partner calls, the
+    /// secret only checks callback signatures.
+    pub payme_client_key: String,
+    pub payme_client_secret: String,
+    /// Where merchants open a PayMe account registered through Kassa.
+    pub payme_signup_url: Option<String>,
     /// Kassa runs behind a proxy that appends the client's address to `X-Forwarded-For`.
     pub trust_forwarded: bool,
     /// The key that seals provider credentials (`KASSA_SECRET_KEY`: 64 hex digits or base64).
@@ -41,6 +49,14 @@ impl Config {
             sandbox,
             zarinpal_sandbox_url: var("KASSA_ZARINPAL_SANDBOX_URL")
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::zarinpal::MOUNT)),
+            payme_sandbox_url: var("KASSA_PAYME_SANDBOX_URL")
+                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::payme::API)),
+            payme_client_key: var("KASSA_PAYME_CLIENT_KEY")
+                .unwrap_or_else(|| crate::sim::payme::SANDBOX_CLIENT_KEY.into()),
+            payme_client_secret: var("KASSA_PAYME_CLIENT_SECRET")
+                .unwrap_or_else(|| crate::sim::payme::SANDBOX_CLIENT_SECRET.into()),
+            payme_signup_url: var("KASSA_PAYME_SIGNUP_URL")
+                .or_else(|| sandbox.then(|| format!("{public_url}{}", crate::sim::payme::SIGNUP))),
             public_url,
             trust_forwarded: flag("KASSA_TRUST_FORWARDED", false),
             secret_key: var("KASSA_SECRET_KEY"),

@@ -28,6 +28,11 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
     let connectors = Connectors::new(
         SandboxUrls {
             zarinpal: config.zarinpal_sandbox_url.clone(),
+            payme: config.payme_sandbox_url.clone(),
+        },
+        engine::connectors::payme::Platform {
+            client_key: config.payme_client_key.clone(),
+            client_secret: config.payme_client_secret.clone(),
         },
         key.clone(),
     );
@@ -37,6 +42,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
         secure_cookies: config.secure_cookies(),
         trust_forwarded: config.trust_forwarded,
         secrets: key,
+        payme_signup_url: config.payme_signup_url.clone(),
     }
 }
 
@@ -61,6 +67,10 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
     };
     let mut router = Router::new()
         .route("/pay/{code}/return", get(crate::returns::provider_return))
+        .route(
+            "/pay/{code}/notify",
+            axum::routing::post(crate::returns::provider_notification),
+        )
         .route(app::CSV_PATH, get(app::export_csv))
         .route(app::LOGO_PATH, get(app::serve_logo))
         .route(
@@ -85,7 +95,15 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         >(context, shell))
         .with_state(state);
     if config.sandbox {
-        router = router.nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes());
+        router = router
+            .nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes())
+            .nest(
+                crate::sim::payme::MOUNT,
+                crate::sim::payme::routes(engine::connectors::payme::Platform {
+                    client_key: config.payme_client_key.clone(),
+                    client_secret: config.payme_client_secret.clone(),
+                }),
+            );
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::browser::{Browser, PASSWORD, log_in, sign_up_form, signed_up};
+use common::browser::{Browser, PASSWORD, log_in, sign_up_form, signed_up, signed_up_in};
 use common::{location, no_redirects, serve, serve_with};
 use engine::db::stores;
 
@@ -427,13 +427,13 @@ const MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 fn method_form<'a>(id: &'a str, name: &'a str, merchant_id: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("id", id),
-        ("provider", "zarinpal"),
+        ("kind", "zarinpal"),
         ("display_name", name),
         ("min_amount", "1000"),
         ("max_amount", ""),
         ("discount_kind", "percent"),
         ("discount_value", "10"),
-        ("merchant_id", merchant_id),
+        ("provider[merchant_id]", merchant_id),
     ]
 }
 
@@ -480,7 +480,7 @@ async fn everything_the_browser_receives(browser: &mut Browser, method: i64) -> 
 #[tokio::test]
 async fn credentials_are_write_only() {
     let app = serve(true).await;
-    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "IRR").await;
     let path = "/api/admin/method";
     assert_eq!(
         dana.submit(path, &method_form("", "Zarinpal", MERCHANT_ID))
@@ -520,7 +520,7 @@ async fn credentials_are_write_only() {
 #[tokio::test]
 async fn methods_are_switched_ordered_and_guarded() {
     let app = serve(true).await;
-    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "IRR").await;
     let path = "/api/admin/method";
     dana.submit(path, &method_form("", "Zarinpal A", MERCHANT_ID))
         .await;
@@ -573,7 +573,7 @@ async fn methods_are_switched_ordered_and_guarded() {
 #[tokio::test]
 async fn credentials_sealed_under_another_key_are_asked_for_again() {
     let app = serve(true).await;
-    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "IRR").await;
     let path = "/api/admin/method";
     dana.submit(path, &method_form("", "Zarinpal", MERCHANT_ID))
         .await;

@@ -53,6 +53,7 @@ fn payment(amount: i64) -> Payment {
         slip_date: None,
         failure_code: None,
         link_id: None,
+        handoff_url: None,
         created_at: 0,
     }
 }
@@ -64,6 +65,8 @@ async fn start(zp: &Zarinpal, mut p: Payment) -> Payment {
             payment: &p,
             description: "Order 1042",
             return_url: "http://127.0.0.1:9/pay/7KQ2M9XT4HBD/return",
+            notify_url: "http://127.0.0.1:9/notify",
+            language: "fa",
         })
         .await
         .expect("the simulator accepts the payment");
@@ -234,6 +237,8 @@ async fn refusals_carry_the_gateway_code() {
                 payment: &p,
                 description: "Order",
                 return_url: "http://127.0.0.1:9/return",
+                notify_url: "http://127.0.0.1:9/notify",
+                language: "fa",
             })
             .await
             .unwrap_err()
@@ -268,6 +273,8 @@ async fn an_unreachable_gateway_is_reported_as_such() {
             payment: &p,
             description: "Order",
             return_url: "http://127.0.0.1:9/return",
+            notify_url: "http://127.0.0.1:9/notify",
+            language: "fa",
         })
         .await
         .unwrap_err();
@@ -279,6 +286,11 @@ fn live_methods_talk_to_the_real_gateway() {
     let connectors = engine::connectors::Connectors::new(
         engine::connectors::SandboxUrls {
             zarinpal: "http://127.0.0.1:3000/sim/zarinpal".into(),
+            payme: "http://127.0.0.1:3000/sim/payme/api".into(),
+        },
+        engine::connectors::payme::Platform {
+            client_key: "k".into(),
+            client_secret: "s".into(),
         },
         engine::secrets::SecretKey::generate(),
     );

@@ -3,7 +3,7 @@
 //! the page shows them masked and never sends them back (see `engine::settings::methods`).
 
 use engine::money::{Currency, Discount, Unit, amount_input_value};
-use engine::validation::Field;
+use engine::validation::{Field, Problem};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -33,16 +33,35 @@ pub struct MethodView {
     pub logo: Option<String>,
 }
 
+/// One field of a provider's form.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldView {
+    /// The configuration key; the input is `provider[{name}]`.
+    pub name: String,
+    pub field: Field,
+    pub secret: bool,
+}
+
+/// A provider a method can be added for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProviderView {
+    pub name: String,
+    pub fields: Vec<FieldView>,
+    /// The currencies it settles.
+    pub currencies: Vec<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MethodsPage {
     pub admin: AdminView,
     pub currency: Currency,
     pub unit: Unit,
     pub methods: Vec<MethodView>,
-    /// The providers a method can be added for.
-    pub providers: Vec<String>,
+    pub providers: Vec<ProviderView>,
     /// The address to register with the providers (Kassa's public URL).
     pub site_url: String,
+    /// Where merchants open a PayMe account registered through Kassa.
+    pub payme_signup_url: Option<String>,
     pub flash: Option<Flash>,
 }
 
@@ -82,35 +101,52 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
         currency: store.currency,
         unit: store.unit(),
         methods,
-        providers: PROVIDERS.iter().map(|(p, _)| (*p).to_owned()).collect(),
+        providers: PROVIDERS
+            .iter()
+            .map(|p| ProviderView {
+                name: p.name.to_owned(),
+                fields: p
+                    .fields
+                    .iter()
+                    .map(|f| FieldView {
+                        name: f.name.to_owned(),
+                        field: f.field,
+                        secret: f.secret,
+                    })
+                    .collect(),
+                currencies: p.currencies.iter().map(|c| (*c).to_owned()).collect(),
+            })
+            .collect(),
         site_url: state.checkout.public_url().to_owned(),
+        payme_signup_url: state.payme_signup_url.clone(),
         flash: crate::flash::take().await,
     })
 }
 
-/// Adds a method of `provider` (`id` empty) or saves one of the store's methods. Each provider
-/// field is an argument of its own, named as its input (Zarinpal: `merchant_id`).
+/// Adds a method of `provider` (`id` empty) or saves one of the store's methods. The provider's
+/// own fields come as `provider[{name}]` (Zarinpal: `provider[merchant_id]`).
 #[server(endpoint = "admin/method")]
 pub async fn save_method(
     id: String,
-    provider: String,
+    kind: String,
     display_name: String,
     live: Option<String>,
     min_amount: String,
     max_amount: String,
     discount_kind: String,
     discount_value: String,
-    merchant_id: Option<String>,
+    #[server(default)] provider: std::collections::HashMap<String, String>,
 ) -> Result<(), ServerFnError> {
     use engine::settings::SettingsError;
     use engine::settings::methods::{self, MethodForm};
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let (store, _) = super::admin_view(&state, &user).await?;
-    let db = state.checkout.db();
-    let provider_values: Vec<(String, String)> = [("merchant_id", merchant_id)]
-        .into_iter()
-        .filter_map(|(k, v)| Some((k.to_owned(), v?)))
+    let fields = methods::provider_fields(&kind).unwrap_or_default();
+    // Only the provider's own fields, in its order.
+    let provider_values: Vec<(String, String)> = fields
+        .iter()
+        .filter_map(|f| Some((f.name.to_owned(), provider.get(f.name)?.clone())))
         .collect();
     let form = MethodForm {
         display_name,
@@ -123,12 +159,12 @@ pub async fn save_method(
     };
     let id = id.trim().to_owned();
     let result = if id.is_empty() {
-        methods::add(db, &state.secrets, &store, &provider, &form)
+        methods::add(&state.checkout, &store, &kind, &form)
             .await
             .map(|_| true)
     } else {
         match id.parse::<i64>() {
-            Ok(n) => methods::edit(db, &state.secrets, &store, n, &form).await,
+            Ok(n) => methods::edit(&state.checkout, &store, n, &form).await,
             Err(_) => Ok(false),
         }
     };
@@ -148,7 +184,6 @@ pub async fn save_method(
                 ("discount_kind".to_owned(), form.discount_kind),
                 ("discount_value".to_owned(), form.discount_value),
             ];
-            let fields = methods::provider_fields(&provider).unwrap_or_default();
             values.extend(
                 form.provider_values
                     .into_iter()
@@ -160,7 +195,7 @@ pub async fn save_method(
                 notice: None,
             };
             let target = if id.is_empty() {
-                format!("{PATH}?add={provider}")
+                format!("{PATH}?add={kind}")
             } else {
                 format!("{PATH}?edit={id}")
             };
@@ -177,23 +212,38 @@ pub async fn save_method(
 /// methods.
 #[server(endpoint = "admin/method-change")]
 pub async fn change_method(id: String, change: String) -> Result<(), ServerFnError> {
-    use engine::db::methods;
+    use engine::db::methods::shift;
+    use engine::settings::SettingsError;
+    use engine::settings::methods::set_enabled;
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
-    let db = state.checkout.db();
-    let store = user.store_id;
-    let found = match id.parse::<i64>() {
+    let (store, _) = super::admin_view(&state, &user).await?;
+    let (checkout, db) = (&state.checkout, state.checkout.db());
+    let result = match id.parse::<i64>() {
         Ok(id) => match change.as_str() {
-            "enable" => methods::set_enabled(db, store, id, true).await,
-            "disable" => methods::set_enabled(db, store, id, false).await,
-            "up" => methods::shift(db, store, id, -1).await,
-            "down" => methods::shift(db, store, id, 1).await,
+            "enable" => set_enabled(checkout, &store, id, true).await,
+            "disable" => set_enabled(checkout, &store, id, false).await,
+            "up" => shift(db, store.id, id, -1)
+                .await
+                .map_err(SettingsError::from),
+            "down" => shift(db, store.id, id, 1)
+                .await
+                .map_err(SettingsError::from),
             _ => Ok(false),
-        }
-        .map_err(crate::api::internal)?,
-        Err(_) => false,
+        },
+        Err(_) => Ok(false),
     };
-    crate::flash::put(&Flash::notice(if found { "saved" } else { "missing" }));
+    let flash = match result {
+        Ok(found) => Flash::notice(if found { "saved" } else { "missing" }),
+        // Turning a method on asks its provider again (PayMe): say why it refused.
+        Err(SettingsError::Invalid(errors)) => Flash {
+            values: vec![("id".to_owned(), id.clone())],
+            errors: errors.encode(),
+            notice: Some("refused".to_owned()),
+        },
+        Err(other) => return Err(crate::api::internal(other)),
+    };
+    crate::flash::put(&flash);
     leptos_axum::redirect(PATH);
     Ok(())
 }
@@ -202,6 +252,7 @@ pub async fn change_method(id: String, change: String) -> Result<(), ServerFnErr
 fn provider_name(provider: &str) -> &'static str {
     match provider {
         "zarinpal" => "Zarinpal",
+        "payme" => "PayMe",
         _ => "—",
     }
 }
@@ -218,11 +269,19 @@ pub fn Methods() -> impl IntoView {
                     let q = query.read_untracked();
                     let editing = q.get("edit").and_then(|id| id.parse::<i64>().ok())
                         .and_then(|id| page.methods.iter().find(|m| m.id == id).cloned());
-                    let adding = q.get("add").filter(|p| page.providers.contains(p));
+                    let adding = q.get("add").and_then(|p| page.providers.iter().find(|v| v.name == p).cloned());
                     // The logo form shows its own notices.
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).and_then(|n| match n.as_str() {
                         "saved" => Some(view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any()),
                         "missing" => Some(view! { <Notice text=t_string!(i18n, method_missing).to_string() error=true /> }.into_any()),
+                        // A method the provider would not connect again stays off.
+                        "refused" => {
+                            let problems = page.flash.as_ref().map(Flash::errors).unwrap_or_default();
+                            let signup_url = page.payme_signup_url.clone();
+                            Some([Field::SellerKey, Field::Email, Field::Method].into_iter().filter_map(|f| problems.get(f)).map(|problem| {
+                                view! { <Refusal problem signup_url=signup_url.clone() /> }
+                            }).collect_view().into_any())
+                        }
                         _ => None,
                     });
                     let (currency, unit) = (page.currency, page.unit);
@@ -237,15 +296,16 @@ pub fn Methods() -> impl IntoView {
                         view! { <ul class="items">{rows}</ul> }.into_any()
                     };
                     let add_links = page.providers.iter().map(|p| {
-                        let label = td_string!(i18n.get_locale_untracked(), add_method, provider = provider_name(p)).to_string();
-                        view! { <a class="button" href=format!("{PATH}?add={p}")>{label}</a> }
+                        let label = td_string!(i18n.get_locale_untracked(), add_method, provider = provider_name(&p.name)).to_string();
+                        view! { <a class="button" href=format!("{PATH}?add={}", p.name)>{label}</a> }
                     }).collect_view();
+                    let signup_url = page.payme_signup_url.clone();
                     let form = match (editing, adding) {
-                        (Some(m), _) => Some(view! {
-                            <MethodForm provider=m.provider.clone() saved=Some(m.clone()) flash=page.flash.clone() currency unit />
+                        (Some(m), _) => page.providers.iter().find(|p| p.name == m.provider).cloned().map(|provider| view! {
+                            <MethodForm provider saved=Some(m.clone()) flash=page.flash.clone() currency unit signup_url />
                             <super::logos::LogoForm name=engine::images::ImageName::Method(m.id) current=m.logo.clone() flash=page.flash.clone() />
                         }.into_any()),
-                        (None, Some(p)) => Some(view! { <MethodForm provider=p saved=None flash=page.flash.clone() currency unit /> }.into_any()),
+                        (None, Some(provider)) => Some(view! { <MethodForm provider saved=None flash=page.flash.clone() currency unit signup_url /> }.into_any()),
                         (None, None) => None,
                     };
                     view! {
@@ -331,6 +391,7 @@ fn MethodRow(
                 <strong>{m.display_name.clone()}</strong>" · "{provider_name(&m.provider)}
                 <p class="muted">{status}" · "{mode}{limits.map(|l| format!(" · {l}"))}{discount.map(|d| format!(" · {d}"))}</p>
                 <p class="mono">{credentials}</p>
+                {(m.provider == "payme" && m.enabled).then(|| view! { <p class="hint">{t!(i18n, disconnect_hint)}</p> })}
                 <div class="copy-row">
                     <label class="hint" for=format!("site-{}", m.id)>{label}</label>
                     <input id=format!("site-{}", m.id) class="mono" readonly value=site_url.clone() />
@@ -347,13 +408,50 @@ fn MethodRow(
     }
 }
 
+/// The label and hint of a provider field, and its input mode.
+fn field_text(name: &str) -> (String, String, &'static str) {
+    let locale = use_i18n().get_locale_untracked();
+    match name {
+        "merchant_id" => (
+            td_string!(locale, merchant_id).to_string(),
+            td_string!(locale, merchant_id_hint).to_string(),
+            "text",
+        ),
+        "seller_key" => (
+            td_string!(locale, seller_key).to_string(),
+            td_string!(locale, seller_key_hint).to_string(),
+            "text",
+        ),
+        "email" => (
+            td_string!(locale, account_email).to_string(),
+            td_string!(locale, account_email_hint).to_string(),
+            "email",
+        ),
+        other => (other.to_owned(), String::new(), "text"),
+    }
+}
+
+/// Why the provider refused an account, with the remedy's link where there is one.
+#[component]
+fn Refusal(problem: Problem, signup_url: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let link = (problem == Problem::NotRegistered)
+        .then_some(signup_url)
+        .flatten()
+        .map(
+            |url| view! { <a href=url target="_blank" rel="noopener">{t!(i18n, payme_signup)}</a> },
+        );
+    view! { <p class="form-error" role="alert">{crate::components::problem_text(problem, |n| n.to_string())}" "{link}</p> }
+}
+
 #[component]
 fn MethodForm(
-    provider: String,
+    provider: ProviderView,
     saved: Option<MethodView>,
     flash: Option<Flash>,
     currency: Currency,
     unit: Unit,
+    signup_url: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let save = ServerAction::<SaveMethod>::new();
@@ -366,7 +464,7 @@ fn MethodForm(
         &flash,
         "display_name",
         s.map_or_else(
-            || provider_name(&provider).to_owned(),
+            || provider_name(&provider.name).to_owned(),
             |m| m.display_name.clone(),
         ),
     );
@@ -387,41 +485,54 @@ fn MethodForm(
     };
     let kind = typed(&flash, "discount_kind", saved_kind);
     let value = typed(&flash, "discount_value", saved_value);
-    let errors = [
+    let [name_error, min_error, max_error, discount_error] = [
         Field::DisplayName,
         Field::MinAmount,
         Field::MaxAmount,
         Field::Discount,
-        Field::MerchantId,
     ]
     .map(|f| field_error(&flash, f));
-    let [
-        name_error,
-        min_error,
-        max_error,
-        discount_error,
-        merchant_error,
-    ] = errors;
-    let refused = flash.as_ref().is_some_and(|f| !f.errors().is_empty());
-    // Secrets: a saved one is shown masked as the placeholder, and a blank field keeps it.
-    let merchant_saved = s.and_then(|m| {
-        m.fields
-            .iter()
-            .find(|(k, _)| k == "merchant_id")
-            .map(|(_, v)| v.clone())
-    });
-    let merchant_hint = match &merchant_saved {
-        Some(v) if v == engine::public::UNREADABLE_SECRET => {
-            t_string!(i18n, secret_unreadable).to_string()
-        }
-        Some(masked) => td_string!(
+    let errors = flash.as_ref().map(Flash::errors).unwrap_or_default();
+    let refused = !errors.is_empty();
+    // The store's currency is checked before anything is typed: say so at once.
+    let currency_notice = (!provider.currencies.iter().any(|c| c == currency.code())).then(|| {
+        let text = td_string!(
             i18n.get_locale_untracked(),
-            secret_saved,
-            masked = masked.clone()
+            provider_currency,
+            provider = provider_name(&provider.name),
+            currencies = provider.currencies.join(", "),
+            currency = currency.code()
         )
-        .to_string(),
-        None => t_string!(i18n, merchant_id_hint).to_string(),
-    };
+        .to_string();
+        view! { <p class="form-error" role="alert">{text}" "<a href="/admin/settings">{t!(i18n, nav_settings)}</a></p> }
+    });
+    let unreachable = errors
+        .get(Field::Method)
+        .map(|problem| view! { <Refusal problem signup_url=None /> });
+    let provider_fields = provider.fields.iter().map(|f| {
+        let (label, hint, inputmode) = field_text(&f.name);
+        let saved_value = s.and_then(|m| m.fields.iter().find(|(k, _)| *k == f.name).map(|(_, v)| v.clone()));
+        // Secrets: a saved one is shown masked in the hint, and a blank field keeps it.
+        let (hint, value) = if f.secret {
+            let hint = match &saved_value {
+                Some(v) if v == engine::public::UNREADABLE_SECRET => t_string!(i18n, secret_unreadable).to_string(),
+                Some(masked) => td_string!(i18n.get_locale_untracked(), secret_saved, masked = masked.clone()).to_string(),
+                None => hint,
+            };
+            (hint, String::new())
+        } else {
+            (hint, typed(&flash, &f.name, saved_value.unwrap_or_default()))
+        };
+        let problem = errors.get(f.field);
+        let error = problem.map(|p| crate::components::problem_text(p, |n| n.to_string()));
+        let link = (problem == Some(Problem::NotRegistered)).then(|| signup_url.clone()).flatten().map(|url| {
+            view! { <p class="hint"><a href=url target="_blank" rel="noopener">{t!(i18n, payme_signup)}</a></p> }
+        });
+        view! {
+            <TextField name=format!("provider[{}]", f.name) autocomplete="off" inputmode=inputmode label hint value error />
+            {link}
+        }
+    }).collect_view();
     let unit_label = match unit {
         Unit::Toman => t_string!(i18n, unit_toman).to_string(),
         Unit::Standard if currency == Currency::IRR => t_string!(i18n, unit_rial).to_string(),
@@ -437,7 +548,7 @@ fn MethodForm(
         None => td_string!(
             i18n.get_locale_untracked(),
             add_method,
-            provider = provider_name(&provider)
+            provider = provider_name(&provider.name)
         )
         .to_string(),
     };
@@ -450,10 +561,12 @@ fn MethodForm(
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
     view! {
         <h2>{title}</h2>
+        {currency_notice}
         {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
+        {unreachable}
         <ActionForm action=save attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id />
-            <input type="hidden" name="provider" value=provider.clone() />
+            <input type="hidden" name="kind" value=provider.name.clone() />
             <TextField name="display_name" label=t_string!(i18n, method_display_name).to_string() value=display_name error=name_error />
             <label class="check">
                 <input type="checkbox" name="live" checked=live />
@@ -464,7 +577,7 @@ fn MethodForm(
             <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error />
             <SelectField name="discount_kind" label=t_string!(i18n, discount).to_string() error=None>{kinds}</SelectField>
             <TextField name="discount_value" inputmode="decimal" label=t_string!(i18n, discount_value).to_string() hint=t_string!(i18n, discount_hint).to_string() value error=discount_error />
-            <TextField name="merchant_id" autocomplete="off" label=t_string!(i18n, merchant_id).to_string() hint=merchant_hint value=String::new() error=merchant_error />
+            {provider_fields}
             <div class="actions">
                 <button type="submit" class="button primary">{t!(i18n, save)}</button>
                 <a class="button" href=PATH>{t!(i18n, cancel)}</a>

@@ -4,6 +4,7 @@
 //! status and maps the provider's statuses to a [`Verdict`]. Connectors never touch the
 //! database: the checkout service records what they report.
 
+pub mod payme;
 pub mod zarinpal;
 
 use std::future::Future;
@@ -43,6 +44,8 @@ pub struct Verification {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Started {
     pub provider_ref: String,
+    /// The provider's page for the payment, when the provider gives its address.
+    pub handoff_url: Option<String>,
     pub raw: String,
 }
 
@@ -52,6 +55,10 @@ pub struct StartRequest<'a> {
     pub description: &'a str,
     /// Where the provider sends the customer back.
     pub return_url: &'a str,
+    /// Where the provider posts its server-to-server notification about the payment.
+    pub notify_url: &'a str,
+    /// The page's language, for the provider's page where it offers it.
+    pub language: &'a str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -94,12 +101,20 @@ pub trait Connector {
         &self,
         payment: &Payment,
     ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
+
+    /// Verifies a server-to-server notification about the payment (its raw body).
+    fn verify_notification(
+        &self,
+        payment: &Payment,
+        body: &[u8],
+    ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
 }
 
 /// Base URLs of the providers' test environments (Kassa's simulators unless configured).
 #[derive(Clone, Debug)]
 pub struct SandboxUrls {
     pub zarinpal: String,
+    pub payme: String,
 }
 
 /// Builds connectors for a store's methods, opening their sealed credentials.
@@ -107,22 +122,29 @@ pub struct SandboxUrls {
 pub struct Connectors {
     http: reqwest::Client,
     sandbox: SandboxUrls,
+    payme: payme::Platform,
     key: SecretKey,
 }
 
 /// The connector of one payment method.
 pub enum AnyConnector {
     Zarinpal(zarinpal::Zarinpal),
+    PayMe(payme::PayMe),
 }
 
 impl Connectors {
-    pub fn new(sandbox: SandboxUrls, key: SecretKey) -> Connectors {
+    pub fn new(sandbox: SandboxUrls, payme: payme::Platform, key: SecretKey) -> Connectors {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .user_agent(concat!("Kassa/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the HTTP client has a valid static configuration");
-        Connectors { http, sandbox, key }
+        Connectors {
+            http,
+            sandbox,
+            payme,
+            key,
+        }
     }
 
     /// The server's key (it also signs payment links).
@@ -162,8 +184,21 @@ impl Connectors {
                     &self.configuration(method)?,
                 )?))
             }
+            payme::PROVIDER => Ok(AnyConnector::PayMe(
+                self.payme(method.live, &self.configuration(method)?)?,
+            )),
             other => Err(ConnectorError::Config(format!("unknown provider {other}"))),
         }
+    }
+
+    /// A PayMe connector for a configuration (a saved method's, or one being saved).
+    pub fn payme(&self, live: bool, config: &str) -> Result<payme::PayMe, ConnectorError> {
+        let base = if live {
+            payme::LIVE_BASE
+        } else {
+            self.sandbox.payme.as_str()
+        };
+        payme::PayMe::new(self.http.clone(), base, self.payme.clone(), config)
     }
 }
 
@@ -171,12 +206,14 @@ impl Connector for AnyConnector {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
         match self {
             AnyConnector::Zarinpal(c) => c.start(req).await,
+            AnyConnector::PayMe(c) => c.start(req).await,
         }
     }
 
     fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
         match self {
             AnyConnector::Zarinpal(c) => c.hand_off(payment),
+            AnyConnector::PayMe(c) => c.hand_off(payment),
         }
     }
 
@@ -187,14 +224,41 @@ impl Connector for AnyConnector {
     ) -> Result<Verification, ConnectorError> {
         match self {
             AnyConnector::Zarinpal(c) => c.verify_return(payment, params).await,
+            AnyConnector::PayMe(c) => c.verify_return(payment, params).await,
         }
     }
 
     async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
         match self {
             AnyConnector::Zarinpal(c) => c.fetch_status(payment).await,
+            AnyConnector::PayMe(c) => c.fetch_status(payment).await,
         }
     }
+
+    async fn verify_notification(
+        &self,
+        payment: &Payment,
+        body: &[u8],
+    ) -> Result<Verification, ConnectorError> {
+        match self {
+            AnyConnector::Zarinpal(c) => c.verify_notification(payment, body).await,
+            AnyConnector::PayMe(c) => c.verify_notification(payment, body).await,
+        }
+    }
+}
+
+/// The fields of a form-encoded body, in order. Refuses bodies that are not UTF-8 text.
+pub fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, ConnectorError> {
+    if std::str::from_utf8(body).is_err() {
+        return Err(ConnectorError::Rejected(
+            "the body is not UTF-8 text".into(),
+        ));
+    }
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
+    if fields.is_empty() {
+        return Err(ConnectorError::Rejected("the body has no fields".into()));
+    }
+    Ok(fields)
 }
 
 /// The first value of `name` in a query or form.

@@ -125,6 +125,7 @@ impl super::Connector for Zarinpal {
         match answer {
             Ok(data) if data.code == 100 && !data.authority.is_empty() => Ok(Started {
                 provider_ref: data.authority,
+                handoff_url: None,
                 raw,
             }),
             Ok(data) => Err(ConnectorError::Refused {
@@ -188,6 +189,16 @@ impl super::Connector for Zarinpal {
             },
         };
         Ok(Verification { verdict, raw })
+    }
+
+    async fn verify_notification(
+        &self,
+        _payment: &Payment,
+        _body: &[u8],
+    ) -> Result<Verification, ConnectorError> {
+        Err(ConnectorError::Rejected(
+            "Zarinpal sends no notifications".into(),
+        ))
     }
 }
 

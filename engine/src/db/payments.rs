@@ -35,12 +35,13 @@ struct PaymentRow {
     slip_date: Option<String>,
     failure_code: Option<String>,
     link_id: Option<i64>,
+    handoff_url: Option<String>,
     created_at: i64,
 }
 
 const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
     mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
-    card_pan, slip_number, slip_date, failure_code, link_id, created_at";
+    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, created_at";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -87,6 +88,8 @@ pub struct Payment {
     pub failure_code: Option<String>,
     /// The payment link it came through.
     pub link_id: Option<i64>,
+    /// The provider's page for this payment, when the provider gave its address.
+    pub handoff_url: Option<String>,
     pub created_at: i64,
 }
 
@@ -122,6 +125,7 @@ impl TryFrom<PaymentRow> for Payment {
             slip_date: r.slip_date,
             failure_code: r.failure_code,
             link_id: r.link_id,
+            handoff_url: r.handoff_url,
             created_at: r.created_at,
         })
     }
@@ -343,19 +347,23 @@ pub async fn public_lookup(db: &Db, code: &str) -> Result<Option<Payment>, DbErr
     row.map(Payment::try_from).transpose()
 }
 
-/// Records the provider's id of a payment once its hand-off is prepared.
+/// Records the provider's id of a payment (and the address of its page, when the provider
+/// gave one) once its hand-off is prepared.
 pub async fn set_provider_ref(
     db: &Db,
     store_id: i64,
     payment_id: i64,
     provider_ref: &str,
+    handoff_url: Option<&str>,
     detail: &str,
 ) -> Result<(), DbError> {
     let mut tx = db.pool().begin().await?;
     sqlx::query(
-        "UPDATE payments SET provider_ref = $1, updated_at = $2 WHERE store_id = $3 AND id = $4",
+        "UPDATE payments SET provider_ref = $1, handoff_url = $2, updated_at = $3 \
+         WHERE store_id = $4 AND id = $5",
     )
     .bind(provider_ref)
+    .bind(handoff_url)
     .bind(now_millis())
     .bind(store_id)
     .bind(payment_id)

@@ -5,10 +5,12 @@
 use serde_json::{Map, Value};
 
 use super::SettingsError;
-use crate::connectors::zarinpal;
+use crate::checkout::Checkout;
+use crate::connectors::payme::{self, ConnectError, ConnectProblem, KeyProblem};
+use crate::connectors::{ConnectorError, zarinpal};
+use crate::db::DbError;
 use crate::db::methods::{self, NewMethod, PaymentMethod, secrets_context};
 use crate::db::stores::Store;
-use crate::db::{Db, DbError};
 use crate::money::{Currency, Discount, Unit, parse_amount};
 use crate::secrets::{self, SecretKey};
 use crate::validation::{self as v, Field, FieldErrors, Problem};
@@ -39,14 +41,66 @@ const ZARINPAL: &[ProviderField] = &[ProviderField {
     check: zarinpal_merchant_id,
 }];
 
-/// The providers a merchant can add, with their fields.
-pub const PROVIDERS: &[(&str, &[ProviderField])] = &[(zarinpal::PROVIDER, ZARINPAL)];
+fn payme_seller_key(input: &str) -> Result<String, Problem> {
+    payme::check_seller_key(input).map_err(|p| match p {
+        KeyProblem::Missing => Problem::Required,
+        KeyProblem::Prefix => Problem::KeyPrefix,
+        KeyProblem::Length(n) => Problem::KeyLength(n as i64),
+        KeyProblem::Shape => Problem::KeyShape,
+    })
+}
 
-pub fn provider_fields(provider: &str) -> Option<&'static [ProviderField]> {
-    PROVIDERS
-        .iter()
-        .find(|(p, _)| *p == provider)
-        .map(|(_, fields)| *fields)
+fn account_email(input: &str) -> Result<String, Problem> {
+    v::required_email(input).map(|e| e.to_lowercase())
+}
+
+const PAYME: &[ProviderField] = &[
+    ProviderField {
+        name: "seller_key",
+        field: Field::SellerKey,
+        secret: true,
+        check: payme_seller_key,
+    },
+    ProviderField {
+        name: "email",
+        field: Field::Email,
+        secret: false,
+        check: account_email,
+    },
+];
+
+/// A provider a merchant can add: its fields and the currencies it settles.
+pub struct Provider {
+    pub name: &'static str,
+    pub fields: &'static [ProviderField],
+    pub currencies: &'static [&'static str],
+}
+
+/// The providers a merchant can add.
+pub const PROVIDERS: &[Provider] = &[
+    Provider {
+        name: zarinpal::PROVIDER,
+        fields: ZARINPAL,
+        currencies: &["IRR"],
+    },
+    Provider {
+        name: payme::PROVIDER,
+        fields: PAYME,
+        currencies: payme::CURRENCIES,
+    },
+];
+
+fn provider(name: &str) -> Option<&'static Provider> {
+    PROVIDERS.iter().find(|p| p.name == name)
+}
+
+pub fn provider_fields(name: &str) -> Option<&'static [ProviderField]> {
+    provider(name).map(|p| p.fields)
+}
+
+/// Whether `provider` settles payments in `currency`.
+pub fn takes_currency(name: &str, currency: Currency) -> bool {
+    provider(name).is_some_and(|p| p.currencies.contains(&currency.code()))
 }
 
 /// A method form as typed. `discount_kind` is `none`, `fixed` or `percent`; `provider_values`
@@ -128,6 +182,8 @@ struct Checked {
     discount: Option<Discount>,
     config: String,
     secrets: Option<String>,
+    /// The secrets before sealing, for the provider's connection check.
+    plain_secrets: Map<String, Value>,
 }
 
 fn check(
@@ -144,6 +200,9 @@ fn check(
     })?;
     let (currency, unit) = (store.currency, store.unit());
     let mut errors = FieldErrors::default();
+    if !takes_currency(provider, currency) {
+        errors.add(Field::Currency, Problem::CurrencyUnsupported);
+    }
     let display_name = errors.check(Field::DisplayName, v::required_text(&form.display_name, 60));
     let (min_amount, max_amount) = super::amount_limits(
         &mut errors,
@@ -181,6 +240,7 @@ fn check(
         (Some(display_name), Some(min_amount), Some(max_amount), Some(discount))
             if errors.is_empty() =>
         {
+            let plain_secrets = sealed.clone();
             let secrets = (!sealed.is_empty()).then(|| {
                 key.seal(
                     &Value::Object(sealed).to_string(),
@@ -194,6 +254,7 @@ fn check(
                 discount,
                 config: Value::Object(config).to_string(),
                 secrets,
+                plain_secrets,
             })
         }
         _ => Err(SettingsError::Invalid(errors)),
@@ -226,33 +287,162 @@ fn discount(
     }
 }
 
-/// Adds a method of `provider` to the store (enabled, in test mode unless `live`).
+/// Adds a method of `provider` to the store (enabled, in test mode unless `live`). A PayMe
+/// account is connected to the store first; nothing is saved if PayMe refuses.
 pub async fn add(
-    db: &Db,
-    key: &SecretKey,
+    checkout: &Checkout,
     store: &Store,
     provider: &str,
     form: &MethodForm,
 ) -> Result<i64, SettingsError> {
+    let key = checkout.connectors().secret_key();
     let c = check(key, store, provider, form, None)?;
-    let method = methods::create(db, store.id, new_method(provider, form.live, &c)).await?;
+    connect(checkout, store, provider, form.live, &c).await?;
+    let new = new_method(provider, form.live, &c);
+    let method = methods::create(checkout.db(), store.id, new).await?;
     Ok(method.id)
 }
 
-/// Saves one of the store's methods; `Ok(false)` when the store has no method `id`.
+/// Saves one of the store's methods; `Ok(false)` when the store has no method `id`. A changed
+/// PayMe account is connected before saving, and the one it replaces disconnected after.
 pub async fn edit(
-    db: &Db,
-    key: &SecretKey,
+    checkout: &Checkout,
     store: &Store,
     id: i64,
     form: &MethodForm,
 ) -> Result<bool, SettingsError> {
+    let db = checkout.db();
+    let key = checkout.connectors().secret_key();
     let Some(saved) = methods::get(db, store.id, id).await? else {
         return Ok(false);
     };
     let c = check(key, store, &saved.provider, form, Some(&saved))?;
+    if saved.enabled {
+        connect(checkout, store, &saved.provider, form.live, &c).await?;
+    }
     let new = new_method(&saved.provider, form.live, &c);
-    Ok(methods::update(db, store.id, id, &new).await?)
+    let updated = methods::update(db, store.id, id, &new).await?;
+    if updated && saved.enabled {
+        let now = methods::get(db, store.id, id).await?;
+        if now.as_ref().map(|m| connection_of(key, m)) != Some(connection_of(key, &saved)) {
+            disconnect(checkout, store, &saved).await;
+        }
+    }
+    Ok(updated)
+}
+
+/// Turns one of the store's methods on or off; `Ok(false)` when the store has no method `id`.
+/// Turning a PayMe method off disconnects the account from the store (PayMe is told, so the
+/// account can be connected to another store); turning it on connects it again.
+pub async fn set_enabled(
+    checkout: &Checkout,
+    store: &Store,
+    id: i64,
+    enabled: bool,
+) -> Result<bool, SettingsError> {
+    let db = checkout.db();
+    let Some(saved) = methods::get(db, store.id, id).await? else {
+        return Ok(false);
+    };
+    if enabled && !saved.enabled && saved.provider == payme::PROVIDER {
+        let key = checkout.connectors().secret_key();
+        let config = configuration(key, &saved)?;
+        connect_payme(checkout, store, saved.live, &config).await?;
+    }
+    let changed = methods::set_enabled(db, store.id, id, enabled).await?;
+    if changed && saved.enabled && !enabled {
+        disconnect(checkout, store, &saved).await;
+    }
+    Ok(changed)
+}
+
+/// The identity of a store at PayMe: Kassa's address and the store's id.
+pub fn store_ref(checkout: &Checkout, store: &Store) -> String {
+    format!("{}#store-{}", checkout.public_url(), store.id)
+}
+
+/// What a method is connected with at its provider (PayMe: the seller key), if anything.
+fn connection_of(key: &SecretKey, method: &PaymentMethod) -> Option<String> {
+    (method.provider == payme::PROVIDER)
+        .then(|| saved_values(key, method).ok())
+        .flatten()
+        .and_then(|v| {
+            v.get("seller_key")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+}
+
+/// A saved method's configuration and opened secrets as JSON text.
+fn configuration(key: &SecretKey, method: &PaymentMethod) -> Result<String, SettingsError> {
+    Ok(Value::Object(saved_values(key, method)?).to_string())
+}
+
+async fn connect(
+    checkout: &Checkout,
+    store: &Store,
+    provider: &str,
+    live: bool,
+    c: &Checked,
+) -> Result<(), SettingsError> {
+    if provider != payme::PROVIDER {
+        return Ok(());
+    }
+    let mut values: Map<String, Value> = serde_json::from_str(&c.config).unwrap_or_default();
+    values.extend(c.plain_secrets.clone());
+    connect_payme(checkout, store, live, &Value::Object(values).to_string()).await
+}
+
+/// Checks the PayMe account with PayMe and connects it to the store; each refusal is a field
+/// error the merchant can act on.
+async fn connect_payme(
+    checkout: &Checkout,
+    store: &Store,
+    live: bool,
+    config: &str,
+) -> Result<(), SettingsError> {
+    let refused = |field, problem| {
+        let mut errors = FieldErrors::default();
+        errors.add(field, problem);
+        SettingsError::Invalid(errors)
+    };
+    let payme = checkout
+        .connectors()
+        .payme(live, config)
+        .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    match payme.connect(&store_ref(checkout, store)).await {
+        Ok(()) => Ok(()),
+        Err(ConnectError::Problem(problem)) => Err(match problem {
+            ConnectProblem::EmailMismatch => refused(Field::Email, Problem::EmailMismatch),
+            ConnectProblem::NotRegistered => refused(Field::SellerKey, Problem::NotRegistered),
+            ConnectProblem::ConnectedElsewhere => {
+                refused(Field::SellerKey, Problem::ConnectedElsewhere)
+            }
+        }),
+        Err(ConnectError::Connector(err)) => {
+            tracing::warn!(store = store.id, error = %err, "PayMe could not check an account");
+            Err(refused(Field::Method, Problem::ProviderUnreachable))
+        }
+    }
+}
+
+/// Tells the provider a store stopped using a method's account. A failure is logged and
+/// otherwise ignored: the merchant's change stands, and PayMe support can release the account.
+async fn disconnect(checkout: &Checkout, store: &Store, method: &PaymentMethod) {
+    if method.provider != payme::PROVIDER {
+        return;
+    }
+    let key = checkout.connectors().secret_key();
+    let result = match configuration(key, method) {
+        Ok(config) => match checkout.connectors().payme(method.live, &config) {
+            Ok(payme) => payme.disconnect(&store_ref(checkout, store)).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(ConnectorError::Config(e.to_string())),
+    };
+    if let Err(err) = result {
+        tracing::warn!(store = store.id, method = method.id, error = %err, "PayMe was not told of a disconnection");
+    }
 }
 
 fn new_method<'a>(provider: &'a str, live: bool, c: &'a Checked) -> NewMethod<'a> {

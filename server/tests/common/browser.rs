@@ -141,10 +141,19 @@ pub fn sign_up_form<'a>(
     email: &'a str,
     password: &'a str,
 ) -> Vec<(&'a str, &'a str)> {
+    sign_up_form_in(slug, email, password, "ILS")
+}
+
+pub fn sign_up_form_in<'a>(
+    slug: &'a str,
+    email: &'a str,
+    password: &'a str,
+    currency: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("store_name", "Dana's Ceramics"),
         ("slug", slug),
-        ("currency", "ILS"),
+        ("currency", currency),
         ("language", "en"),
         ("email", email),
         ("password", password),
@@ -152,9 +161,17 @@ pub fn sign_up_form<'a>(
 }
 
 pub async fn signed_up(app: &Running, slug: &str, email: &str) -> Browser {
+    signed_up_in(app, slug, email, "ILS").await
+}
+
+/// A new store in `currency`, its owner logged in.
+pub async fn signed_up_in(app: &Running, slug: &str, email: &str, currency: &str) -> Browser {
     let mut browser = Browser::new(app);
     let to = browser
-        .submit("/api/admin/signup", &sign_up_form(slug, email, PASSWORD))
+        .submit(
+            "/api/admin/signup",
+            &sign_up_form_in(slug, email, PASSWORD, currency),
+        )
         .await;
     assert_eq!(to, "/admin/settings");
     browser
