@@ -55,10 +55,11 @@ postgres:
 
 test: setup-test test-rust test-e2e
 
-## Rust tests: the engine on SQLite and PostgreSQL (KASSA_TEST_POSTGRES), then the server.
+## Rust tests: the engine on SQLite and PostgreSQL (KASSA_TEST_POSTGRES), then the server
+## (whose provider-callback tests run on both too).
 test-rust:
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo test -p engine --features server
-	cargo test -p server
+	KASSA_TEST_POSTGRES=$(PG_URL) cargo test -p server
 
 test-e2e: setup-test build-release
 	cd end2end && CI=1 E2E_PORT=$(E2E_PORT) npx playwright test

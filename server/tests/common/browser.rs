@@ -16,7 +16,8 @@ impl Browser {
     pub fn new(app: &Running) -> Browser {
         Browser {
             base: app.base.clone(),
-            origin: app.base.clone(),
+            // What a browser sends: the origin customers know Kassa by.
+            origin: app.state.checkout.public_url().to_owned(),
             http: no_redirects(),
             cookies: Vec::new(),
             set_cookies: Vec::new(),

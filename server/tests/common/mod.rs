@@ -55,6 +55,30 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
     Running { base, state }
 }
 
+/// Database URLs to run a server test on: a fresh SQLite file (the default of `serve`), and a
+/// fresh PostgreSQL database when `KASSA_TEST_POSTGRES` names a server (`make test` does).
+pub async fn database_urls() -> Vec<Option<String>> {
+    let mut urls = vec![None];
+    match std::env::var("KASSA_TEST_POSTGRES") {
+        Ok(admin) => {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut conn = sqlx::AnyConnection::connect(&admin)
+                .await
+                .expect("PostgreSQL from KASSA_TEST_POSTGRES");
+            let name = format!("kassa_server_test_{:016x}", rand::random::<u64>());
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut conn)
+                .await
+                .expect("create database");
+            let (base, _) = admin.rsplit_once('/').expect("a database URL");
+            urls.push(Some(format!("{base}/{name}")));
+        }
+        Err(_) => eprintln!("KASSA_TEST_POSTGRES is not set: testing on SQLite only"),
+    }
+    urls
+}
+
 pub fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
