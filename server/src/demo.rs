@@ -1,5 +1,6 @@
-//! The demo store `make run` starts with: IRR shown in toman, a Zarinpal gateway in sandbox
-//! mode, two bank accounts for slips, and an owner who can log in to the back office.
+//! The demo stores `make run` starts with, each with an owner who can log in to the back
+//! office: `demo` (IRR shown in toman, a Zarinpal gateway in sandbox mode, two bank accounts
+//! for slips) and `demo-il` (ILS, PayMe in sandbox mode, one bank account).
 
 use engine::accounts::{self, AccountError};
 use engine::db::bank_accounts::{self, NewBankAccount};
@@ -10,14 +11,77 @@ use engine::money::Currency;
 use engine::secrets::SecretKey;
 
 pub const SLUG: &str = "demo";
-/// The demo owner's log-in, printed at start-up. Sandbox mode only: live mode seeds nothing.
+pub const IL_SLUG: &str = "demo-il";
+/// The demo owners' log-ins, printed at start-up. Sandbox mode only: live mode seeds nothing.
 pub const OWNER_EMAIL: &str = "owner@demo.kassa.test";
+pub const IL_OWNER_EMAIL: &str = "owner@demo-il.kassa.test";
 pub const OWNER_PASSWORD: &str = "kassa-demo-owner";
 /// Any well-formed id works with the simulator.
 const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 
-/// Creates the demo store unless it exists. Returns whether it was created.
+/// Creates the demo stores that do not exist yet. Returns whether it created any.
 pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
+    let iranian = seed_iranian(db, key).await?;
+    let israeli = seed_israeli(db, key).await?;
+    Ok(iranian || israeli)
+}
+
+/// The Israeli store: ILS, Hebrew, PayMe with the simulator's demo seller.
+async fn seed_israeli(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
+    use crate::sim::payme::{DEMO_EMAIL, DEMO_SELLER};
+    if stores::by_slug(db, IL_SLUG).await?.is_some() {
+        return Ok(false);
+    }
+    let ils = Currency::parse("ILS").expect("ILS is supported");
+    let store = stores::create(
+        db,
+        NewStore {
+            slug: IL_SLUG,
+            name: "החנות לדוגמה של קאסה",
+            currency: ils,
+            toman_display: false,
+            default_lang: "he",
+            custom_amounts: false,
+            notification_email: Some(IL_OWNER_EMAIL),
+        },
+    )
+    .await?;
+    methods::create(
+        db,
+        store.id,
+        NewMethod {
+            provider: engine::connectors::payme::PROVIDER,
+            display_name: "כרטיס אשראי (PayMe)",
+            live: false,
+            min_amount: Some(100),
+            max_amount: None,
+            config: &format!(r#"{{"email":"{DEMO_EMAIL}"}}"#),
+            secrets: Some(&key.seal(
+                &format!(r#"{{"seller_key":"{DEMO_SELLER}"}}"#),
+                &methods::secrets_context(store.id),
+            )),
+            discount: None,
+        },
+    )
+    .await?;
+    bank_accounts::create(
+        db,
+        store.id,
+        NewBankAccount {
+            bank_name: "בנק הפועלים",
+            holder: "החנות לדוגמה של קאסה",
+            account_number: "12-600-123456",
+            iban: Some("IL620108000000099999999"),
+            card_number: None,
+            merchant_account: false,
+        },
+    )
+    .await?;
+    Ok(true)
+}
+
+/// The Iranian store: IRR shown in toman, Persian, Zarinpal and two accounts for slips.
+async fn seed_iranian(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     if stores::by_slug(db, SLUG).await?.is_some() {
         return Ok(false);
     }
@@ -83,19 +147,24 @@ pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     Ok(true)
 }
 
-/// Makes sure the demo owner exists and has the printed password (a password changed while
+/// Makes sure the demo owners exist and have the printed password (a password changed while
 /// trying the demo is reset at the next start, so the printed one always works).
-pub async fn ensure_owner(db: &Db) -> Result<(), AccountError> {
-    let store = stores::by_slug(db, SLUG)
+pub async fn ensure_owners(db: &Db) -> Result<(), AccountError> {
+    ensure_owner(db, SLUG, OWNER_EMAIL).await?;
+    ensure_owner(db, IL_SLUG, IL_OWNER_EMAIL).await
+}
+
+async fn ensure_owner(db: &Db, slug: &str, email: &str) -> Result<(), AccountError> {
+    let store = stores::by_slug(db, slug)
         .await?
-        .ok_or_else(|| DbError::Corrupt("the demo store is missing".into()))?;
+        .ok_or_else(|| DbError::Corrupt(format!("the demo store {slug} is missing")))?;
     let now = engine::time::now_millis();
-    match users::by_email(db, OWNER_EMAIL).await? {
+    match users::by_email(db, email).await? {
         Some(user) if user.store_id == store.id => {
             accounts::reset_password(db, store.id, user.id, OWNER_PASSWORD, now).await
         }
-        Some(_) => Err(DbError::Corrupt(format!("{OWNER_EMAIL} belongs to another store")).into()),
-        None => accounts::add_user(db, store.id, OWNER_EMAIL, OWNER_PASSWORD, now)
+        Some(_) => Err(DbError::Corrupt(format!("{email} belongs to another store")).into()),
+        None => accounts::add_user(db, store.id, email, OWNER_PASSWORD, now)
             .await
             .map(drop),
     }

@@ -20,7 +20,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         if demo::seed(&db, &key).await? {
             tracing::info!("seeded the demo store");
         }
-        demo::ensure_owner(&db).await?;
+        demo::ensure_owners(&db).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let base = &config.public_url;
@@ -29,15 +29,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "Try the payment link: {base}/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000"
         );
+        println!(
+            "PayMe (ILS) checkout: {base}/s/{}/openpay?receivername=Noa%20Levi&description=Order%2017&price=120.50",
+            demo::IL_SLUG
+        );
         println!("Follow a payment:     {base}/track");
         println!(
-            "Back office:          {base}/admin  (log in as {} / {})",
+            "Back office:          {base}/admin  (log in as {} or {}, password {})",
             demo::OWNER_EMAIL,
+            demo::IL_OWNER_EMAIL,
             demo::OWNER_PASSWORD
         );
         println!(
-            "Zarinpal simulator:   {base}{}",
-            server::sim::zarinpal::MOUNT
+            "Simulators:           {base}{} and {base}{} (PayMe test card 4557430402053431)",
+            server::sim::zarinpal::MOUNT,
+            server::sim::payme::MOUNT
         );
     }
     let router = startup::router(

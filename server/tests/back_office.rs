@@ -316,7 +316,7 @@ async fn maintenance_mode_set_in_the_back_office_pauses_the_payment_page() {
 #[tokio::test]
 async fn the_demo_owner_logs_in_with_the_printed_password() {
     let app = serve(true).await;
-    server::demo::ensure_owner(app.state.checkout.db())
+    server::demo::ensure_owners(app.state.checkout.db())
         .await
         .unwrap();
     let mut browser = Browser::new(&app);

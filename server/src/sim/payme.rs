@@ -40,20 +40,23 @@ pub const FOREIGN_EMAIL: &str = "other@payme.test";
 const SELLER_NOT_FOUND: i64 = 20101;
 const INVALID_PARAMETER: i64 = 20001;
 
-/// PayMe's staging test cards, and what each does.
-const CARDS: &[(&str, Result<(), (i64, &str)>)] = &[
-    ("4557430402053431", Ok(())),
-    ("375516193000090", Ok(())),
-    ("5326105300985846", Ok(())),
-    ("4111111111111111", Ok(())),
-    ("5555555555554444", Ok(())),
-    ("4000000000000002", Err((1001, "Card declined"))),
-    ("4000000000000051", Err((1002, "Card blocked"))),
-    ("4000000000000085", Err((1003, "Card stolen"))),
-    ("4000000000000069", Err((1004, "Card expired"))),
-    ("4000000000000135", Err((1005, "Credit limit reached"))),
+/// Why a card was declined: PayMe's error code and text.
+type Decline = (i64, &'static str);
+
+/// PayMe's staging test cards, and which of them are declined.
+const CARDS: &[(&str, Option<Decline>)] = &[
+    ("4557430402053431", None),
+    ("375516193000090", None),
+    ("5326105300985846", None),
+    ("4111111111111111", None),
+    ("5555555555554444", None),
+    ("4000000000000002", Some((1001, "Card declined"))),
+    ("4000000000000051", Some((1002, "Card blocked"))),
+    ("4000000000000085", Some((1003, "Card stolen"))),
+    ("4000000000000069", Some((1004, "Card expired"))),
+    ("4000000000000135", Some((1005, "Credit limit reached"))),
 ];
-const UNKNOWN_CARD: (i64, &str) = (1006, "Incorrect card number");
+const UNKNOWN_CARD: Decline = (1006, "Incorrect card number");
 
 struct Seller {
     email: String,
@@ -75,7 +78,7 @@ struct Sale {
     status: &'static str,
     payme_transaction_id: Option<String>,
     card_mask: Option<String>,
-    error: Option<(i64, &'static str)>,
+    error: Option<Decline>,
 }
 
 #[derive(Clone)]
@@ -242,21 +245,36 @@ async fn get_sales(State(sim): State<Simulator>, Json(body): Json<Value>) -> Res
     Json(json!({"status_code": 0, "items": items})).into_response()
 }
 
+/// Why a partner call names no seller of the calling platform.
+enum NotPartner {
+    UnknownClient,
+    UnknownSeller,
+}
+
+impl IntoResponse for NotPartner {
+    fn into_response(self) -> Response {
+        match self {
+            NotPartner::UnknownClient => error(INVALID_PARAMETER, "Unknown payme_client_key"),
+            NotPartner::UnknownSeller => error(SELLER_NOT_FOUND, "Seller not found"),
+        }
+    }
+}
+
 /// Partner calls answer only about sellers registered through the calling platform.
 fn partner_seller<'a>(
     sim: &Simulator,
     sellers: &'a mut HashMap<String, Seller>,
     body: &Value,
-) -> Result<(String, &'a mut Seller), Response> {
+) -> Result<(String, &'a mut Seller), NotPartner> {
     if text(body, "payme_client_key") != sim.platform.client_key {
-        return Err(error(INVALID_PARAMETER, "Unknown payme_client_key"));
+        return Err(NotPartner::UnknownClient);
     }
     let key = text(body, "seller_payme_id");
     match sellers.get_mut(&key) {
         Some(seller) if seller.platform.as_deref() == Some(&sim.platform.client_key) => {
             Ok((key, seller))
         }
-        _ => Err(error(SELLER_NOT_FOUND, "Seller not found")),
+        _ => Err(NotPartner::UnknownSeller),
     }
 }
 
@@ -265,8 +283,8 @@ async fn get_sellers(State(sim): State<Simulator>, Json(body): Json<Value>) -> R
     let items = match partner_seller(&sim, &mut sellers, &body) {
         Ok((key, seller)) => vec![json!({"seller_payme_id": key, "seller_email": seller.email})],
         // An unknown seller is an empty list, as for any seller of another platform.
-        Err(_) if text(&body, "payme_client_key") == sim.platform.client_key => Vec::new(),
-        Err(response) => return response,
+        Err(NotPartner::UnknownSeller) => Vec::new(),
+        Err(refused) => return refused.into_response(),
     };
     Json(json!({"status_code": 0, "items": items})).into_response()
 }
@@ -286,7 +304,7 @@ async fn connect_seller(State(sim): State<Simulator>, Json(body): Json<Value>) -
                 Json(json!({"status_code": 0})).into_response()
             }
         },
-        Err(response) => response,
+        Err(refused) => refused.into_response(),
     }
 }
 
@@ -300,7 +318,7 @@ async fn disconnect_seller(State(sim): State<Simulator>, Json(body): Json<Value>
             }
             Json(json!({"status_code": 0})).into_response()
         }
-        Err(response) => response,
+        Err(refused) => refused.into_response(),
     }
 }
 
@@ -358,10 +376,10 @@ async fn pay(
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    let outcome = CARDS
+    let decline = CARDS
         .iter()
         .find(|(number, _)| *number == card)
-        .map_or(Err(UNKNOWN_CARD), |(_, outcome)| *outcome);
+        .map_or(Some(UNKNOWN_CARD), |(_, decline)| *decline);
     let (callback, return_url) = {
         let mut sales = sim.sales.lock().expect("simulator state");
         let Some(sale) = sales.get_mut(&id) else {
@@ -373,12 +391,12 @@ async fn pay(
         let mask =
             (card.len() >= 10).then(|| format!("{}******{}", &card[..6], &card[card.len() - 4..]));
         sale.card_mask = mask;
-        match outcome {
-            Ok(()) => {
+        match decline {
+            None => {
                 sale.status = "completed";
                 sale.payme_transaction_id = Some(random_id("TRAN"));
             }
-            Err(error) => {
+            Some(error) => {
                 sale.status = "failed";
                 sale.error = Some(error);
             }
