@@ -66,7 +66,9 @@ test("a declined card fails the PayMe payment and offers a retry", async ({ page
   await page.getByLabel("Card number").fill("4000000000000002");
   await page.getByRole("button", { name: /^Pay/ }).click();
   await expect(page).toHaveURL(/\/pay\/[0-9A-Z]{12}$/);
+  await expect(page.getByRole("heading", { name: "Payment failed" })).toBeVisible();
   await expect(page.getByTestId("summary")).toContainText("Failed");
+  await expect(page.getByRole("link", { name: "Try again" })).toBeVisible();
 });
 
 test("each PayMe connection failure is explained in the back office", async ({ page, browser }) => {
