@@ -1,19 +1,13 @@
 import { readFileSync } from "node:fs";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
-import { open, test } from "./fixtures";
+import { open, password, test, unique } from "./fixtures";
 
-const password = "correct horse battery staple";
 // A 1×1 transparent PNG.
 const PNG = Buffer.from(
   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
   "base64",
 );
-
-function unique(prefix: string): { slug: string; email: string } {
-  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
-}
 
 /** Signs up an Iranian store with a Zarinpal gateway and a bank account for slips. */
 async function storeWithGatewayAndAccount(page: Page): Promise<string> {
@@ -74,6 +68,8 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
   await online.getByLabel("Full name").fill("Sara Online");
   await online.locator("#mobile").fill("09121234567");
   await online.getByRole("button", { name: "Pay and finish" }).click();
+  // "Pay and finish" also matches /^Pay/: wait for the gateway's page before paying there.
+  await expect(online).toHaveURL(/\/sim\/zarinpal\/pg\/StartPay\//);
   await online.getByRole("button", { name: /^Pay/ }).click();
   await expect(online.getByRole("heading", { name: "Payment successful" })).toBeVisible();
 
