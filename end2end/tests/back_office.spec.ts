@@ -1,25 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
-import { open, test } from "./fixtures";
-
-const password = "correct horse battery staple";
-
-/** A store of its own for each test (the database is shared by the whole run). */
-function unique(prefix: string): { slug: string; email: string } {
-  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
-}
-
-async function signUp(page: Page, js: boolean, slug: string, email: string, currency = "ILS") {
-  await open(page, "/admin/signup?lang=en", js);
-  await page.getByLabel("Store name").fill("Dana's Ceramics");
-  await page.getByLabel("Web address").fill(slug);
-  await page.getByLabel("Currency").selectOption(currency);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create store" }).click();
-  await expect(page).toHaveURL(/\/admin\/settings$/);
-}
+import { open, password, signUp, test, unique } from "./fixtures";
 
 async function logIn(page: Page, js: boolean, email: string, secret: string) {
   await open(page, "/admin/login?lang=en", js);

@@ -16,3 +16,23 @@ export async function open(page: Page, url: string, javaScriptEnabled: boolean) 
   await page.goto(url);
   if (javaScriptEnabled) await expect(page.locator("html")).toHaveAttribute("data-hydrated", "");
 }
+
+export const password = "correct horse battery staple";
+
+/** A store of its own for each test (the database is shared by the whole run). */
+export function unique(prefix: string): { slug: string; email: string } {
+  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
+}
+
+/** Signs up a new store in `currency`; its owner ends on the settings page, logged in. */
+export async function signUp(page: Page, js: boolean, slug: string, email: string, currency = "ILS") {
+  await open(page, "/admin/signup?lang=en", js);
+  await page.getByLabel("Store name").fill("Dana's Ceramics");
+  await page.getByLabel("Web address").fill(slug);
+  await page.getByLabel("Currency").selectOption(currency);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Create store" }).click();
+  await expect(page).toHaveURL(/\/admin\/settings$/);
+}

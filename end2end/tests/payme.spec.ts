@@ -1,25 +1,13 @@
 import { expect, type Page } from "@playwright/test";
-import { open, test } from "./fixtures";
+import { open, signUp, test, unique } from "./fixtures";
 
-const password = "correct horse battery staple";
 // The simulator's seller registered through another service (never Kassa's).
 const FOREIGN_SELLER = "MPL20002-OTHERPLA-TFORMSEL-LER00002";
 
-function unique(prefix: string): { slug: string; email: string } {
-  const id = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  return { slug: `${prefix}-${id}`, email: `${prefix}-${id}@example.com` };
-}
-
-async function signUp(page: Page, currency: string): Promise<void> {
+/** A new store of its own in `currency`, its owner logged in. */
+async function newStore(page: Page, currency: string): Promise<void> {
   const { slug, email } = unique("payme");
-  await open(page, "/admin/signup?lang=en", true);
-  await page.getByLabel("Store name").fill("Noa Ceramics");
-  await page.getByLabel("Web address").fill(slug);
-  await page.getByLabel("Currency").selectOption(currency);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create store" }).click();
-  await expect(page).toHaveURL(/\/admin\/settings$/);
+  await signUp(page, true, slug, email, currency);
 }
 
 /** Opens a PayMe account on the simulator's sign-up page; returns its seller key. */
@@ -73,7 +61,7 @@ test("a declined card fails the PayMe payment and offers a retry", async ({ page
 
 test("each PayMe connection failure is explained in the back office", async ({ page, browser }) => {
   test.setTimeout(90_000);
-  await signUp(page, "ILS");
+  await newStore(page, "ILS");
   await page.getByRole("link", { name: "Payment methods" }).click();
   await page.getByRole("link", { name: "Add PayMe" }).click();
   await expect(page.getByRole("heading", { name: "Add PayMe" })).toBeVisible();
@@ -109,7 +97,7 @@ test("each PayMe connection failure is explained in the back office", async ({ p
   // A second store cannot take the same account…
   const other = await browser.newContext();
   const second = await other.newPage();
-  await signUp(second, "ILS");
+  await newStore(second, "ILS");
   await tryPayMe(second, key, accountEmail);
   await expect(second.getByText(/connected to another store/)).toBeVisible();
   // …until the first store deactivates it (PayMe is told); then it just works.
@@ -122,7 +110,7 @@ test("each PayMe connection failure is explained in the back office", async ({ p
   // A store in rial is told at once that PayMe does not take its currency.
   const rial = await browser.newContext();
   const third = await rial.newPage();
-  await signUp(third, "IRR");
+  await newStore(third, "IRR");
   await third.goto("/admin/methods?add=payme");
   await expect(third.getByText("PayMe takes payments in ILS, USD, EUR only; this store is in IRR.", { exact: false })).toBeVisible();
   await Promise.all([helper.close(), other.close(), rial.close()]);

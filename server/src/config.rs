@@ -84,6 +84,14 @@ impl Config {
         }
     }
 
+    /// Kassa's PayMe platform credentials, as the connectors and the simulator use them.
+    pub fn payme_platform(&self) -> engine::connectors::payme::Platform {
+        engine::connectors::payme::Platform {
+            client_key: self.payme_client_key.clone(),
+            client_secret: self.payme_client_secret.clone(),
+        }
+    }
+
     /// Cookies need TLS (`Secure`) everywhere but on this machine.
     pub fn secure_cookies(&self) -> bool {
         let host = url::Url::parse(&self.public_url)

@@ -30,10 +30,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
             zarinpal: config.zarinpal_sandbox_url.clone(),
             payme: config.payme_sandbox_url.clone(),
         },
-        engine::connectors::payme::Platform {
-            client_key: config.payme_client_key.clone(),
-            client_secret: config.payme_client_secret.clone(),
-        },
+        config.payme_platform(),
         key.clone(),
     );
     AppState {
@@ -99,10 +96,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             .nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes())
             .nest(
                 crate::sim::payme::MOUNT,
-                crate::sim::payme::routes(engine::connectors::payme::Platform {
-                    client_key: config.payme_client_key.clone(),
-                    client_secret: config.payme_client_secret.clone(),
-                }),
+                crate::sim::payme::routes(config.payme_platform()),
             );
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);

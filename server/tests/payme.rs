@@ -104,7 +104,7 @@ async fn every_connection_failure_gets_its_own_message() {
         assert_eq!(to, "/admin/methods?add=payme", "{key} {email}");
         assert!(page.contains(message), "{key} {email}: {message}");
         // The key is never echoed back; the e-mail is.
-        assert!(!page.contains(key) || key.len() != 35, "{key}");
+        assert!(!page.contains(key), "{key}");
         assert!(page.contains(&format!("value=\"{email}\"")), "{email}");
     }
     // The not-registered message links to the registration page.
@@ -138,9 +138,9 @@ async fn an_account_connects_to_one_store_until_disconnected() {
         "the key stays masked"
     );
     // Saving it again (same store) is harmless.
-    let edit = [("id", method.to_string())];
+    let id = method.to_string();
     let mut form = method_form("", DEMO_EMAIL);
-    form[0] = ("id", edit[0].1.as_str());
+    form[0].1 = &id;
     assert_eq!(dana.submit(METHOD, &form).await, "/admin/methods");
 
     // A second store with the same account is refused…
@@ -151,7 +151,6 @@ async fn an_account_connects_to_one_store_until_disconnected() {
 
     // …until the first store deactivates it, which tells PayMe: then it just works.
     let change = "/api/admin/method-change";
-    let id = method.to_string();
     dana.submit(change, &[("id", &id), ("change", "disable")])
         .await;
     let (to, _) = add(&mut omid, DEMO_SELLER, DEMO_EMAIL).await;
@@ -291,37 +290,39 @@ async fn quiet_server(database: Option<String>) -> Running {
 
 /// The callback PayMe would send for a paid sale, from the simulator's own records.
 async fn genuine_callback(p: &Payment, base: &str) -> Vec<(String, String)> {
-    let sale_id = p.provider_ref.clone().unwrap();
     let sales: serde_json::Value = reqwest::Client::new()
         .post(format!("{base}/sim/payme/api/get-sales"))
-        .json(&serde_json::json!({"seller_payme_id": DEMO_SELLER, "sale_payme_id": sale_id}))
+        .json(&serde_json::json!({"seller_payme_id": DEMO_SELLER, "sale_payme_id": p.provider_ref}))
         .send()
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    let transaction = sales["items"][0]["payme_transaction_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let transaction = sales["items"][0]["payme_transaction_id"].as_str().unwrap();
+    completed_callback(p, transaction)
+}
+
+/// A "completed" callback for the payment's sale, signed with Kassa's platform credentials.
+fn completed_callback(p: &Payment, transaction: &str) -> Vec<(String, String)> {
     let platform = Platform {
         client_key: SANDBOX_CLIENT_KEY.into(),
         client_secret: SANDBOX_CLIENT_SECRET.into(),
     };
+    let sale_id = p.provider_ref.clone().unwrap();
     [
         ("status_code", "0".to_owned()),
         ("notify_type", "sale-complete".to_owned()),
         ("sale_status", "completed".to_owned()),
-        ("payme_sale_id", sale_id.clone()),
-        ("payme_transaction_id", transaction.clone()),
+        (
+            "payme_signature",
+            signature(&platform, transaction, &sale_id),
+        ),
+        ("payme_sale_id", sale_id),
+        ("payme_transaction_id", transaction.to_owned()),
         ("transaction_id", p.tracking_code.clone()),
         ("price", p.amount.to_string()),
         ("currency", "ILS".to_owned()),
-        (
-            "payme_signature",
-            signature(&platform, &transaction, &sale_id),
-        ),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v))
@@ -382,7 +383,7 @@ async fn bad_callbacks_change_nothing_and_are_logged() {
     let p = payment(&app, &code).await;
     // Before the customer pays, even a correctly signed "completed" callback is not believed:
     // get-sales says the sale is still initial.
-    let early = genuine_callback_unpaid(&p);
+    let early = completed_callback(&p, "TRAN0000-FORGED00-00000000-00000000");
     assert_eq!(notify(&base, &code, encode(&early)).await, 200);
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
 
@@ -448,34 +449,6 @@ async fn bad_callbacks_change_nothing_and_are_logged() {
     let kinds = event_kinds(&app, &p).await;
     assert_eq!(kinds.iter().filter(|k| *k == "verified").count(), 1);
     assert!(kinds.contains(&"notification_after_final".to_owned()));
-}
-
-/// A "completed" callback for a sale nobody paid, signed with a made-up transaction.
-fn genuine_callback_unpaid(p: &Payment) -> Vec<(String, String)> {
-    let platform = Platform {
-        client_key: SANDBOX_CLIENT_KEY.into(),
-        client_secret: SANDBOX_CLIENT_SECRET.into(),
-    };
-    let sale_id = p.provider_ref.clone().unwrap();
-    [
-        ("notify_type", "sale-complete".to_owned()),
-        ("sale_status", "completed".to_owned()),
-        ("payme_sale_id", sale_id.clone()),
-        (
-            "payme_transaction_id",
-            "TRAN0000-FORGED00-00000000-00000000".to_owned(),
-        ),
-        ("transaction_id", p.tracking_code.clone()),
-        ("price", p.amount.to_string()),
-        ("currency", "ILS".to_owned()),
-        (
-            "payme_signature",
-            signature(&platform, "TRAN0000-FORGED00-00000000-00000000", &sale_id),
-        ),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v))
-    .collect()
 }
 
 #[tokio::test]

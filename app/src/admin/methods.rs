@@ -431,16 +431,21 @@ fn field_text(name: &str) -> (String, String, &'static str) {
     }
 }
 
+/// The link to PayMe's registration through Kassa, when the problem is an unregistered key.
+fn signup_link(
+    i18n: leptos_i18n::I18nContext<Locale>,
+    problem: Option<Problem>,
+    signup_url: Option<String>,
+) -> Option<impl IntoView + use<>> {
+    let url = signup_url.filter(|_| problem == Some(Problem::NotRegistered))?;
+    Some(view! { <a href=url target="_blank" rel="noopener">{t!(i18n, payme_signup)}</a> })
+}
+
 /// Why the provider refused an account, with the remedy's link where there is one.
 #[component]
 fn Refusal(problem: Problem, signup_url: Option<String>) -> impl IntoView {
     let i18n = use_i18n();
-    let link = (problem == Problem::NotRegistered)
-        .then_some(signup_url)
-        .flatten()
-        .map(
-            |url| view! { <a href=url target="_blank" rel="noopener">{t!(i18n, payme_signup)}</a> },
-        );
+    let link = signup_link(i18n, Some(problem), signup_url);
     view! { <p class="form-error" role="alert">{crate::components::problem_text(problem, |n| n.to_string())}" "{link}</p> }
 }
 
@@ -523,11 +528,9 @@ fn MethodForm(
         } else {
             (hint, typed(&flash, &f.name, saved_value.unwrap_or_default()))
         };
-        let problem = errors.get(f.field);
-        let error = problem.map(|p| crate::components::problem_text(p, |n| n.to_string()));
-        let link = (problem == Some(Problem::NotRegistered)).then(|| signup_url.clone()).flatten().map(|url| {
-            view! { <p class="hint"><a href=url target="_blank" rel="noopener">{t!(i18n, payme_signup)}</a></p> }
-        });
+        let error = field_error(&flash, f.field);
+        let link = signup_link(i18n, errors.get(f.field), signup_url.clone())
+            .map(|link| view! { <p class="hint">{link}</p> });
         view! {
             <TextField name=format!("provider[{}]", f.name) autocomplete="off" inputmode=inputmode label hint value error />
             {link}

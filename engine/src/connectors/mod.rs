@@ -191,6 +191,11 @@ impl Connectors {
         }
     }
 
+    /// The PayMe connector of a saved PayMe method.
+    pub fn payme_of(&self, method: &PaymentMethod) -> Result<payme::PayMe, ConnectorError> {
+        self.payme(method.live, &self.configuration(method)?)
+    }
+
     /// A PayMe connector for a configuration (a saved method's, or one being saved).
     pub fn payme(&self, live: bool, config: &str) -> Result<payme::PayMe, ConnectorError> {
         let base = if live {
@@ -245,6 +250,30 @@ impl Connector for AnyConnector {
             AnyConnector::PayMe(c) => c.verify_notification(payment, body).await,
         }
     }
+}
+
+/// POSTs `body` as JSON to `url` and returns the answer's text whatever its status: providers
+/// (Zarinpal 4xx, PayMe 500) put their error codes in the body.
+async fn post_json<B: serde::Serialize>(
+    http: &reqwest::Client,
+    url: &str,
+    body: &B,
+) -> Result<String, ConnectorError> {
+    let unreachable = |e: reqwest::Error| ConnectorError::Unreachable(e.without_url().to_string());
+    http.post(url)
+        .header("Accept", "application/json")
+        .json(body)
+        .send()
+        .await
+        .map_err(unreachable)?
+        .text()
+        .await
+        .map_err(unreachable)
+}
+
+/// The start of a provider's answer, for error messages.
+fn truncate(raw: &str) -> String {
+    raw.chars().take(300).collect()
 }
 
 /// The fields of a form-encoded body, in order. Refuses bodies that are not UTF-8 text.

@@ -14,7 +14,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
-use super::{ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param};
+use super::{
+    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json,
+    truncate,
+};
 use crate::db::payments::Payment;
 use wire::{GenerateSale, GetSales, Sale, SaleCreated, Sales, SellerCall, Sellers, Status};
 
@@ -147,30 +150,19 @@ impl PayMe {
         })
     }
 
-    /// Posts a call; `Ok(Err((code, details)))` when PayMe answered with an error.
+    /// Posts a call; `Ok(Err(code))` when PayMe answered with an error.
     async fn call<B: Serialize, D: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> Result<(Result<D, (i64, String)>, String), ConnectorError> {
-        let response = self
-            .http
-            .post(format!("{}/{path}", self.base))
-            .header("Accept", "application/json")
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
-        let raw = response
-            .text()
-            .await
-            .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
-        let protocol =
-            |e: serde_json::Error| ConnectorError::Protocol(format!("payme {path}: {e}: {raw}"));
+    ) -> Result<(Result<D, i64>, String), ConnectorError> {
+        let raw = post_json(&self.http, &format!("{}/{path}", self.base), body).await?;
+        let protocol = |e: serde_json::Error| {
+            ConnectorError::Protocol(format!("payme {path}: {e}: {}", truncate(&raw)))
+        };
         let status: Status = serde_json::from_str(&raw).map_err(protocol)?;
         if status.status_code != 0 {
-            let details = status.status_error_details.unwrap_or_default();
-            return Ok((Err((status.status_error_code, details)), raw));
+            return Ok((Err(status.status_error_code), raw));
         }
         let data = serde_json::from_str(&raw).map_err(protocol)?;
         Ok((Ok(data), raw))
@@ -183,7 +175,7 @@ impl PayMe {
         let (answer, raw) = self
             .call::<_, Sellers>("get-sellers", &self.seller_call(None))
             .await?;
-        let sellers = answer.map_err(|(code, _)| refused(code, raw))?;
+        let sellers = answer.map_err(|code| refused(code, raw))?;
         let Some(seller) = sellers
             .items
             .iter()
@@ -203,10 +195,10 @@ impl PayMe {
             .await?;
         match answer {
             Ok(_) => Ok(()),
-            Err((CONNECTED_ELSEWHERE, _)) => {
+            Err(CONNECTED_ELSEWHERE) => {
                 Err(ConnectError::Problem(ConnectProblem::ConnectedElsewhere))
             }
-            Err((code, _)) => Err(refused(code, raw).into()),
+            Err(code) => Err(refused(code, raw).into()),
         }
     }
 
@@ -215,7 +207,7 @@ impl PayMe {
         let (answer, raw) = self
             .call::<_, serde_json::Value>("disconnect-seller", &self.seller_call(Some(store_ref)))
             .await?;
-        answer.map(drop).map_err(|(code, _)| refused(code, raw))
+        answer.map(drop).map_err(|code| refused(code, raw))
     }
 
     fn seller_call<'a>(&'a self, store_ref: Option<&'a str>) -> SellerCall<'a> {
@@ -234,7 +226,7 @@ impl PayMe {
             sale_payme_id: sale_id,
         };
         let (answer, raw) = self.call::<_, Sales>("get-sales", &body).await?;
-        let sales = answer.map_err(|(code, _)| refused(code, raw.clone()))?;
+        let sales = answer.map_err(|code| refused(code, raw.clone()))?;
         let sale = sales
             .items
             .into_iter()
@@ -318,7 +310,7 @@ impl super::Connector for PayMe {
             buyer_email: p.email.as_deref(),
         };
         let (answer, raw) = self.call::<_, SaleCreated>("generate-sale", &body).await?;
-        let created = answer.map_err(|(code, _)| refused(code, raw.clone()))?;
+        let created = answer.map_err(|code| refused(code, raw.clone()))?;
         if !(created.sale_url.starts_with("https://") || created.sale_url.starts_with("http://")) {
             return Err(ConnectorError::Protocol(format!(
                 "PayMe gave no sale page: {raw}"

@@ -4,7 +4,10 @@
 
 mod wire;
 
-use super::{ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param};
+use super::{
+    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json,
+    truncate,
+};
 use crate::db::payments::Payment;
 use wire::{Envelope, RequestBody, RequestData, VerifyBody, VerifyData};
 
@@ -63,19 +66,7 @@ impl Zarinpal {
         path: &str,
         body: &B,
     ) -> Result<(Result<D, i64>, String), ConnectorError> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Accept", "application/json")
-            .json(body)
-            .send()
-            .await
-            .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
-        // Zarinpal answers errors with 4xx statuses and the same envelope, so read the body always.
-        let raw = response
-            .text()
-            .await
-            .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
+        let raw = post_json(&self.http, &format!("{}{path}", self.base), body).await?;
         let envelope: Envelope<D> = serde_json::from_str(&raw).map_err(|e| {
             ConnectorError::Protocol(format!("zarinpal answered {}: {e}", truncate(&raw)))
         })?;
@@ -204,10 +195,6 @@ impl super::Connector for Zarinpal {
 
 fn code_name(code: i64) -> String {
     format!("{PROVIDER}:{code}")
-}
-
-fn truncate(raw: &str) -> String {
-    raw.chars().take(300).collect()
 }
 
 #[cfg(test)]

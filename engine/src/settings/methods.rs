@@ -322,11 +322,12 @@ pub async fn edit(
     }
     let new = new_method(&saved.provider, form.live, &c);
     let updated = methods::update(db, store.id, id, &new).await?;
-    if updated && saved.enabled {
-        let now = methods::get(db, store.id, id).await?;
-        if now.as_ref().map(|m| connection_of(key, m)) != Some(connection_of(key, &saved)) {
-            disconnect(checkout, store, &saved).await;
-        }
+    let old_values = saved_values(key, &saved).ok();
+    if updated
+        && saved.enabled
+        && old_values.as_ref().and_then(seller_key) != seller_key(&c.plain_secrets)
+    {
+        disconnect(checkout, store, &saved).await;
     }
     Ok(updated)
 }
@@ -345,9 +346,8 @@ pub async fn set_enabled(
         return Ok(false);
     };
     if enabled && !saved.enabled && saved.provider == payme::PROVIDER {
-        let key = checkout.connectors().secret_key();
-        let config = configuration(key, &saved)?;
-        connect_payme(checkout, store, saved.live, &config).await?;
+        let payme = checkout.connectors().payme_of(&saved);
+        connect_payme(checkout, store, payme).await?;
     }
     let changed = methods::set_enabled(db, store.id, id, enabled).await?;
     if changed && saved.enabled && !enabled {
@@ -361,21 +361,9 @@ pub fn store_ref(checkout: &Checkout, store: &Store) -> String {
     format!("{}#store-{}", checkout.public_url(), store.id)
 }
 
-/// What a method is connected with at its provider (PayMe: the seller key), if anything.
-fn connection_of(key: &SecretKey, method: &PaymentMethod) -> Option<String> {
-    (method.provider == payme::PROVIDER)
-        .then(|| saved_values(key, method).ok())
-        .flatten()
-        .and_then(|v| {
-            v.get("seller_key")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-}
-
-/// A saved method's configuration and opened secrets as JSON text.
-fn configuration(key: &SecretKey, method: &PaymentMethod) -> Result<String, SettingsError> {
-    Ok(Value::Object(saved_values(key, method)?).to_string())
+/// The PayMe account a method's values connect (none for other providers).
+fn seller_key(values: &Map<String, Value>) -> Option<&str> {
+    values.get("seller_key").and_then(Value::as_str)
 }
 
 async fn connect(
@@ -390,7 +378,10 @@ async fn connect(
     }
     let mut values: Map<String, Value> = serde_json::from_str(&c.config).unwrap_or_default();
     values.extend(c.plain_secrets.clone());
-    connect_payme(checkout, store, live, &Value::Object(values).to_string()).await
+    let payme = checkout
+        .connectors()
+        .payme(live, &Value::Object(values).to_string());
+    connect_payme(checkout, store, payme).await
 }
 
 /// Checks the PayMe account with PayMe and connects it to the store; each refusal is a field
@@ -398,18 +389,14 @@ async fn connect(
 async fn connect_payme(
     checkout: &Checkout,
     store: &Store,
-    live: bool,
-    config: &str,
+    payme: Result<payme::PayMe, ConnectorError>,
 ) -> Result<(), SettingsError> {
     let refused = |field, problem| {
         let mut errors = FieldErrors::default();
         errors.add(field, problem);
         SettingsError::Invalid(errors)
     };
-    let payme = checkout
-        .connectors()
-        .payme(live, config)
-        .map_err(|e| DbError::Corrupt(e.to_string()))?;
+    let payme = payme.map_err(|e| DbError::Corrupt(e.to_string()))?;
     match payme.connect(&store_ref(checkout, store)).await {
         Ok(()) => Ok(()),
         Err(ConnectError::Problem(problem)) => Err(match problem {
@@ -432,13 +419,9 @@ async fn disconnect(checkout: &Checkout, store: &Store, method: &PaymentMethod) 
     if method.provider != payme::PROVIDER {
         return;
     }
-    let key = checkout.connectors().secret_key();
-    let result = match configuration(key, method) {
-        Ok(config) => match checkout.connectors().payme(method.live, &config) {
-            Ok(payme) => payme.disconnect(&store_ref(checkout, store)).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(ConnectorError::Config(e.to_string())),
+    let result = match checkout.connectors().payme_of(method) {
+        Ok(payme) => payme.disconnect(&store_ref(checkout, store)).await,
+        Err(e) => Err(e),
     };
     if let Err(err) = result {
         tracing::warn!(store = store.id, method = method.id, error = %err, "PayMe was not told of a disconnection");

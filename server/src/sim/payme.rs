@@ -491,32 +491,28 @@ fn return_fields(id: &str, sale: &Sale) -> (String, Vec<(&'static str, String)>)
 /// Posts the callback; while it is not answered 200, tries again in the background (five
 /// more times, a second apart), as PayMe retries undelivered callbacks.
 async fn deliver(http: reqwest::Client, url: String, fields: Vec<(&'static str, String)>) {
-    let send = {
-        let (http, url, fields) = (http.clone(), url.clone(), fields.clone());
-        move || {
-            let (http, url, fields) = (http.clone(), url.clone(), fields.clone());
-            async move {
-                http.post(&url)
-                    .form(&fields)
-                    .timeout(Duration::from_secs(10))
-                    .send()
-                    .await
-                    .is_ok_and(|r| r.status().is_success())
-            }
-        }
-    };
-    if send().await {
+    if post_form(&http, &url, &fields).await {
         return;
     }
     tokio::spawn(async move {
         for _ in 0..5 {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            if send().await {
+            if post_form(&http, &url, &fields).await {
                 return;
             }
         }
         tracing::warn!(%url, "the PayMe simulator gave up delivering a callback");
     });
+}
+
+/// Whether the callback was answered 2xx.
+async fn post_form(http: &reqwest::Client, url: &str, fields: &[(&'static str, String)]) -> bool {
+    http.post(url)
+        .form(fields)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
 }
 
 async fn signup_page() -> Html<String> {

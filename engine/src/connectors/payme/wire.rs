@@ -40,14 +40,13 @@ pub struct SellerCall<'a> {
     pub platform_store_id: Option<&'a str>,
 }
 
-/// The common envelope: the status and, on failure, PayMe's error.
+/// The common envelope: the status and, on failure, PayMe's error code (its
+/// `status_error_details` stay in the raw answer that is logged).
 #[derive(Deserialize)]
 pub struct Status {
     pub status_code: i64,
     #[serde(default)]
     pub status_error_code: i64,
-    #[serde(default)]
-    pub status_error_details: Option<String>,
 }
 
 #[derive(Deserialize)]
