@@ -6,6 +6,7 @@ use crate::connectors::{
     AnyConnector, Connector, ConnectorError, Connectors, HandOff, StartRequest, Verdict,
     Verification,
 };
+use crate::db::methods::PaymentMethod;
 use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source, Transition};
 use crate::db::stores::Store;
 use crate::db::{Db, DbError, bank_accounts, methods, stores};
@@ -180,7 +181,11 @@ impl Checkout {
         };
         let description = valid.description.unwrap_or_else(|| store.name.clone());
         let return_url = format!("{}/pay/{code}/return", self.public_url);
-        let notify_url = format!("{}/pay/{code}/notify", self.public_url);
+        let notify_url = format!(
+            "{}{}",
+            self.public_url,
+            crate::connectors::notify_path(&method.provider, &code)
+        );
         let started = match self.connectors.for_method(&method) {
             Ok(connector) => {
                 connector
@@ -428,18 +433,32 @@ impl Checkout {
             name: "notification",
             raw: String::from_utf8_lossy(body).into_owned(),
         };
-        let verification = match self.open_method(&payment, &message).await? {
-            Some(Ok(connector)) => connector.verify_notification(&payment, body).await,
-            Some(Err(err)) => Err(err),
-            // Logged: a late copy of a notification already acted on.
-            None => return Ok(Notified::Accepted),
+        let Some(method) = self.method_of(&payment).await? else {
+            self.after_final(&payment, &message).await?;
+            return Ok(Notified::Accepted);
+        };
+        let verification = match self.connectors.for_method(&method) {
+            Ok(connector) => connector.verify_notification(&payment, body).await,
+            Err(err) => Err(err),
         };
         let notified = match &verification {
             Ok(_) => Notified::Accepted,
             Err(ConnectorError::Unreachable(_)) => Notified::Unconfirmed,
             Err(_) => Notified::Refused,
         };
-        self.settle(payment, &message, verification).await?;
+        match verification {
+            // News about a settled payment (a refund) is recorded; a late copy is logged.
+            Ok(v) if payment.status != PaymentStatus::Created => match v.verdict {
+                Verdict::Reversed { code, reference } => {
+                    self.reversed(&payment, &message, &code, &reference, &v.raw)
+                        .await?
+                }
+                _ => self.after_final(&payment, &message).await?,
+            },
+            verification => {
+                self.settle(payment, &message, verification).await?;
+            }
+        }
         Ok(notified)
     }
 
@@ -464,19 +483,63 @@ impl Checkout {
         payment: &Payment,
         message: &Message<'_>,
     ) -> Result<Option<Result<AnyConnector, ConnectorError>>, CheckoutError> {
-        let Some(method_id) = payment
-            .method_id
-            .filter(|_| payment.status == PaymentStatus::Created)
-        else {
-            let kind = format!("{}_after_final", message.name);
-            payments::record_event(&self.db, payment, message.source, &kind, Some(&message.raw))
-                .await?;
+        if payment.status != PaymentStatus::Created {
+            self.after_final(payment, message).await?;
+            return Ok(None);
+        }
+        let Some(method) = self.method_of(payment).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.connectors.for_method(&method)))
+    }
+
+    /// The payment method an online payment went through (`None` for a bank slip).
+    async fn method_of(&self, payment: &Payment) -> Result<Option<PaymentMethod>, CheckoutError> {
+        let Some(method_id) = payment.method_id else {
             return Ok(None);
         };
         let method = methods::get(&self.db, payment.store_id, method_id)
             .await?
             .ok_or(CheckoutError::UnknownPayment)?;
-        Ok(Some(self.connectors.for_method(&method)))
+        Ok(Some(method))
+    }
+
+    /// Logs a message about a payment that no longer waits for its provider.
+    async fn after_final(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+    ) -> Result<(), CheckoutError> {
+        let kind = format!("{}_after_final", message.name);
+        payments::record_event(&self.db, payment, message.source, &kind, Some(&message.raw))
+            .await?;
+        Ok(())
+    }
+
+    /// Records a refund or reversal the provider reported, once per provider reference.
+    async fn reversed(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        code: &str,
+        reference: &str,
+        raw: &str,
+    ) -> Result<(), CheckoutError> {
+        let head = format!("{code} {reference};");
+        let seen = payments::events(&self.db, payment.store_id, payment.id)
+            .await?
+            .iter()
+            .any(|e| {
+                e.kind == REVERSED && e.detail.as_deref().is_some_and(|d| d.starts_with(&head))
+            });
+        let kind = if seen {
+            format!("ignored:{REVERSED}")
+        } else {
+            REVERSED.to_owned()
+        };
+        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
+        payments::record_event(&self.db, payment, Source::Provider, &kind, Some(&detail)).await?;
+        Ok(())
     }
 
     /// Keeps the payment open and logs why a message was not believed (an unreachable
@@ -534,6 +597,12 @@ impl Checkout {
             Verdict::Failed { code } => {
                 change(PaymentStatus::Failed, "failed_at_provider", Some(code))
             }
+            Verdict::Reversed { code, reference } => {
+                // Money sent back for a payment we never saw paid: worth keeping, not a status.
+                self.reversed(&payment, message, code, reference, &verification.raw)
+                    .await?;
+                return Ok(payment);
+            }
             Verdict::Pending => {
                 payments::record_event(
                     &self.db,
@@ -555,6 +624,9 @@ impl Checkout {
         self.payment(&payment.tracking_code).await
     }
 }
+
+/// The event kind of a refund or reversal reported by the provider.
+pub const REVERSED: &str = "reversed_at_provider";
 
 /// What became of a provider's notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,6 +19,8 @@ pub struct Config {
     pub zarinpal_sandbox_url: String,
     /// Base URL of PayMe's API (test environment) for methods in test mode.
     pub payme_sandbox_url: String,
+    /// PayPal's sandbox for test-mode methods: the checkout page and the IPN post-back.
+    pub paypal_sandbox_url: String,
     /// Kassa's PayMe platform credentials: the client key names Kassa in partner calls, the
     /// secret only checks callback signatures.
     pub payme_client_key: String,
@@ -51,6 +53,8 @@ impl Config {
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::zarinpal::MOUNT)),
             payme_sandbox_url: var("KASSA_PAYME_SANDBOX_URL")
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::payme::API)),
+            paypal_sandbox_url: var("KASSA_PAYPAL_SANDBOX_URL")
+                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::paypal::MOUNT)),
             payme_client_key: var("KASSA_PAYME_CLIENT_KEY")
                 .unwrap_or_else(|| crate::sim::payme::SANDBOX_CLIENT_KEY.into()),
             payme_client_secret: var("KASSA_PAYME_CLIENT_SECRET")

@@ -1,6 +1,7 @@
 //! The demo stores `make run` starts with, each with an owner who can log in to the back
 //! office: `demo` (IRR shown in toman, a Zarinpal gateway in sandbox mode, two bank accounts
-//! for slips) and `demo-il` (ILS, PayMe in sandbox mode, one bank account).
+//! for slips), `demo-il` (ILS, PayMe in sandbox mode, one bank account) and `demo-eu` (EUR,
+//! PayPal in sandbox mode, one bank account).
 
 use engine::accounts::{self, AccountError};
 use engine::db::bank_accounts::{self, NewBankAccount};
@@ -12,9 +13,11 @@ use engine::secrets::SecretKey;
 
 pub const SLUG: &str = "demo";
 pub const IL_SLUG: &str = "demo-il";
+pub const EU_SLUG: &str = "demo-eu";
 /// The demo owners' log-ins, printed at start-up. Sandbox mode only: live mode seeds nothing.
 pub const OWNER_EMAIL: &str = "owner@demo.kassa.test";
 pub const IL_OWNER_EMAIL: &str = "owner@demo-il.kassa.test";
+pub const EU_OWNER_EMAIL: &str = "owner@demo-eu.kassa.test";
 pub const OWNER_PASSWORD: &str = "kassa-demo-owner";
 /// Any well-formed id works with the simulator.
 const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
@@ -23,7 +26,70 @@ const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     let iranian = seed_iranian(db, key).await?;
     let israeli = seed_israeli(db, key).await?;
-    Ok(iranian || israeli)
+    let european = seed_european(db).await?;
+    Ok(iranian || israeli || european)
+}
+
+/// The European store: EUR, English, PayPal with the simulator's business account. A
+/// provider's method is added when the store lacks one, so a newer Kassa completes an older
+/// demo database.
+async fn seed_european(db: &Db) -> Result<bool, DbError> {
+    use crate::sim::paypal::{DEMO_ACCOUNT_ID, DEMO_EMAIL};
+    let eur = Currency::parse("EUR").expect("EUR is supported");
+    let (store, created) = match stores::by_slug(db, EU_SLUG).await? {
+        Some(store) => (store, false),
+        None => {
+            let store = stores::create(
+                db,
+                NewStore {
+                    slug: EU_SLUG,
+                    name: "Kassa Demo Shop",
+                    currency: eur,
+                    toman_display: false,
+                    default_lang: "en",
+                    custom_amounts: false,
+                    notification_email: Some(EU_OWNER_EMAIL),
+                },
+            )
+            .await?;
+            bank_accounts::create(
+                db,
+                store.id,
+                NewBankAccount {
+                    bank_name: "Swedbank",
+                    holder: "Kassa Demo Shop",
+                    account_number: "LV80HABA0551020000001",
+                    iban: Some("LV80HABA0551020000001"),
+                    card_number: None,
+                    merchant_account: false,
+                },
+            )
+            .await?;
+            (store, true)
+        }
+    };
+    let saved = methods::list_all(db, store.id).await?;
+    let has = |provider: &str| saved.iter().any(|m| m.provider == provider);
+    let mut added = false;
+    if !has(engine::connectors::paypal::PROVIDER) {
+        methods::create(
+            db,
+            store.id,
+            NewMethod {
+                provider: engine::connectors::paypal::PROVIDER,
+                display_name: "PayPal",
+                live: false,
+                min_amount: Some(100),
+                max_amount: None,
+                config: &format!(r#"{{"account_id":"{DEMO_ACCOUNT_ID}","email":"{DEMO_EMAIL}"}}"#),
+                secrets: None,
+                discount: None,
+            },
+        )
+        .await?;
+        added = true;
+    }
+    Ok(created || added)
 }
 
 /// The Israeli store: ILS, Hebrew, PayMe with the simulator's demo seller.
@@ -151,7 +217,8 @@ async fn seed_iranian(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
 /// trying the demo is reset at the next start, so the printed one always works).
 pub async fn ensure_owners(db: &Db) -> Result<(), AccountError> {
     ensure_owner(db, SLUG, OWNER_EMAIL).await?;
-    ensure_owner(db, IL_SLUG, IL_OWNER_EMAIL).await
+    ensure_owner(db, IL_SLUG, IL_OWNER_EMAIL).await?;
+    ensure_owner(db, EU_SLUG, EU_OWNER_EMAIL).await
 }
 
 async fn ensure_owner(db: &Db, slug: &str, email: &str) -> Result<(), AccountError> {

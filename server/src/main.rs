@@ -33,17 +33,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "PayMe (ILS) checkout: {base}/s/{}/openpay?receivername=Noa%20Levi&description=Order%2017&price=120.50",
             demo::IL_SLUG
         );
+        println!(
+            "PayPal (EUR) checkout: {base}/s/{}/openpay?receivername=Anna%20Berzina&description=Order%2023&price=45.00",
+            demo::EU_SLUG
+        );
         println!("Follow a payment:     {base}/track");
         println!(
-            "Back office:          {base}/admin  (log in as {} or {}, password {})",
+            "Back office:          {base}/admin  (log in as {}, {} or {}, password {})",
             demo::OWNER_EMAIL,
             demo::IL_OWNER_EMAIL,
+            demo::EU_OWNER_EMAIL,
             demo::OWNER_PASSWORD
         );
         println!(
-            "Simulators:           {base}{} and {base}{} (PayMe test card 4557430402053431)",
+            "Simulators:           {base}{}, {base}{} (PayMe test card 4557430402053431) and {base}{}",
             server::sim::zarinpal::MOUNT,
-            server::sim::payme::MOUNT
+            server::sim::payme::MOUNT,
+            server::sim::paypal::MOUNT
         );
     }
     let router = startup::router(

@@ -1,13 +1,17 @@
 //! Where providers send the customer back, and where they post their notifications. Both are
 //! handed to the payment's connector, which asks the provider itself; the customer then sees
-//! the payment's page.
+//! the payment's page. Notifications arrive per payment (`/pay/{code}/notify`) or, for
+//! providers configured with one address per account (PayPal's IPN), at `/notify/{provider}`.
 
 use axum::body::Body;
+use std::time::Duration;
+
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Redirect;
 
-use engine::checkout::{CheckoutError, Notified};
+use engine::checkout::{Checkout, CheckoutError, Notified};
+use engine::connectors::{ACCOUNT_NOTIFICATIONS, notified_payment};
 
 use app::state::AppState;
 
@@ -61,4 +65,51 @@ pub async fn provider_notification(
             (StatusCode::SERVICE_UNAVAILABLE, "try again")
         }
     }
+}
+
+/// How often a notification is verified again while its provider cannot be asked: the first
+/// wait is two seconds and each one doubles, about half an hour in all.
+const ATTEMPTS: u32 = 10;
+
+/// An account-wide notification (PayPal's IPN). PayPal wants an empty 200 at once, whatever
+/// becomes of the message, and resends anything else; so the message is answered first and
+/// verified in the background (the post-back, then the checks), retried while PayPal cannot
+/// be asked. A message naming no payment of ours is answered 200 too, and only logged: it
+/// is not Kassa's, and a retry would not change that.
+pub async fn account_notification(
+    State(state): State<AppState>,
+    Path(provider): Path<String>,
+    body: Body,
+) -> StatusCode {
+    if !ACCOUNT_NOTIFICATIONS.contains(&provider.as_str()) {
+        return StatusCode::NOT_FOUND;
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await else {
+        tracing::warn!(%provider, "refused a notification over the size limit");
+        return StatusCode::PAYLOAD_TOO_LARGE;
+    };
+    let Some(code) = notified_payment(&provider, &bytes) else {
+        tracing::warn!(%provider, "a notification names no payment");
+        return StatusCode::OK;
+    };
+    tokio::spawn(verify_in_background(state.checkout.clone(), code, bytes));
+    StatusCode::OK
+}
+
+async fn verify_in_background(checkout: Checkout, code: String, body: axum::body::Bytes) {
+    let mut wait = Duration::from_secs(2);
+    for _ in 0..ATTEMPTS {
+        match checkout.complete_notification(&code, &body).await {
+            Ok(Notified::Accepted | Notified::Refused) => return,
+            Err(CheckoutError::UnknownPayment) => {
+                tracing::warn!(%code, "a notification names an unknown payment");
+                return;
+            }
+            Ok(Notified::Unconfirmed) => {}
+            Err(err) => tracing::error!(error = %err, "a notification could not be recorded"),
+        }
+        tokio::time::sleep(wait).await;
+        wait *= 2;
+    }
+    tracing::error!(%code, "gave up verifying a notification: its provider never answered");
 }

@@ -29,6 +29,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
         SandboxUrls {
             zarinpal: config.zarinpal_sandbox_url.clone(),
             payme: config.payme_sandbox_url.clone(),
+            paypal: config.paypal_sandbox_url.clone(),
         },
         config.payme_platform(),
         key.clone(),
@@ -68,6 +69,10 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             "/pay/{code}/notify",
             axum::routing::post(crate::returns::provider_notification),
         )
+        .route(
+            "/notify/{provider}",
+            axum::routing::post(crate::returns::account_notification),
+        )
         .route(app::CSV_PATH, get(app::export_csv))
         .route(app::LOGO_PATH, get(app::serve_logo))
         .route(
@@ -97,7 +102,8 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             .nest(
                 crate::sim::payme::MOUNT,
                 crate::sim::payme::routes(config.payme_platform()),
-            );
+            )
+            .nest(crate::sim::paypal::MOUNT, crate::sim::paypal::routes());
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router

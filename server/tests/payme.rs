@@ -5,7 +5,9 @@
 mod common;
 
 use common::browser::{Browser, signed_up_in};
-use common::{Running, no_redirects, serve, serve_with};
+use common::{
+    Running, event_kinds, methods, no_redirects, payment, quiet_server, serve, serve_with,
+};
 use engine::checkout::{CheckoutForm, Submitted};
 use engine::connectors::HandOff;
 use engine::connectors::payme::{Platform, signature};
@@ -30,21 +32,6 @@ fn method_form<'a>(key: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
         ("provider[seller_key]", key),
         ("provider[email]", email),
     ]
-}
-
-async fn store_id(app: &Running, slug: &str) -> i64 {
-    engine::db::stores::by_slug(app.state.checkout.db(), slug)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-async fn methods(app: &Running, slug: &str) -> Vec<engine::db::methods::PaymentMethod> {
-    let id = store_id(app, slug).await;
-    engine::db::methods::list_all(app.state.checkout.db(), id)
-        .await
-        .unwrap()
 }
 
 /// Submits the add form and returns the page it leads to.
@@ -211,19 +198,6 @@ async fn started(app: &Running, slug: &str, method: i64, key: &str) -> (String, 
     (code, url)
 }
 
-async fn payment(app: &Running, code: &str) -> Payment {
-    app.state.checkout.payment(code).await.unwrap()
-}
-
-async fn event_kinds(app: &Running, p: &Payment) -> Vec<String> {
-    engine::db::payments::events(app.state.checkout.db(), p.store_id, p.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect()
-}
-
 #[tokio::test]
 async fn a_card_payment_is_paid_by_the_callback_and_a_declined_card_fails() {
     let app = serve(true).await;
@@ -273,19 +247,6 @@ async fn a_card_payment_is_paid_by_the_callback_and_a_declined_card_fails() {
     let failed = payment(&app, &code).await;
     assert_eq!(failed.status, PaymentStatus::Failed);
     assert_eq!(failed.failure_code.as_deref(), Some("payme:1001"));
-}
-
-/// A server whose callbacks from the simulator go nowhere (its public address is dead), so a
-/// test can deliver them itself.
-async fn quiet_server(database: Option<String>) -> Running {
-    serve_with(true, |c| {
-        c.payme_sandbox_url = format!("{}/sim/payme/api", c.public_url);
-        c.public_url = "http://127.0.0.1:9".into();
-        if let Some(url) = database {
-            c.database_url = url;
-        }
-    })
-    .await
 }
 
 /// The callback PayMe would send for a paid sale, from the simulator's own records.

@@ -49,6 +49,9 @@ pub struct ProviderView {
     pub fields: Vec<FieldView>,
     /// The currencies it settles.
     pub currencies: Vec<String>,
+    /// The address to paste into the provider's account settings, for providers that post
+    /// every notification of an account to one address (PayPal's IPN).
+    pub notify_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,6 +118,12 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
                     })
                     .collect(),
                 currencies: p.currencies.iter().map(|c| (*c).to_owned()).collect(),
+                notify_url: engine::connectors::ACCOUNT_NOTIFICATIONS
+                    .contains(&p.name)
+                    .then(|| {
+                        let path = engine::connectors::notify_path(p.name, "");
+                        format!("{}{path}", state.checkout.public_url())
+                    }),
             })
             .collect(),
         site_url: state.checkout.public_url().to_owned(),
@@ -253,6 +262,7 @@ fn provider_name(provider: &str) -> &'static str {
     match provider {
         "zarinpal" => "Zarinpal",
         "payme" => "PayMe",
+        "paypal" => "PayPal",
         _ => "—",
     }
 }
@@ -290,8 +300,9 @@ pub fn Methods() -> impl IntoView {
                     } else {
                         let count = page.methods.len();
                         let rows = page.methods.iter().cloned().enumerate().map(|(i, m)| {
+                            let notify_url = page.providers.iter().find(|p| p.name == m.provider).and_then(|p| p.notify_url.clone());
                             let site_url = page.site_url.clone();
-                            view! { <MethodRow m currency unit first=i == 0 last=i + 1 == count site_url /> }
+                            view! { <MethodRow m currency unit first=i == 0 last=i + 1 == count site_url notify_url /> }
                         }).collect_view();
                         view! { <ul class="items">{rows}</ul> }.into_any()
                     };
@@ -331,6 +342,7 @@ fn MethodRow(
     first: bool,
     last: bool,
     site_url: String,
+    notify_url: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let change = ServerAction::<ChangeMethod>::new();
@@ -384,7 +396,11 @@ fn MethodRow(
     } else {
         button("enable", t_string!(i18n, activate).to_string(), false)
     };
-    let label = t_string!(i18n, register_site).to_string();
+    // PayPal asks for its IPN address, not the site's.
+    let (label, site_url) = match notify_url {
+        Some(url) => (t_string!(i18n, ipn_url).to_string(), url),
+        None => (t_string!(i18n, register_site).to_string(), site_url),
+    };
     view! {
         <li class="item" class:inactive=!m.enabled>
             <div>
@@ -409,25 +425,35 @@ fn MethodRow(
 }
 
 /// The label and hint of a provider field, and its input mode.
-fn field_text(name: &str) -> (String, String, &'static str) {
+fn field_text(provider: &str, name: &str) -> (String, String, &'static str) {
     let locale = use_i18n().get_locale_untracked();
-    match name {
-        "merchant_id" => (
+    match (provider, name) {
+        ("paypal", "account_id") => (
+            td_string!(locale, paypal_account_id).to_string(),
+            td_string!(locale, paypal_account_id_hint).to_string(),
+            "text",
+        ),
+        ("paypal", "email") => (
+            td_string!(locale, paypal_email).to_string(),
+            td_string!(locale, paypal_email_hint).to_string(),
+            "email",
+        ),
+        (_, "merchant_id") => (
             td_string!(locale, merchant_id).to_string(),
             td_string!(locale, merchant_id_hint).to_string(),
             "text",
         ),
-        "seller_key" => (
+        (_, "seller_key") => (
             td_string!(locale, seller_key).to_string(),
             td_string!(locale, seller_key_hint).to_string(),
             "text",
         ),
-        "email" => (
+        (_, "email") => (
             td_string!(locale, account_email).to_string(),
             td_string!(locale, account_email_hint).to_string(),
             "email",
         ),
-        other => (other.to_owned(), String::new(), "text"),
+        (_, other) => (other.to_owned(), String::new(), "text"),
     }
 }
 
@@ -515,7 +541,7 @@ fn MethodForm(
         .get(Field::Method)
         .map(|problem| view! { <Refusal problem signup_url=None /> });
     let provider_fields = provider.fields.iter().map(|f| {
-        let (label, hint, inputmode) = field_text(&f.name);
+        let (label, hint, inputmode) = field_text(&provider.name, &f.name);
         let saved_value = s.and_then(|m| m.fields.iter().find(|(k, _)| *k == f.name).map(|(_, v)| v.clone()));
         // Secrets: a saved one is shown masked in the hint, and a blank field keeps it.
         let (hint, value) = if f.secret {
@@ -562,9 +588,17 @@ fn MethodForm(
         ("percent", t_string!(i18n, discount_percent)),
     ]
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
+    let notify_url = provider.notify_url.clone().map(|url| view! {
+        <div class="copy-row">
+            <label class="hint" for="notify-url">{t!(i18n, ipn_url)}</label>
+            <input id="notify-url" class="mono" readonly value=url.clone() />
+            <CopyButton text=url label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
+        </div>
+    });
     view! {
         <h2>{title}</h2>
         {currency_notice}
+        {notify_url}
         {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
         {unreachable}
         <ActionForm action=save attr:class="stack" attr:novalidate=true>

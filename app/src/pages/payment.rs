@@ -4,7 +4,7 @@ use engine::status::PaymentStatus;
 use engine::tracking;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 use crate::api::{PaymentView, load_payment, url_query};
@@ -58,11 +58,16 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
         PaymentStatus::Failed | PaymentStatus::Cancelled
     )
     .then(|| retry_link(&payment));
+    // Some providers (PayPal) settle a payment by a notification that may come after the
+    // customer: a waiting page looks again by itself, with or without JavaScript.
+    let waiting = payment.status == PaymentStatus::Created;
     view! {
         <Title text=title.to_string() />
+        {waiting.then(|| view! { <Meta http_equiv="refresh" content="3" /> })}
         <section class=format!("card outcome {class}") role="status">
             <h1>{title}</h1>
             {explanation.map(|e| view! { <p class="explanation">{e}</p> })}
+            {waiting.then(|| view! { <p class="muted">{t!(i18n, pending_refresh)}</p> })}
             <Summary payment=payment.clone() />
             <p class="muted">{t!(i18n, keep_code)}</p>
             {retry.map(|href| view! { <p class="actions"><a class="button primary" href=href>{t!(i18n, try_again)}</a></p> })}

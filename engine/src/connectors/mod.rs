@@ -5,6 +5,7 @@
 //! database: the checkout service records what they report.
 
 pub mod payme;
+pub mod paypal;
 pub mod zarinpal;
 
 use std::future::Future;
@@ -31,6 +32,34 @@ pub enum Verdict {
     },
     /// Not decided yet (the customer may still be on the provider's page).
     Pending,
+    /// The money went back (a refund, a chargeback): recorded, never a status of its own.
+    /// `reference` is the provider's transaction that did it.
+    Reversed {
+        code: String,
+        reference: String,
+    },
+}
+
+/// Providers that post every notification of an account to one address the merchant pastes
+/// into the provider's settings (`/notify/{provider}`), rather than to one per payment.
+pub const ACCOUNT_NOTIFICATIONS: &[&str] = &[paypal::PROVIDER];
+
+/// The path a provider posts its notifications about payment `code` to.
+pub fn notify_path(provider: &str, code: &str) -> String {
+    if ACCOUNT_NOTIFICATIONS.contains(&provider) {
+        format!("/notify/{provider}")
+    } else {
+        format!("/pay/{code}/notify")
+    }
+}
+
+/// The payment an account-wide notification is about (our tracking code, as the provider
+/// echoes it back).
+pub fn notified_payment(provider: &str, body: &[u8]) -> Option<String> {
+    match provider {
+        paypal::PROVIDER => paypal::invoice_of(body),
+        _ => None,
+    }
 }
 
 /// A verdict with the raw provider answer it was read from (kept in the event log).
@@ -115,6 +144,7 @@ pub trait Connector {
 pub struct SandboxUrls {
     pub zarinpal: String,
     pub payme: String,
+    pub paypal: String,
 }
 
 /// Builds connectors for a store's methods, opening their sealed credentials.
@@ -130,6 +160,7 @@ pub struct Connectors {
 pub enum AnyConnector {
     Zarinpal(zarinpal::Zarinpal),
     PayMe(payme::PayMe),
+    PayPal(paypal::PayPal),
 }
 
 impl Connectors {
@@ -187,6 +218,19 @@ impl Connectors {
             payme::PROVIDER => Ok(AnyConnector::PayMe(
                 self.payme(method.live, &self.configuration(method)?)?,
             )),
+            paypal::PROVIDER => {
+                let endpoints = if method.live {
+                    paypal::Endpoints::live()
+                } else {
+                    paypal::Endpoints::sandbox(&self.sandbox.paypal)
+                };
+                Ok(AnyConnector::PayPal(paypal::PayPal::new(
+                    self.http.clone(),
+                    endpoints,
+                    method.live,
+                    &self.configuration(method)?,
+                )?))
+            }
             other => Err(ConnectorError::Config(format!("unknown provider {other}"))),
         }
     }
@@ -212,6 +256,7 @@ impl Connector for AnyConnector {
         match self {
             AnyConnector::Zarinpal(c) => c.start(req).await,
             AnyConnector::PayMe(c) => c.start(req).await,
+            AnyConnector::PayPal(c) => c.start(req).await,
         }
     }
 
@@ -219,6 +264,7 @@ impl Connector for AnyConnector {
         match self {
             AnyConnector::Zarinpal(c) => c.hand_off(payment),
             AnyConnector::PayMe(c) => c.hand_off(payment),
+            AnyConnector::PayPal(c) => c.hand_off(payment),
         }
     }
 
@@ -230,6 +276,7 @@ impl Connector for AnyConnector {
         match self {
             AnyConnector::Zarinpal(c) => c.verify_return(payment, params).await,
             AnyConnector::PayMe(c) => c.verify_return(payment, params).await,
+            AnyConnector::PayPal(c) => c.verify_return(payment, params).await,
         }
     }
 
@@ -237,6 +284,7 @@ impl Connector for AnyConnector {
         match self {
             AnyConnector::Zarinpal(c) => c.fetch_status(payment).await,
             AnyConnector::PayMe(c) => c.fetch_status(payment).await,
+            AnyConnector::PayPal(c) => c.fetch_status(payment).await,
         }
     }
 
@@ -248,6 +296,7 @@ impl Connector for AnyConnector {
         match self {
             AnyConnector::Zarinpal(c) => c.verify_notification(payment, body).await,
             AnyConnector::PayMe(c) => c.verify_notification(payment, body).await,
+            AnyConnector::PayPal(c) => c.verify_notification(payment, body).await,
         }
     }
 }

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::SettingsError;
 use crate::checkout::Checkout;
 use crate::connectors::payme::{self, ConnectError, ConnectProblem, KeyProblem};
-use crate::connectors::{ConnectorError, zarinpal};
+use crate::connectors::{ConnectorError, paypal, zarinpal};
 use crate::db::DbError;
 use crate::db::methods::{self, NewMethod, PaymentMethod, secrets_context};
 use crate::db::stores::Store;
@@ -69,6 +69,26 @@ const PAYME: &[ProviderField] = &[
     },
 ];
 
+fn paypal_account_id(input: &str) -> Result<String, Problem> {
+    v::required_text(input, 64)?;
+    paypal::check_account_id(input).ok_or(Problem::Invalid)
+}
+
+const PAYPAL: &[ProviderField] = &[
+    ProviderField {
+        name: "account_id",
+        field: Field::MerchantId,
+        secret: false,
+        check: paypal_account_id,
+    },
+    ProviderField {
+        name: "email",
+        field: Field::Email,
+        secret: false,
+        check: account_email,
+    },
+];
+
 /// A provider a merchant can add: its fields and the currencies it settles.
 pub struct Provider {
     pub name: &'static str,
@@ -87,6 +107,11 @@ pub const PROVIDERS: &[Provider] = &[
         name: payme::PROVIDER,
         fields: PAYME,
         currencies: payme::CURRENCIES,
+    },
+    Provider {
+        name: paypal::PROVIDER,
+        fields: PAYPAL,
+        currencies: paypal::CURRENCIES,
     },
 ];
 

@@ -115,7 +115,8 @@ pub fn offline_checkout(db: &Db, key: engine::secrets::SecretKey) -> engine::che
     let connectors = Connectors::new(
         SandboxUrls {
             zarinpal: nowhere.clone(),
-            payme: nowhere,
+            payme: nowhere.clone(),
+            paypal: nowhere,
         },
         payme::Platform {
             client_key: "test-client-key".into(),

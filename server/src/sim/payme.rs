@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
@@ -21,7 +20,7 @@ use engine::connectors::payme::{self, CONNECTED_ELSEWHERE, Platform};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::escape;
+use super::{deliver, escape, page};
 
 /// Where Kassa mounts this simulator, its API and its sign-up page.
 pub const MOUNT: &str = "/sim/payme";
@@ -322,14 +321,6 @@ async fn disconnect_seller(State(sim): State<Simulator>, Json(body): Json<Value>
     }
 }
 
-fn page(title: &str, body: &str) -> Html<String> {
-    Html(format!(
-        r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title><style>body{{font-family:sans-serif;max-width:30rem;margin:2rem auto;padding:0 1rem}}label{{display:block;margin:.8rem 0 .2rem}}input{{font-size:1rem;padding:.4rem;width:100%;box-sizing:border-box}}button{{font-size:1.1rem;padding:.6rem 1.2rem;margin-top:1rem}}code{{background:#eee;padding:0 .2rem}}</style></head>
-<body>{body}</body></html>"#
-    ))
-}
-
 fn not_found() -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -407,7 +398,10 @@ async fn pay(
         )
     };
     let (callback_url, fields) = callback;
-    deliver(sim.http.clone(), callback_url, fields).await;
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    deliver(sim.http.clone(), callback_url, body.into_bytes(), "PayMe").await;
     let (url, query) = return_url;
     let separator = if url.contains('?') { '&' } else { '?' };
     let query = url::form_urlencoded::Serializer::new(String::new())
@@ -486,33 +480,6 @@ fn return_fields(id: &str, sale: &Sale) -> (String, Vec<(&'static str, String)>)
         ("is_token_sale", "0".to_owned()),
     ];
     (sale.return_url.clone(), fields)
-}
-
-/// Posts the callback; while it is not answered 200, tries again in the background (five
-/// more times, a second apart), as PayMe retries undelivered callbacks.
-async fn deliver(http: reqwest::Client, url: String, fields: Vec<(&'static str, String)>) {
-    if post_form(&http, &url, &fields).await {
-        return;
-    }
-    tokio::spawn(async move {
-        for _ in 0..5 {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            if post_form(&http, &url, &fields).await {
-                return;
-            }
-        }
-        tracing::warn!(%url, "the PayMe simulator gave up delivering a callback");
-    });
-}
-
-/// Whether the callback was answered 2xx.
-async fn post_form(http: &reqwest::Client, url: &str, fields: &[(&'static str, String)]) -> bool {
-    http.post(url)
-        .form(fields)
-        .timeout(Duration::from_secs(10))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
 }
 
 async fn signup_page() -> Html<String> {

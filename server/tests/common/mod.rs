@@ -34,6 +34,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         sandbox,
         zarinpal_sandbox_url: format!("{base}{}", server::sim::zarinpal::MOUNT),
         payme_sandbox_url: format!("{base}{}", server::sim::payme::API),
+        paypal_sandbox_url: format!("{base}{}", server::sim::paypal::MOUNT),
         payme_client_key: server::sim::payme::SANDBOX_CLIENT_KEY.into(),
         payme_client_secret: server::sim::payme::SANDBOX_CLIENT_SECRET.into(),
         payme_signup_url: Some(format!("{base}{}", server::sim::payme::SIGNUP)),
@@ -106,4 +107,48 @@ pub async fn bank_account(app: &Running, store_id: i64) -> i64 {
         .await
         .unwrap()
         .id
+}
+
+/// A sandbox server whose simulators' callbacks go nowhere (its public address is dead, and
+/// callbacks go to the public address), so a test can deliver them itself.
+pub async fn quiet_server(database: Option<String>) -> Running {
+    serve_with(true, |c| {
+        c.public_url = "http://127.0.0.1:9".into();
+        if let Some(url) = database {
+            c.database_url = url;
+        }
+    })
+    .await
+}
+
+pub async fn store_id(app: &Running, slug: &str) -> i64 {
+    engine::db::stores::by_slug(app.state.checkout.db(), slug)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+pub async fn methods(app: &Running, slug: &str) -> Vec<engine::db::methods::PaymentMethod> {
+    let id = store_id(app, slug).await;
+    engine::db::methods::list_all(app.state.checkout.db(), id)
+        .await
+        .unwrap()
+}
+
+pub async fn payment(app: &Running, code: &str) -> engine::db::payments::Payment {
+    app.state.checkout.payment(code).await.unwrap()
+}
+
+pub async fn events(
+    app: &Running,
+    p: &engine::db::payments::Payment,
+) -> Vec<engine::db::payments::Event> {
+    engine::db::payments::events(app.state.checkout.db(), p.store_id, p.id)
+        .await
+        .unwrap()
+}
+
+pub async fn event_kinds(app: &Running, p: &engine::db::payments::Payment) -> Vec<String> {
+    events(app, p).await.into_iter().map(|e| e.kind).collect()
 }

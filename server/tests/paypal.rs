@@ -1,0 +1,474 @@
+//! PayPal Payments Standard end to end over HTTP against the simulator Kassa serves: the
+//! method's settings, the `_xclick` hand-off, IPNs in windows-1255 and UTF-8 verified by
+//! post-back, eCheck and refund IPNs, and IPNs that must change nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::browser::signed_up_in;
+use common::{
+    Running, event_kinds, events, methods, no_redirects, payment, quiet_server, serve, serve_with,
+};
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::connectors::HandOff;
+use engine::db::payments::Payment;
+use engine::status::PaymentStatus;
+use server::demo::EU_SLUG;
+use server::sim::paypal::{DEMO_ACCOUNT_ID, DEMO_EMAIL, MOUNT};
+
+fn method_form<'a>(account_id: &'a str, email: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", ""),
+        ("kind", "paypal"),
+        ("display_name", "PayPal"),
+        ("min_amount", ""),
+        ("max_amount", ""),
+        ("discount_kind", "none"),
+        ("discount_value", ""),
+        ("provider[account_id]", account_id),
+        ("provider[email]", email),
+    ]
+}
+
+#[tokio::test]
+async fn a_merchant_adds_paypal_and_sees_the_ipn_address() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "EUR").await;
+    let to = dana
+        .submit("/api/admin/method", &method_form("ABC-123", DEMO_EMAIL))
+        .await;
+    let page = dana.page(&to).await;
+    assert!(page.contains("not valid"), "a short ID is refused");
+    let to = dana
+        .submit("/api/admin/method", &method_form(DEMO_ACCOUNT_ID, "nobody"))
+        .await;
+    assert!(dana.page(&to).await.contains("e-mail"));
+    assert!(methods(&app, "dana").await.is_empty(), "nothing was saved");
+
+    let lower = DEMO_ACCOUNT_ID.to_lowercase();
+    let to = dana
+        .submit(
+            "/api/admin/method",
+            &method_form(&lower, "PayPal@Demo.Kassa.Test"),
+        )
+        .await;
+    assert_eq!(to, "/admin/methods");
+    let saved = &methods(&app, "dana").await[0];
+    assert_eq!(
+        saved.config,
+        format!(r#"{{"account_id":"{DEMO_ACCOUNT_ID}","email":"{DEMO_EMAIL}"}}"#)
+    );
+    let page = dana.page("/admin/methods").await;
+    assert!(
+        page.contains(&format!("{}/notify/paypal", app.base)),
+        "the IPN address"
+    );
+
+    // PayPal does not take the rial: an IRR store is told before anything is typed.
+    let mut sara = signed_up_in(&app, "sara", "sara@example.com", "IRR").await;
+    let page = sara.page("/admin/methods?add=paypal").await;
+    assert!(page.contains("IRR"), "the currency notice");
+    let to = sara
+        .submit(
+            "/api/admin/method",
+            &method_form(DEMO_ACCOUNT_ID, DEMO_EMAIL),
+        )
+        .await;
+    assert_ne!(to, "/admin/methods");
+    assert!(methods(&app, "sara").await.is_empty());
+}
+
+/// Submits a payment at the demo EU store and returns its code and the PayPal form.
+async fn started(app: &Running, key: &str) -> (String, String, Vec<(String, String)>) {
+    let method = methods(app, EU_SLUG).await[0].id;
+    let form = CheckoutForm {
+        key: key.into(),
+        payer_name: "Anna Berzina".into(),
+        mobile: "+37120000000".into(),
+        amount: "120.50".into(),
+        description: "Order 23".into(),
+        method: format!("gateway:{method}"),
+        ..CheckoutForm::default()
+    };
+    let Submitted::ToProvider { code } = app.state.checkout.submit(EU_SLUG, &form).await.unwrap()
+    else {
+        panic!("PayPal takes the payment");
+    };
+    let Some(HandOff::PostForm { url, fields }) = app.state.checkout.hand_off(&code).await.unwrap()
+    else {
+        panic!("a form posted to PayPal");
+    };
+    (code, url, fields)
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    engine::connectors::param(fields, name).unwrap_or_default()
+}
+
+/// Posts the form to the simulator and pays there. Returns the simulator's checkout page and
+/// where the buyer is sent back.
+async fn pay_at_paypal(
+    base: &str,
+    url: &str,
+    fields: &[(String, String)],
+    funding: &str,
+    charset: &str,
+) -> (String, String) {
+    let checkout = no_redirects().post(url).form(fields).send().await.unwrap();
+    assert_eq!(checkout.status(), 303);
+    let page = checkout.headers()["location"].to_str().unwrap().to_owned();
+    let back = no_redirects()
+        .post(format!("{base}{page}"))
+        .form(&[
+            ("funding", funding),
+            ("first_name", "ישראל"),
+            ("last_name", "כהן"),
+            ("charset", charset),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 303);
+    let back = back.headers()["location"].to_str().unwrap().to_owned();
+    (format!("{base}{page}"), back)
+}
+
+/// Presses a button of the simulator's checkout page ("clear", "refund").
+async fn at_paypal(checkout: &str, action: &str) {
+    let answer = no_redirects()
+        .post(format!("{checkout}/{action}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303, "{action}");
+}
+
+/// Posts an IPN to the account's IPN address, as PayPal does.
+async fn post_ipn(base: &str, body: impl Into<reqwest::Body>) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}/notify/paypal"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// Waits for the background verification of IPNs: until `done` holds of the payment's
+/// events (a few seconds at most; the IPN is answered before it is verified).
+async fn until(app: &Running, p: &Payment, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    for _ in 0..100 {
+        let kinds = event_kinds(app, p).await;
+        if done(&kinds) {
+            return kinds;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the IPN was not processed: {:?}", event_kinds(app, p).await);
+}
+
+fn count(kinds: &[String], kind: &str) -> usize {
+    kinds.iter().filter(|k| *k == kind).count()
+}
+
+/// The IPNs the simulator sent for an invoice, as sent.
+async fn sent_ipns(base: &str, code: &str) -> Vec<String> {
+    reqwest::get(format!("{base}{MOUNT}/ipn-history?invoice={code}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_payment_is_paid_by_its_verified_ipn_and_a_refund_is_recorded() {
+    let app = serve(true).await;
+    let (code, url, fields) = started(&app, "k1").await;
+    assert_eq!(url, format!("{}{MOUNT}/cgi-bin/webscr", app.base));
+    for (name, value) in [
+        ("cmd", "_xclick"),
+        ("business", DEMO_ACCOUNT_ID),
+        ("amount", "120.50"),
+        ("currency_code", "EUR"),
+        ("invoice", code.as_str()),
+        ("item_name", "Order 23"),
+        ("notify_url", &format!("{}/notify/paypal", app.base)),
+        ("return", &format!("{}/pay/{code}/return", app.base)),
+        ("charset", "UTF-8"),
+    ] {
+        assert_eq!(field(&fields, name), value, "{name}");
+    }
+    let (checkout, back) = pay_at_paypal(&app.base, &url, &fields, "balance", "windows-1255").await;
+    assert!(back.starts_with(&format!("{}/pay/{code}/return?tx=", app.base)));
+    let p = payment(&app, &code).await;
+    until(&app, &p, |k| k.contains(&"verified".to_owned())).await;
+    let paid = payment(&app, &code).await;
+    assert_eq!(paid.status, PaymentStatus::Paid);
+    let ipn = &sent_ipns(&app.base, &code).await[0];
+    // ישראל in windows-1255.
+    assert!(ipn.contains("charset=windows-1255") && ipn.contains("first_name=%E9%F9%F8%E0%EC"));
+    let txn = ipn
+        .split("&txn_id=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    assert_eq!(paid.bank_ref.as_deref(), Some(txn));
+    // The event log shows the names decoded.
+    let verified = events(&app, &p)
+        .await
+        .into_iter()
+        .find(|e| e.kind == "verified")
+        .unwrap();
+    let detail = verified.detail.unwrap();
+    assert!(
+        detail.contains("VERIFIED (windows-1255)") && detail.contains("ישראל"),
+        "{detail}"
+    );
+
+    // The browser's return proves nothing, and changes nothing now.
+    let shown = no_redirects().get(&back).send().await.unwrap();
+    assert_eq!(shown.headers()["location"], format!("/pay/{code}").as_str());
+
+    // A refund at PayPal is recorded once; the payment keeps its status.
+    at_paypal(&checkout, "refund").await;
+    let kinds = until(&app, &p, |k| k.contains(&"reversed_at_provider".to_owned())).await;
+    assert_eq!(count(&kinds, "verified"), 1);
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+    let refund_ipn = sent_ipns(&app.base, &code).await.pop().unwrap();
+    assert!(
+        refund_ipn.contains("payment_status=Refunded") && refund_ipn.contains("mc_gross=-120.50")
+    );
+    // PayPal's resend of the refund is not recorded twice.
+    assert_eq!(post_ipn(&app.base, refund_ipn).await, 200);
+    let kinds = until(&app, &p, |k| {
+        k.contains(&"ignored:reversed_at_provider".to_owned())
+    })
+    .await;
+    assert_eq!(count(&kinds, "reversed_at_provider"), 1, "{kinds:?}");
+}
+
+#[tokio::test]
+async fn an_echeck_waits_until_it_clears_and_a_utf8_ipn_pays_too() {
+    let app = serve(true).await;
+    let (code, url, fields) = started(&app, "k1").await;
+    let (checkout, _) = pay_at_paypal(&app.base, &url, &fields, "echeck", "UTF-8").await;
+    let p = payment(&app, &code).await;
+    until(&app, &p, |k| k.contains(&"still_pending".to_owned())).await;
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+    at_paypal(&checkout, "clear").await;
+    let kinds = until(&app, &p, |k| k.contains(&"verified".to_owned())).await;
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+    assert_eq!(count(&kinds, "verified"), 1);
+    let detail = events(&app, &p)
+        .await
+        .into_iter()
+        .find(|e| e.kind == "verified")
+        .unwrap()
+        .detail
+        .unwrap();
+    assert!(
+        detail.contains("VERIFIED (UTF-8)") && detail.contains("כהן"),
+        "{detail}"
+    );
+
+    // A cancelled checkout sends no IPN: the payment waits, and the customer may leave.
+    let (code, url, fields) = started(&app, "k2").await;
+    let (_, back) = pay_at_paypal(&app.base, &url, &fields, "cancel", "UTF-8").await;
+    assert_eq!(back, format!("{}/pay/{code}/return", app.base));
+    assert!(sent_ipns(&app.base, &code).await.is_empty());
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+}
+
+/// Replaces `name=…` in a raw IPN (or drops the field when `value` is `None`).
+fn tampered(ipn: &str, name: &str, value: Option<&str>) -> String {
+    ipn.split('&')
+        .filter_map(|pair| match pair.split_once('=') {
+            Some((n, _)) if n == name => value.map(|v| format!("{n}={v}")),
+            _ => Some(pair.to_owned()),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// A paid checkout at the simulator whose IPN went nowhere: the test delivers it.
+async fn quietly_paid(app: &Running, key: &str) -> (Payment, String) {
+    let (code, url, fields) = started(app, key).await;
+    // The form's address is the simulator's real one; its notify_url is the dead public one.
+    pay_at_paypal(&app.base, &url, &fields, "balance", "windows-1255").await;
+    let ipn = sent_ipns(&app.base, &code).await.remove(0);
+    (payment(app, &code).await, ipn)
+}
+
+#[tokio::test]
+async fn bad_ipns_change_nothing_and_are_logged() {
+    let app = quiet_server(None).await;
+    let (p, genuine) = quietly_paid(&app, "k1").await;
+    let bad = [
+        (
+            tampered(&genuine, "mc_gross", Some("1.00")),
+            "the IPN says 1.00 EUR",
+        ),
+        (
+            tampered(&genuine, "mc_currency", Some("USD")),
+            "the IPN says 120.50 USD",
+        ),
+        (
+            tampered(
+                &tampered(
+                    &tampered(&genuine, "receiver_id", Some("OTHERMERCHANT")),
+                    "receiver_email",
+                    Some("other%40paypal.test"),
+                ),
+                "business",
+                Some("other%40paypal.test"),
+            ),
+            "another PayPal account",
+        ),
+        (
+            tampered(&genuine, "test_ipn", None),
+            "a live IPN for a test method",
+        ),
+        (tampered(&genuine, "txn_id", None), "no txn_id"),
+        (
+            tampered(&genuine, "charset", Some("ibm-862")),
+            "unknown charset",
+        ),
+        (
+            tampered(&genuine, "charset", Some("UTF-8")),
+            "not valid UTF-8",
+        ),
+        // Well formed and matching, but PayPal never sent it: the post-back says INVALID.
+        (
+            tampered(&genuine, "txn_id", Some("9FORGED0000000000")),
+            "INVALID",
+        ),
+    ];
+    for (body, _) in &bad {
+        assert_eq!(
+            post_ipn(&app.base, body.clone()).await,
+            200,
+            "PayPal is always answered 200"
+        );
+    }
+    // Not ours: no payment names them, nothing is recorded anywhere.
+    assert_eq!(
+        post_ipn(
+            &app.base,
+            tampered(&genuine, "invoice", Some("NOSUCHCODE99"))
+        )
+        .await,
+        200
+    );
+    assert_eq!(post_ipn(&app.base, "").await, 200);
+    assert_eq!(post_ipn(&app.base, vec![b'a'; 70 * 1024]).await, 413);
+    let kinds = until(&app, &p, |k| {
+        count(k, "notification_not_verified") == bad.len()
+    })
+    .await;
+    let refused: Vec<String> = events(&app, &p)
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "notification_not_verified")
+        .map(|e| e.detail.unwrap_or_default())
+        .collect();
+    for (_, reason) in &bad {
+        assert!(
+            refused.iter().any(|d| d.contains(reason)),
+            "{reason}: {refused:?}"
+        );
+    }
+    assert_eq!(
+        payment(&app, &p.tracking_code).await.status,
+        PaymentStatus::Created,
+        "{kinds:?}"
+    );
+    // Another provider's address does not exist.
+    let other = reqwest::Client::new()
+        .post(format!("{}/notify/zarinpal", app.base))
+        .body(genuine.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 404);
+
+    // The genuine IPN pays; its replay (a duplicate txn_id) is logged and changes nothing.
+    assert_eq!(post_ipn(&app.base, genuine.clone()).await, 200);
+    until(&app, &p, |k| k.contains(&"verified".to_owned())).await;
+    assert_eq!(post_ipn(&app.base, genuine).await, 200);
+    let kinds = until(&app, &p, |k| {
+        k.contains(&"notification_after_final".to_owned())
+    })
+    .await;
+    assert_eq!(count(&kinds, "verified"), 1);
+    assert_eq!(
+        payment(&app, &p.tracking_code).await.status,
+        PaymentStatus::Paid
+    );
+}
+
+#[tokio::test]
+async fn an_ipn_paypal_cannot_confirm_is_tried_again() {
+    // PayPal's post-back address answers nothing; the form needs no call, so payments start.
+    let app = serve_with(true, |c| c.paypal_sandbox_url = "http://127.0.0.1:9".into()).await;
+    let (code, _, _) = started(&app, "k1").await;
+    let ipn = format!(
+        "mc_gross=120.50&invoice={code}&payment_status=Completed&charset=UTF-8&txn_id=8AB12345CD678901E\
+         &receiver_id={DEMO_ACCOUNT_ID}&receiver_email=paypal%40demo.kassa.test&mc_currency=EUR&test_ipn=1"
+    );
+    assert_eq!(post_ipn(&app.base, ipn).await, 200);
+    let p = payment(&app, &code).await;
+    // Logged at once, and again two seconds later.
+    let kinds = until(&app, &p, |k| count(k, "notification_not_verified") >= 2).await;
+    let details: Vec<String> = events(&app, &p)
+        .await
+        .into_iter()
+        .filter_map(|e| e.detail)
+        .collect();
+    assert!(
+        details.iter().any(|d| d.contains("could not be reached")),
+        "{details:?}"
+    );
+    assert_eq!(
+        payment(&app, &code).await.status,
+        PaymentStatus::Created,
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_same_ipn_twenty_times_at_once_pays_once() {
+    for database in common::database_urls().await {
+        let app = quiet_server(database).await;
+        let (p, ipn) = quietly_paid(&app, "k1").await;
+        let deliveries: Vec<_> = (0..20)
+            .map(|_| tokio::spawn(post_ipn_owned(app.base.clone(), ipn.clone())))
+            .collect();
+        for delivery in deliveries {
+            assert_eq!(delivery.await.unwrap(), 200);
+        }
+        let kinds = until(&app, &p, |k| {
+            count(k, "verified")
+                + count(k, "ignored:verified")
+                + count(k, "notification_after_final")
+                == 20
+        })
+        .await;
+        assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
+        assert_eq!(
+            payment(&app, &p.tracking_code).await.status,
+            PaymentStatus::Paid
+        );
+    }
+}
+
+async fn post_ipn_owned(base: String, body: String) -> reqwest::StatusCode {
+    post_ipn(&base, body).await
+}
