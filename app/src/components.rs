@@ -126,7 +126,8 @@ pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
     }
 }
 
-/// A labelled input with its error message, tied together for screen readers.
+/// A labelled input (a textarea when `multiline`) with its error message, tied together for
+/// screen readers.
 #[component]
 pub fn TextField(
     #[prop(into)] name: String,
@@ -137,6 +138,7 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(default = "text")] inputmode: &'static str,
     #[prop(optional)] hint: String,
+    #[prop(optional)] multiline: bool,
 ) -> impl IntoView {
     let hint = (!hint.is_empty()).then_some(hint);
     let error_id = format!("err-{name}");
@@ -147,12 +149,23 @@ pub fn TextField(
         (None, Some(_)) => Some(hint_id.clone()),
         (None, None) => None,
     };
-    view! {
-        <div class="field" class:invalid=invalid>
-            <label for=name.clone()>{label}</label>
+    let input = if multiline {
+        leptos::either::Either::Left(view! {
+            <textarea
+                id=name.clone()
+                name=name.clone()
+                rows="6"
+                spellcheck="false"
+                autocomplete=autocomplete
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described
+            >{value}</textarea>
+        })
+    } else {
+        leptos::either::Either::Right(view! {
             <input
                 id=name.clone()
-                name=name
+                name=name.clone()
                 type=kind
                 value=value
                 autocomplete=autocomplete
@@ -160,6 +173,12 @@ pub fn TextField(
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=described
             />
+        })
+    };
+    view! {
+        <div class="field" class:invalid=invalid>
+            <label for=name>{label}</label>
+            {input}
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
             {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
         </div>

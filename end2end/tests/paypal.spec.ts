@@ -6,6 +6,7 @@ async function toPayPal(page: Page, js: boolean, order: string, price: string) {
   await open(page, `/s/demo-eu/openpay?receivername=Anna%20Berzina&description=${order}&price=${price}&lang=en`, js);
   await expect(page.getByTestId("amount")).toContainText(price);
   await page.locator("#mobile").fill("+371 2000 0000");
+  await page.getByLabel("PayPal").check();
   await page.getByRole("button", { name: "Pay and finish" }).click();
   // Without JavaScript the form to PayPal waits for its button.
   if (!js) await page.getByRole("button", { name: "Continue to the payment gateway" }).click();

@@ -53,3 +53,14 @@ pub enum HandOff {
         fields: Vec<(String, String)>,
     },
 }
+
+/// How a provider's settings field is typed in the back office.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Input {
+    /// One line of text.
+    Line,
+    /// Several lines (a PEM key or certificate).
+    Text,
+    /// On or off; saved as `true` or `false`.
+    Switch,
+}

@@ -36,6 +36,13 @@ pub enum Field {
     Discount,
     MerchantId,
     SellerKey,
+    StoreId,
+    Wallet,
+    PrivateKey,
+    Certificate,
+    KeyIndex,
+    SaveCard,
+    Package,
     // The payments report's filters.
     Status,
     DateFrom,
@@ -49,7 +56,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 35] = [
+    const ALL: [Field; 42] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -77,6 +84,13 @@ impl Field {
         Field::Discount,
         Field::MerchantId,
         Field::SellerKey,
+        Field::StoreId,
+        Field::Wallet,
+        Field::PrivateKey,
+        Field::Certificate,
+        Field::KeyIndex,
+        Field::SaveCard,
+        Field::Package,
         Field::Status,
         Field::DateFrom,
         Field::DateTo,
@@ -116,6 +130,13 @@ impl Field {
             Field::Discount => "discount",
             Field::MerchantId => "merchant_id",
             Field::SellerKey => "seller_key",
+            Field::StoreId => "sid",
+            Field::Wallet => "wallet",
+            Field::PrivateKey => "private_key",
+            Field::Certificate => "certificate",
+            Field::KeyIndex => "key_index",
+            Field::SaveCard => "save_card",
+            Field::Package => "package",
             Field::Status => "status",
             Field::DateFrom => "from",
             Field::DateTo => "to",

@@ -1,7 +1,7 @@
 //! The demo stores `make run` starts with, each with an owner who can log in to the back
 //! office: `demo` (IRR shown in toman, a Zarinpal gateway in sandbox mode, two bank accounts
 //! for slips), `demo-il` (ILS, PayMe in sandbox mode, one bank account) and `demo-eu` (EUR,
-//! PayPal in sandbox mode, one bank account).
+//! myPOS and PayPal in sandbox mode, one bank account).
 
 use engine::accounts::{self, AccountError};
 use engine::db::bank_accounts::{self, NewBankAccount};
@@ -26,15 +26,15 @@ const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     let iranian = seed_iranian(db, key).await?;
     let israeli = seed_israeli(db, key).await?;
-    let european = seed_european(db).await?;
+    let european = seed_european(db, key).await?;
     Ok(iranian || israeli || european)
 }
 
-/// The European store: EUR, English, PayPal with the simulator's business account. A
-/// provider's method is added when the store lacks one, so a newer Kassa completes an older
-/// demo database.
-async fn seed_european(db: &Db) -> Result<bool, DbError> {
-    use crate::sim::paypal::{DEMO_ACCOUNT_ID, DEMO_EMAIL};
+/// The European store: EUR, English, myPOS with the simulator's store and PayPal with its
+/// business account. A provider's method is added when the store lacks one, so a newer Kassa
+/// completes an older demo database.
+async fn seed_european(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
+    use crate::sim::{mypos, paypal};
     let eur = Currency::parse("EUR").expect("EUR is supported");
     let (store, created) = match stores::by_slug(db, EU_SLUG).await? {
         Some(store) => (store, false),
@@ -71,6 +71,32 @@ async fn seed_european(db: &Db) -> Result<bool, DbError> {
     let saved = methods::list_all(db, store.id).await?;
     let has = |provider: &str| saved.iter().any(|m| m.provider == provider);
     let mut added = false;
+    if !has(engine::connectors::mypos::PROVIDER) {
+        let config = serde_json::json!({
+            "sid": mypos::DEMO_SID,
+            "wallet": mypos::DEMO_WALLET,
+            "certificate": mypos::CERTIFICATE,
+            "key_index": mypos::DEMO_KEY_INDEX,
+            "save_card": "false",
+        });
+        let secrets = serde_json::json!({ "private_key": mypos::DEMO_PRIVATE_KEY });
+        methods::create(
+            db,
+            store.id,
+            NewMethod {
+                provider: engine::connectors::mypos::PROVIDER,
+                display_name: "Card (myPOS)",
+                live: false,
+                min_amount: Some(100),
+                max_amount: None,
+                config: &config.to_string(),
+                secrets: Some(&key.seal(&secrets.to_string(), &methods::secrets_context(store.id))),
+                discount: None,
+            },
+        )
+        .await?;
+        added = true;
+    }
     if !has(engine::connectors::paypal::PROVIDER) {
         methods::create(
             db,
@@ -81,7 +107,11 @@ async fn seed_european(db: &Db) -> Result<bool, DbError> {
                 live: false,
                 min_amount: Some(100),
                 max_amount: None,
-                config: &format!(r#"{{"account_id":"{DEMO_ACCOUNT_ID}","email":"{DEMO_EMAIL}"}}"#),
+                config: &format!(
+                    r#"{{"account_id":"{}","email":"{}"}}"#,
+                    paypal::DEMO_ACCOUNT_ID,
+                    paypal::DEMO_EMAIL
+                ),
                 secrets: None,
                 discount: None,
             },

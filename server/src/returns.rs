@@ -20,14 +20,28 @@ pub async fn provider_return(
     Path(code): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Redirect {
-    let params: Vec<(String, String)> =
-        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-            .into_owned()
-            .collect();
-    if let Err(err) = state.checkout.complete_return(&code, &params).await {
+    settle_return(&state, &code, query.unwrap_or_default().as_bytes()).await
+}
+
+/// A return the provider makes the browser post (myPOS's `URL_OK` and `URL_Cancel`). The
+/// customer is sent on with 303, so a reload does not post again.
+pub async fn provider_return_posted(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    body: Body,
+) -> Redirect {
+    let body = axum::body::to_bytes(body, NOTIFICATION_LIMIT)
+        .await
+        .unwrap_or_default();
+    settle_return(&state, &code, &body).await
+}
+
+async fn settle_return(state: &AppState, code: &str, form: &[u8]) -> Redirect {
+    let params: Vec<(String, String)> = url::form_urlencoded::parse(form).into_owned().collect();
+    if let Err(err) = state.checkout.complete_return(code, &params).await {
         tracing::warn!(error = %err, "a provider return could not be settled");
     }
-    match engine::tracking::normalize(&code) {
+    match engine::tracking::normalize(code) {
         Some(code) => Redirect::to(&format!("/pay/{code}")),
         None => Redirect::to("/track"),
     }

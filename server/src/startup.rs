@@ -30,6 +30,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
             zarinpal: config.zarinpal_sandbox_url.clone(),
             payme: config.payme_sandbox_url.clone(),
             paypal: config.paypal_sandbox_url.clone(),
+            mypos: config.mypos_sandbox_url.clone(),
         },
         config.payme_platform(),
         key.clone(),
@@ -64,7 +65,10 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         move || provide_context(app.clone())
     };
     let mut router = Router::new()
-        .route("/pay/{code}/return", get(crate::returns::provider_return))
+        .route(
+            "/pay/{code}/return",
+            get(crate::returns::provider_return).post(crate::returns::provider_return_posted),
+        )
         .route(
             "/pay/{code}/notify",
             axum::routing::post(crate::returns::provider_notification),
@@ -103,7 +107,8 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
                 crate::sim::payme::MOUNT,
                 crate::sim::payme::routes(config.payme_platform()),
             )
-            .nest(crate::sim::paypal::MOUNT, crate::sim::paypal::routes());
+            .nest(crate::sim::paypal::MOUNT, crate::sim::paypal::routes())
+            .nest(crate::sim::mypos::MOUNT, crate::sim::mypos::routes());
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router

@@ -3,7 +3,9 @@
 //! the page shows them masked and never sends them back (see `engine::settings::methods`).
 
 use engine::money::{Currency, Discount, Unit, amount_input_value};
+use engine::public::Input;
 use engine::validation::{Field, Problem};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
@@ -40,6 +42,7 @@ pub struct FieldView {
     pub name: String,
     pub field: Field,
     pub secret: bool,
+    pub input: engine::public::Input,
 }
 
 /// A provider a method can be added for.
@@ -52,6 +55,8 @@ pub struct ProviderView {
     /// The address to paste into the provider's account settings, for providers that post
     /// every notification of an account to one address (PayPal's IPN).
     pub notify_url: Option<String>,
+    /// It offers a configuration package to paste instead of the fields (myPOS).
+    pub package: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -115,6 +120,7 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
                         name: f.name.to_owned(),
                         field: f.field,
                         secret: f.secret,
+                        input: f.input,
                     })
                     .collect(),
                 currencies: p.currencies.iter().map(|c| (*c).to_owned()).collect(),
@@ -124,6 +130,7 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
                         let path = engine::connectors::notify_path(p.name, "");
                         format!("{}{path}", state.checkout.public_url())
                     }),
+                package: p.package.is_some(),
             })
             .collect(),
         site_url: state.checkout.public_url().to_owned(),
@@ -152,10 +159,13 @@ pub async fn save_method(
     let user = crate::session::require_user().await?;
     let (store, _) = super::admin_view(&state, &user).await?;
     let fields = methods::provider_fields(&kind).unwrap_or_default();
-    // Only the provider's own fields, in its order.
+    // Only the provider's own fields, in its order, and its configuration package if pasted
+    // (the engine reads it only for providers that have one).
     let provider_values: Vec<(String, String)> = fields
         .iter()
-        .filter_map(|f| Some((f.name.to_owned(), provider.get(f.name)?.clone())))
+        .map(|f| f.name)
+        .chain(["package"])
+        .filter_map(|name| Some((name.to_owned(), provider.get(name)?.clone())))
         .collect();
     let form = MethodForm {
         display_name,
@@ -181,7 +191,8 @@ pub async fn save_method(
         Ok(true) => (Flash::notice("saved"), PATH.to_owned()),
         Ok(false) => (Flash::notice("missing"), PATH.to_owned()),
         Err(SettingsError::Invalid(errors)) => {
-            // Secrets are never echoed back, not even into the refused form.
+            // Secrets are never echoed back, not even into the refused form; nor are long
+            // texts (a certificate, a package): the flash cookie must stay small.
             let mut values = vec![
                 ("display_name".to_owned(), form.display_name),
                 (
@@ -193,11 +204,11 @@ pub async fn save_method(
                 ("discount_kind".to_owned(), form.discount_kind),
                 ("discount_value".to_owned(), form.discount_value),
             ];
-            values.extend(
-                form.provider_values
-                    .into_iter()
-                    .filter(|(k, _)| fields.iter().any(|f| f.name == k && !f.secret)),
-            );
+            values.extend(form.provider_values.into_iter().filter(|(k, _)| {
+                fields
+                    .iter()
+                    .any(|f| f.name == k && !f.secret && f.input != engine::public::Input::Text)
+            }));
             let flash = Flash {
                 values,
                 errors: errors.encode(),
@@ -263,6 +274,7 @@ fn provider_name(provider: &str) -> &'static str {
         "zarinpal" => "Zarinpal",
         "payme" => "PayMe",
         "paypal" => "PayPal",
+        "mypos" => "myPOS",
         _ => "—",
     }
 }
@@ -300,9 +312,9 @@ pub fn Methods() -> impl IntoView {
                     } else {
                         let count = page.methods.len();
                         let rows = page.methods.iter().cloned().enumerate().map(|(i, m)| {
-                            let notify_url = page.providers.iter().find(|p| p.name == m.provider).and_then(|p| p.notify_url.clone());
+                            let provider = page.providers.iter().find(|p| p.name == m.provider).cloned();
                             let site_url = page.site_url.clone();
-                            view! { <MethodRow m currency unit first=i == 0 last=i + 1 == count site_url notify_url /> }
+                            view! { <MethodRow m currency unit first=i == 0 last=i + 1 == count site_url provider /> }
                         }).collect_view();
                         view! { <ul class="items">{rows}</ul> }.into_any()
                     };
@@ -342,7 +354,7 @@ fn MethodRow(
     first: bool,
     last: bool,
     site_url: String,
-    notify_url: Option<String>,
+    provider: Option<ProviderView>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let change = ServerAction::<ChangeMethod>::new();
@@ -385,12 +397,22 @@ fn MethodRow(
         )
         .to_string()
     });
+    // One-line values only: a certificate or a switch says nothing at a glance.
+    let one_line = |name: &str| {
+        provider.as_ref().is_none_or(|p| {
+            p.fields
+                .iter()
+                .any(|f| f.name == name && f.input == engine::public::Input::Line)
+        })
+    };
     let credentials = m
         .fields
         .iter()
+        .filter(|(name, _)| one_line(name))
         .map(|(_, shown)| shown.clone())
         .collect::<Vec<_>>()
         .join(" · ");
+    let notify_url = provider.and_then(|p| p.notify_url);
     let toggle = if m.enabled {
         button("disable", t_string!(i18n, deactivate).to_string(), false)
     } else {
@@ -428,6 +450,36 @@ fn MethodRow(
 fn field_text(provider: &str, name: &str) -> (String, String, &'static str) {
     let locale = use_i18n().get_locale_untracked();
     match (provider, name) {
+        ("mypos", "sid") => (
+            td_string!(locale, mypos_sid).to_string(),
+            td_string!(locale, mypos_sid_hint).to_string(),
+            "numeric",
+        ),
+        ("mypos", "wallet") => (
+            td_string!(locale, mypos_wallet).to_string(),
+            td_string!(locale, mypos_wallet_hint).to_string(),
+            "numeric",
+        ),
+        ("mypos", "private_key") => (
+            td_string!(locale, mypos_private_key).to_string(),
+            td_string!(locale, mypos_private_key_hint).to_string(),
+            "text",
+        ),
+        ("mypos", "certificate") => (
+            td_string!(locale, mypos_certificate).to_string(),
+            td_string!(locale, mypos_certificate_hint).to_string(),
+            "text",
+        ),
+        ("mypos", "key_index") => (
+            td_string!(locale, mypos_key_index).to_string(),
+            td_string!(locale, mypos_key_index_hint).to_string(),
+            "numeric",
+        ),
+        ("mypos", "save_card") => (
+            td_string!(locale, mypos_save_card).to_string(),
+            td_string!(locale, mypos_save_card_hint).to_string(),
+            "text",
+        ),
         ("paypal", "account_id") => (
             td_string!(locale, paypal_account_id).to_string(),
             td_string!(locale, paypal_account_id_hint).to_string(),
@@ -557,11 +609,28 @@ fn MethodForm(
         let error = field_error(&flash, f.field);
         let link = signup_link(i18n, errors.get(f.field), signup_url.clone())
             .map(|link| view! { <p class="hint">{link}</p> });
-        view! {
-            <TextField name=format!("provider[{}]", f.name) autocomplete="off" inputmode=inputmode label hint value error />
-            {link}
-        }
+        let name = format!("provider[{}]", f.name);
+        let input = match f.input {
+            Input::Switch => EitherOf3::A(view! {
+                <label class="check">
+                    <input type="checkbox" name=name checked=matches!(value.as_str(), "true" | "on") />
+                    <span>{label}</span>
+                </label>
+                <p class="hint">{hint}</p>
+            }),
+            Input::Text => EitherOf3::B(view! { <TextField name multiline=true label hint value error /> }),
+            Input::Line => EitherOf3::C(view! { <TextField name autocomplete="off" inputmode=inputmode label hint value error /> }),
+        };
+        view! { {input}{link} }
     }).collect_view();
+    // A pasted configuration package fills the provider's fields (myPOS offers one).
+    let package = provider.package.then(|| {
+        let error = field_error(&flash, Field::Package);
+        view! {
+            <TextField name="provider[package]" multiline=true label=t_string!(i18n, mypos_package).to_string()
+                hint=t_string!(i18n, mypos_package_hint).to_string() value=String::new() error />
+        }
+    });
     let unit_label = match unit {
         Unit::Toman => t_string!(i18n, unit_toman).to_string(),
         Unit::Standard if currency == Currency::IRR => t_string!(i18n, unit_rial).to_string(),
@@ -614,6 +683,7 @@ fn MethodForm(
             <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error />
             <SelectField name="discount_kind" label=t_string!(i18n, discount).to_string() error=None>{kinds}</SelectField>
             <TextField name="discount_value" inputmode="decimal" label=t_string!(i18n, discount_value).to_string() hint=t_string!(i18n, discount_hint).to_string() value error=discount_error />
+            {package}
             {provider_fields}
             <div class="actions">
                 <button type="submit" class="button primary">{t!(i18n, save)}</button>

@@ -4,6 +4,7 @@
 //! status and maps the provider's statuses to a [`Verdict`]. Connectors never touch the
 //! database: the checkout service records what they report.
 
+pub mod mypos;
 pub mod payme;
 pub mod paypal;
 pub mod zarinpal;
@@ -12,6 +13,7 @@ use std::future::Future;
 
 use crate::db::methods::{PaymentMethod, secrets_context};
 use crate::db::payments::Payment;
+use crate::money::Currency;
 use crate::secrets::SecretKey;
 
 pub use crate::public::HandOff;
@@ -145,6 +147,8 @@ pub struct SandboxUrls {
     pub zarinpal: String,
     pub payme: String,
     pub paypal: String,
+    /// myPOS's base: the test checkout is at `{base}/vmp/checkout-test`.
+    pub mypos: String,
 }
 
 /// Builds connectors for a store's methods, opening their sealed credentials.
@@ -161,6 +165,8 @@ pub enum AnyConnector {
     Zarinpal(zarinpal::Zarinpal),
     PayMe(payme::PayMe),
     PayPal(paypal::PayPal),
+    /// Boxed: its two RSA keys make it several times larger than the others.
+    MyPos(Box<mypos::MyPos>),
 }
 
 impl Connectors {
@@ -231,6 +237,17 @@ impl Connectors {
                     &self.configuration(method)?,
                 )?))
             }
+            mypos::PROVIDER => {
+                let checkout = if method.live {
+                    mypos::LIVE_CHECKOUT.to_owned()
+                } else {
+                    format!("{}{}", self.sandbox.mypos, mypos::TEST_PATH)
+                };
+                Ok(AnyConnector::MyPos(Box::new(mypos::MyPos::new(
+                    &checkout,
+                    &self.configuration(method)?,
+                )?)))
+            }
             other => Err(ConnectorError::Config(format!("unknown provider {other}"))),
         }
     }
@@ -257,6 +274,7 @@ impl Connector for AnyConnector {
             AnyConnector::Zarinpal(c) => c.start(req).await,
             AnyConnector::PayMe(c) => c.start(req).await,
             AnyConnector::PayPal(c) => c.start(req).await,
+            AnyConnector::MyPos(c) => c.start(req).await,
         }
     }
 
@@ -265,6 +283,7 @@ impl Connector for AnyConnector {
             AnyConnector::Zarinpal(c) => c.hand_off(payment),
             AnyConnector::PayMe(c) => c.hand_off(payment),
             AnyConnector::PayPal(c) => c.hand_off(payment),
+            AnyConnector::MyPos(c) => c.hand_off(payment),
         }
     }
 
@@ -277,6 +296,7 @@ impl Connector for AnyConnector {
             AnyConnector::Zarinpal(c) => c.verify_return(payment, params).await,
             AnyConnector::PayMe(c) => c.verify_return(payment, params).await,
             AnyConnector::PayPal(c) => c.verify_return(payment, params).await,
+            AnyConnector::MyPos(c) => c.verify_return(payment, params).await,
         }
     }
 
@@ -285,6 +305,7 @@ impl Connector for AnyConnector {
             AnyConnector::Zarinpal(c) => c.fetch_status(payment).await,
             AnyConnector::PayMe(c) => c.fetch_status(payment).await,
             AnyConnector::PayPal(c) => c.fetch_status(payment).await,
+            AnyConnector::MyPos(c) => c.fetch_status(payment).await,
         }
     }
 
@@ -297,6 +318,7 @@ impl Connector for AnyConnector {
             AnyConnector::Zarinpal(c) => c.verify_notification(payment, body).await,
             AnyConnector::PayMe(c) => c.verify_notification(payment, body).await,
             AnyConnector::PayPal(c) => c.verify_notification(payment, body).await,
+            AnyConnector::MyPos(c) => c.verify_notification(payment, body).await,
         }
     }
 }
@@ -345,4 +367,91 @@ pub fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> 
         .iter()
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
+}
+
+/// Minor units as the decimal PayPal, myPOS and EveryPay use: 1050 ILS → "10.50", 500 JPY → "500".
+pub fn decimal(minor: i64, currency: Currency) -> String {
+    let exponent = currency.exponent();
+    if exponent == 0 {
+        return minor.to_string();
+    }
+    let scale = 10_i64.pow(exponent);
+    format!(
+        "{}.{:0width$}",
+        minor / scale,
+        minor % scale,
+        width = exponent as usize
+    )
+}
+
+/// Such a decimal as minor units; `None` unless it is a plain unsigned decimal with at most
+/// the currency's decimals.
+pub fn parse_decimal(text: &str, currency: Currency) -> Option<i64> {
+    let exponent = currency.exponent() as usize;
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    if fraction.len() > exponent || (text.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    let padded = format!("{whole}{fraction:0<exponent$}");
+    padded.parse().ok()
+}
+
+/// A form the browser posts to the provider, kept as one address: the form's action with its
+/// fields, in order, as the query (`payments.handoff_url`), so a retry posts the same form.
+fn form_in_url<'a>(action: &str, fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    format!("{action}?{query}")
+}
+
+/// The hand-off of a form kept by [`form_in_url`].
+fn posted_form(payment: &Payment, provider: &str) -> Result<HandOff, ConnectorError> {
+    let stored = payment
+        .handoff_url
+        .as_deref()
+        .ok_or_else(|| ConnectorError::Rejected(format!("the payment has no {provider} form")))?;
+    let (url, query) = stored.split_once('?').unwrap_or((stored, ""));
+    Ok(HandOff::PostForm {
+        url: url.to_owned(),
+        fields: url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ils() -> Currency {
+        Currency::parse("ILS").unwrap()
+    }
+
+    #[test]
+    fn amounts_are_decimals_in_major_units() {
+        assert_eq!(decimal(1050, ils()), "10.50");
+        assert_eq!(decimal(7, ils()), "0.07");
+        assert_eq!(decimal(500, Currency::parse("JPY").unwrap()), "500");
+        assert_eq!(parse_decimal("10.50", ils()), Some(1050));
+        assert_eq!(parse_decimal("10.5", ils()), Some(1050));
+        assert_eq!(parse_decimal("10", ils()), Some(1000));
+        for bad in [
+            "10.505", "10.", ".5", "-10.50", "1e3", "", "10,50", " 10.50",
+        ] {
+            assert_eq!(parse_decimal(bad, ils()), None, "{bad}");
+        }
+        assert_eq!(
+            parse_decimal("500", Currency::parse("JPY").unwrap()),
+            Some(500)
+        );
+        assert_eq!(
+            parse_decimal("500.00", Currency::parse("JPY").unwrap()),
+            None
+        );
+    }
 }

@@ -11,9 +11,11 @@
 
 use encoding_rs::{Encoding, WINDOWS_1252};
 
-use super::{ConnectorError, HandOff, StartRequest, Started, Verdict, Verification};
+use super::{
+    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, form_in_url,
+    parse_decimal, posted_form,
+};
 use crate::db::payments::Payment;
-use crate::money::Currency;
 
 pub const PROVIDER: &str = "paypal";
 pub const LIVE_CHECKOUT: &str = "https://www.paypal.com/cgi-bin/webscr";
@@ -165,37 +167,6 @@ impl PayPal {
     }
 }
 
-/// Minor units as PayPal's decimal: 1050 ILS → "10.50", 500 JPY → "500".
-pub fn decimal(minor: i64, currency: Currency) -> String {
-    let exponent = currency.exponent();
-    if exponent == 0 {
-        return minor.to_string();
-    }
-    let scale = 10_i64.pow(exponent);
-    format!(
-        "{}.{:0width$}",
-        minor / scale,
-        minor % scale,
-        width = exponent as usize
-    )
-}
-
-/// PayPal's decimal as minor units; `None` unless it is a plain unsigned decimal with at most
-/// the currency's decimals.
-pub fn parse_decimal(text: &str, currency: Currency) -> Option<i64> {
-    let exponent = currency.exponent() as usize;
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || whole.len() > 15 || !digits(whole) || !digits(fraction) {
-        return None;
-    }
-    if fraction.len() > exponent || (text.contains('.') && fraction.is_empty()) {
-        return None;
-    }
-    let padded = format!("{whole}{fraction:0<exponent$}");
-    padded.parse().ok()
-}
-
 /// An IPN's fields, decoded by its charset, in the order sent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ipn {
@@ -319,28 +290,16 @@ impl super::Connector for PayPal {
             ("rm", "1"),
             ("lc", locale(req.language)),
         ];
-        let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(fields)
-            .finish();
+        let handoff_url = form_in_url(&self.endpoints.checkout, fields);
         Ok(Started {
             provider_ref: p.tracking_code.clone(),
-            handoff_url: Some(format!("{}?{query}", self.endpoints.checkout)),
-            raw: query,
+            raw: handoff_url.clone(),
+            handoff_url: Some(handoff_url),
         })
     }
 
     fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
-        let stored = payment
-            .handoff_url
-            .as_deref()
-            .ok_or_else(|| ConnectorError::Rejected("the payment has no PayPal form".into()))?;
-        let (url, query) = stored.split_once('?').unwrap_or((stored, ""));
-        Ok(HandOff::PostForm {
-            url: url.to_owned(),
-            fields: url::form_urlencoded::parse(query.as_bytes())
-                .into_owned()
-                .collect(),
-        })
+        posted_form(payment, "PayPal")
     }
 
     async fn verify_return(
@@ -397,10 +356,6 @@ fn locale(language: &str) -> &'static str {
 mod tests {
     use super::*;
 
-    fn ils() -> Currency {
-        Currency::parse("ILS").unwrap()
-    }
-
     #[test]
     fn account_ids_are_13_capitals_and_digits() {
         assert_eq!(
@@ -410,29 +365,6 @@ mod tests {
         assert_eq!(check_account_id("ABCDEFGHJ2KL"), None);
         assert_eq!(check_account_id("ABCDEFGHJ2KL-"), None);
         assert_eq!(check_account_id(""), None);
-    }
-
-    #[test]
-    fn amounts_are_decimals_in_major_units() {
-        assert_eq!(decimal(1050, ils()), "10.50");
-        assert_eq!(decimal(7, ils()), "0.07");
-        assert_eq!(decimal(500, Currency::parse("JPY").unwrap()), "500");
-        assert_eq!(parse_decimal("10.50", ils()), Some(1050));
-        assert_eq!(parse_decimal("10.5", ils()), Some(1050));
-        assert_eq!(parse_decimal("10", ils()), Some(1000));
-        for bad in [
-            "10.505", "10.", ".5", "-10.50", "1e3", "", "10,50", " 10.50",
-        ] {
-            assert_eq!(parse_decimal(bad, ils()), None, "{bad}");
-        }
-        assert_eq!(
-            parse_decimal("500", Currency::parse("JPY").unwrap()),
-            Some(500)
-        );
-        assert_eq!(
-            parse_decimal("500.00", Currency::parse("JPY").unwrap()),
-            None
-        );
     }
 
     #[test]

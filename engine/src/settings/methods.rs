@@ -7,11 +7,12 @@ use serde_json::{Map, Value};
 use super::SettingsError;
 use crate::checkout::Checkout;
 use crate::connectors::payme::{self, ConnectError, ConnectProblem, KeyProblem};
-use crate::connectors::{ConnectorError, paypal, zarinpal};
+use crate::connectors::{ConnectorError, mypos, paypal, zarinpal};
 use crate::db::DbError;
 use crate::db::methods::{self, NewMethod, PaymentMethod, secrets_context};
 use crate::db::stores::Store;
 use crate::money::{Currency, Discount, Unit, parse_amount};
+use crate::public::Input;
 use crate::secrets::{self, SecretKey};
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
@@ -22,6 +23,7 @@ pub struct ProviderField {
     pub field: Field,
     /// Sealed at rest and shown only masked.
     pub secret: bool,
+    pub input: Input,
     pub check: fn(&str) -> Result<String, Problem>,
 }
 
@@ -38,6 +40,7 @@ const ZARINPAL: &[ProviderField] = &[ProviderField {
     name: "merchant_id",
     field: Field::MerchantId,
     secret: true,
+    input: Input::Line,
     check: zarinpal_merchant_id,
 }];
 
@@ -59,12 +62,14 @@ const PAYME: &[ProviderField] = &[
         name: "seller_key",
         field: Field::SellerKey,
         secret: true,
+        input: Input::Line,
         check: payme_seller_key,
     },
     ProviderField {
         name: "email",
         field: Field::Email,
         secret: false,
+        input: Input::Line,
         check: account_email,
     },
 ];
@@ -79,22 +84,114 @@ const PAYPAL: &[ProviderField] = &[
         name: "account_id",
         field: Field::MerchantId,
         secret: false,
+        input: Input::Line,
         check: paypal_account_id,
     },
     ProviderField {
         name: "email",
         field: Field::Email,
         secret: false,
+        input: Input::Line,
         check: account_email,
     },
 ];
+
+fn digits(input: &str, lengths: std::ops::RangeInclusive<usize>) -> Result<String, Problem> {
+    let value: String = v::required_text(input, 64)?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if !value.chars().all(|c| c.is_ascii_digit()) {
+        Err(Problem::NotANumber)
+    } else if !lengths.contains(&value.len()) {
+        Err(Problem::Invalid)
+    } else {
+        Ok(value)
+    }
+}
+
+fn pem(input: &str, valid: fn(&str) -> bool) -> Result<String, Problem> {
+    let text = v::required_text(input, 16 * 1024)?;
+    if valid(&text) {
+        Ok(text)
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+fn switch(input: &str) -> Result<String, Problem> {
+    Ok(matches!(input.trim(), "on" | "true" | "1").to_string())
+}
+
+const MYPOS: &[ProviderField] = &[
+    ProviderField {
+        name: "sid",
+        field: Field::StoreId,
+        secret: false,
+        input: Input::Line,
+        check: |s| digits(s, 1..=15),
+    },
+    ProviderField {
+        name: "wallet",
+        field: Field::Wallet,
+        secret: false,
+        input: Input::Line,
+        check: |s| digits(s, 11..=11),
+    },
+    ProviderField {
+        name: "private_key",
+        field: Field::PrivateKey,
+        secret: true,
+        input: Input::Text,
+        check: |s| pem(s, |p| mypos::private_key(p).is_some()),
+    },
+    ProviderField {
+        name: "certificate",
+        field: Field::Certificate,
+        secret: false,
+        input: Input::Text,
+        check: |s| pem(s, |p| mypos::certificate_key(p).is_some()),
+    },
+    ProviderField {
+        name: "key_index",
+        field: Field::KeyIndex,
+        secret: false,
+        input: Input::Line,
+        check: |s| digits(s, 1..=4),
+    },
+    ProviderField {
+        name: "save_card",
+        field: Field::SaveCard,
+        secret: false,
+        input: Input::Switch,
+        check: switch,
+    },
+];
+
+/// The fields a myPOS configuration package fills.
+fn mypos_package(text: &str) -> Option<Vec<(&'static str, String)>> {
+    let p = mypos::read_package(text)?;
+    Some(vec![
+        ("sid", p.sid),
+        ("wallet", p.wallet),
+        ("private_key", p.private_key),
+        ("certificate", p.certificate),
+        ("key_index", p.key_index),
+    ])
+}
 
 /// A provider a merchant can add: its fields and the currencies it settles.
 pub struct Provider {
     pub name: &'static str,
     pub fields: &'static [ProviderField],
     pub currencies: &'static [&'static str],
+    /// Reads the provider's configuration package (pasted as `provider[package]`) into its
+    /// fields, for providers that offer one; what it holds replaces what was typed.
+    pub package: Option<PackageReader>,
 }
+
+/// Reads a configuration package into `(field name, value)` pairs; `None` if it is not one.
+pub type PackageReader = fn(&str) -> Option<Vec<(&'static str, String)>>;
 
 /// The providers a merchant can add.
 pub const PROVIDERS: &[Provider] = &[
@@ -102,16 +199,25 @@ pub const PROVIDERS: &[Provider] = &[
         name: zarinpal::PROVIDER,
         fields: ZARINPAL,
         currencies: &["IRR"],
+        package: None,
     },
     Provider {
         name: payme::PROVIDER,
         fields: PAYME,
         currencies: payme::CURRENCIES,
+        package: None,
     },
     Provider {
         name: paypal::PROVIDER,
         fields: PAYPAL,
         currencies: paypal::CURRENCIES,
+        package: None,
+    },
+    Provider {
+        name: mypos::PROVIDER,
+        fields: MYPOS,
+        currencies: mypos::CURRENCIES,
+        package: Some(mypos_package),
     },
 ];
 
@@ -218,13 +324,25 @@ fn check(
     form: &MethodForm,
     saved: Option<&PaymentMethod>,
 ) -> Result<Checked, SettingsError> {
-    let fields = provider_fields(provider).ok_or_else(|| {
+    let Some(spec) = self::provider(provider) else {
         let mut errors = FieldErrors::default();
         errors.add(Field::Method, Problem::Unavailable);
-        SettingsError::Invalid(errors)
-    })?;
+        return Err(SettingsError::Invalid(errors));
+    };
+    let fields = spec.fields;
     let (currency, unit) = (store.currency, store.unit());
     let mut errors = FieldErrors::default();
+    let package = form.provider_value("package").trim();
+    let unpacked = match spec.package {
+        Some(read) if !package.is_empty() => {
+            let read = read(package);
+            if read.is_none() {
+                errors.add(Field::Package, Problem::Invalid);
+            }
+            read.unwrap_or_default()
+        }
+        _ => Vec::new(),
+    };
     if !takes_currency(provider, currency) {
         errors.add(Field::Currency, Problem::CurrencyUnsupported);
     }
@@ -246,7 +364,10 @@ fn check(
     };
     let (mut config, mut sealed) = (Map::new(), Map::new());
     for f in fields {
-        let typed = form.provider_value(f.name);
+        let typed = unpacked
+            .iter()
+            .find(|(name, _)| *name == f.name)
+            .map_or_else(|| form.provider_value(f.name), |(_, v)| v.as_str());
         let value = if f.secret && typed.trim().is_empty() {
             // A blank secret keeps the saved one; a new method must have it.
             match saved_values.get(f.name).and_then(Value::as_str) {

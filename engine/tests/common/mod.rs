@@ -116,7 +116,8 @@ pub fn offline_checkout(db: &Db, key: engine::secrets::SecretKey) -> engine::che
         SandboxUrls {
             zarinpal: nowhere.clone(),
             payme: nowhere.clone(),
-            paypal: nowhere,
+            paypal: nowhere.clone(),
+            mypos: nowhere,
         },
         payme::Platform {
             client_key: "test-client-key".into(),

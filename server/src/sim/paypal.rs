@@ -129,7 +129,7 @@ async fn webscr(State(sim): State<Simulator>, body: Bytes) -> Response {
     let amount = field("amount");
     let valid_amount = Currency::parse(&currency)
         .filter(|c| paypal::CURRENCIES.contains(&c.code()))
-        .and_then(|c| paypal::parse_decimal(&amount, c))
+        .and_then(|c| engine::connectors::parse_decimal(&amount, c))
         .is_some_and(|minor| minor > 0);
     if !valid_amount {
         return refuse(

@@ -35,6 +35,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         zarinpal_sandbox_url: format!("{base}{}", server::sim::zarinpal::MOUNT),
         payme_sandbox_url: format!("{base}{}", server::sim::payme::API),
         paypal_sandbox_url: format!("{base}{}", server::sim::paypal::MOUNT),
+        mypos_sandbox_url: format!("{base}{}", server::sim::mypos::MOUNT),
         payme_client_key: server::sim::payme::SANDBOX_CLIENT_KEY.into(),
         payme_client_secret: server::sim::payme::SANDBOX_CLIENT_SECRET.into(),
         payme_signup_url: Some(format!("{base}{}", server::sim::payme::SIGNUP)),

@@ -1,0 +1,421 @@
+//! myPOS Checkout (IPC 1.4). The browser posts a signed `IPCPurchase` form to myPOS; the
+//! customer pays there; myPOS posts a signed `IPCPurchaseNotify` to `URL_Notify` and must get
+//! `OK` back (anything else and it reverses the payment), then sends the browser to `URL_OK`
+//! or `URL_Cancel`. Only the notification, verified with the store's myPOS certificate and
+//! matched field by field against our payment, marks a payment paid; `URL_OK` never does.
+//!
+//! Signatures: every field but `Signature`, in the order sent, joined with `-`, base64
+//! encoded, then RSA PKCS#1 v1.5 with SHA-256, the signature base64 encoded as the last field.
+//! Kassa signs with the merchant's private key (registered at myPOS under its key index) and
+//! verifies with myPOS's public certificate.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::traits::PublicKeyParts;
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use sha2::Sha256;
+use x509_cert::der::{DecodePem, Encode};
+
+use super::{
+    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, form_in_url,
+    param, posted_form,
+};
+use crate::db::payments::Payment;
+
+pub const PROVIDER: &str = "mypos";
+pub const LIVE_CHECKOUT: &str = "https://www.mypos.com/vmp/checkout";
+/// The path of the test environment under its base (`https://www.mypos.com` or the simulator).
+pub const TEST_PATH: &str = "/vmp/checkout-test";
+/// The currencies myPOS accounts hold that Kassa knows.
+pub const CURRENCIES: &[&str] = &[
+    "EUR", "BGN", "USD", "GBP", "CHF", "RON", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "JPY",
+];
+/// The smallest key myPOS accepts (its published sandbox keys are 1024-bit).
+const MIN_KEY_BITS: usize = 1024;
+
+/// A merchant private key from PEM (PKCS#1 `RSA PRIVATE KEY` or PKCS#8 `PRIVATE KEY`).
+pub fn private_key(pem: &str) -> Option<RsaPrivateKey> {
+    let pem = pem.trim();
+    RsaPrivateKey::from_pkcs1_pem(pem)
+        .or_else(|_| RsaPrivateKey::from_pkcs8_pem(pem))
+        .ok()
+        .filter(|k| k.size() * 8 >= MIN_KEY_BITS)
+}
+
+/// The RSA public key of an X.509 certificate in PEM (myPOS's public certificate).
+pub fn certificate_key(pem: &str) -> Option<RsaPublicKey> {
+    let certificate = x509_cert::Certificate::from_pem(pem.trim().as_bytes()).ok()?;
+    let spki = certificate
+        .tbs_certificate
+        .subject_public_key_info
+        .to_der()
+        .ok()?;
+    RsaPublicKey::from_public_key_der(&spki).ok()
+}
+
+/// What is signed: the values joined with `-`, base64 encoded.
+fn signed_text<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    BASE64.encode(values.into_iter().collect::<Vec<_>>().join("-"))
+}
+
+/// Signs form fields (in order) with a private key: the value of `Signature`.
+pub fn sign<'a>(key: &RsaPrivateKey, values: impl IntoIterator<Item = &'a str>) -> String {
+    let signer = SigningKey::<Sha256>::new(key.clone());
+    BASE64.encode(signer.sign(signed_text(values).as_bytes()).to_bytes())
+}
+
+/// Checks a signed form: `Signature` must be its last field and sign all the others.
+pub fn verify(key: &RsaPublicKey, fields: &[(String, String)]) -> Result<(), ConnectorError> {
+    let reject = |why: &str| Err(ConnectorError::Rejected(why.into()));
+    let Some(((name, signature), signed)) = fields.split_last() else {
+        return reject("the message is empty");
+    };
+    if name != "Signature" {
+        return reject("the Signature is not the last field");
+    }
+    let Some(signature) = BASE64
+        .decode(signature.trim())
+        .ok()
+        .and_then(|bytes| Signature::try_from(bytes.as_slice()).ok())
+    else {
+        return reject("the Signature is not base64");
+    };
+    let text = signed_text(signed.iter().map(|(_, v)| v.as_str()));
+    match VerifyingKey::<Sha256>::new(key.clone()).verify(text.as_bytes(), &signature) {
+        Ok(()) => Ok(()),
+        Err(_) => reject("wrong Signature"),
+    }
+}
+
+/// A myPOS configuration package: what the portal offers for download (base64 JSON).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Package {
+    pub sid: String,
+    pub wallet: String,
+    pub private_key: String,
+    pub certificate: String,
+    pub key_index: String,
+}
+
+/// Reads a configuration package: base64 of `{"sid","cn","pk","pc","idx"}` (`idx` may be a
+/// number or a string).
+pub fn read_package(text: &str) -> Option<Package> {
+    let compact: String = text.split_whitespace().collect();
+    let json = BASE64.decode(compact).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&json).ok()?;
+    let text = |key: &str| match value.get(key)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    Some(Package {
+        sid: text("sid")?,
+        wallet: text("cn")?,
+        private_key: text("pk")?,
+        certificate: text("pc")?,
+        key_index: text("idx")?,
+    })
+}
+
+#[derive(Clone, Debug)]
+pub struct MyPos {
+    checkout: String,
+    sid: String,
+    wallet: String,
+    key_index: String,
+    save_card: bool,
+    private_key: RsaPrivateKey,
+    certificate: RsaPublicKey,
+}
+
+#[derive(serde::Deserialize)]
+struct Config {
+    sid: String,
+    wallet: String,
+    key_index: String,
+    certificate: String,
+    private_key: String,
+    #[serde(default)]
+    save_card: String,
+}
+
+impl MyPos {
+    /// `checkout` is where the form is posted (the live or the test environment).
+    pub fn new(checkout: &str, config: &str) -> Result<MyPos, ConnectorError> {
+        let config: Config = serde_json::from_str(config)
+            .map_err(|e| ConnectorError::Config(format!("mypos configuration: {e}")))?;
+        let private_key = private_key(&config.private_key).ok_or_else(|| {
+            ConnectorError::Config("the myPOS private key is not an RSA key".into())
+        })?;
+        let certificate = certificate_key(&config.certificate)
+            .ok_or_else(|| ConnectorError::Config("the myPOS certificate has no RSA key".into()))?;
+        Ok(MyPos {
+            checkout: checkout.to_owned(),
+            sid: config.sid,
+            wallet: config.wallet,
+            key_index: config.key_index,
+            save_card: config.save_card == "true",
+            private_key,
+            certificate,
+        })
+    }
+
+    /// A browser message from myPOS (`URL_OK`, `URL_Cancel`) that myPOS really signed for
+    /// this payment, or `None`.
+    fn signed_for<'a>(&self, payment: &Payment, params: &'a [(String, String)]) -> Option<&'a str> {
+        verify(&self.certificate, params).ok()?;
+        (param(params, "SID") == Some(self.sid.as_str())
+            && param(params, "OrderID") == Some(payment.tracking_code.as_str()))
+        .then(|| param(params, "IPCmethod").unwrap_or_default())
+    }
+}
+
+/// myPOS's page language for Kassa's (English where myPOS has none).
+fn language(lang: &str) -> &'static str {
+    match lang {
+        "el" => "EL",
+        _ => "EN",
+    }
+}
+
+impl super::Connector for MyPos {
+    /// Nothing to register: the signed `IPCPurchase` form is the payment. Its cart is the
+    /// payment's description at the full price, and a negative line for the discount, so the
+    /// lines add up to what the customer pays.
+    async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
+        let p = req.payment;
+        let currency = p.currency.code();
+        let amount = decimal(p.amount, p.currency);
+        let full = decimal(p.amount + p.discount, p.currency);
+        let discount = decimal(p.discount, p.currency);
+        let (first_names, family_name) = p
+            .payer_name
+            .trim()
+            .rsplit_once(' ')
+            .unwrap_or((p.payer_name.trim(), ""));
+        let lines = if p.discount > 0 { "2" } else { "1" };
+        let mut fields: Vec<(&str, String)> = vec![
+            ("IPCmethod", "IPCPurchase".into()),
+            ("IPCVersion", "1.4".into()),
+            ("IPCLanguage", language(req.language).into()),
+            ("SID", self.sid.clone()),
+            ("WalletNumber", self.wallet.clone()),
+            ("KeyIndex", self.key_index.clone()),
+            ("Source", "Kassa".into()),
+            ("Currency", currency.into()),
+            ("Amount", amount),
+            ("OrderID", p.tracking_code.clone()),
+            ("URL_OK", req.return_url.into()),
+            ("URL_Cancel", req.return_url.into()),
+            ("URL_Notify", req.notify_url.into()),
+            ("Note", String::new()),
+            ("customeremail", p.email.clone().unwrap_or_default()),
+            ("customerphone", p.mobile.clone()),
+            ("customerfirstnames", first_names.into()),
+            ("customerfamilyname", family_name.into()),
+            ("customercountry", String::new()),
+            ("customercity", String::new()),
+            ("customerzipcode", String::new()),
+            ("customeraddress", String::new()),
+            ("CartItems", lines.into()),
+            ("Article_1", req.description.into()),
+            ("Quantity_1", "1".into()),
+            ("Price_1", full.clone()),
+            ("Amount_1", full),
+            ("Currency_1", currency.into()),
+        ];
+        if p.discount > 0 {
+            fields.extend([
+                ("Article_2", "Discount".into()),
+                ("Quantity_2", "1".into()),
+                ("Price_2", format!("-{discount}")),
+                ("Amount_2", format!("-{discount}")),
+                ("Currency_2", currency.into()),
+            ]);
+        }
+        fields.extend([
+            // 2: pay and keep the card for the next purchase (Save Card); 0: keep nothing.
+            (
+                "CardTokenRequest",
+                if self.save_card { "2" } else { "0" }.into(),
+            ),
+            // 3: the simplified payment page (Kassa already asked for the customer's details).
+            ("PaymentParametersRequired", "3".into()),
+            ("PaymentMethod", "1".into()),
+        ]);
+        let signature = sign(&self.private_key, fields.iter().map(|(_, v)| v.as_str()));
+        fields.push(("Signature", signature));
+        let handoff_url = form_in_url(&self.checkout, fields.iter().map(|(k, v)| (*k, v.as_str())));
+        Ok(Started {
+            provider_ref: p.tracking_code.clone(),
+            raw: handoff_url.clone(),
+            handoff_url: Some(handoff_url),
+        })
+    }
+
+    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+        posted_form(payment, "myPOS")
+    }
+
+    /// `URL_OK` proves nothing (the notification decides); a cancellation myPOS signed for
+    /// this payment ends it.
+    async fn verify_return(
+        &self,
+        payment: &Payment,
+        params: &[(String, String)],
+    ) -> Result<Verification, ConnectorError> {
+        match self.signed_for(payment, params) {
+            Some("IPCPurchaseCancel") => Ok(Verification {
+                verdict: Verdict::Cancelled {
+                    code: format!("{PROVIDER}:cancelled"),
+                },
+                raw: "IPCPurchaseCancel, signed by myPOS".into(),
+            }),
+            _ => self.fetch_status(payment).await,
+        }
+    }
+
+    /// Kassa does not poll myPOS: `IPCPurchaseNotify` settles the payment (and myPOS reverses
+    /// any payment whose notification Kassa did not accept).
+    async fn fetch_status(&self, _payment: &Payment) -> Result<Verification, ConnectorError> {
+        Ok(Verification {
+            verdict: Verdict::Pending,
+            raw: "myPOS's IPCPurchaseNotify settles the payment".into(),
+        })
+    }
+
+    async fn verify_notification(
+        &self,
+        payment: &Payment,
+        body: &[u8],
+    ) -> Result<Verification, ConnectorError> {
+        let fields = super::form_fields(body)?;
+        verify(&self.certificate, &fields)?;
+        let field = |name| param(&fields, name).unwrap_or_default();
+        let reject = |why: String| Err(ConnectorError::Rejected(why));
+        if field("IPCmethod") != "IPCPurchaseNotify" {
+            return reject(format!("{} is not IPCPurchaseNotify", field("IPCmethod")));
+        }
+        if field("SID") != self.sid {
+            return reject(format!("the notification is for store {}", field("SID")));
+        }
+        if field("OrderID") != payment.tracking_code {
+            return reject("the notification is for another order".into());
+        }
+        let amount = decimal(payment.amount, payment.currency);
+        if field("Amount") != amount || field("Currency") != payment.currency.code() {
+            return reject(format!(
+                "the notification says {} {}, the payment is {amount} {}",
+                field("Amount"),
+                field("Currency"),
+                payment.currency.code()
+            ));
+        }
+        if field("IPC_Trnref").is_empty() {
+            return reject("the notification has no IPC_Trnref".into());
+        }
+        let pan = field("PAN");
+        Ok(Verification {
+            verdict: Verdict::Paid {
+                bank_ref: field("IPC_Trnref").to_owned(),
+                card_pan: (!pan.is_empty()).then(|| format!("**** {pan}")),
+            },
+            raw: "IPCPurchaseNotify, signed by myPOS".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> RsaPrivateKey {
+        RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap()
+    }
+
+    fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_signed_text_is_the_base64_of_the_dash_joined_values() {
+        // "IPCPurchase-1.4--EUR" (an empty value gives two dashes).
+        assert_eq!(
+            signed_text(["IPCPurchase", "1.4", "", "EUR"]),
+            BASE64.encode("IPCPurchase-1.4--EUR")
+        );
+    }
+
+    #[test]
+    fn signatures_verify_only_unchanged_and_in_order() {
+        let ours = key();
+        let public = ours.to_public_key();
+        let mut form = fields(&[
+            ("IPCmethod", "IPCPurchaseNotify"),
+            ("Amount", "10.00"),
+            ("Note", ""),
+        ]);
+        let signature = sign(&ours, form.iter().map(|(_, v)| v.as_str()));
+        form.push(("Signature".into(), signature.clone()));
+        assert_eq!(verify(&public, &form), Ok(()));
+
+        let mut changed = form.clone();
+        changed[1].1 = "1.00".into();
+        assert!(verify(&public, &changed).is_err(), "a changed amount");
+        let mut reordered = form.clone();
+        reordered.swap(0, 1);
+        assert!(verify(&public, &reordered).is_err(), "another order");
+        let mut moved = form.clone();
+        let last = moved.pop().unwrap();
+        moved.insert(0, last);
+        assert!(verify(&public, &moved).is_err(), "Signature not last");
+        let mut garbled = form.clone();
+        garbled.last_mut().unwrap().1 = "not base64!".into();
+        assert!(verify(&public, &garbled).is_err());
+        assert!(
+            verify(&key().to_public_key(), &form).is_err(),
+            "another key"
+        );
+        assert!(verify(&public, &[]).is_err());
+    }
+
+    #[test]
+    fn packages_are_base64_json() {
+        let json = r#"{"sid":"000000000000010","cn":"61938166610","pk":"-----BEGIN RSA PRIVATE KEY-----","pc":"-----BEGIN CERTIFICATE-----","idx":1}"#;
+        let package = read_package(&BASE64.encode(json)).unwrap();
+        assert_eq!(package.sid, "000000000000010");
+        assert_eq!(package.wallet, "61938166610");
+        assert_eq!(package.key_index, "1");
+        // Line breaks, as when the file is pasted, do not matter.
+        let wrapped = BASE64
+            .encode(json)
+            .as_bytes()
+            .chunks(64)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_eq!(read_package(&wrapped), Some(package));
+        assert_eq!(read_package("not a package"), None);
+        assert_eq!(read_package(&BASE64.encode(r#"{"sid":"1"}"#)), None);
+    }
+
+    #[test]
+    fn keys_and_certificates_are_read_from_pem() {
+        assert!(
+            private_key("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----")
+                .is_none()
+        );
+        assert!(
+            certificate_key("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
+                .is_none()
+        );
+        assert!(private_key("").is_none());
+    }
+}

@@ -1,0 +1,561 @@
+//! myPOS Checkout end to end over HTTP against the simulator Kassa serves: the method's
+//! settings (typed or from a configuration package), the signed `IPCPurchase` with its cart,
+//! `IPCPurchaseNotify` answered `OK` only when accepted, and notifications that must change
+//! nothing.
+
+mod common;
+
+use base64::Engine as _;
+use common::browser::{Browser, signed_up_in};
+use common::{Running, event_kinds, events, methods, no_redirects, payment, quiet_server, serve};
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::connectors::{HandOff, mypos, param};
+use engine::db::payments::Payment;
+use engine::status::PaymentStatus;
+use server::demo::EU_SLUG;
+use server::sim::mypos::{
+    CERTIFICATE, DEMO_KEY_INDEX, DEMO_PRIVATE_KEY, DEMO_SID, DEMO_WALLET, MOUNT, SIMULATOR_KEY,
+};
+
+const METHOD: &str = "/api/admin/method";
+
+fn method_form<'a>(values: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut form = vec![
+        ("id", ""),
+        ("kind", "mypos"),
+        ("display_name", "Card (myPOS)"),
+        ("min_amount", ""),
+        ("max_amount", ""),
+        ("discount_kind", "percent"),
+        ("discount_value", "10"),
+    ];
+    form.extend(values.iter().map(|(k, v)| (*k, *v)));
+    form
+}
+
+fn typed<'a>() -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("provider[sid]", DEMO_SID),
+        ("provider[wallet]", DEMO_WALLET),
+        ("provider[private_key]", DEMO_PRIVATE_KEY),
+        ("provider[certificate]", CERTIFICATE),
+        ("provider[key_index]", DEMO_KEY_INDEX),
+    ]
+}
+
+fn with<'a>(values: &[(&'a str, &'a str)], name: &str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+    values
+        .iter()
+        .map(|(k, v)| (*k, if *k == name { value } else { *v }))
+        .collect()
+}
+
+/// The package myPOS offers for download: base64 of its JSON.
+fn package() -> String {
+    let json = serde_json::json!({
+        "sid": DEMO_SID, "cn": DEMO_WALLET, "pk": DEMO_PRIVATE_KEY, "pc": CERTIFICATE, "idx": 1,
+    });
+    base64::engine::general_purpose::STANDARD.encode(json.to_string())
+}
+
+async fn refused(owner: &mut Browser, values: &[(&str, &str)]) -> String {
+    let to = owner.submit(METHOD, &method_form(values)).await;
+    assert_eq!(to, "/admin/methods?add=mypos");
+    owner.page(&to).await
+}
+
+#[tokio::test]
+async fn a_merchant_configures_mypos_by_hand_or_from_its_package() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "EUR").await;
+    let page = dana.page("/admin/methods?add=mypos").await;
+    for label in [
+        "Store ID",
+        "Wallet Number",
+        "Private Key",
+        "myPOS Public Certificate",
+        "Key Index",
+        "Save Card",
+        "Configuration package",
+    ] {
+        assert!(page.contains(label), "{label}");
+    }
+    let bad = [
+        with(&typed(), "provider[sid]", "ABC"),
+        with(&typed(), "provider[wallet]", "123"),
+        with(
+            &typed(),
+            "provider[private_key]",
+            "-----BEGIN RSA PRIVATE KEY-----\nnot a key\n-----END RSA PRIVATE KEY-----",
+        ),
+        with(
+            &typed(),
+            "provider[certificate]",
+            "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----",
+        ),
+        with(&typed(), "provider[key_index]", ""),
+    ];
+    for values in &bad {
+        let page = refused(&mut dana, values).await;
+        assert!(page.contains("aria-invalid=\"true\""), "{values:?}");
+        // The private key is never echoed back.
+        assert!(!page.contains("MII"), "no key material in the refused form");
+    }
+    let page = refused(&mut dana, &[("provider[package]", "bm90IGEgcGFja2FnZQ==")]).await;
+    assert!(page.contains("aria-invalid=\"true\""));
+    assert!(methods(&app, "dana").await.is_empty(), "nothing was saved");
+
+    // From the package alone; Save Card stays off unless switched on.
+    let package = package();
+    let to = dana
+        .submit(
+            METHOD,
+            &method_form(&[("provider[package]", package.as_str())]),
+        )
+        .await;
+    assert_eq!(to, "/admin/methods");
+    let saved = &methods(&app, "dana").await[0];
+    let config: serde_json::Value = serde_json::from_str(&saved.config).unwrap();
+    assert_eq!(config["sid"], DEMO_SID);
+    assert_eq!(config["wallet"], DEMO_WALLET);
+    assert_eq!(config["key_index"], "1");
+    assert_eq!(config["save_card"], "false");
+    assert!(
+        config.get("private_key").is_none(),
+        "the key is sealed, not in the config"
+    );
+    assert!(saved.secrets.is_some());
+
+    // By hand, with Save Card on.
+    let mut sara = signed_up_in(&app, "sara", "sara@example.com", "EUR").await;
+    let mut values = typed();
+    values.push(("provider[save_card]", "on"));
+    assert_eq!(
+        sara.submit(METHOD, &method_form(&values)).await,
+        "/admin/methods"
+    );
+    let config: serde_json::Value =
+        serde_json::from_str(&methods(&app, "sara").await[0].config).unwrap();
+    assert_eq!(config["save_card"], "true");
+}
+
+/// A payment at `slug`'s myPOS method; returns its code and the form posted to myPOS.
+async fn started(app: &Running, slug: &str, key: &str) -> (String, String, Vec<(String, String)>) {
+    let method = methods(app, slug)
+        .await
+        .into_iter()
+        .find(|m| m.provider == "mypos")
+        .unwrap()
+        .id;
+    let form = CheckoutForm {
+        key: key.into(),
+        payer_name: "Eleni Papadopoulou".into(),
+        mobile: "+306912345678".into(),
+        amount: "120.50".into(),
+        description: "Order 31".into(),
+        method: format!("gateway:{method}"),
+        ..CheckoutForm::default()
+    };
+    let Submitted::ToProvider { code } = app.state.checkout.submit(slug, &form).await.unwrap()
+    else {
+        panic!("myPOS takes the payment");
+    };
+    let Some(HandOff::PostForm { url, fields }) = app.state.checkout.hand_off(&code).await.unwrap()
+    else {
+        panic!("a form posted to myPOS");
+    };
+    (code, url, fields)
+}
+
+fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    param(fields, name).unwrap_or_default()
+}
+
+/// Posts the purchase to the simulator and pays with `card`: the card page's answer.
+async fn pay_at_mypos(
+    base: &str,
+    url: &str,
+    fields: &[(String, String)],
+    card: &str,
+) -> (String, String) {
+    let opened = no_redirects().post(url).form(fields).send().await.unwrap();
+    assert_eq!(opened.status(), 303, "{}", opened.text().await.unwrap());
+    let page = format!("{base}{}", opened.headers()["location"].to_str().unwrap());
+    let answer = no_redirects()
+        .post(&page)
+        .form(&[("card_number", card)])
+        .send()
+        .await
+        .unwrap();
+    (page, answer.text().await.unwrap())
+}
+
+/// The hidden fields and action of the simulator's "back to the shop" form.
+fn back_form(html: &str) -> (String, Vec<(String, String)>) {
+    let action = html
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let fields = html
+        .split("<input type=\"hidden\" name=\"")
+        .skip(1)
+        .map(|rest| {
+            let name = rest.split('"').next().unwrap().to_owned();
+            let value = rest
+                .split("value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            (name, value.replace("&amp;", "&").replace("&quot;", "\""))
+        })
+        .collect();
+    (action.to_owned(), fields)
+}
+
+#[tokio::test]
+async fn a_card_payment_is_paid_by_the_notification_not_by_url_ok() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "EUR").await;
+    let mut values = typed();
+    values.push(("provider[save_card]", "on"));
+    assert_eq!(
+        dana.submit(METHOD, &method_form(&values)).await,
+        "/admin/methods"
+    );
+    let (code, url, fields) = started(&app, "dana", "k1").await;
+    assert_eq!(url, format!("{}{MOUNT}/vmp/checkout-test", app.base));
+    // The SDK's order, the cart with its discount line adding up, Save Card asked for.
+    let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        &names[..4],
+        ["IPCmethod", "IPCVersion", "IPCLanguage", "SID"]
+    );
+    assert_eq!(names.last(), Some(&"Signature"));
+    let p = payment(&app, &code).await;
+    assert_eq!((p.amount, p.discount), (10_845, 1_205), "10% off 120.50");
+    for (name, value) in [
+        ("Amount", "108.45"),
+        ("Currency", "EUR"),
+        ("OrderID", code.as_str()),
+        ("CartItems", "2"),
+        ("Article_1", "Order 31"),
+        ("Amount_1", "120.50"),
+        ("Article_2", "Discount"),
+        ("Amount_2", "-12.05"),
+        ("CardTokenRequest", "2"),
+        ("URL_Notify", &format!("{}/pay/{code}/notify", app.base)),
+        ("customerfirstnames", "Eleni"),
+        ("customerfamilyname", "Papadopoulou"),
+    ] {
+        assert_eq!(field(&fields, name), value, "{name}");
+    }
+    let merchant = mypos::private_key(DEMO_PRIVATE_KEY)
+        .unwrap()
+        .to_public_key();
+    assert_eq!(mypos::verify(&merchant, &fields), Ok(()));
+
+    // A genuine URL_OK before any notification: myPOS signed it, yet it pays nothing.
+    let sim_key = mypos::private_key(SIMULATOR_KEY).unwrap();
+    let ok = signed(
+        &sim_key,
+        &[
+            ("IPCmethod", "IPCPurchaseOK"),
+            ("SID", DEMO_SID),
+            ("OrderID", &code),
+        ],
+    );
+    let back = no_redirects()
+        .post(format!("{}/pay/{code}/return", app.base))
+        .form(&ok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.headers()["location"], format!("/pay/{code}").as_str());
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+
+    // A card the test environment does not know is declined on myPOS's page.
+    let (page, _) = pay_at_mypos(&app.base, &url, &fields, "4111111111111111").await;
+    let declined = reqwest::get(&page).await.unwrap().text().await.unwrap();
+    assert!(declined.contains("declined"));
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+
+    // A test card: the notification is answered OK before the browser comes back.
+    let answer = no_redirects()
+        .post(&page)
+        .form(&[("card_number", "4006 0900 0000 0007")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(answer.contains("Payment successful"), "{answer}");
+    let paid = payment(&app, &code).await;
+    assert_eq!(paid.status, PaymentStatus::Paid);
+    assert_eq!(paid.card_pan.as_deref(), Some("**** 0007"));
+    let notification = notifications(&app.base, &code).await.remove(0);
+    let trnref = param_of(&notification, "IPC_Trnref");
+    assert_eq!(paid.bank_ref.as_deref(), Some(trnref.as_str()));
+    assert!(
+        !param_of(&notification, "CardToken").is_empty(),
+        "Save Card"
+    );
+    let (action, ok) = back_form(&answer);
+    assert_eq!(action, format!("{}/pay/{code}/return", app.base));
+    let back = no_redirects().post(&action).form(&ok).send().await.unwrap();
+    assert_eq!(back.status(), 303);
+    let kinds = event_kinds(&app, &paid).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "verified").count(), 1);
+    assert!(
+        kinds.contains(&"return_after_final".to_owned()),
+        "{kinds:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_customer_cancels_at_mypos() {
+    let app = serve(true).await;
+    let (code, url, fields) = started(&app, EU_SLUG, "k1").await;
+    assert_eq!(field(&fields, "CartItems"), "1", "no discount, one line");
+    assert_eq!(field(&fields, "CardTokenRequest"), "0", "Save Card is off");
+    let (page, _) = pay_at_mypos(&app.base, &url, &fields, "4111111111111111").await;
+    let cancelled = no_redirects()
+        .post(format!("{page}/cancel"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (action, form) = back_form(&cancelled);
+    // A cancellation that myPOS did not sign changes nothing.
+    let forged = with_value(&form, "Signature", "AAAA");
+    no_redirects()
+        .post(&action)
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+    no_redirects()
+        .post(&action)
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let p = payment(&app, &code).await;
+    assert_eq!(p.status, PaymentStatus::Cancelled);
+    assert_eq!(p.failure_code.as_deref(), Some("mypos:cancelled"));
+}
+
+fn signed(key: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = fields
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let signature = mypos::sign(key, fields.iter().map(|(_, v)| *v));
+    out.push(("Signature".into(), signature));
+    out
+}
+
+fn with_value(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                if k == name {
+                    value.to_owned()
+                } else {
+                    v.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+fn param_of(body: &str, name: &str) -> String {
+    url::form_urlencoded::parse(body.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+async fn notifications(base: &str, code: &str) -> Vec<String> {
+    reqwest::get(format!("{base}{MOUNT}/notifications?order={code}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A notification's fields changed and signed again with `key` (myPOS's, or another).
+fn resigned(body: &str, key: &rsa::RsaPrivateKey, name: &str, value: &str) -> String {
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .filter(|(k, _)| k != "Signature")
+        .map(|(k, v)| (k.clone(), if k == name { value.to_owned() } else { v }))
+        .collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    encode(&signed(key, &pairs))
+}
+
+fn encode(fields: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
+
+async fn notify(base: &str, code: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
+    let answer = reqwest::Client::new()
+        .post(format!("{base}/pay/{code}/notify"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+/// A paid card at the simulator whose notification went nowhere: the test delivers it.
+async fn quietly_paid(app: &Running, key: &str) -> (Payment, String) {
+    let (code, url, fields) = started(app, EU_SLUG, key).await;
+    let (_, answer) = pay_at_mypos(&app.base, &url, &fields, "5326100000000004").await;
+    assert!(
+        answer.contains("reversed"),
+        "unanswered, myPOS reverses: {answer}"
+    );
+    let body = notifications(&app.base, &code).await.remove(0);
+    (payment(app, &code).await, body)
+}
+
+#[tokio::test]
+async fn bad_notifications_change_nothing_and_are_logged() {
+    let app = quiet_server(None).await;
+    let (p, genuine) = quietly_paid(&app, "k1").await;
+    let code = p.tracking_code.clone();
+    let sim_key = mypos::private_key(SIMULATOR_KEY).unwrap();
+    let merchant_key = mypos::private_key(DEMO_PRIVATE_KEY).unwrap();
+    let bad = [
+        (
+            genuine.replace("Amount=120.50", "Amount=1.00"),
+            "wrong Signature",
+        ),
+        (
+            resigned(&genuine, &merchant_key, "IPCmethod", "IPCPurchaseNotify"),
+            "wrong Signature",
+        ),
+        (
+            genuine.split("&Signature=").next().unwrap().to_owned(),
+            "not the last field",
+        ),
+        (
+            resigned(&genuine, &sim_key, "Amount", "1.00"),
+            "the notification says 1.00 EUR",
+        ),
+        (
+            resigned(&genuine, &sim_key, "Currency", "BGN"),
+            "the notification says 120.50 BGN",
+        ),
+        (
+            resigned(&genuine, &sim_key, "SID", "000000000000010"),
+            "for store 000000000000010",
+        ),
+        (
+            resigned(&genuine, &sim_key, "OrderID", "ZZZZZZZZZZZZ"),
+            "another order",
+        ),
+        (
+            resigned(&genuine, &sim_key, "IPCmethod", "IPCPurchaseOK"),
+            "is not IPCPurchaseNotify",
+        ),
+        (
+            resigned(&genuine, &sim_key, "IPC_Trnref", ""),
+            "no IPC_Trnref",
+        ),
+    ];
+    for (body, reason) in &bad {
+        let (status, text) = notify(&app.base, &code, body.clone()).await;
+        assert_eq!(status, 400, "{reason}");
+        assert_ne!(text, "OK", "only an accepted notification gets OK");
+    }
+    assert_eq!(notify(&app.base, &code, vec![0xff_u8, 0xfe]).await.0, 400);
+    assert_eq!(notify(&app.base, &code, "").await.0, 400);
+    assert_eq!(notify(&app.base, &code, vec![b'a'; 70 * 1024]).await.0, 413);
+    assert_eq!(
+        notify(&app.base, "NOSUCHCODE99", genuine.clone()).await.0,
+        404
+    );
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+    let refused: Vec<String> = events(&app, &p)
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "notification_not_verified")
+        .map(|e| e.detail.unwrap_or_default())
+        .collect();
+    assert_eq!(refused.len(), bad.len() + 2, "{refused:?}");
+    for (_, reason) in &bad {
+        assert!(
+            refused.iter().any(|d| d.contains(reason)),
+            "{reason}: {refused:?}"
+        );
+    }
+
+    // The genuine notification is accepted with exactly OK; its replay too, changing nothing.
+    assert_eq!(
+        notify(&app.base, &code, genuine.clone()).await,
+        (200, "OK".to_owned())
+    );
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+    assert_eq!(
+        notify(&app.base, &code, genuine).await,
+        (200, "OK".to_owned())
+    );
+    let kinds = event_kinds(&app, &p).await;
+    assert_eq!(kinds.iter().filter(|k| *k == "verified").count(), 1);
+    assert!(kinds.contains(&"notification_after_final".to_owned()));
+}
+
+#[tokio::test]
+async fn the_same_notification_twenty_times_at_once_pays_once() {
+    for database in common::database_urls().await {
+        let app = quiet_server(database).await;
+        let (p, body) = quietly_paid(&app, "k1").await;
+        let deliveries: Vec<_> = (0..20)
+            .map(|_| {
+                let (base, code, body) = (app.base.clone(), p.tracking_code.clone(), body.clone());
+                tokio::spawn(async move { notify(&base, &code, body).await })
+            })
+            .collect();
+        for delivery in deliveries {
+            assert_eq!(delivery.await.unwrap(), (200, "OK".to_owned()));
+        }
+        assert_eq!(
+            payment(&app, &p.tracking_code).await.status,
+            PaymentStatus::Paid
+        );
+        let kinds = event_kinds(&app, &p).await;
+        assert_eq!(
+            kinds.iter().filter(|k| *k == "verified").count(),
+            1,
+            "{kinds:?}"
+        );
+        let duplicates = kinds
+            .iter()
+            .filter(|k| *k == "ignored:verified" || *k == "notification_after_final")
+            .count();
+        assert_eq!(duplicates, 19, "{kinds:?}");
+    }
+}
