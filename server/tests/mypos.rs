@@ -5,7 +5,6 @@
 
 mod common;
 
-use base64::Engine as _;
 use common::browser::{Browser, signed_up_in};
 use common::{Running, event_kinds, events, methods, no_redirects, payment, quiet_server, serve};
 use engine::checkout::{CheckoutForm, Submitted};
@@ -48,14 +47,6 @@ fn with<'a>(values: &[(&'a str, &'a str)], name: &str, value: &'a str) -> Vec<(&
         .iter()
         .map(|(k, v)| (*k, if *k == name { value } else { *v }))
         .collect()
-}
-
-/// The package myPOS offers for download: base64 of its JSON.
-fn package() -> String {
-    let json = serde_json::json!({
-        "sid": DEMO_SID, "cn": DEMO_WALLET, "pk": DEMO_PRIVATE_KEY, "pc": CERTIFICATE, "idx": 1,
-    });
-    base64::engine::general_purpose::STANDARD.encode(json.to_string())
 }
 
 async fn refused(owner: &mut Browser, values: &[(&str, &str)]) -> String {
@@ -106,7 +97,7 @@ async fn a_merchant_configures_mypos_by_hand_or_from_its_package() {
     assert!(methods(&app, "dana").await.is_empty(), "nothing was saved");
 
     // From the package alone; Save Card stays off unless switched on.
-    let package = package();
+    let package = server::sim::mypos::demo_package();
     let to = dana
         .submit(
             METHOD,

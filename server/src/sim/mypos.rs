@@ -9,7 +9,8 @@
 //! `IPCPurchaseNotify` to `URL_Notify`: answered `OK`, the browser is posted `IPCPurchaseOK`
 //! to `URL_OK`; otherwise the payment is reversed, as myPOS does, and the browser is posted
 //! `IPCPurchaseCancel` to `URL_Cancel`. `notifications?order=…` lists the notifications sent
-//! for an order, one raw body per line.
+//! for an order, one raw body per line; `package` is the store's configuration package, as
+//! myPOS's portal offers it for download.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -103,6 +104,7 @@ pub fn routes() -> Router {
         .route("/pay/{id}", get(card_page).post(pay))
         .route("/pay/{id}/cancel", post(cancel))
         .route("/notifications", get(notifications))
+        .route("/package", get(package))
         .with_state(sim)
 }
 
@@ -443,4 +445,28 @@ async fn notifications(State(sim): State<Simulator>, Query(q): Query<Sent>) -> S
         .filter(|n| n.order == q.order)
         .map(|n| format!("{}\n", n.body))
         .collect()
+}
+
+/// The demo store's configuration package: base64 of its JSON, as myPOS's portal gives it.
+pub fn demo_package() -> String {
+    use base64::Engine as _;
+    let json = serde_json::json!({
+        "sid": DEMO_SID,
+        "cn": DEMO_WALLET,
+        "pk": DEMO_PRIVATE_KEY,
+        "pc": CERTIFICATE,
+        "idx": DEMO_KEY_INDEX.parse::<u32>().expect("a numeric key index"),
+    });
+    base64::engine::general_purpose::STANDARD.encode(json.to_string())
+}
+
+async fn package() -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_DISPOSITION,
+            "attachment; filename=\"mypos-config-package.txt\"",
+        )],
+        demo_package(),
+    )
+        .into_response()
 }
