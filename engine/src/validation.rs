@@ -43,6 +43,10 @@ pub enum Field {
     KeyIndex,
     SaveCard,
     Package,
+    LinkToken,
+    ApiUsername,
+    ApiSecret,
+    ProcessingAccount,
     // The payments report's filters.
     Status,
     DateFrom,
@@ -56,7 +60,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 42] = [
+    const ALL: [Field; 46] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -91,6 +95,10 @@ impl Field {
         Field::KeyIndex,
         Field::SaveCard,
         Field::Package,
+        Field::LinkToken,
+        Field::ApiUsername,
+        Field::ApiSecret,
+        Field::ProcessingAccount,
         Field::Status,
         Field::DateFrom,
         Field::DateTo,
@@ -137,6 +145,10 @@ impl Field {
             Field::KeyIndex => "key_index",
             Field::SaveCard => "save_card",
             Field::Package => "package",
+            Field::LinkToken => "link_token",
+            Field::ApiUsername => "api_username",
+            Field::ApiSecret => "api_secret",
+            Field::ProcessingAccount => "account_name",
             Field::Status => "status",
             Field::DateFrom => "from",
             Field::DateTo => "to",

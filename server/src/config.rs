@@ -23,6 +23,8 @@ pub struct Config {
     pub paypal_sandbox_url: String,
     /// myPOS's test environment for test-mode methods (its checkout is `{url}/vmp/checkout-test`).
     pub mypos_sandbox_url: String,
+    /// EveryPay's demo environment for test-mode methods (`{url}/api/v4`, `{url}/lp`).
+    pub everypay_sandbox_url: String,
     /// Kassa's PayMe platform credentials: the client key names Kassa in partner calls, the
     /// secret only checks callback signatures.
     pub payme_client_key: String,
@@ -59,6 +61,8 @@ impl Config {
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::paypal::MOUNT)),
             mypos_sandbox_url: var("KASSA_MYPOS_SANDBOX_URL")
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::mypos::MOUNT)),
+            everypay_sandbox_url: var("KASSA_EVERYPAY_SANDBOX_URL")
+                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::everypay::MOUNT)),
             payme_client_key: var("KASSA_PAYME_CLIENT_KEY")
                 .unwrap_or_else(|| crate::sim::payme::SANDBOX_CLIENT_KEY.into()),
             payme_client_secret: var("KASSA_PAYME_CLIENT_SECRET")

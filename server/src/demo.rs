@@ -1,7 +1,7 @@
 //! The demo stores `make run` starts with, each with an owner who can log in to the back
 //! office: `demo` (IRR shown in toman, a Zarinpal gateway in sandbox mode, two bank accounts
 //! for slips), `demo-il` (ILS, PayMe in sandbox mode, one bank account) and `demo-eu` (EUR,
-//! myPOS and PayPal in sandbox mode, one bank account).
+//! myPOS, EveryPay and PayPal in sandbox mode, one bank account).
 
 use engine::accounts::{self, AccountError};
 use engine::db::bank_accounts::{self, NewBankAccount};
@@ -30,8 +30,8 @@ pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     Ok(iranian || israeli || european)
 }
 
-/// The European store: EUR, English, myPOS with the simulator's store and PayPal with its
-/// business account. A provider's method is added when the store lacks one, so a newer Kassa
+/// The European store: EUR, English, myPOS with the simulator's store, EveryPay with its
+/// e-shop (API v4) and PayPal with its business account. A provider's method is added when the store lacks one, so a newer Kassa
 /// completes an older demo database.
 async fn seed_european(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     use crate::sim::{mypos, paypal};
@@ -86,6 +86,33 @@ async fn seed_european(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
             NewMethod {
                 provider: engine::connectors::mypos::PROVIDER,
                 display_name: "Card (myPOS)",
+                live: false,
+                min_amount: Some(100),
+                max_amount: None,
+                config: &config.to_string(),
+                secrets: Some(&key.seal(&secrets.to_string(), &methods::secrets_context(store.id))),
+                discount: None,
+            },
+        )
+        .await?;
+        added = true;
+    }
+    if !has(engine::connectors::everypay::PROVIDER) {
+        use crate::sim::everypay::{
+            DEMO_ACCOUNT, DEMO_API_SECRET, DEMO_API_USERNAME, DEMO_LINK_TOKEN,
+        };
+        let config = serde_json::json!({
+            "link_token": DEMO_LINK_TOKEN,
+            "api_username": DEMO_API_USERNAME,
+            "account_name": DEMO_ACCOUNT,
+        });
+        let secrets = serde_json::json!({ "api_secret": DEMO_API_SECRET });
+        methods::create(
+            db,
+            store.id,
+            NewMethod {
+                provider: engine::connectors::everypay::PROVIDER,
+                display_name: "Bank card (EveryPay)",
                 live: false,
                 min_amount: Some(100),
                 max_amount: None,

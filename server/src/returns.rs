@@ -85,23 +85,29 @@ pub async fn provider_notification(
 /// wait is two seconds and each one doubles, about half an hour in all.
 const ATTEMPTS: u32 = 10;
 
-/// An account-wide notification (PayPal's IPN). PayPal wants an empty 200 at once, whatever
-/// becomes of the message, and resends anything else; so the message is answered first and
-/// verified in the background (the post-back, then the checks), retried while PayPal cannot
-/// be asked. A message naming no payment of ours is answered 200 too, and only logged: it
-/// is not Kassa's, and a retry would not change that.
+/// An account-wide notification (PayPal's IPN, EveryPay's callback): a POSTed form, or for
+/// EveryPay possibly a GET with the same fields in its query. PayPal wants an empty 200 at
+/// once, whatever becomes of the message, and resends anything else; so the message is
+/// answered first and verified in the background (PayPal's post-back, EveryPay's re-fetch,
+/// then the checks), retried while the provider cannot be asked. A message naming no payment
+/// of ours is answered 200 too, and only logged: it is not Kassa's, and a retry would not
+/// change that.
 pub async fn account_notification(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    RawQuery(query): RawQuery,
     body: Body,
 ) -> StatusCode {
     if !ACCOUNT_NOTIFICATIONS.contains(&provider.as_str()) {
         return StatusCode::NOT_FOUND;
     }
-    let Ok(bytes) = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await else {
+    let Ok(mut bytes) = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await else {
         tracing::warn!(%provider, "refused a notification over the size limit");
         return StatusCode::PAYLOAD_TOO_LARGE;
     };
+    if bytes.is_empty() {
+        bytes = query.unwrap_or_default().into();
+    }
     let Some(code) = notified_payment(&provider, &bytes) else {
         tracing::warn!(%provider, "a notification names no payment");
         return StatusCode::OK;

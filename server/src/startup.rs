@@ -31,6 +31,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
             payme: config.payme_sandbox_url.clone(),
             paypal: config.paypal_sandbox_url.clone(),
             mypos: config.mypos_sandbox_url.clone(),
+            everypay: config.everypay_sandbox_url.clone(),
         },
         config.payme_platform(),
         key.clone(),
@@ -75,7 +76,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         )
         .route(
             "/notify/{provider}",
-            axum::routing::post(crate::returns::account_notification),
+            get(crate::returns::account_notification).post(crate::returns::account_notification),
         )
         .route(app::CSV_PATH, get(app::export_csv))
         .route(app::LOGO_PATH, get(app::serve_logo))
@@ -108,7 +109,8 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
                 crate::sim::payme::routes(config.payme_platform()),
             )
             .nest(crate::sim::paypal::MOUNT, crate::sim::paypal::routes())
-            .nest(crate::sim::mypos::MOUNT, crate::sim::mypos::routes());
+            .nest(crate::sim::mypos::MOUNT, crate::sim::mypos::routes())
+            .nest(crate::sim::everypay::MOUNT, crate::sim::everypay::routes());
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router

@@ -289,6 +289,7 @@ fn live_methods_talk_to_the_real_gateway() {
             payme: "http://127.0.0.1:3000/sim/payme/api".into(),
             paypal: "http://127.0.0.1:3000/sim/paypal".into(),
             mypos: "http://127.0.0.1:3000/sim/mypos".into(),
+            everypay: "http://127.0.0.1:3000/sim/everypay".into(),
         },
         engine::connectors::payme::Platform {
             client_key: "k".into(),

@@ -275,6 +275,7 @@ fn provider_name(provider: &str) -> &'static str {
         "payme" => "PayMe",
         "paypal" => "PayPal",
         "mypos" => "myPOS",
+        "everypay" => "EveryPay",
         _ => "—",
     }
 }
@@ -418,9 +419,9 @@ fn MethodRow(
     } else {
         button("enable", t_string!(i18n, activate).to_string(), false)
     };
-    // PayPal asks for its IPN address, not the site's.
+    // PayPal and EveryPay ask for the address they post to, not the site's.
     let (label, site_url) = match notify_url {
-        Some(url) => (t_string!(i18n, ipn_url).to_string(), url),
+        Some(url) => (notify_label(&m.provider), url),
         None => (t_string!(i18n, register_site).to_string(), site_url),
     };
     view! {
@@ -443,6 +444,15 @@ fn MethodRow(
                 {button("down", "↓".to_owned(), last)}
             </div>
         </li>
+    }
+}
+
+/// What the provider calls the address it posts notifications to, and where it is pasted.
+fn notify_label(provider: &str) -> String {
+    let locale = use_i18n().get_locale_untracked();
+    match provider {
+        "paypal" => td_string!(locale, ipn_url).to_string(),
+        _ => td_string!(locale, callback_url).to_string(),
     }
 }
 
@@ -478,6 +488,26 @@ fn field_text(provider: &str, name: &str) -> (String, String, &'static str) {
         ("mypos", "save_card") => (
             td_string!(locale, mypos_save_card).to_string(),
             td_string!(locale, mypos_save_card_hint).to_string(),
+            "text",
+        ),
+        ("everypay", "link_token") => (
+            td_string!(locale, everypay_link_token).to_string(),
+            td_string!(locale, everypay_link_token_hint).to_string(),
+            "text",
+        ),
+        ("everypay", "api_username") => (
+            td_string!(locale, everypay_api_username).to_string(),
+            td_string!(locale, everypay_api_username_hint).to_string(),
+            "text",
+        ),
+        ("everypay", "api_secret") => (
+            td_string!(locale, everypay_api_secret).to_string(),
+            td_string!(locale, everypay_api_secret_hint).to_string(),
+            "text",
+        ),
+        ("everypay", "account_name") => (
+            td_string!(locale, everypay_account_name).to_string(),
+            td_string!(locale, everypay_account_name_hint).to_string(),
             "text",
         ),
         ("paypal", "account_id") => (
@@ -659,7 +689,7 @@ fn MethodForm(
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
     let notify_url = provider.notify_url.clone().map(|url| view! {
         <div class="copy-row">
-            <label class="hint" for="notify-url">{t!(i18n, ipn_url)}</label>
+            <label class="hint" for="notify-url">{notify_label(&provider.name)}</label>
             <input id="notify-url" class="mono" readonly value=url.clone() />
             <CopyButton text=url label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
         </div>

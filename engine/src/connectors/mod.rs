@@ -4,6 +4,7 @@
 //! status and maps the provider's statuses to a [`Verdict`]. Connectors never touch the
 //! database: the checkout service records what they report.
 
+pub mod everypay;
 pub mod mypos;
 pub mod payme;
 pub mod paypal;
@@ -44,7 +45,7 @@ pub enum Verdict {
 
 /// Providers that post every notification of an account to one address the merchant pastes
 /// into the provider's settings (`/notify/{provider}`), rather than to one per payment.
-pub const ACCOUNT_NOTIFICATIONS: &[&str] = &[paypal::PROVIDER];
+pub const ACCOUNT_NOTIFICATIONS: &[&str] = &[paypal::PROVIDER, everypay::PROVIDER];
 
 /// The path a provider posts its notifications about payment `code` to.
 pub fn notify_path(provider: &str, code: &str) -> String {
@@ -60,6 +61,9 @@ pub fn notify_path(provider: &str, code: &str) -> String {
 pub fn notified_payment(provider: &str, body: &[u8]) -> Option<String> {
     match provider {
         paypal::PROVIDER => paypal::invoice_of(body),
+        everypay::PROVIDER => url::form_urlencoded::parse(body)
+            .find(|(name, _)| name == "order_reference")
+            .map(|(_, value)| value.into_owned()),
         _ => None,
     }
 }
@@ -149,6 +153,8 @@ pub struct SandboxUrls {
     pub paypal: String,
     /// myPOS's base: the test checkout is at `{base}/vmp/checkout-test`.
     pub mypos: String,
+    /// EveryPay's base: `{base}/api/v4` and `{base}/lp`.
+    pub everypay: String,
 }
 
 /// Builds connectors for a store's methods, opening their sealed credentials.
@@ -167,6 +173,7 @@ pub enum AnyConnector {
     PayPal(paypal::PayPal),
     /// Boxed: its two RSA keys make it several times larger than the others.
     MyPos(Box<mypos::MyPos>),
+    EveryPay(everypay::EveryPay),
 }
 
 impl Connectors {
@@ -248,6 +255,18 @@ impl Connectors {
                     &self.configuration(method)?,
                 )?)))
             }
+            everypay::PROVIDER => {
+                let endpoints = if method.live {
+                    everypay::Endpoints::live()
+                } else {
+                    everypay::Endpoints::sandbox(&self.sandbox.everypay)
+                };
+                Ok(AnyConnector::EveryPay(everypay::EveryPay::new(
+                    self.http.clone(),
+                    endpoints,
+                    &self.configuration(method)?,
+                )?))
+            }
             other => Err(ConnectorError::Config(format!("unknown provider {other}"))),
         }
     }
@@ -275,6 +294,7 @@ impl Connector for AnyConnector {
             AnyConnector::PayMe(c) => c.start(req).await,
             AnyConnector::PayPal(c) => c.start(req).await,
             AnyConnector::MyPos(c) => c.start(req).await,
+            AnyConnector::EveryPay(c) => c.start(req).await,
         }
     }
 
@@ -284,6 +304,7 @@ impl Connector for AnyConnector {
             AnyConnector::PayMe(c) => c.hand_off(payment),
             AnyConnector::PayPal(c) => c.hand_off(payment),
             AnyConnector::MyPos(c) => c.hand_off(payment),
+            AnyConnector::EveryPay(c) => c.hand_off(payment),
         }
     }
 
@@ -297,6 +318,7 @@ impl Connector for AnyConnector {
             AnyConnector::PayMe(c) => c.verify_return(payment, params).await,
             AnyConnector::PayPal(c) => c.verify_return(payment, params).await,
             AnyConnector::MyPos(c) => c.verify_return(payment, params).await,
+            AnyConnector::EveryPay(c) => c.verify_return(payment, params).await,
         }
     }
 
@@ -306,6 +328,7 @@ impl Connector for AnyConnector {
             AnyConnector::PayMe(c) => c.fetch_status(payment).await,
             AnyConnector::PayPal(c) => c.fetch_status(payment).await,
             AnyConnector::MyPos(c) => c.fetch_status(payment).await,
+            AnyConnector::EveryPay(c) => c.fetch_status(payment).await,
         }
     }
 
@@ -319,6 +342,7 @@ impl Connector for AnyConnector {
             AnyConnector::PayMe(c) => c.verify_notification(payment, body).await,
             AnyConnector::PayPal(c) => c.verify_notification(payment, body).await,
             AnyConnector::MyPos(c) => c.verify_notification(payment, body).await,
+            AnyConnector::EveryPay(c) => c.verify_notification(payment, body).await,
         }
     }
 }

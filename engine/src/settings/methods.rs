@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::SettingsError;
 use crate::checkout::Checkout;
 use crate::connectors::payme::{self, ConnectError, ConnectProblem, KeyProblem};
-use crate::connectors::{ConnectorError, mypos, paypal, zarinpal};
+use crate::connectors::{ConnectorError, everypay, mypos, paypal, zarinpal};
 use crate::db::DbError;
 use crate::db::methods::{self, NewMethod, PaymentMethod, secrets_context};
 use crate::db::stores::Store;
@@ -168,6 +168,54 @@ const MYPOS: &[ProviderField] = &[
     },
 ];
 
+/// EveryPay's names and tokens: printable, no spaces.
+fn token(input: &str) -> Result<String, Problem> {
+    let value = v::required_text(input, 200)?;
+    if value.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(value)
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+const EVERYPAY: &[ProviderField] = &[
+    ProviderField {
+        name: "link_token",
+        field: Field::LinkToken,
+        secret: false,
+        input: Input::Line,
+        check: token,
+    },
+    ProviderField {
+        name: "api_username",
+        field: Field::ApiUsername,
+        secret: false,
+        input: Input::Line,
+        check: token,
+    },
+    ProviderField {
+        name: "api_secret",
+        field: Field::ApiSecret,
+        secret: true,
+        input: Input::Line,
+        check: token,
+    },
+    ProviderField {
+        name: "account_name",
+        field: Field::ProcessingAccount,
+        secret: false,
+        input: Input::Line,
+        // Optional: without a processing account, payments go through LinkPay.
+        check: |s| {
+            if s.trim().is_empty() {
+                Ok(String::new())
+            } else {
+                token(s)
+            }
+        },
+    },
+];
+
 /// The fields a myPOS configuration package fills.
 fn mypos_package(text: &str) -> Option<Vec<(&'static str, String)>> {
     let p = mypos::read_package(text)?;
@@ -218,6 +266,12 @@ pub const PROVIDERS: &[Provider] = &[
         fields: MYPOS,
         currencies: mypos::CURRENCIES,
         package: Some(mypos_package),
+    },
+    Provider {
+        name: everypay::PROVIDER,
+        fields: EVERYPAY,
+        currencies: everypay::CURRENCIES,
+        package: None,
     },
 ];
 

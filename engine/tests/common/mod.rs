@@ -117,7 +117,8 @@ pub fn offline_checkout(db: &Db, key: engine::secrets::SecretKey) -> engine::che
             zarinpal: nowhere.clone(),
             payme: nowhere.clone(),
             paypal: nowhere.clone(),
-            mypos: nowhere,
+            mypos: nowhere.clone(),
+            everypay: nowhere,
         },
         payme::Platform {
             client_key: "test-client-key".into(),

@@ -1,6 +1,7 @@
 //! Provider simulators, served by Kassa in sandbox mode only, so the whole payment flow runs
 //! on one machine without the internet. Each one speaks its provider's protocol.
 
+pub mod everypay;
 pub mod mypos;
 pub mod payme;
 pub mod paypal;

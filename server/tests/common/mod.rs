@@ -36,6 +36,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         payme_sandbox_url: format!("{base}{}", server::sim::payme::API),
         paypal_sandbox_url: format!("{base}{}", server::sim::paypal::MOUNT),
         mypos_sandbox_url: format!("{base}{}", server::sim::mypos::MOUNT),
+        everypay_sandbox_url: format!("{base}{}", server::sim::everypay::MOUNT),
         payme_client_key: server::sim::payme::SANDBOX_CLIENT_KEY.into(),
         payme_client_secret: server::sim::payme::SANDBOX_CLIENT_SECRET.into(),
         payme_signup_url: Some(format!("{base}{}", server::sim::payme::SIGNUP)),

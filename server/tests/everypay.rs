@@ -1,0 +1,386 @@
+//! EveryPay end to end over HTTP against the simulator Kassa serves: the method's settings
+//! and callback URL, API v4 and LinkPay payments, callbacks (GET or POST, unsigned) that are
+//! believed only after EveryPay is asked, refunds, and callbacks that must change nothing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::browser::signed_up_in;
+use common::{Running, event_kinds, events, methods, no_redirects, payment, serve, serve_with};
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::connectors::HandOff;
+use engine::db::payments::Payment;
+use engine::status::PaymentStatus;
+use server::demo::EU_SLUG;
+use server::sim::everypay::{
+    DEMO_API_SECRET, DEMO_API_USERNAME, DEMO_LINK_TOKEN, MOUNT, TEST_CARDS,
+};
+
+const METHOD: &str = "/api/admin/method";
+
+fn method_form<'a>(
+    link_token: &'a str,
+    secret: &'a str,
+    account: &'a str,
+) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("id", ""),
+        ("kind", "everypay"),
+        ("display_name", "Bank card"),
+        ("min_amount", ""),
+        ("max_amount", ""),
+        ("discount_kind", "none"),
+        ("discount_value", ""),
+        ("provider[link_token]", link_token),
+        ("provider[api_username]", DEMO_API_USERNAME),
+        ("provider[api_secret]", secret),
+        ("provider[account_name]", account),
+    ]
+}
+
+#[tokio::test]
+async fn a_merchant_adds_everypay_and_sees_the_callback_url() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "EUR").await;
+    for bad in [
+        method_form("", DEMO_API_SECRET, ""),
+        method_form(DEMO_LINK_TOKEN, "", ""),
+        method_form("a token with spaces", DEMO_API_SECRET, ""),
+    ] {
+        let to = dana.submit(METHOD, &bad).await;
+        assert_eq!(to, "/admin/methods?add=everypay");
+        let page = dana.page(&to).await;
+        assert!(page.contains("aria-invalid=\"true\""));
+        assert!(
+            !page.contains(DEMO_API_SECRET),
+            "the secret is never echoed"
+        );
+    }
+    assert!(methods(&app, "dana").await.is_empty());
+    let to = dana
+        .submit(METHOD, &method_form(DEMO_LINK_TOKEN, DEMO_API_SECRET, ""))
+        .await;
+    assert_eq!(to, "/admin/methods");
+    let saved = &methods(&app, "dana").await[0];
+    assert!(
+        !saved.config.contains(DEMO_API_SECRET),
+        "the secret is sealed"
+    );
+    let page = dana.page("/admin/methods").await;
+    assert!(page.contains(&format!("{}/notify/everypay", app.base)));
+    assert!(page.contains("Callback Notification URL"));
+
+    let mut noa = signed_up_in(&app, "noa", "noa@example.com", "ILS").await;
+    assert!(
+        noa.page("/admin/methods?add=everypay")
+            .await
+            .contains("ILS")
+    );
+}
+
+async fn method_of(app: &Running, slug: &str) -> i64 {
+    methods(app, slug)
+        .await
+        .into_iter()
+        .find(|m| m.provider == "everypay")
+        .unwrap()
+        .id
+}
+
+async fn submit(app: &Running, slug: &str, key: &str) -> Submitted {
+    let form = CheckoutForm {
+        key: key.into(),
+        payer_name: "Anna Bērziņa".into(),
+        mobile: "+37120000000".into(),
+        email: "anna@example.lv".into(),
+        amount: "45.10".into(),
+        description: "Order 40".into(),
+        method: format!("gateway:{}", method_of(app, slug).await),
+        ..CheckoutForm::default()
+    };
+    app.state.checkout.submit(slug, &form).await.unwrap()
+}
+
+/// A payment at `slug` and the EveryPay page it goes to.
+async fn started(app: &Running, slug: &str, key: &str) -> (String, String) {
+    let Submitted::ToProvider { code } = submit(app, slug, key).await else {
+        panic!("EveryPay takes the payment");
+    };
+    let Some(HandOff::Redirect(url)) = app.state.checkout.hand_off(&code).await.unwrap() else {
+        panic!("a redirect to EveryPay");
+    };
+    (code, url)
+}
+
+/// Pays (or fails, or abandons) on the simulator's card page; returns where the browser goes.
+async fn at_everypay(page: &str, action: &str, card: &str) -> String {
+    let answer = no_redirects()
+        .post(page)
+        .form(&[("action", action), ("card_number", card)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303, "{}", answer.text().await.unwrap());
+    answer.headers()["location"].to_str().unwrap().to_owned()
+}
+
+async fn until(app: &Running, p: &Payment, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    for _ in 0..100 {
+        let kinds = event_kinds(app, p).await;
+        if done(&kinds) {
+            return kinds;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the callback was not processed: {:?}",
+        event_kinds(app, p).await
+    );
+}
+
+fn count(kinds: &[String], kind: &str) -> usize {
+    kinds.iter().filter(|k| *k == kind).count()
+}
+
+#[tokio::test]
+async fn an_api_v4_payment_is_paid_after_everypay_confirms_it_and_a_refund_is_recorded() {
+    let app = serve(true).await;
+    let (code, page) = started(&app, EU_SLUG, "k1").await;
+    let p = payment(&app, &code).await;
+    let reference = p.provider_ref.clone().unwrap();
+    assert_eq!(reference.len(), 64, "EveryPay's payment_reference");
+    assert_eq!(page, format!("{}{MOUNT}/pay/{reference}", app.base));
+    let shown = reqwest::get(&page).await.unwrap().text().await.unwrap();
+    assert!(shown.contains("45.10") && shown.contains(&code));
+
+    let back = at_everypay(&page, "pay", TEST_CARDS[0]).await;
+    assert_eq!(
+        back,
+        format!(
+            "{}/pay/{code}/return?order_reference={code}&payment_reference={reference}",
+            app.base
+        )
+    );
+    until(&app, &p, |k| k.contains(&"verified".to_owned())).await;
+    let paid = payment(&app, &code).await;
+    assert_eq!(paid.status, PaymentStatus::Paid);
+    assert_eq!(paid.bank_ref.as_deref(), Some(reference.as_str()));
+    assert_eq!(paid.card_pan.as_deref(), Some("**** 1112"));
+    let home = no_redirects().get(&back).send().await.unwrap();
+    assert_eq!(home.headers()["location"], format!("/pay/{code}").as_str());
+
+    no_redirects()
+        .post(format!("{page}/refund"))
+        .send()
+        .await
+        .unwrap();
+    let kinds = until(&app, &p, |k| k.contains(&"reversed_at_provider".to_owned())).await;
+    assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+}
+
+#[tokio::test]
+async fn a_linkpay_link_is_signed_and_a_failed_card_fails_the_payment() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "EUR").await;
+    let to = dana
+        .submit(METHOD, &method_form(DEMO_LINK_TOKEN, DEMO_API_SECRET, ""))
+        .await;
+    assert_eq!(to, "/admin/methods");
+    let (code, link) = started(&app, "dana", "k1").await;
+    assert!(
+        link.starts_with(&format!(
+            "{}{MOUNT}/lp?linkpay_token={DEMO_LINK_TOKEN}&transaction_amount=45.10",
+            app.base
+        )),
+        "{link}"
+    );
+    assert!(
+        link.contains("customer_name=Anna%20B%C4%93rzi%C5%86a"),
+        "{link}"
+    );
+    // EveryPay refuses a link whose amount was changed after it was signed.
+    let tampered = link.replace("transaction_amount=45.10", "transaction_amount=0.10");
+    let refused = no_redirects().get(&tampered).send().await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("hmac does not match")
+    );
+
+    let opened = no_redirects().get(&link).send().await.unwrap();
+    assert_eq!(opened.status(), 303);
+    let page = format!(
+        "{}{}",
+        app.base,
+        opened.headers()["location"].to_str().unwrap()
+    );
+    let back = at_everypay(&page, "pay", "4000000000000002").await;
+    let p = payment(&app, &code).await;
+    // The return names the payment; EveryPay, asked, says it failed.
+    no_redirects().get(&back).send().await.unwrap();
+    until(&app, &p, |k| k.contains(&"failed_at_provider".to_owned())).await;
+    let failed = payment(&app, &code).await;
+    assert_eq!(failed.status, PaymentStatus::Failed);
+    assert_eq!(failed.failure_code.as_deref(), Some("everypay:failed"));
+}
+
+/// A server whose EveryPay simulator calls back nowhere, so the test delivers callbacks.
+async fn quiet_server(database: Option<String>) -> Running {
+    let app = serve_with(true, |c| {
+        if let Some(url) = database {
+            c.database_url = url;
+        }
+    })
+    .await;
+    let set = reqwest::Client::new()
+        .post(format!("{}{MOUNT}/portal", app.base))
+        .form(&[("url", "http://127.0.0.1:9/notify/everypay")])
+        .send()
+        .await
+        .unwrap();
+    assert!(set.status().is_success());
+    app
+}
+
+async fn callback(base: &str, query: &str) -> u16 {
+    reqwest::get(format!("{base}/notify/everypay?{query}"))
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn callbacks_are_believed_only_when_everypay_confirms_them() {
+    let app = quiet_server(None).await;
+    let (code, page) = started(&app, EU_SLUG, "k1").await;
+    let (other, _) = started(&app, EU_SLUG, "k2").await;
+    let p = payment(&app, &code).await;
+    let reference = p.provider_ref.clone().unwrap();
+    let other_reference = payment(&app, &other).await.provider_ref.unwrap();
+
+    // Before the customer pays: EveryPay says "initial", so nothing moves.
+    let genuine =
+        format!("payment_reference={reference}&order_reference={code}&event_name=status_updated");
+    assert_eq!(callback(&app.base, &genuine).await, 200);
+    until(&app, &p, |k| k.contains(&"still_pending".to_owned())).await;
+
+    at_everypay(&page, "pay", TEST_CARDS[1]).await;
+    let bad = [
+        (
+            format!("payment_reference={other_reference}&order_reference={code}"),
+            "another order",
+        ),
+        (
+            format!(
+                "payment_reference={}&order_reference={code}",
+                "0".repeat(64)
+            ),
+            "knows no such payment",
+        ),
+        (
+            format!("payment_reference=..%2Fshops&order_reference={code}"),
+            "not EveryPay's",
+        ),
+        (format!("order_reference={code}"), "not EveryPay's"),
+    ];
+    for (query, _) in &bad {
+        assert_eq!(callback(&app.base, query).await, 200);
+    }
+    // Not ours at all: answered, nothing recorded.
+    assert_eq!(
+        callback(
+            &app.base,
+            "payment_reference=abc&order_reference=NOSUCHCODE99"
+        )
+        .await,
+        200
+    );
+    assert_eq!(callback(&app.base, "").await, 200);
+    until(&app, &p, |k| {
+        count(k, "notification_not_verified") == bad.len()
+    })
+    .await;
+    let refused: Vec<String> = events(&app, &p)
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "notification_not_verified")
+        .map(|e| e.detail.unwrap_or_default())
+        .collect();
+    for (_, reason) in &bad {
+        assert!(
+            refused.iter().any(|d| d.contains(reason)),
+            "{reason}: {refused:?}"
+        );
+    }
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+
+    // The genuine callback, as a POST this time, pays; its replay is logged.
+    let posted = reqwest::Client::new()
+        .post(format!("{}/notify/everypay", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(genuine.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), 200);
+    until(&app, &p, |k| k.contains(&"verified".to_owned())).await;
+    assert_eq!(callback(&app.base, &genuine).await, 200);
+    let kinds = until(&app, &p, |k| {
+        k.contains(&"notification_after_final".to_owned())
+    })
+    .await;
+    assert_eq!(count(&kinds, "verified"), 1);
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+}
+
+#[tokio::test]
+async fn an_unreachable_everypay_fails_the_payment_at_once() {
+    let app = serve_with(true, |c| {
+        c.everypay_sandbox_url = "http://127.0.0.1:9".into()
+    })
+    .await;
+    let Submitted::Recorded { code } = submit(&app, EU_SLUG, "k1").await else {
+        panic!("nothing to hand off");
+    };
+    let p = payment(&app, &code).await;
+    assert_eq!(p.status, PaymentStatus::Failed);
+    assert_eq!(p.failure_code.as_deref(), Some("kassa:unreachable"));
+}
+
+#[tokio::test]
+async fn the_same_callback_twenty_times_at_once_pays_once() {
+    for database in common::database_urls().await {
+        let app = quiet_server(database).await;
+        let (code, page) = started(&app, EU_SLUG, "k1").await;
+        at_everypay(&page, "pay", TEST_CARDS[0]).await;
+        let p = payment(&app, &code).await;
+        let query = format!(
+            "payment_reference={}&order_reference={code}&event_name=status_updated",
+            p.provider_ref.clone().unwrap()
+        );
+        let deliveries: Vec<_> = (0..20)
+            .map(|_| {
+                let (base, query) = (app.base.clone(), query.clone());
+                tokio::spawn(async move { callback(&base, &query).await })
+            })
+            .collect();
+        for delivery in deliveries {
+            assert_eq!(delivery.await.unwrap(), 200);
+        }
+        let kinds = until(&app, &p, |k| {
+            count(k, "verified")
+                + count(k, "ignored:verified")
+                + count(k, "notification_after_final")
+                == 20
+        })
+        .await;
+        assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
+        assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+    }
+}
