@@ -34,7 +34,8 @@ pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
 /// e-shop (API v4) and PayPal with its business account. A provider's method is added when the store lacks one, so a newer Kassa
 /// completes an older demo database.
 async fn seed_european(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
-    use crate::sim::{mypos, paypal};
+    use crate::sim::{everypay, mypos, paypal};
+    use serde_json::json;
     let eur = Currency::parse("EUR").expect("EUR is supported");
     let (store, created) = match stores::by_slug(db, EU_SLUG).await? {
         Some(store) => (store, false),
@@ -69,81 +70,54 @@ async fn seed_european(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
         }
     };
     let saved = methods::list_all(db, store.id).await?;
-    let has = |provider: &str| saved.iter().any(|m| m.provider == provider);
     let mut added = false;
-    if !has(engine::connectors::mypos::PROVIDER) {
-        let config = serde_json::json!({
-            "sid": mypos::DEMO_SID,
-            "wallet": mypos::DEMO_WALLET,
-            "certificate": mypos::CERTIFICATE,
-            "key_index": mypos::DEMO_KEY_INDEX,
-            "save_card": "false",
-        });
-        let secrets = serde_json::json!({ "private_key": mypos::DEMO_PRIVATE_KEY });
-        methods::create(
-            db,
-            store.id,
-            NewMethod {
-                provider: engine::connectors::mypos::PROVIDER,
-                display_name: "Card (myPOS)",
-                live: false,
-                min_amount: Some(100),
-                max_amount: None,
-                config: &config.to_string(),
-                secrets: Some(&key.seal(&secrets.to_string(), &methods::secrets_context(store.id))),
-                discount: None,
-            },
-        )
-        .await?;
-        added = true;
-    }
-    if !has(engine::connectors::everypay::PROVIDER) {
-        use crate::sim::everypay::{
-            DEMO_ACCOUNT, DEMO_API_SECRET, DEMO_API_USERNAME, DEMO_LINK_TOKEN,
+    let demo_methods = [
+        (
+            engine::connectors::mypos::PROVIDER,
+            "Card (myPOS)",
+            json!({
+                "sid": mypos::DEMO_SID,
+                "wallet": mypos::DEMO_WALLET,
+                "certificate": mypos::CERTIFICATE,
+                "key_index": mypos::DEMO_KEY_INDEX,
+                "save_card": "false",
+            }),
+            Some(json!({ "private_key": mypos::DEMO_PRIVATE_KEY })),
+        ),
+        (
+            engine::connectors::everypay::PROVIDER,
+            "Bank card (EveryPay)",
+            json!({
+                "link_token": everypay::DEMO_LINK_TOKEN,
+                "api_username": everypay::DEMO_API_USERNAME,
+                "account_name": everypay::DEMO_ACCOUNT,
+            }),
+            Some(json!({ "api_secret": everypay::DEMO_API_SECRET })),
+        ),
+        (
+            engine::connectors::paypal::PROVIDER,
+            "PayPal",
+            json!({ "account_id": paypal::DEMO_ACCOUNT_ID, "email": paypal::DEMO_EMAIL }),
+            None,
+        ),
+    ];
+    for (provider, display_name, config, secrets) in demo_methods {
+        if saved.iter().any(|m| m.provider == provider) {
+            continue;
+        }
+        let context = methods::secrets_context(store.id);
+        let sealed = secrets.map(|s| key.seal(&s.to_string(), &context));
+        let method = NewMethod {
+            provider,
+            display_name,
+            live: false,
+            min_amount: Some(100),
+            max_amount: None,
+            config: &config.to_string(),
+            secrets: sealed.as_deref(),
+            discount: None,
         };
-        let config = serde_json::json!({
-            "link_token": DEMO_LINK_TOKEN,
-            "api_username": DEMO_API_USERNAME,
-            "account_name": DEMO_ACCOUNT,
-        });
-        let secrets = serde_json::json!({ "api_secret": DEMO_API_SECRET });
-        methods::create(
-            db,
-            store.id,
-            NewMethod {
-                provider: engine::connectors::everypay::PROVIDER,
-                display_name: "Bank card (EveryPay)",
-                live: false,
-                min_amount: Some(100),
-                max_amount: None,
-                config: &config.to_string(),
-                secrets: Some(&key.seal(&secrets.to_string(), &methods::secrets_context(store.id))),
-                discount: None,
-            },
-        )
-        .await?;
-        added = true;
-    }
-    if !has(engine::connectors::paypal::PROVIDER) {
-        methods::create(
-            db,
-            store.id,
-            NewMethod {
-                provider: engine::connectors::paypal::PROVIDER,
-                display_name: "PayPal",
-                live: false,
-                min_amount: Some(100),
-                max_amount: None,
-                config: &format!(
-                    r#"{{"account_id":"{}","email":"{}"}}"#,
-                    paypal::DEMO_ACCOUNT_ID,
-                    paypal::DEMO_EMAIL
-                ),
-                secrets: None,
-                discount: None,
-            },
-        )
-        .await?;
+        methods::create(db, store.id, method).await?;
         added = true;
     }
     Ok(created || added)

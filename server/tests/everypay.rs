@@ -4,13 +4,13 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::browser::signed_up_in;
-use common::{Running, event_kinds, events, methods, no_redirects, payment, serve, serve_with};
-use engine::checkout::{CheckoutForm, Submitted};
-use engine::connectors::HandOff;
-use engine::db::payments::Payment;
+use common::provider::{
+    Order, assert_refused_for, count, duplicates, method_of, pay_form, post_at_once, refusals,
+    start_redirect, until,
+};
+use common::{Running, methods, no_redirects, payment, serve, serve_with};
+use engine::checkout::Submitted;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
 use server::sim::everypay::{
@@ -79,38 +79,15 @@ async fn a_merchant_adds_everypay_and_sees_the_callback_url() {
     );
 }
 
-async fn method_of(app: &Running, slug: &str) -> i64 {
-    methods(app, slug)
-        .await
-        .into_iter()
-        .find(|m| m.provider == "everypay")
-        .unwrap()
-        .id
-}
-
-async fn submit(app: &Running, slug: &str, key: &str) -> Submitted {
-    let form = CheckoutForm {
-        key: key.into(),
-        payer_name: "Anna Bērziņa".into(),
-        mobile: "+37120000000".into(),
-        email: "anna@example.lv".into(),
-        amount: "45.10".into(),
-        description: "Order 40".into(),
-        method: format!("gateway:{}", method_of(app, slug).await),
-        ..CheckoutForm::default()
-    };
-    app.state.checkout.submit(slug, &form).await.unwrap()
-}
+const ORDER: Order = Order {
+    payer: "Anna Bērziņa",
+    amount: "45.10",
+    description: "Order 40",
+};
 
 /// A payment at `slug` and the EveryPay page it goes to.
 async fn started(app: &Running, slug: &str, key: &str) -> (String, String) {
-    let Submitted::ToProvider { code } = submit(app, slug, key).await else {
-        panic!("EveryPay takes the payment");
-    };
-    let Some(HandOff::Redirect(url)) = app.state.checkout.hand_off(&code).await.unwrap() else {
-        panic!("a redirect to EveryPay");
-    };
-    (code, url)
+    start_redirect(app, slug, "everypay", key, &ORDER).await
 }
 
 /// Pays (or fails, or abandons) on the simulator's card page; returns where the browser goes.
@@ -123,24 +100,6 @@ async fn at_everypay(page: &str, action: &str, card: &str) -> String {
         .unwrap();
     assert_eq!(answer.status(), 303, "{}", answer.text().await.unwrap());
     answer.headers()["location"].to_str().unwrap().to_owned()
-}
-
-async fn until(app: &Running, p: &Payment, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-    for _ in 0..100 {
-        let kinds = event_kinds(app, p).await;
-        if done(&kinds) {
-            return kinds;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "the callback was not processed: {:?}",
-        event_kinds(app, p).await
-    );
-}
-
-fn count(kinds: &[String], kind: &str) -> usize {
-    kinds.iter().filter(|k| *k == kind).count()
 }
 
 #[tokio::test]
@@ -306,18 +265,8 @@ async fn callbacks_are_believed_only_when_everypay_confirms_them() {
         count(k, "notification_not_verified") == bad.len()
     })
     .await;
-    let refused: Vec<String> = events(&app, &p)
-        .await
-        .into_iter()
-        .filter(|e| e.kind == "notification_not_verified")
-        .map(|e| e.detail.unwrap_or_default())
-        .collect();
-    for (_, reason) in &bad {
-        assert!(
-            refused.iter().any(|d| d.contains(reason)),
-            "{reason}: {refused:?}"
-        );
-    }
+    let refused = refusals(&app, &p).await;
+    assert_refused_for(&refused, bad.iter().map(|(_, reason)| *reason));
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
 
     // The genuine callback, as a POST this time, pays; its replay is logged.
@@ -345,7 +294,10 @@ async fn an_unreachable_everypay_fails_the_payment_at_once() {
         c.everypay_sandbox_url = "http://127.0.0.1:9".into()
     })
     .await;
-    let Submitted::Recorded { code } = submit(&app, EU_SLUG, "k1").await else {
+    let method = method_of(&app, EU_SLUG, "everypay").await;
+    let form = pay_form(method, "k1", &ORDER);
+    let Submitted::Recorded { code } = app.state.checkout.submit(EU_SLUG, &form).await.unwrap()
+    else {
         panic!("nothing to hand off");
     };
     let p = payment(&app, &code).await;
@@ -364,22 +316,10 @@ async fn the_same_callback_twenty_times_at_once_pays_once() {
             "payment_reference={}&order_reference={code}&event_name=status_updated",
             p.provider_ref.clone().unwrap()
         );
-        let deliveries: Vec<_> = (0..20)
-            .map(|_| {
-                let (base, query) = (app.base.clone(), query.clone());
-                tokio::spawn(async move { callback(&base, &query).await })
-            })
-            .collect();
-        for delivery in deliveries {
-            assert_eq!(delivery.await.unwrap(), 200);
-        }
-        let kinds = until(&app, &p, |k| {
-            count(k, "verified")
-                + count(k, "ignored:verified")
-                + count(k, "notification_after_final")
-                == 20
-        })
-        .await;
+        let url = format!("{}/notify/everypay", app.base);
+        let answers = post_at_once(20, &url, &query).await;
+        assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+        let kinds = until(&app, &p, |k| count(k, "verified") + duplicates(k) == 20).await;
         assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
         assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
     }

@@ -6,9 +6,12 @@
 mod common;
 
 use common::browser::{Browser, signed_up_in};
-use common::{Running, event_kinds, events, methods, no_redirects, payment, quiet_server, serve};
-use engine::checkout::{CheckoutForm, Submitted};
-use engine::connectors::{HandOff, mypos, param};
+use common::provider::{
+    Order, assert_refused_for, count, duplicates, encode, lines_at, post_at_once, post_form,
+    refusals, replaced, start_form,
+};
+use common::{Running, event_kinds, methods, no_redirects, payment, quiet_server, serve};
+use engine::connectors::{mypos, param};
 use engine::db::payments::Payment;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -132,30 +135,12 @@ async fn a_merchant_configures_mypos_by_hand_or_from_its_package() {
 
 /// A payment at `slug`'s myPOS method; returns its code and the form posted to myPOS.
 async fn started(app: &Running, slug: &str, key: &str) -> (String, String, Vec<(String, String)>) {
-    let method = methods(app, slug)
-        .await
-        .into_iter()
-        .find(|m| m.provider == "mypos")
-        .unwrap()
-        .id;
-    let form = CheckoutForm {
-        key: key.into(),
-        payer_name: "Eleni Papadopoulou".into(),
-        mobile: "+306912345678".into(),
-        amount: "120.50".into(),
-        description: "Order 31".into(),
-        method: format!("gateway:{method}"),
-        ..CheckoutForm::default()
+    let order = Order {
+        payer: "Eleni Papadopoulou",
+        amount: "120.50",
+        description: "Order 31",
     };
-    let Submitted::ToProvider { code } = app.state.checkout.submit(slug, &form).await.unwrap()
-    else {
-        panic!("myPOS takes the payment");
-    };
-    let Some(HandOff::PostForm { url, fields }) = app.state.checkout.hand_off(&code).await.unwrap()
-    else {
-        panic!("a form posted to myPOS");
-    };
-    (code, url, fields)
+    start_form(app, slug, "mypos", key, &order).await
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
@@ -325,7 +310,7 @@ async fn a_customer_cancels_at_mypos() {
         .unwrap();
     let (action, form) = back_form(&cancelled);
     // A cancellation that myPOS did not sign changes nothing.
-    let forged = with_value(&form, "Signature", "AAAA");
+    let forged = replaced(&form, "Signature", "AAAA");
     no_redirects()
         .post(&action)
         .form(&forged)
@@ -354,22 +339,6 @@ fn signed(key: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> Vec<(String, Str
     out
 }
 
-fn with_value(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                if k == name {
-                    value.to_owned()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect()
-}
-
 fn param_of(body: &str, name: &str) -> String {
     url::form_urlencoded::parse(body.as_bytes())
         .find(|(k, _)| k == name)
@@ -378,15 +347,7 @@ fn param_of(body: &str, name: &str) -> String {
 }
 
 async fn notifications(base: &str, code: &str) -> Vec<String> {
-    reqwest::get(format!("{base}{MOUNT}/notifications?order={code}"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    lines_at(&format!("{base}{MOUNT}/notifications?order={code}")).await
 }
 
 /// A notification's fields changed and signed again with `key` (myPOS's, or another).
@@ -403,21 +364,8 @@ fn resigned(body: &str, key: &rsa::RsaPrivateKey, name: &str, value: &str) -> St
     encode(&signed(key, &pairs))
 }
 
-fn encode(fields: &[(String, String)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish()
-}
-
 async fn notify(base: &str, code: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
-    let answer = reqwest::Client::new()
-        .post(format!("{base}/pay/{code}/notify"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (answer.status().as_u16(), answer.text().await.unwrap())
+    post_form(&format!("{base}/pay/{code}/notify"), body).await
 }
 
 /// A paid card at the simulator whose notification went nowhere: the test delivers it.
@@ -490,19 +438,9 @@ async fn bad_notifications_change_nothing_and_are_logged() {
         404
     );
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
-    let refused: Vec<String> = events(&app, &p)
-        .await
-        .into_iter()
-        .filter(|e| e.kind == "notification_not_verified")
-        .map(|e| e.detail.unwrap_or_default())
-        .collect();
+    let refused = refusals(&app, &p).await;
     assert_eq!(refused.len(), bad.len() + 2, "{refused:?}");
-    for (_, reason) in &bad {
-        assert!(
-            refused.iter().any(|d| d.contains(reason)),
-            "{reason}: {refused:?}"
-        );
-    }
+    assert_refused_for(&refused, bad.iter().map(|(_, reason)| *reason));
 
     // The genuine notification is accepted with exactly OK; its replay too, changing nothing.
     assert_eq!(
@@ -524,29 +462,16 @@ async fn the_same_notification_twenty_times_at_once_pays_once() {
     for database in common::database_urls().await {
         let app = quiet_server(database).await;
         let (p, body) = quietly_paid(&app, "k1").await;
-        let deliveries: Vec<_> = (0..20)
-            .map(|_| {
-                let (base, code, body) = (app.base.clone(), p.tracking_code.clone(), body.clone());
-                tokio::spawn(async move { notify(&base, &code, body).await })
-            })
-            .collect();
-        for delivery in deliveries {
-            assert_eq!(delivery.await.unwrap(), (200, "OK".to_owned()));
+        let url = format!("{}/pay/{}/notify", app.base, p.tracking_code);
+        for answer in post_at_once(20, &url, &body).await {
+            assert_eq!(answer, (200, "OK".to_owned()));
         }
         assert_eq!(
             payment(&app, &p.tracking_code).await.status,
             PaymentStatus::Paid
         );
         let kinds = event_kinds(&app, &p).await;
-        assert_eq!(
-            kinds.iter().filter(|k| *k == "verified").count(),
-            1,
-            "{kinds:?}"
-        );
-        let duplicates = kinds
-            .iter()
-            .filter(|k| *k == "ignored:verified" || *k == "notification_after_final")
-            .count();
-        assert_eq!(duplicates, 19, "{kinds:?}");
+        assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
+        assert_eq!(duplicates(&kinds), 19, "{kinds:?}");
     }
 }

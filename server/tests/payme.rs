@@ -5,11 +5,13 @@
 mod common;
 
 use common::browser::{Browser, signed_up_in};
+use common::provider::{
+    Order, assert_refused_for, duplicates, encode, post_at_once, post_form, refusals, replaced,
+    start_redirect,
+};
 use common::{
     Running, event_kinds, methods, no_redirects, payment, quiet_server, serve, serve_with,
 };
-use engine::checkout::{CheckoutForm, Submitted};
-use engine::connectors::HandOff;
 use engine::connectors::payme::{Platform, signature};
 use engine::db::payments::Payment;
 use engine::status::PaymentStatus;
@@ -169,40 +171,22 @@ async fn an_account_connects_to_one_store_until_disconnected() {
     assert_eq!(to, "/admin/methods");
 }
 
-fn pay_form(method: i64, key: &str) -> CheckoutForm {
-    CheckoutForm {
-        key: key.into(),
-        payer_name: "Noa Levi".into(),
-        mobile: "09121234567".into(),
-        amount: "120.50".into(),
-        description: "Order 1042".into(),
-        method: format!("gateway:{method}"),
-        ..CheckoutForm::default()
-    }
-}
+const ORDER: Order = Order {
+    payer: "Noa Levi",
+    amount: "120.50",
+    description: "Order 1042",
+};
 
 /// Submits a payment and returns its code and the PayMe sale page.
-async fn started(app: &Running, slug: &str, method: i64, key: &str) -> (String, String) {
-    let Submitted::ToProvider { code } = app
-        .state
-        .checkout
-        .submit(slug, &pay_form(method, key))
-        .await
-        .unwrap()
-    else {
-        panic!("PayMe takes the payment");
-    };
-    let Some(HandOff::Redirect(url)) = app.state.checkout.hand_off(&code).await.unwrap() else {
-        panic!("a redirect to the sale page");
-    };
-    (code, url)
+async fn started(app: &Running, slug: &str, key: &str) -> (String, String) {
+    start_redirect(app, slug, "payme", key, &ORDER).await
 }
 
 #[tokio::test]
 async fn a_card_payment_is_paid_by_the_callback_and_a_declined_card_fails() {
     let app = serve(true).await;
-    let (_, method) = connected_store(&app, "dana").await;
-    let (code, sale_url) = started(&app, "dana", method, "k1").await;
+    connected_store(&app, "dana").await;
+    let (code, sale_url) = started(&app, "dana", "k1").await;
     let p = payment(&app, &code).await;
     assert_eq!((p.amount, p.currency.code()), (12_050, "ILS"), "agorot");
     let page = reqwest::get(&sale_url).await.unwrap().text().await.unwrap();
@@ -237,7 +221,7 @@ async fn a_card_payment_is_paid_by_the_callback_and_a_declined_card_fails() {
         "{kinds:?}"
     );
 
-    let (code, sale_url) = started(&app, "dana", method, "k2").await;
+    let (code, sale_url) = started(&app, "dana", "k2").await;
     no_redirects()
         .post(&sale_url)
         .form(&[("card_number", "4000000000000002")])
@@ -290,37 +274,10 @@ fn completed_callback(p: &Payment, transaction: &str) -> Vec<(String, String)> {
     .collect()
 }
 
-fn with(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                if k == name {
-                    value.to_owned()
-                } else {
-                    v.clone()
-                },
-            )
-        })
-        .collect()
-}
-
-async fn notify(base: &str, code: &str, body: impl Into<reqwest::Body>) -> reqwest::StatusCode {
-    reqwest::Client::new()
-        .post(format!("{base}/pay/{code}/notify"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
+async fn notify(base: &str, code: &str, body: impl Into<reqwest::Body>) -> u16 {
+    post_form(&format!("{base}/pay/{code}/notify"), body)
         .await
-        .unwrap()
-        .status()
-}
-
-fn encode(fields: &[(String, String)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish()
+        .0
 }
 
 /// Pays the sale at the simulator (whose own callback goes nowhere).
@@ -339,8 +296,8 @@ async fn pay_quietly(base: &str, sale_url: &str) {
 async fn bad_callbacks_change_nothing_and_are_logged() {
     let app = quiet_server(None).await;
     let base = app.base.clone();
-    let (_, method) = connected_store(&app, "dana").await;
-    let (code, sale_url) = started(&app, "dana", method, "k1").await;
+    connected_store(&app, "dana").await;
+    let (code, sale_url) = started(&app, "dana", "k1").await;
     let p = payment(&app, &code).await;
     // Before the customer pays, even a correctly signed "completed" callback is not believed:
     // get-sales says the sale is still initial.
@@ -351,15 +308,15 @@ async fn bad_callbacks_change_nothing_and_are_logged() {
     pay_quietly(&base, &sale_url).await;
     let genuine = genuine_callback(&p, &app.base).await;
     let bad = [
-        with(
+        replaced(
             &genuine,
             "payme_signature",
             "0123456789abcdef0123456789abcdef",
         ),
-        with(&genuine, "price", "1"),
-        with(&genuine, "currency", "USD"),
-        with(&genuine, "transaction_id", "ZZZZZZZZZZZZ"),
-        with(
+        replaced(&genuine, "price", "1"),
+        replaced(&genuine, "currency", "USD"),
+        replaced(&genuine, "transaction_id", "ZZZZZZZZZZZZ"),
+        replaced(
             &genuine,
             "payme_sale_id",
             "SALE0000-00000000-00000000-00000000",
@@ -378,28 +335,20 @@ async fn bad_callbacks_change_nothing_and_are_logged() {
     assert_eq!(notify(&base, "NOSUCHCODE99", encode(&genuine)).await, 404);
     let still = payment(&app, &code).await;
     assert_eq!(still.status, PaymentStatus::Created);
-    let events = engine::db::payments::events(app.state.checkout.db(), p.store_id, p.id)
-        .await
-        .unwrap();
-    let refused: Vec<_> = events
-        .iter()
-        .filter(|e| e.kind == "notification_not_verified")
-        .map(|e| e.detail.clone().unwrap_or_default())
-        .collect();
+    let events = common::events(&app, &p).await;
+    let refused = refusals(&app, &p).await;
     assert_eq!(refused.len(), 7, "{refused:?}");
-    for reason in [
-        "wrong payme_signature",
-        "the callback says 1 ILS",
-        "another order",
-        "another sale",
-        "not UTF-8",
-        "no fields",
-    ] {
-        assert!(
-            refused.iter().any(|d| d.contains(reason)),
-            "{reason}: {refused:?}"
-        );
-    }
+    assert_refused_for(
+        &refused,
+        [
+            "wrong payme_signature",
+            "the callback says 1 ILS",
+            "another order",
+            "another sale",
+            "not UTF-8",
+            "no fields",
+        ],
+    );
     assert!(events.iter().any(|e| e.kind == "notification_rejected"
         && e.detail.as_deref() == Some("the body is over 64 KiB")));
 
@@ -417,22 +366,13 @@ async fn the_same_callback_twenty_times_at_once_pays_once() {
     for database in common::database_urls().await {
         let app = quiet_server(database).await;
         let base = app.base.clone();
-        let (_, method) = connected_store(&app, "dana").await;
-        let (code, sale_url) = started(&app, "dana", method, "k1").await;
+        connected_store(&app, "dana").await;
+        let (code, sale_url) = started(&app, "dana", "k1").await;
         let p = payment(&app, &code).await;
         pay_quietly(&base, &sale_url).await;
         let body = encode(&genuine_callback(&p, &app.base).await);
-        let deliveries: Vec<_> = (0..20)
-            .map(|_| {
-                let (base, code, body) = (base.clone(), code.clone(), body.clone());
-                tokio::spawn(async move { notify(&base, &code, body).await })
-            })
-            .collect();
-        let mut answers = Vec::new();
-        for delivery in deliveries {
-            answers.push(delivery.await.unwrap());
-        }
-        assert!(answers.iter().all(|s| *s == 200), "{answers:?}");
+        let answers = post_at_once(20, &format!("{base}/pay/{code}/notify"), &body).await;
+        assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
         let paid = payment(&app, &code).await;
         assert_eq!(paid.status, PaymentStatus::Paid);
         let kinds = event_kinds(&app, &p).await;
@@ -442,10 +382,6 @@ async fn the_same_callback_twenty_times_at_once_pays_once() {
             "{kinds:?}"
         );
         // Every other copy is logged as a duplicate.
-        let duplicates = kinds
-            .iter()
-            .filter(|k| *k == "ignored:verified" || *k == "notification_after_final")
-            .count();
-        assert_eq!(duplicates, 19, "{kinds:?}");
+        assert_eq!(duplicates(&kinds), 19, "{kinds:?}");
     }
 }

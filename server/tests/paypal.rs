@@ -4,14 +4,12 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::browser::signed_up_in;
-use common::{
-    Running, event_kinds, events, methods, no_redirects, payment, quiet_server, serve, serve_with,
+use common::provider::{
+    Order, assert_refused_for, count, duplicates, lines_at, post_at_once, post_form, refusals,
+    start_form, until,
 };
-use engine::checkout::{CheckoutForm, Submitted};
-use engine::connectors::HandOff;
+use common::{Running, events, methods, no_redirects, payment, quiet_server, serve, serve_with};
 use engine::db::payments::Payment;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -81,30 +79,12 @@ async fn a_merchant_adds_paypal_and_sees_the_ipn_address() {
 
 /// Submits a payment at the demo EU store and returns its code and the PayPal form.
 async fn started(app: &Running, key: &str) -> (String, String, Vec<(String, String)>) {
-    let method = methods(app, EU_SLUG)
-        .await
-        .into_iter()
-        .find(|m| m.provider == "paypal")
-        .unwrap()
-        .id;
-    let form = CheckoutForm {
-        key: key.into(),
-        payer_name: "Anna Berzina".into(),
-        mobile: "+37120000000".into(),
-        amount: "120.50".into(),
-        description: "Order 23".into(),
-        method: format!("gateway:{method}"),
-        ..CheckoutForm::default()
+    let order = Order {
+        payer: "Anna Berzina",
+        amount: "120.50",
+        description: "Order 23",
     };
-    let Submitted::ToProvider { code } = app.state.checkout.submit(EU_SLUG, &form).await.unwrap()
-    else {
-        panic!("PayPal takes the payment");
-    };
-    let Some(HandOff::PostForm { url, fields }) = app.state.checkout.hand_off(&code).await.unwrap()
-    else {
-        panic!("a form posted to PayPal");
-    };
-    (code, url, fields)
+    start_form(app, EU_SLUG, "paypal", key, &order).await
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
@@ -149,46 +129,14 @@ async fn at_paypal(checkout: &str, action: &str) {
     assert_eq!(answer.status(), 303, "{action}");
 }
 
-/// Posts an IPN to the account's IPN address, as PayPal does.
-async fn post_ipn(base: &str, body: impl Into<reqwest::Body>) -> reqwest::StatusCode {
-    reqwest::Client::new()
-        .post(format!("{base}/notify/paypal"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
-
-/// Waits for the background verification of IPNs: until `done` holds of the payment's
-/// events (a few seconds at most; the IPN is answered before it is verified).
-async fn until(app: &Running, p: &Payment, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-    for _ in 0..100 {
-        let kinds = event_kinds(app, p).await;
-        if done(&kinds) {
-            return kinds;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the IPN was not processed: {:?}", event_kinds(app, p).await);
-}
-
-fn count(kinds: &[String], kind: &str) -> usize {
-    kinds.iter().filter(|k| *k == kind).count()
+/// Posts an IPN to the account's IPN address, as PayPal does: the answer's status.
+async fn post_ipn(base: &str, body: impl Into<reqwest::Body>) -> u16 {
+    post_form(&format!("{base}/notify/paypal"), body).await.0
 }
 
 /// The IPNs the simulator sent for an invoice, as sent.
 async fn sent_ipns(base: &str, code: &str) -> Vec<String> {
-    reqwest::get(format!("{base}{MOUNT}/ipn-history?invoice={code}"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    lines_at(&format!("{base}{MOUNT}/ipn-history?invoice={code}")).await
 }
 
 #[tokio::test]
@@ -378,18 +326,8 @@ async fn bad_ipns_change_nothing_and_are_logged() {
         count(k, "notification_not_verified") == bad.len()
     })
     .await;
-    let refused: Vec<String> = events(&app, &p)
-        .await
-        .into_iter()
-        .filter(|e| e.kind == "notification_not_verified")
-        .map(|e| e.detail.unwrap_or_default())
-        .collect();
-    for (_, reason) in &bad {
-        assert!(
-            refused.iter().any(|d| d.contains(reason)),
-            "{reason}: {refused:?}"
-        );
-    }
+    let refused = refusals(&app, &p).await;
+    assert_refused_for(&refused, bad.iter().map(|(_, reason)| *reason));
     assert_eq!(
         payment(&app, &p.tracking_code).await.status,
         PaymentStatus::Created,
@@ -453,27 +391,13 @@ async fn the_same_ipn_twenty_times_at_once_pays_once() {
     for database in common::database_urls().await {
         let app = quiet_server(database).await;
         let (p, ipn) = quietly_paid(&app, "k1").await;
-        let deliveries: Vec<_> = (0..20)
-            .map(|_| tokio::spawn(post_ipn_owned(app.base.clone(), ipn.clone())))
-            .collect();
-        for delivery in deliveries {
-            assert_eq!(delivery.await.unwrap(), 200);
-        }
-        let kinds = until(&app, &p, |k| {
-            count(k, "verified")
-                + count(k, "ignored:verified")
-                + count(k, "notification_after_final")
-                == 20
-        })
-        .await;
+        let answers = post_at_once(20, &format!("{}/notify/paypal", app.base), &ipn).await;
+        assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+        let kinds = until(&app, &p, |k| count(k, "verified") + duplicates(k) == 20).await;
         assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
         assert_eq!(
             payment(&app, &p.tracking_code).await.status,
             PaymentStatus::Paid
         );
     }
-}
-
-async fn post_ipn_owned(base: String, body: String) -> reqwest::StatusCode {
-    post_ipn(&base, body).await
 }

@@ -298,11 +298,7 @@ async fn pay(
         else {
             return refuse("Unknown payment.");
         };
-        let card: String = form
-            .card_number
-            .chars()
-            .filter(char::is_ascii_digit)
-            .collect();
+        let card = super::card_digits(&form.card_number);
         p.state = match form.action.as_str() {
             "abandon" => "abandoned",
             _ if TEST_CARDS.contains(&card.as_str()) => "settled",

@@ -10,6 +10,7 @@ pub mod zarinpal;
 use std::time::Duration;
 
 use axum::response::Html;
+use serde::Deserialize;
 
 /// Escapes text for HTML.
 fn escape(text: &str) -> String {
@@ -59,4 +60,21 @@ async fn post_form(http: &reqwest::Client, url: &str, body: &[u8]) -> bool {
         .send()
         .await
         .is_ok_and(|r| r.status().is_success())
+}
+
+/// A card page's form.
+#[derive(Deserialize)]
+pub(crate) struct CardForm {
+    card_number: String,
+}
+
+impl CardForm {
+    /// The card number as typed, without its spaces.
+    fn digits(&self) -> String {
+        card_digits(&self.card_number)
+    }
+}
+
+fn card_digits(typed: &str) -> String {
+    typed.chars().filter(char::is_ascii_digit).collect()
 }

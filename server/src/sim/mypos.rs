@@ -28,7 +28,7 @@ use engine::money::Currency;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Deserialize;
 
-use super::{escape, page};
+use super::{CardForm, escape, page};
 
 pub const MOUNT: &str = "/sim/mypos";
 /// The simulator's store: its Store ID, wallet and key index.
@@ -254,22 +254,13 @@ async fn card_page(State(sim): State<Simulator>, Path(id): Path<String>) -> Resp
     page("myPOS Checkout", &body).into_response()
 }
 
-#[derive(Deserialize)]
-struct CardForm {
-    card_number: String,
-}
-
 /// Charges a test card, notifies the shop and sends the browser back to it.
 async fn pay(
     State(sim): State<Simulator>,
     Path(id): Path<String>,
     Form(form): Form<CardForm>,
 ) -> Response {
-    let card: String = form
-        .card_number
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let card = form.digits();
     let notification = {
         let mut orders = sim.orders.lock().expect("simulator state");
         let Some(o) = orders.get_mut(&id).filter(|o| o.stage == Stage::Open) else {

@@ -20,7 +20,7 @@ use engine::connectors::payme::{self, CONNECTED_ELSEWHERE, Platform};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{deliver, escape, page};
+use super::{CardForm, deliver, escape, page};
 
 /// Where Kassa mounts this simulator, its API and its sign-up page.
 pub const MOUNT: &str = "/sim/payme";
@@ -351,22 +351,13 @@ async fn sale_page(State(sim): State<Simulator>, Path(id): Path<String>) -> Resp
     page("PayMe sandbox", &body).into_response()
 }
 
-#[derive(Deserialize)]
-struct CardForm {
-    card_number: String,
-}
-
 /// Charges the card, posts the callback, and sends the browser back to the shop.
 async fn pay(
     State(sim): State<Simulator>,
     Path(id): Path<String>,
     Form(form): Form<CardForm>,
 ) -> Response {
-    let card: String = form
-        .card_number
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
+    let card = form.digits();
     let decline = CARDS
         .iter()
         .find(|(number, _)| *number == card)

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod provider;
 
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;

@@ -1,0 +1,184 @@
+//! What the provider tests share: a payment started at a store's method, messages posted to
+//! Kassa as a provider posts them (one at a time, or many copies at once), waiting for a
+//! message verified in the background, and form fields changed one at a time.
+
+use std::time::Duration;
+
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::connectors::HandOff;
+use engine::db::payments::Payment;
+
+use super::{Running, event_kinds};
+
+/// The id of the store's method of `provider`.
+pub async fn method_of(app: &Running, slug: &str, provider: &str) -> i64 {
+    super::methods(app, slug)
+        .await
+        .into_iter()
+        .find(|m| m.provider == provider)
+        .unwrap_or_else(|| panic!("{slug} has a {provider} method"))
+        .id
+}
+
+/// What the customer pays for.
+pub struct Order<'a> {
+    pub payer: &'a str,
+    pub amount: &'a str,
+    pub description: &'a str,
+}
+
+/// The payment form for `order` through `method`; `key` is the browser's idempotency key.
+pub fn pay_form(method: i64, key: &str, order: &Order<'_>) -> CheckoutForm {
+    CheckoutForm {
+        key: key.into(),
+        payer_name: order.payer.into(),
+        mobile: "+37120000000".into(),
+        email: "customer@example.com".into(),
+        amount: order.amount.into(),
+        description: order.description.into(),
+        method: format!("gateway:{method}"),
+        ..CheckoutForm::default()
+    }
+}
+
+/// Submits `order` at the store's `provider` method: the payment's code and its hand-off.
+pub async fn start(
+    app: &Running,
+    slug: &str,
+    provider: &str,
+    key: &str,
+    order: &Order<'_>,
+) -> (String, HandOff) {
+    let form = pay_form(method_of(app, slug, provider).await, key, order);
+    let Submitted::ToProvider { code } = app.state.checkout.submit(slug, &form).await.unwrap()
+    else {
+        panic!("{provider} takes the payment");
+    };
+    let hand_off = app.state.checkout.hand_off(&code).await.unwrap();
+    (code, hand_off.expect("a started payment has a hand-off"))
+}
+
+/// [`start`] at a provider the browser posts a form to: the code, the form's action and fields.
+pub async fn start_form(
+    app: &Running,
+    slug: &str,
+    provider: &str,
+    key: &str,
+    order: &Order<'_>,
+) -> (String, String, Vec<(String, String)>) {
+    let (code, hand_off) = start(app, slug, provider, key, order).await;
+    let HandOff::PostForm { url, fields } = hand_off else {
+        panic!("a form posted to {provider}");
+    };
+    (code, url, fields)
+}
+
+/// [`start`] at a provider the browser is sent to: the code and the provider's page.
+pub async fn start_redirect(
+    app: &Running,
+    slug: &str,
+    provider: &str,
+    key: &str,
+    order: &Order<'_>,
+) -> (String, String) {
+    let (code, hand_off) = start(app, slug, provider, key, order).await;
+    let HandOff::Redirect(url) = hand_off else {
+        panic!("a redirect to {provider}");
+    };
+    (code, url)
+}
+
+/// Posts a form-encoded body to `url`: the answer's status and text.
+pub async fn post_form(url: &str, body: impl Into<reqwest::Body>) -> (u16, String) {
+    let answer = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+/// The lines of the text at `url` (a simulator's record of what it sent, one per line).
+pub async fn lines_at(url: &str) -> Vec<String> {
+    let text = reqwest::get(url).await.unwrap().text().await.unwrap();
+    text.lines().map(str::to_owned).collect()
+}
+
+/// Posts `copies` copies of the same body to `url` all at once: their answers.
+pub async fn post_at_once(copies: usize, url: &str, body: &str) -> Vec<(u16, String)> {
+    let deliveries: Vec<_> = (0..copies)
+        .map(|_| {
+            let (url, body) = (url.to_owned(), body.to_owned());
+            tokio::spawn(async move { post_form(&url, body).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for delivery in deliveries {
+        answers.push(delivery.await.unwrap());
+    }
+    answers
+}
+
+/// The payment's event kinds once `done` holds of them (messages answered before they are
+/// verified are verified within moments).
+pub async fn until(app: &Running, p: &Payment, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+    for _ in 0..100 {
+        let kinds = event_kinds(app, p).await;
+        if done(&kinds) {
+            return kinds;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the message was not processed: {:?}",
+        event_kinds(app, p).await
+    );
+}
+
+/// Why each refused notification about the payment was refused, as logged.
+pub async fn refusals(app: &Running, p: &Payment) -> Vec<String> {
+    super::events(app, p)
+        .await
+        .into_iter()
+        .filter(|e| e.kind == "notification_not_verified")
+        .map(|e| e.detail.unwrap_or_default())
+        .collect()
+}
+
+/// Checks that each reason is among the logged refusals.
+pub fn assert_refused_for<'a>(refused: &[String], reasons: impl IntoIterator<Item = &'a str>) {
+    for reason in reasons {
+        assert!(
+            refused.iter().any(|d| d.contains(reason)),
+            "{reason}: {refused:?}"
+        );
+    }
+}
+
+pub fn count(kinds: &[String], kind: &str) -> usize {
+    kinds.iter().filter(|k| *k == kind).count()
+}
+
+/// How many copies of a verified message were logged as duplicates.
+pub fn duplicates(kinds: &[String]) -> usize {
+    count(kinds, "ignored:verified") + count(kinds, "notification_after_final")
+}
+
+/// `fields` with `name` set to `value`.
+pub fn replaced(fields: &[(String, String)], name: &str, value: &str) -> Vec<(String, String)> {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let v = if k == name { value } else { v.as_str() };
+            (k.clone(), v.to_owned())
+        })
+        .collect()
+}
+
+pub fn encode(fields: &[(String, String)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish()
+}
