@@ -245,6 +245,10 @@ pub async fn submit_checkout(
         slip_date: slip_date.clone(),
         link: link.clone().unwrap_or_default(),
         sig: sig.clone().unwrap_or_default(),
+        // The page's language (the server's language middleware keeps it in this cookie).
+        language: crate::cookies::read("i18n_pref_locale")
+            .await
+            .unwrap_or_default(),
     };
     let form_path = if store == state.default_store {
         "/openpay".to_owned()

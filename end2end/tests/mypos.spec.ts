@@ -60,3 +60,16 @@ test("a merchant sets up myPOS from its configuration package", async ({ page, r
   await expect(page).toHaveURL(/\/admin\/methods$/);
   await expect(page.getByText("000000000000099")).toBeVisible();
 });
+
+test("a Greek customer pays through myPOS in Greek, with Greek amounts", async ({ page }) => {
+  await open(page, "/s/demo-eu/openpay?receivername=%CE%95%CE%BB%CE%AD%CE%BD%CE%B7&description=%CE%A0%CE%B1%CF%81%CE%B1%CE%B3%CE%B3%CE%B5%CE%BB%CE%AF%CE%B1%2033&price=1234.50&lang=el", true);
+  await expect(page.getByTestId("amount")).toContainText("1.234,50");
+  await page.locator("#mobile").fill("+30 691 234 5678");
+  await page.getByLabel("Card (myPOS)").check();
+  await page.getByRole("button", { name: "Πληρωμή και ολοκλήρωση" }).click();
+  await expect(page).toHaveURL(/\/sim\/mypos\/pay\//);
+  await page.getByLabel("Card number").fill("5326100000000004");
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await expect(page.getByRole("heading", { name: "Η πληρωμή ολοκληρώθηκε" })).toBeVisible();
+  await expect(page.getByTestId("summary")).toContainText("1.234,50");
+});

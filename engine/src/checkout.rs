@@ -33,6 +33,8 @@ pub struct CheckoutForm {
     /// The payment link's token and signature, when the page was opened through one.
     pub link: String,
     pub sig: String,
+    /// The page's language, for the provider's page; empty for the store's default.
+    pub language: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,7 +196,7 @@ impl Checkout {
                         description: &description,
                         return_url: &return_url,
                         notify_url: &notify_url,
-                        language: &store.default_lang,
+                        language: page_language(&form.language, &store.default_lang),
                     })
                     .await
             }
@@ -697,6 +699,15 @@ fn failure_of(err: &ConnectorError) -> (String, String) {
         ConnectorError::Protocol(_) | ConnectorError::Rejected(_) => {
             ("kassa:protocol".into(), err.to_string())
         }
+    }
+}
+
+/// The customer's page language if Kassa speaks it, else the store's.
+fn page_language<'a>(chosen: &'a str, store_default: &'a str) -> &'a str {
+    if crate::validation::LANGUAGES.contains(&chosen) {
+        chosen
+    } else {
+        store_default
     }
 }
 

@@ -7,11 +7,12 @@ mod common;
 
 use common::browser::{Browser, signed_up_in};
 use common::provider::{
-    Order, assert_refused_for, count, duplicates, encode, lines_at, post_at_once, post_form,
-    refusals, replaced, start_form,
+    Order, assert_refused_for, count, duplicates, encode, lines_at, method_of, pay_form,
+    post_at_once, post_form, refusals, replaced, start_form,
 };
 use common::{Running, event_kinds, methods, no_redirects, payment, quiet_server, serve};
-use engine::connectors::{mypos, param};
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::connectors::{HandOff, mypos, param};
 use engine::db::payments::Payment;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -473,5 +474,34 @@ async fn the_same_notification_twenty_times_at_once_pays_once() {
         let kinds = event_kinds(&app, &p).await;
         assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
         assert_eq!(duplicates(&kinds), 19, "{kinds:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_mypos_page_speaks_the_customers_language() {
+    let app = serve(true).await;
+    let method = method_of(&app, EU_SLUG, "mypos").await;
+    let order = Order {
+        payer: "Eleni",
+        amount: "10.00",
+        description: "Order 34",
+    };
+    // The demo EU store speaks English; myPOS has Greek but no Latvian.
+    for (language, expected) in [("el", "EL"), ("lv", "EN"), ("", "EN"), ("xx", "EN")] {
+        let form = CheckoutForm {
+            language: language.into(),
+            ..pay_form(method, &format!("k-{language}"), &order)
+        };
+        let Submitted::ToProvider { code } =
+            app.state.checkout.submit(EU_SLUG, &form).await.unwrap()
+        else {
+            panic!("myPOS takes the payment");
+        };
+        let Some(HandOff::PostForm { fields, .. }) =
+            app.state.checkout.hand_off(&code).await.unwrap()
+        else {
+            panic!("a form posted to myPOS");
+        };
+        assert_eq!(field(&fields, "IPCLanguage"), expected, "{language}");
     }
 }
