@@ -1,5 +1,7 @@
-//! Mobile numbers: Iranian forms (`0912…`, `912…`, `98912…`, `+98912…`, `0098912…`) and
-//! international E.164 forms (`+44…`, `0044…`), normalised to E.164.
+//! Mobile numbers: Iranian forms (`0912…`, `912…`, `98912…`, `+98912…`, `0098912…`), Israeli
+//! local ones (`050-1234567`), and international E.164 forms (`+44…`, `0044…`), normalised to
+//! E.164. The local forms cannot be confused: Iranian ones are `09` and 9 digits, Israeli ones
+//! `05` and 8.
 
 use crate::digits;
 
@@ -27,6 +29,8 @@ pub fn normalize_mobile(input: &str) -> Result<String, MobileError> {
         rest.to_owned()
     } else if compact.len() == 11 && compact.starts_with("09") {
         format!("98{}", &compact[1..])
+    } else if compact.len() == 10 && compact.starts_with("05") {
+        format!("972{}", &compact[1..])
     } else if compact.len() == 10 && compact.starts_with('9') {
         format!("98{compact}")
     } else if compact.len() == 12 && compact.starts_with("989") {
@@ -87,6 +91,29 @@ mod tests {
             normalize_mobile("+371 2000 0000"),
             Ok("+37120000000".into())
         );
+    }
+
+    #[test]
+    fn israeli_local_forms_normalise_to_e164() {
+        for input in [
+            "050-1234567",
+            "0501234567",
+            "050 123 4567",
+            "(050) 123-4567",
+        ] {
+            assert_eq!(
+                normalize_mobile(input),
+                Ok("+972501234567".into()),
+                "{input}"
+            );
+        }
+        for input in ["050123456", "05012345678", "0301234567"] {
+            assert_eq!(
+                normalize_mobile(input),
+                Err(MobileError::Invalid),
+                "{input}"
+            );
+        }
     }
 
     #[test]
