@@ -449,11 +449,26 @@ impl Checkout {
             Err(_) => Notified::Refused,
         };
         match verification {
-            // News about a settled payment (a refund) is recorded; a late copy is logged.
+            // News about a settled payment (a refund) is recorded; a late copy is logged. Money
+            // the provider took for a payment that had already ended without it (a customer
+            // who paid after all) cannot change its status: it is flagged for the merchant and
+            // refused, so a provider that can (myPOS) gives it back.
             Ok(v) if payment.status != PaymentStatus::Created => match v.verdict {
                 Verdict::Reversed { code, reference } => {
                     self.reversed(&payment, &message, &code, &reference, &v.raw)
                         .await?
+                }
+                Verdict::Paid { .. } if payment.status != PaymentStatus::Paid => {
+                    let detail = format!("{}; verify: {}", message.raw, v.raw);
+                    payments::record_event(
+                        &self.db,
+                        &payment,
+                        Source::Provider,
+                        PAID_AFTER_FINAL,
+                        Some(&detail),
+                    )
+                    .await?;
+                    return Ok(Notified::Refused);
                 }
                 _ => self.after_final(&payment, &message).await?,
             },
@@ -629,6 +644,8 @@ impl Checkout {
 
 /// The event kind of a refund or reversal reported by the provider.
 pub const REVERSED: &str = "reversed_at_provider";
+/// The event kind of money the provider took for a payment that had ended without it.
+pub const PAID_AFTER_FINAL: &str = "paid_after_final";
 
 /// What became of a provider's notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

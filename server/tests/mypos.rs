@@ -328,6 +328,30 @@ async fn a_customer_cancels_at_mypos() {
     let p = payment(&app, &code).await;
     assert_eq!(p.status, PaymentStatus::Cancelled);
     assert_eq!(p.failure_code.as_deref(), Some("mypos:cancelled"));
+
+    // Money taken after all for the cancelled order is flagged and refused, so myPOS gives
+    // it back; the payment stays cancelled.
+    let sim_key = mypos::private_key(SIMULATOR_KEY).unwrap();
+    let late = signed(
+        &sim_key,
+        &[
+            ("IPCmethod", "IPCPurchaseNotify"),
+            ("SID", DEMO_SID),
+            ("Amount", "120.50"),
+            ("Currency", "EUR"),
+            ("OrderID", &code),
+            ("IPC_Trnref", "1234567890"),
+        ],
+    );
+    let (status, text) = notify(&app.base, &code, encode(&late)).await;
+    assert_eq!(status, 400);
+    assert_ne!(text, "OK");
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Cancelled);
+    assert!(
+        event_kinds(&app, &p)
+            .await
+            .contains(&"paid_after_final".to_owned())
+    );
 }
 
 fn signed(key: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> Vec<(String, String)> {
