@@ -85,6 +85,13 @@ pub async fn provider_notification(
 /// wait is two seconds and each one doubles, about half an hour in all.
 const ATTEMPTS: u32 = 10;
 
+/// At most this many notifications are verified in the background at once: a flood of forged
+/// messages (each costs a call to the provider, retried while it does not answer) is answered
+/// 503 beyond it, which makes a real provider send its message again later.
+const VERIFYING: usize = 256;
+static BACKGROUND: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| std::sync::Arc::new(tokio::sync::Semaphore::new(VERIFYING)));
+
 /// An account-wide notification (PayPal's IPN, EveryPay's callback): a POSTed form, or for
 /// EveryPay possibly a GET with the same fields in its query. PayPal wants an empty 200 at
 /// once, whatever becomes of the message, and resends anything else; so the message is
@@ -112,7 +119,14 @@ pub async fn account_notification(
         tracing::warn!(%provider, "a notification names no payment");
         return StatusCode::OK;
     };
-    tokio::spawn(verify_in_background(state.checkout.clone(), code, bytes));
+    let Ok(permit) = BACKGROUND.clone().try_acquire_owned() else {
+        tracing::warn!(%provider, "too many notifications being verified: asked for a resend");
+        return StatusCode::SERVICE_UNAVAILABLE;
+    };
+    tokio::spawn(async move {
+        verify_in_background(state.checkout.clone(), code, bytes).await;
+        drop(permit);
+    });
     StatusCode::OK
 }
 

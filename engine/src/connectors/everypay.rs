@@ -201,7 +201,8 @@ impl EveryPay {
             .await
             .map_err(|e| ConnectorError::Unreachable(e.without_url().to_string()))?;
         let (remote, raw) = match Self::answer(response).await {
-            // An unknown reference is not EveryPay failing: the message was not EveryPay's.
+            // EveryPay answered, and gave no such payment to these credentials: the message
+            // was not EveryPay's (or the credentials are wrong; the code tells which).
             Err(ConnectorError::Refused { code, .. }) => {
                 return Err(ConnectorError::Rejected(format!(
                     "EveryPay knows no such payment ({code})"
