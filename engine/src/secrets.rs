@@ -170,9 +170,19 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// How a saved secret is shown: its last four characters after bullets (`••••2c3d`); short
-/// secrets show nothing of themselves.
+/// secrets show nothing of themselves. A PEM key shows the end of its base64 body, not of its
+/// `-----END …-----` line, so it can be told from another key.
 pub fn mask(secret: &str) -> String {
-    let chars: Vec<char> = secret.chars().collect();
+    let body: String = if secret.trim_start().starts_with("-----BEGIN") {
+        secret
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.starts_with("-----"))
+            .collect()
+    } else {
+        secret.to_owned()
+    };
+    let chars: Vec<char> = body.chars().collect();
     if chars.len() < 12 {
         return "••••".to_owned();
     }
@@ -257,5 +267,7 @@ mod tests {
     fn masks_show_the_last_four_characters_only() {
         assert_eq!(mask("5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d"), "••••2c3d");
         assert_eq!(mask("short"), "••••");
+        let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIICXAIBAAKBgQCf0Tdc\nq2Z7wXyZ\n-----END RSA PRIVATE KEY-----\n";
+        assert_eq!(mask(pem), "••••wXyZ");
     }
 }
