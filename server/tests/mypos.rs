@@ -7,12 +7,12 @@ mod common;
 
 use common::browser::{Browser, signed_up_in};
 use common::provider::{
-    Order, assert_refused_for, count, duplicates, encode, lines_at, method_of, pay_form,
+    Order, assert_refused_for, count, duplicates, encode, field, lines_at, method_of, pay_form,
     post_at_once, post_form, refusals, replaced, start_form,
 };
 use common::{Running, event_kinds, methods, no_redirects, payment, quiet_server, serve};
 use engine::checkout::{CheckoutForm, Submitted};
-use engine::connectors::{HandOff, mypos, param};
+use engine::connectors::{HandOff, mypos};
 use engine::db::payments::Payment;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -142,10 +142,6 @@ async fn started(app: &Running, slug: &str, key: &str) -> (String, String, Vec<(
         description: "Order 31",
     };
     start_form(app, slug, "mypos", key, &order).await
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    param(fields, name).unwrap_or_default()
 }
 
 /// Posts the purchase to the simulator and pays with `card`: the card page's answer.

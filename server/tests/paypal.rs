@@ -6,8 +6,8 @@ mod common;
 
 use common::browser::signed_up_in;
 use common::provider::{
-    Order, assert_refused_for, count, duplicates, lines_at, post_at_once, post_form, refusals,
-    start_form, until,
+    Order, assert_refused_for, count, duplicates, field, lines_at, post_at_once, post_form,
+    refusals, start_form, until,
 };
 use common::{Running, events, methods, no_redirects, payment, quiet_server, serve, serve_with};
 use engine::db::payments::Payment;
@@ -85,10 +85,6 @@ async fn started(app: &Running, key: &str) -> (String, String, Vec<(String, Stri
         description: "Order 23",
     };
     start_form(app, EU_SLUG, "paypal", key, &order).await
-}
-
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
-    engine::connectors::param(fields, name).unwrap_or_default()
 }
 
 /// Posts the form to the simulator and pays there. Returns the simulator's checkout page and

@@ -157,6 +157,11 @@ pub fn assert_refused_for<'a>(refused: &[String], reasons: impl IntoIterator<Ite
     }
 }
 
+/// The value of `name` in a form's fields, or "".
+pub fn field<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
+    engine::connectors::param(fields, name).unwrap_or_default()
+}
+
 pub fn count(kinds: &[String], kind: &str) -> usize {
     kinds.iter().filter(|k| *k == kind).count()
 }
