@@ -56,6 +56,8 @@ pub struct PaymentView {
     pub failure_code: Option<String>,
     pub slip_number: Option<String>,
     pub created_at: i64,
+    /// Where to try again, for a payment that ended without the money (same terms).
+    pub retry: Option<String>,
 }
 
 /// The address of the store's logo, if it has one.
@@ -89,7 +91,7 @@ pub async fn load_checkout(
     query: String,
 ) -> Result<Option<CheckoutPage>, ServerFnError> {
     use engine::checkout::CheckoutError;
-    use engine::db::{bank_accounts, drafts, methods};
+    use engine::db::{bank_accounts, drafts};
     let state = crate::state::app_state()?;
     let slug = store.unwrap_or(state.default_store);
     let store = match state.checkout.store(&slug).await {
@@ -98,7 +100,9 @@ pub async fn load_checkout(
         Err(e) => return Err(internal(e)),
     };
     let db = state.checkout.db();
-    let methods = methods::list_enabled(db, store.id)
+    let methods = state
+        .checkout
+        .offered_methods(&store)
         .await
         .map_err(internal)?;
     let accounts = bank_accounts::list_active(db, store.id)
@@ -315,6 +319,16 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
         .await
         .map_err(internal)?
         .ok_or_else(|| internal("payment without store"))?;
+    let retry = match payment.status {
+        PaymentStatus::Failed | PaymentStatus::Cancelled => Some(
+            state
+                .checkout
+                .retry_path(&payment, &store)
+                .await
+                .map_err(internal)?,
+        ),
+        _ => None,
+    };
     Ok(Some(PaymentView {
         code: payment.tracking_code,
         status: payment.status,
@@ -331,6 +345,7 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
         failure_code: payment.failure_code,
         slip_number: payment.slip_number,
         created_at: payment.created_at,
+        retry,
     }))
 }
 

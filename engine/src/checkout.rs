@@ -13,6 +13,7 @@ use crate::db::{Db, DbError, bank_accounts, methods, stores};
 use crate::links::{self, LinkProblem, PaymentLink};
 use crate::mobile::{MobileError, normalize_mobile};
 use crate::money::parse_amount;
+use crate::settings::methods::takes_currency;
 use crate::status::PaymentStatus;
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
@@ -117,6 +118,18 @@ impl Checkout {
             .ok_or(CheckoutError::UnknownStore)
     }
 
+    /// The methods a customer of `store` may pay with: enabled, and taking the store's currency
+    /// (a store that changed its currency keeps methods whose provider does not take it, but
+    /// offers and starts none of them).
+    pub async fn offered_methods(
+        &self,
+        store: &Store,
+    ) -> Result<Vec<PaymentMethod>, CheckoutError> {
+        let mut enabled = methods::list_enabled(&self.db, store.id).await?;
+        enabled.retain(|m| takes_currency(&m.provider, store.currency));
+        Ok(enabled)
+    }
+
     /// Validates and records the form; for an online payment, registers it with the provider.
     /// Submitting the same form (same key) again returns the first payment and writes nothing.
     pub async fn submit(
@@ -167,6 +180,10 @@ impl Checkout {
             slip_number: valid.slip_number.as_deref(),
             slip_date: valid.slip_date.as_deref(),
             link_id: link.as_ref().map(|l| l.id),
+            live: match &valid.choice {
+                Choice::Gateway(m) => m.live,
+                Choice::Slip(_) => true,
+            },
         };
         let identity = submission_identity(key, &valid);
         let (payment, created) =
@@ -231,6 +248,38 @@ impl Checkout {
                 Ok(Submitted::Recorded { code })
             }
         }
+    }
+
+    /// Where a customer whose payment ended without the money tries again, as a path: the
+    /// payment link it came through, exactly (token, signature, limits and expiry hold), or
+    /// for a plain payment the store's page prefilled with what it was for, before the
+    /// method's discount (the discount is taken again at the next payment, not compounded).
+    pub async fn retry_path(
+        &self,
+        payment: &Payment,
+        store: &Store,
+    ) -> Result<String, CheckoutError> {
+        let page = format!("/s/{}/openpay", store.slug);
+        if let Some(id) = payment.link_id
+            && let Some(link) = crate::db::links::by_id(&self.db, store.id, id).await?
+        {
+            let key = self.connectors.secret_key();
+            return Ok(crate::settings::links::url(key, &page, store.id, &link));
+        }
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("receivername", &payment.payer_name);
+        if let Some(description) = &payment.description {
+            query.append_pair("description", description);
+        }
+        // A store that changed its currency since has no price in the old one to offer.
+        if payment.currency == store.currency {
+            let before_discount = payment.amount + payment.discount;
+            query.append_pair(
+                "price",
+                &crate::money::amount_input_value(before_discount, store.currency, store.unit()),
+            );
+        }
+        Ok(format!("{page}?{}", query.finish()))
     }
 
     /// A replayed form goes where the first submission went.
@@ -359,7 +408,7 @@ impl Checkout {
         let found = match id.parse::<i64>() {
             Ok(id) => methods::get(&self.db, store.id, id)
                 .await?
-                .filter(|m| m.enabled),
+                .filter(|m| m.enabled && takes_currency(&m.provider, store.currency)),
             Err(_) => None,
         };
         if found.is_none() {
@@ -418,15 +467,18 @@ impl Checkout {
             Some(Err(err)) => Err(err),
             None => return Ok(payment),
         };
-        self.settle(payment, &message, verification).await
+        Ok(self.settle(payment, &message, verification).await?.0)
     }
 
-    /// Settles a provider's server-to-server notification about a payment (its raw body). A
-    /// notification that fails verification changes nothing and is logged with the reason;
-    /// the same notification again (a provider's retry) moves the payment at most once.
+    /// Settles a provider's server-to-server notification about a payment (its raw body).
+    /// `provider` is the provider the address it came to belongs to (`/notify/{provider}`),
+    /// when it names one: a message for another provider's payment is refused. A notification
+    /// that fails verification changes nothing and is logged with the reason; the same
+    /// notification again (a provider's retry) moves the payment at most once.
     pub async fn complete_notification(
         &self,
         code: &str,
+        provider: Option<&str>,
         body: &[u8],
     ) -> Result<Notified, CheckoutError> {
         let payment = self.payment(code).await?;
@@ -435,7 +487,20 @@ impl Checkout {
             name: "notification",
             raw: String::from_utf8_lossy(body).into_owned(),
         };
-        let Some(method) = self.method_of(&payment).await? else {
+        let method = self.method_of(&payment).await?;
+        let routed = match (provider, &method) {
+            (None, _) => Ok(()),
+            (Some(to), Some(m)) if m.provider == to => Ok(()),
+            (Some(to), m) => Err(ConnectorError::Rejected(format!(
+                "sent to {to}'s address, but the payment is {}'s",
+                m.as_ref().map_or("a bank slip", |m| m.provider.as_str())
+            ))),
+        };
+        let Some(method) = method.filter(|_| routed.is_ok()) else {
+            if let Err(err) = routed {
+                self.not_verified(&payment, &message, &err).await?;
+                return Ok(Notified::Refused);
+            }
             self.after_final(&payment, &message).await?;
             return Ok(Notified::Accepted);
         };
@@ -443,40 +508,80 @@ impl Checkout {
             Ok(connector) => connector.verify_notification(&payment, body).await,
             Err(err) => Err(err),
         };
-        let notified = match &verification {
-            Ok(_) => Notified::Accepted,
-            Err(ConnectorError::Unreachable(_)) => Notified::Unconfirmed,
-            Err(_) => Notified::Refused,
-        };
-        match verification {
-            // News about a settled payment (a refund) is recorded; a late copy is logged. Money
-            // the provider took for a payment that had already ended without it (a customer
-            // who paid after all) cannot change its status: it is flagged for the merchant and
-            // refused, so a provider that can (myPOS) gives it back.
-            Ok(v) if payment.status != PaymentStatus::Created => match v.verdict {
-                Verdict::Reversed { code, reference } => {
-                    self.reversed(&payment, &message, &code, &reference, &v.raw)
-                        .await?
-                }
-                Verdict::Paid { .. } if payment.status != PaymentStatus::Paid => {
-                    let detail = format!("{}; verify: {}", message.raw, v.raw);
-                    payments::record_event(
-                        &self.db,
-                        &payment,
-                        Source::Provider,
-                        PAID_AFTER_FINAL,
-                        Some(&detail),
-                    )
-                    .await?;
-                    return Ok(Notified::Refused);
-                }
-                _ => self.after_final(&payment, &message).await?,
-            },
-            verification => {
-                self.settle(payment, &message, verification).await?;
+        Ok(match verification {
+            Ok(v) if payment.status != PaymentStatus::Created => {
+                self.after_settled(&payment, &message, v).await?
             }
+            verification => self.settle(payment, &message, verification).await?.1,
+        })
+    }
+
+    /// A verified message about a payment that no longer waits for its provider: news (a
+    /// refund) is recorded, a late copy logged, and money taken again flagged.
+    async fn after_settled(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        v: Verification,
+    ) -> Result<Notified, CheckoutError> {
+        match &v.verdict {
+            Verdict::Reversed { code, reference } => {
+                self.reversed(payment, message, code, reference, &v.raw)
+                    .await?
+            }
+            Verdict::Paid { bank_ref, .. }
+                if payment.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
+            {
+                return self
+                    .paid_unexpectedly(payment, message, bank_ref, &v.raw)
+                    .await;
+            }
+            _ => self.after_final(payment, message).await?,
         }
-        Ok(notified)
+        Ok(Notified::Accepted)
+    }
+
+    /// Money the provider says it took (`bank_ref`) for a payment that cannot take it: one
+    /// that ended without the money (`paid_after_final`), or one already paid by another
+    /// transaction (`second_charge`). Neither changes the payment: it is flagged for the
+    /// merchant (once per provider transaction) and refused, so a provider that reverses
+    /// what is not acknowledged (myPOS) gives the money back.
+    async fn paid_unexpectedly(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        bank_ref: &str,
+        raw: &str,
+    ) -> Result<Notified, CheckoutError> {
+        let kind = if payment.status == PaymentStatus::Paid {
+            SECOND_CHARGE
+        } else {
+            PAID_AFTER_FINAL
+        };
+        let head = format!("{bank_ref};");
+        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
+        if self.seen(payment, kind, &head).await? {
+            let ignored = format!("ignored:{kind}");
+            payments::record_event(&self.db, payment, Source::Provider, &ignored, Some(&detail))
+                .await?;
+        } else {
+            tracing::warn!(
+                payment = payment.id,
+                kind,
+                "money taken for a payment that cannot take it"
+            );
+            payments::flag(&self.db, payment, Source::Provider, kind, Some(&detail)).await?;
+        }
+        Ok(Notified::Refused)
+    }
+
+    /// Whether the payment already has an event `kind` whose detail starts with `head` (the
+    /// provider transaction it was about).
+    async fn seen(&self, payment: &Payment, kind: &str, head: &str) -> Result<bool, CheckoutError> {
+        Ok(payments::events(&self.db, payment.store_id, payment.id)
+            .await?
+            .iter()
+            .any(|e| e.kind == kind && e.detail.as_deref().is_some_and(|d| d.starts_with(head))))
     }
 
     /// Logs a notification refused before it reached a connector (too large, say).
@@ -543,13 +648,7 @@ impl Checkout {
         raw: &str,
     ) -> Result<(), CheckoutError> {
         let head = format!("{code} {reference};");
-        let seen = payments::events(&self.db, payment.store_id, payment.id)
-            .await?
-            .iter()
-            .any(|e| {
-                e.kind == REVERSED && e.detail.as_deref().is_some_and(|d| d.starts_with(&head))
-            });
-        let kind = if seen {
+        let kind = if self.seen(payment, REVERSED, &head).await? {
             format!("ignored:{REVERSED}")
         } else {
             REVERSED.to_owned()
@@ -573,18 +672,23 @@ impl Checkout {
         Ok(())
     }
 
-    /// Records the provider's verdict on a payment. Returns the payment as it now stands.
+    /// Records the provider's verdict on a payment. Returns the payment as it now stands and
+    /// what became of the message.
     async fn settle(
         &self,
         payment: Payment,
         message: &Message<'_>,
         verification: Result<Verification, ConnectorError>,
-    ) -> Result<Payment, CheckoutError> {
+    ) -> Result<(Payment, Notified), CheckoutError> {
         let verification = match verification {
             Ok(v) => v,
             Err(err) => {
                 self.not_verified(&payment, message, &err).await?;
-                return Ok(payment);
+                let notified = match err {
+                    ConnectorError::Unreachable(_) => Notified::Unconfirmed,
+                    _ => Notified::Refused,
+                };
+                return Ok((payment, notified));
             }
         };
         let raw = format!(
@@ -618,7 +722,7 @@ impl Checkout {
                 // Money sent back for a payment we never saw paid: worth keeping, not a status.
                 self.reversed(&payment, message, code, reference, &verification.raw)
                     .await?;
-                return Ok(payment);
+                return Ok((payment, Notified::Accepted));
             }
             Verdict::Pending => {
                 payments::record_event(
@@ -629,16 +733,32 @@ impl Checkout {
                     Some(&raw),
                 )
                 .await?;
-                return Ok(payment);
+                return Ok((payment, Notified::Accepted));
             }
         };
-        if let Transition::Moved = payments::transition(&self.db, &payment, outcome).await? {
-            tracing::info!(
-                payment = payment.id,
-                "payment settled from the provider's answer"
-            );
+        let moved = payments::transition(&self.db, &payment, outcome).await?;
+        let now = self.payment(&payment.tracking_code).await?;
+        match (moved, &verification.verdict) {
+            (Transition::Moved, _) => {
+                tracing::info!(
+                    payment = payment.id,
+                    "payment settled from the provider's answer"
+                );
+            }
+            // Another message moved the payment first (a cancel, a failure, another
+            // transaction's "paid"): money taken that it cannot take is flagged, as if the
+            // message had come after.
+            (Transition::Unchanged(_), Verdict::Paid { bank_ref, .. })
+                if now.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
+            {
+                let notified = self
+                    .paid_unexpectedly(&now, message, bank_ref, &verification.raw)
+                    .await?;
+                return Ok((now, notified));
+            }
+            (Transition::Unchanged(_), _) => {}
         }
-        self.payment(&payment.tracking_code).await
+        Ok((now, Notified::Accepted))
     }
 }
 
@@ -646,6 +766,8 @@ impl Checkout {
 pub const REVERSED: &str = "reversed_at_provider";
 /// The event kind of money the provider took for a payment that had ended without it.
 pub const PAID_AFTER_FINAL: &str = "paid_after_final";
+/// The event kind of a second transaction's money for a payment another one already paid.
+pub const SECOND_CHARGE: &str = "second_charge";
 
 /// What became of a provider's notification.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

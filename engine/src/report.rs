@@ -52,6 +52,10 @@ pub struct Filter {
     pub to: Option<i64>,
     /// Matches the payer's name, the mobile, the payment, tracking, bank and slip codes.
     pub text: Option<String>,
+    /// Only payments flagged for the merchant (money taken that Kassa refused or did not expect).
+    pub attention: bool,
+    /// Only payments against the provider's live system (`true`) or its test one (`false`).
+    pub live: Option<bool>,
 }
 
 impl Filter {
@@ -156,6 +160,17 @@ impl ReportQuery {
             errors.add(Field::DateTo, Problem::BeforeStart);
             query.filter.to = None;
         }
+        query.filter.attention = get("attention").is_some();
+        if let Some(mode) = get("mode") {
+            query.filter.live = match mode {
+                "live" => Some(true),
+                "test" => Some(false),
+                _ => {
+                    errors.add(Field::Mode, Problem::Invalid);
+                    None
+                }
+            };
+        }
         if let Some(text) = get("q") {
             if text.chars().count() > MAX_TEXT {
                 errors.add(Field::Search, Problem::TooLong);
@@ -195,6 +210,12 @@ impl ReportQuery {
         }
         if let Some(q) = &f.text {
             pairs.push(("q", q.clone()));
+        }
+        if f.attention {
+            pairs.push(("attention", "1".to_owned()));
+        }
+        if let Some(live) = f.live {
+            pairs.push(("mode", mode_name(live).to_owned()));
         }
         if self.sort != SortKey::Date {
             pairs.push(("sort", self.sort.as_str().to_owned()));
@@ -244,6 +265,11 @@ impl ReportQuery {
             .max(to - MAX_CHART_DAYS + 1);
         (from, to)
     }
+}
+
+/// `live` or `test`: a payment's mode as the report's query and the CSV write it.
+pub fn mode_name(live: bool) -> &'static str {
+    if live { "live" } else { "test" }
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters and `:` stay as they are).
@@ -313,6 +339,10 @@ pub struct ReportRow {
     /// The bank's own reference (for an online payment) or the slip number.
     pub bank_ref: Option<String>,
     pub description: Option<String>,
+    /// Flagged for the merchant (see [`Filter::attention`]).
+    pub attention: bool,
+    /// Against the provider's live system, not its test one.
+    pub live: bool,
 }
 
 /// One entry of a payment's timeline: a status change or a message that changed nothing
@@ -376,7 +406,7 @@ pub fn every_day(from: i64, to: i64, found: &[DayTotal]) -> Vec<DayTotal> {
         .collect()
 }
 
-pub const CSV_HEADER: [&str; 12] = [
+pub const CSV_HEADER: [&str; 14] = [
     "payment_code",
     "date_utc",
     "payer",
@@ -389,6 +419,8 @@ pub const CSV_HEADER: [&str; 12] = [
     "bank_tracking_code",
     "description",
     "discount",
+    "mode",
+    "needs_attention",
 ];
 
 /// The rows as CSV for spreadsheet programs: UTF-8 with a byte-order mark (without it Excel
@@ -412,6 +444,8 @@ pub fn csv(rows: &[(ReportRow, i64)], slip_label: &str) -> String {
             row.bank_ref.clone().unwrap_or_default(),
             row.description.clone().unwrap_or_default(),
             amount(*discount),
+            mode_name(row.live).to_owned(),
+            if row.attention { "yes" } else { "" }.to_owned(),
         ];
         let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
         out.push_str(&line.join(","));
@@ -460,9 +494,11 @@ mod tests {
     #[test]
     fn a_view_survives_its_query_string() {
         let (query, errors) = ReportQuery::parse(&params(
-            "status=paid&via=gateway:7&from=2026-01-01&to=2026-01-31&q=x&sort=amount&dir=asc&page=3",
+            "status=paid&via=gateway:7&from=2026-01-01&to=2026-01-31&q=x&attention=1&mode=test&sort=amount&dir=asc&page=3",
         ));
         assert!(errors.is_empty());
+        assert!(query.filter.attention);
+        assert_eq!(query.filter.live, Some(false));
         assert_eq!(query.filter.status, Some(PaymentStatus::Paid));
         assert_eq!(query.filter.method, Some(MethodFilter::Gateway(7)));
         assert_eq!(query.filter.to.unwrap() - query.filter.from.unwrap(), 30);
@@ -479,8 +515,9 @@ mod tests {
     fn bad_filters_are_named_and_left_out() {
         let long = "x".repeat(MAX_TEXT + 1);
         let (query, errors) = ReportQuery::parse(&params(&format!(
-            "status=stolen&via=gateway:x&from=2026-02-30&q={long}&page=-4&sort=secret"
+            "status=stolen&via=gateway:x&from=2026-02-30&q={long}&mode=demo&page=-4&sort=secret"
         )));
+        assert_eq!(errors.get(Field::Mode), Some(Problem::Invalid));
         assert_eq!(query.filter, Filter::default());
         assert_eq!((query.page, query.sort), (1, SortKey::Date));
         assert_eq!(errors.get(Field::Status), Some(Problem::Invalid));
@@ -555,6 +592,8 @@ mod tests {
             tracking_code: "ABCDEFGHJK01".to_owned(),
             bank_ref: None,
             description: Some("שלום, עולם".to_owned()),
+            attention: true,
+            live: false,
         };
         let csv = csv(&[(row, 50)], "Bank slip");
         assert!(csv.starts_with("\u{feff}payment_code,"));
@@ -562,7 +601,7 @@ mod tests {
         assert_eq!(
             line,
             "9,1970-01-01 00:00,\"'=HYPERLINK(\"\"x\"\")\",+989121234567,1234.50,EUR,Bank slip,paid,\
-             ABCD-EFGH-JK01,,\"שלום, עולם\",0.50"
+             ABCD-EFGH-JK01,,\"שלום, עולם\",0.50,test,yes"
         );
         assert!(csv.ends_with("\r\n"));
     }

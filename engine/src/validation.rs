@@ -49,6 +49,7 @@ pub enum Field {
     ProcessingAccount,
     // The payments report's filters.
     Status,
+    Mode,
     DateFrom,
     DateTo,
     Search,
@@ -60,7 +61,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 46] = [
+    const ALL: [Field; 47] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -100,6 +101,7 @@ impl Field {
         Field::ApiSecret,
         Field::ProcessingAccount,
         Field::Status,
+        Field::Mode,
         Field::DateFrom,
         Field::DateTo,
         Field::Search,
@@ -150,6 +152,7 @@ impl Field {
             Field::ApiSecret => "api_secret",
             Field::ProcessingAccount => "account_name",
             Field::Status => "status",
+            Field::Mode => "mode",
             Field::DateFrom => "from",
             Field::DateTo => "to",
             Field::Search => "q",

@@ -407,3 +407,31 @@ async fn tracking_lookups_see_one_payment_and_stores_see_only_their_own() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_method_is_offered_and_started_only_in_a_currency_it_takes() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let store = stores::by_slug(&f.db, "shop").await.unwrap().unwrap();
+        assert_eq!(f.checkout.offered_methods(&store).await.unwrap().len(), 1);
+        // The IRR store switches to EUR: Zarinpal (rial only) is no longer offered or started.
+        sqlx::query("UPDATE stores SET currency = 'EUR' WHERE id = $1")
+            .bind(store.id)
+            .execute(f.db.pool())
+            .await
+            .unwrap();
+        let store = stores::by_slug(&f.db, "shop").await.unwrap().unwrap();
+        assert!(f.checkout.offered_methods(&store).await.unwrap().is_empty());
+        let form = CheckoutForm {
+            amount: "45.00".into(),
+            ..gateway_form(&f, "k-eur")
+        };
+        match f.checkout.submit("shop", &form).await {
+            Err(CheckoutError::Invalid(errors)) => {
+                assert_eq!(errors.get(Field::Method), Some(Problem::Unavailable));
+            }
+            other => panic!("refused: {other:?}"),
+        }
+        assert_eq!(count(&f).await, 0);
+    }
+}

@@ -337,3 +337,78 @@ async fn a_usage_limit_holds_under_concurrent_payments_and_frees_a_rejected_use(
             .unwrap();
     }
 }
+
+#[tokio::test]
+async fn try_again_offers_the_original_terms() {
+    use engine::db::methods::{self, NewMethod};
+    use engine::money::{Discount, parse_amount};
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        // 10 % off; nothing answers, so every payment fails at once and may be tried again.
+        let method = NewMethod {
+            provider: "zarinpal",
+            display_name: "Zarinpal",
+            live: false,
+            min_amount: None,
+            max_amount: None,
+            config: r#"{"merchant_id":"5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d"}"#,
+            secrets: None,
+            discount: Some(Discount::Percent(1000)),
+        };
+        let method = methods::create(&f.db, f.store.id, method).await.unwrap();
+        let mut price = "100,000".to_owned();
+        for attempt in 0..3 {
+            let form = CheckoutForm {
+                key: format!("retry-{attempt}"),
+                payer_name: "Sara".into(),
+                mobile: "09121234567".into(),
+                description: "Lesson".into(),
+                amount: price.clone(),
+                method: format!("gateway:{}", method.id),
+                ..CheckoutForm::default()
+            };
+            let code = match f.checkout.submit("shop", &form).await.unwrap() {
+                engine::checkout::Submitted::Recorded { code } => code,
+                other => panic!("the gateway is unreachable: {other:?}"),
+            };
+            let failed = f.checkout.payment(&code).await.unwrap();
+            assert_eq!(failed.status, PaymentStatus::Failed);
+            // 100,000 Toman, 10 % off: 900,000 Rial charged, every time.
+            assert_eq!((failed.amount, failed.discount), (900_000, 100_000));
+            let retry = f.checkout.retry_path(&failed, &f.store).await.unwrap();
+            assert!(retry.starts_with("/s/shop/openpay?"), "{retry}");
+            let params = params_of(&retry);
+            let get = |name: &str| params.iter().find(|(k, _)| k == name).unwrap().1.clone();
+            assert_eq!(get("receivername"), "Sara");
+            assert_eq!(get("description"), "Lesson");
+            price = get("price");
+            let unit = f.store.unit();
+            assert_eq!(parse_amount(&price, f.store.currency, unit), Ok(1_000_000));
+        }
+
+        // Through a signed link: the very same link, signature, limit and all.
+        let link = build(&f, signed_form()).await;
+        let sig = engine::settings::links::signature(&f.key, f.store.id, &link);
+        let form = slip_form(&f, &link, &sig, "k-link");
+        let submitted = f.checkout.submit("shop", &form).await.unwrap();
+        let engine::checkout::Submitted::Recorded { code } = submitted else {
+            panic!("a slip is recorded");
+        };
+        let slip = f.checkout.payment(&code).await.unwrap();
+        let rejected = Change {
+            to: PaymentStatus::Rejected,
+            source: Source::Merchant,
+            kind: "slip_rejected",
+            detail: None,
+            bank_ref: None,
+            card_pan: None,
+            failure_code: None,
+        };
+        payments::transition(&f.db, &slip, rejected).await.unwrap();
+        let slip = f.checkout.payment(&code).await.unwrap();
+        assert_eq!(
+            f.checkout.retry_path(&slip, &f.store).await.unwrap(),
+            url(&f.key, "/s/shop/openpay", f.store.id, &link)
+        );
+    }
+}

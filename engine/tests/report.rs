@@ -57,6 +57,8 @@ async fn pay(
         slip_number: slip,
         slip_date: slip.map(|_| "2026-01-01"),
         link_id: None,
+        // The fixture's gateway is in test mode; slips are real transfers.
+        live: slip.is_some(),
     };
     let key = engine::tracking::random_token();
     let (payment, _) = payments::create_idempotent(db, shop.store, &key, new)
@@ -151,6 +153,25 @@ async fn filters_search_sort_and_totals() {
         );
         assert_eq!(codes(&db, &shop, "q=09121234567").await.len(), 3);
         assert_eq!(codes(&db, &shop, "q=nobody").await.len(), 0);
+        // Test mode (the fixture's gateway) or live (the slip); what needs the merchant.
+        assert_eq!(codes(&db, &shop, "mode=live").await, ["Bob_Ray"]);
+        assert_eq!(codes(&db, &shop, "mode=test").await.len(), 2);
+        assert!(codes(&db, &shop, "attention=1").await.is_empty());
+        let flagged = payments::public_lookup(&db, &ana.tracking_code)
+            .await
+            .unwrap()
+            .unwrap();
+        payments::flag(
+            &db,
+            &flagged,
+            payments::Source::Provider,
+            "second_charge",
+            Some("X;"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(codes(&db, &shop, "attention=1").await, ["Ana Lima"]);
+        assert_eq!(codes(&db, &shop, "attention=1&mode=live").await.len(), 0);
 
         let page = report::page(
             &db,

@@ -69,7 +69,7 @@ pub async fn provider_notification(
             };
         }
     };
-    match checkout.complete_notification(&code, &bytes).await {
+    match checkout.complete_notification(&code, None, &bytes).await {
         Ok(Notified::Accepted) => (StatusCode::OK, "OK"),
         Ok(Notified::Refused) => (StatusCode::BAD_REQUEST, "refused"),
         Ok(Notified::Unconfirmed) => (StatusCode::SERVICE_UNAVAILABLE, "try again"),
@@ -124,16 +124,24 @@ pub async fn account_notification(
         return StatusCode::SERVICE_UNAVAILABLE;
     };
     tokio::spawn(async move {
-        verify_in_background(state.checkout.clone(), code, bytes).await;
+        verify_in_background(state.checkout.clone(), provider, code, bytes).await;
         drop(permit);
     });
     StatusCode::OK
 }
 
-async fn verify_in_background(checkout: Checkout, code: String, body: axum::body::Bytes) {
+async fn verify_in_background(
+    checkout: Checkout,
+    provider: String,
+    code: String,
+    body: axum::body::Bytes,
+) {
     let mut wait = Duration::from_secs(2);
     for _ in 0..ATTEMPTS {
-        match checkout.complete_notification(&code, &body).await {
+        match checkout
+            .complete_notification(&code, Some(&provider), &body)
+            .await
+        {
             Ok(Notified::Accepted | Notified::Refused) => return,
             Err(CheckoutError::UnknownPayment) => {
                 tracing::warn!(%code, "a notification names an unknown payment");

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::browser::{Browser, signed_up};
+use common::browser::{Browser, signed_up, signed_up_in};
 use common::{location, serve};
 use engine::db::methods::{self, NewMethod};
 use engine::db::stores;
@@ -90,7 +90,8 @@ async fn a_store_logo_is_checked_stored_served_and_removed() {
 #[tokio::test]
 async fn a_method_logo_shows_at_checkout_and_only_its_store_may_set_it() {
     let app = serve(true).await;
-    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    // In rial: the method is Zarinpal's, which takes rial only.
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "IRR").await;
     let mut omid = signed_up(&app, "omid", "omid@example.com").await;
     let db = app.state.checkout.db();
     let store = stores::by_slug(db, "dana").await.unwrap().unwrap();

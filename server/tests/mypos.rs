@@ -327,19 +327,8 @@ async fn a_customer_cancels_at_mypos() {
 
     // Money taken after all for the cancelled order is flagged and refused, so myPOS gives
     // it back; the payment stays cancelled.
-    let sim_key = mypos::private_key(SIMULATOR_KEY).unwrap();
-    let late = signed(
-        &sim_key,
-        &[
-            ("IPCmethod", "IPCPurchaseNotify"),
-            ("SID", DEMO_SID),
-            ("Amount", "120.50"),
-            ("Currency", "EUR"),
-            ("OrderID", &code),
-            ("IPC_Trnref", "1234567890"),
-        ],
-    );
-    let (status, text) = notify(&app.base, &code, encode(&late)).await;
+    let late = notification(&code, "1234567890");
+    let (status, text) = notify(&app.base, &code, late).await;
     assert_eq!(status, 400);
     assert_ne!(text, "OK");
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Cancelled);
@@ -348,6 +337,28 @@ async fn a_customer_cancels_at_mypos() {
             .await
             .contains(&"paid_after_final".to_owned())
     );
+}
+
+/// A complete `IPCPurchaseNotify` for the demo store's order `code` of 120.50 EUR, paid by
+/// myPOS transaction `trnref`, signed by the simulator's key: form-encoded.
+fn notification(code: &str, trnref: &str) -> String {
+    let sim_key = mypos::private_key(SIMULATOR_KEY).unwrap();
+    encode(&signed(
+        &sim_key,
+        &[
+            ("IPCmethod", "IPCPurchaseNotify"),
+            ("SID", DEMO_SID),
+            ("Amount", "120.50"),
+            ("Currency", "EUR"),
+            ("OrderID", code),
+            ("IPC_Trnref", trnref),
+            ("RequestSTAN", "4711"),
+            ("RequestDateTime", "2026-12-02 10:11:12"),
+            ("PaymentMethod", "1"),
+            ("BillingDescriptor", "MYPOS*KASSA DEMO"),
+            ("PAN", "0004"),
+        ],
+    ))
 }
 
 fn signed(key: &rsa::RsaPrivateKey, fields: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -476,6 +487,110 @@ async fn bad_notifications_change_nothing_and_are_logged() {
     let kinds = event_kinds(&app, &p).await;
     assert_eq!(kinds.iter().filter(|k| *k == "verified").count(), 1);
     assert!(kinds.contains(&"notification_after_final".to_owned()));
+}
+
+/// A genuine notification's values under other names: the signature (over the values only)
+/// still verifies, so only the documented field list tells.
+fn relabelled(body: &str) -> Vec<String> {
+    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let rename = |from: &str, to: &str| {
+        fields
+            .iter()
+            .map(|(k, v)| (if k == from { to.to_owned() } else { k.clone() }, v.clone()))
+            .collect::<Vec<_>>()
+    };
+    let swapped = {
+        let mut f = fields.clone();
+        let a = f
+            .iter()
+            .position(|(k, _)| k == "CustomerFirstNames")
+            .unwrap();
+        let b = f
+            .iter()
+            .position(|(k, _)| k == "CustomerFamilyName")
+            .unwrap();
+        let (first, family) = (f[a].0.clone(), f[b].0.clone());
+        f[a].0 = family;
+        f[b].0 = first;
+        f
+    };
+    // "2026-12-02 10:11:12" re-split at its dashes into three values, every later value
+    // moved on by two names; the last names are used twice.
+    let resplit = {
+        let (signature, values) = fields.split_last().unwrap();
+        let mut values: Vec<String> = values.iter().map(|(_, v)| v.clone()).collect();
+        let at = fields
+            .iter()
+            .position(|(k, _)| k == "RequestDateTime")
+            .unwrap();
+        let parts: Vec<String> = values[at].split('-').map(str::to_owned).collect();
+        values.splice(at..=at, parts);
+        let names = fields[..fields.len() - 1].iter().map(|(k, _)| k.clone());
+        let last = fields[fields.len() - 2].0.clone();
+        let mut f: Vec<(String, String)> =
+            names.chain(std::iter::repeat(last)).zip(values).collect();
+        f.push(signature.clone());
+        f
+    };
+    [rename("PAN", "Pan"), swapped, resplit]
+        .iter()
+        .map(|f| encode(f))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_relabelled_notification_is_refused() {
+    let app = quiet_server(None).await;
+    let (p, genuine) = quietly_paid(&app, "k1").await;
+    let simulator = mypos::private_key(SIMULATOR_KEY).unwrap().to_public_key();
+    for body in relabelled(&genuine) {
+        let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+            .into_owned()
+            .collect();
+        assert_eq!(
+            mypos::verify(&simulator, &fields),
+            Ok(()),
+            "still signed: {body}"
+        );
+        assert_eq!(notify(&app.base, &p.tracking_code, body).await.0, 400);
+    }
+    assert_eq!(
+        payment(&app, &p.tracking_code).await.status,
+        PaymentStatus::Created
+    );
+    assert_eq!(refusals(&app, &p).await.len(), 3);
+    assert_eq!(
+        notify(&app.base, &p.tracking_code, genuine).await,
+        (200, "OK".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn a_second_charge_for_a_paid_order_is_flagged_and_refused() {
+    for database in common::database_urls().await {
+        let app = quiet_server(database).await;
+        let (p, genuine) = quietly_paid(&app, "k1").await;
+        assert_eq!(
+            notify(&app.base, &p.tracking_code, genuine).await,
+            (200, "OK".to_owned())
+        );
+        // Another myPOS transaction for the same order: not OK, so myPOS reverses it.
+        let second = notification(&p.tracking_code, "2222222222");
+        for _ in 0..2 {
+            let (status, text) = notify(&app.base, &p.tracking_code, second.clone()).await;
+            assert_eq!(status, 400);
+            assert_ne!(text, "OK");
+        }
+        let paid = payment(&app, &p.tracking_code).await;
+        assert_eq!(paid.status, PaymentStatus::Paid);
+        assert_ne!(paid.bank_ref.as_deref(), Some("2222222222"));
+        assert!(paid.attention, "flagged for the merchant");
+        let kinds = event_kinds(&app, &p).await;
+        assert_eq!(count(&kinds, "second_charge"), 1, "{kinds:?}");
+        assert_eq!(count(&kinds, "ignored:second_charge"), 1, "{kinds:?}");
+    }
 }
 
 #[tokio::test]

@@ -30,6 +30,7 @@ async fn slip(app: &Running, slug: &str, payer: &str, number: &str) -> Payment {
         slip_number: Some(number),
         slip_date: Some("2026-11-20"),
         link_id: None,
+        live: true,
     };
     let key = engine::tracking::random_token();
     payments::create_idempotent(db, store.id, &key, new)

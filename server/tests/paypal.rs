@@ -6,11 +6,12 @@ mod common;
 
 use common::browser::signed_up_in;
 use common::provider::{
-    Order, assert_refused_for, count, duplicates, field, lines_at, post_at_once, post_form,
-    refusals, start_form, until,
+    HeldProvider, Order, assert_refused_for, count, duplicates, field, lines_at, post_at_once,
+    post_form, refusals, start_form, until,
 };
 use common::{Running, events, methods, no_redirects, payment, quiet_server, serve, serve_with};
-use engine::db::payments::Payment;
+use engine::db::payments::{self, Change, Payment, Source, Transition};
+use engine::report::ReportQuery;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
 use server::sim::paypal::{DEMO_ACCOUNT_ID, DEMO_EMAIL, MOUNT};
@@ -353,16 +354,130 @@ async fn bad_ipns_change_nothing_and_are_logged() {
     );
 }
 
+/// A Completed IPN for the demo store's payment `code` of 120.50 EUR, PayPal transaction `txn_id`.
+fn completed_ipn(code: &str, txn_id: &str) -> String {
+    format!(
+        "mc_gross=120.50&invoice={code}&payment_status=Completed&charset=UTF-8&txn_id={txn_id}\
+         &receiver_id={DEMO_ACCOUNT_ID}&receiver_email=paypal%40demo.kassa.test&mc_currency=EUR&test_ipn=1"
+    )
+}
+
+/// A server whose PayPal post-back address is `paypal` (on SQLite, or `database`).
+async fn served_with_paypal(paypal: &HeldProvider, database: Option<String>) -> Running {
+    let url = paypal.url.clone();
+    serve_with(true, |c| {
+        c.paypal_sandbox_url = url;
+        if let Some(database) = database {
+            c.database_url = database;
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_verified_payment_that_lost_the_race_to_a_cancel_is_flagged_and_refused() {
+    for database in common::database_urls().await {
+        let mut paypal = HeldProvider::start("VERIFIED").await;
+        let app = served_with_paypal(&paypal, database).await;
+        let (code, _, _) = started(&app, "k1").await;
+        let p = payment(&app, &code).await;
+        assert_eq!(
+            post_ipn(&app.base, completed_ipn(&code, "8AB12345CD678901E")).await,
+            200
+        );
+        // Kassa read the payment as waiting and asks PayPal; meanwhile the payment ends.
+        paypal.arrived().await;
+        let cancel = Change {
+            to: PaymentStatus::Cancelled,
+            source: Source::Customer,
+            kind: "cancelled_at_gateway",
+            detail: None,
+            bank_ref: None,
+            card_pan: None,
+            failure_code: Some("paypal:cancelled"),
+        };
+        let moved = payments::transition(app.state.checkout.db(), &p, cancel).await;
+        assert_eq!(moved.unwrap(), Transition::Moved);
+        paypal.release(1);
+        let kinds = until(&app, &p, |k| count(k, "paid_after_final") == 1).await;
+        assert_eq!(count(&kinds, "ignored:verified"), 1, "{kinds:?}");
+        let now = payment(&app, &code).await;
+        assert_eq!(now.status, PaymentStatus::Cancelled);
+        assert!(now.attention, "flagged for the merchant");
+    }
+}
+
+#[tokio::test]
+async fn a_second_paypal_transaction_for_a_paid_order_needs_attention() {
+    for database in common::database_urls().await {
+        let paypal = HeldProvider::start("VERIFIED").await;
+        paypal.release(100);
+        let app = served_with_paypal(&paypal, database).await;
+        let (code, _, _) = started(&app, "k1").await;
+        let p = payment(&app, &code).await;
+        assert_eq!(
+            post_ipn(&app.base, completed_ipn(&code, "1FIRST00000000000")).await,
+            200
+        );
+        until(&app, &p, |k| count(k, "verified") == 1).await;
+        // PayPal is answered 200 whatever: a second transaction is flagged once.
+        for _ in 0..2 {
+            let second = completed_ipn(&code, "2SECOND0000000000");
+            assert_eq!(post_ipn(&app.base, second).await, 200);
+        }
+        let kinds = until(&app, &p, |k| {
+            count(k, "second_charge") + count(k, "ignored:second_charge") == 2
+        })
+        .await;
+        assert_eq!(count(&kinds, "second_charge"), 1, "{kinds:?}");
+        let now = payment(&app, &code).await;
+        assert_eq!(now.status, PaymentStatus::Paid);
+        assert_eq!(now.bank_ref.as_deref(), Some("1FIRST00000000000"));
+        assert!(now.attention);
+        // The report's "needs attention" view lists it, and only it.
+        let store = common::store_id(&app, EU_SLUG).await;
+        let (query, _) = ReportQuery::parse(&[("attention".into(), "1".into())]);
+        let report =
+            engine::db::report::page(app.state.checkout.db(), store, now.currency, &query, 0)
+                .await
+                .unwrap();
+        let listed: Vec<i64> = report.rows.iter().map(|r| r.id).collect();
+        assert_eq!(listed, vec![now.id]);
+        assert!(report.rows[0].attention && !report.rows[0].live);
+    }
+}
+
+#[tokio::test]
+async fn a_notification_at_another_providers_address_is_refused() {
+    let app = quiet_server(None).await;
+    let (p, ipn) = quietly_paid(&app, "k1").await;
+    // EveryPay's callback address, naming the PayPal payment.
+    let everypay = format!(
+        "order_reference={}&payment_reference=abc123",
+        p.tracking_code
+    );
+    assert_eq!(
+        post_form(&format!("{}/notify/everypay", app.base), everypay)
+            .await
+            .0,
+        200
+    );
+    until(&app, &p, |k| count(k, "notification_not_verified") == 1).await;
+    assert_refused_for(&refusals(&app, &p).await, ["sent to everypay's address"]);
+    // The genuine IPN at PayPal's address still pays.
+    assert_eq!(post_ipn(&app.base, ipn).await, 200);
+    until(&app, &p, |k| count(k, "verified") == 1).await;
+}
+
 #[tokio::test]
 async fn an_ipn_paypal_cannot_confirm_is_tried_again() {
     // PayPal's post-back address answers nothing; the form needs no call, so payments start.
     let app = serve_with(true, |c| c.paypal_sandbox_url = "http://127.0.0.1:9".into()).await;
     let (code, _, _) = started(&app, "k1").await;
-    let ipn = format!(
-        "mc_gross=120.50&invoice={code}&payment_status=Completed&charset=UTF-8&txn_id=8AB12345CD678901E\
-         &receiver_id={DEMO_ACCOUNT_ID}&receiver_email=paypal%40demo.kassa.test&mc_currency=EUR&test_ipn=1"
+    assert_eq!(
+        post_ipn(&app.base, completed_ipn(&code, "8AB12345CD678901E")).await,
+        200
     );
-    assert_eq!(post_ipn(&app.base, ipn).await, 200);
     let p = payment(&app, &code).await;
     // Logged at once, and again two seconds later.
     let kinds = until(&app, &p, |k| count(k, "notification_not_verified") >= 2).await;

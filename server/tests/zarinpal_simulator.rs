@@ -54,6 +54,8 @@ fn payment(amount: i64) -> Payment {
         failure_code: None,
         link_id: None,
         handoff_url: None,
+        attention: false,
+        live: false,
         created_at: 0,
     }
 }
@@ -257,6 +259,39 @@ async fn refusals_carry_the_gateway_code() {
             other => panic!("{amount}: {other:?}"),
         }
     }
+}
+
+#[tokio::test]
+async fn an_amount_in_another_currency_is_neither_sent_nor_verified() {
+    let base = simulator().await;
+    let zp = connector(&base, MERCHANT);
+    // Paid in rial at Zarinpal; the same payment read as 45,000 euro cents verifies nothing.
+    let p = start(&zp, payment(45_000)).await;
+    let query = press(&zp, &p, "pay").await;
+    let in_euro = Payment {
+        currency: Currency::parse("EUR").unwrap(),
+        ..p.clone()
+    };
+    let err = zp.verify_return(&in_euro, &query).await.unwrap_err();
+    assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");
+    let err = zp
+        .start(StartRequest {
+            payment: &Payment {
+                provider_ref: None,
+                ..in_euro
+            },
+            description: "Order",
+            return_url: "http://127.0.0.1:9/return",
+            notify_url: "http://127.0.0.1:9/notify",
+            language: "fa",
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");
+    assert!(matches!(
+        zp.verify_return(&p, &query).await.unwrap().verdict,
+        Verdict::Paid { .. }
+    ));
 }
 
 #[tokio::test]

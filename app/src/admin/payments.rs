@@ -132,6 +132,18 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
         .collect_view();
     let slip = MethodFilter::BankSlip.encode();
     let slip_selected = chosen_via == slip;
+    let chosen_mode = value("mode");
+    let modes = [
+        (true, t_string!(i18n, mode_live)),
+        (false, t_string!(i18n, mode_test)),
+    ]
+    .into_iter()
+    .map(|(live, label)| {
+        let code = engine::report::mode_name(live);
+        view! { <option value=code selected=chosen_mode == code>{label}</option> }
+    })
+    .collect_view();
+    let attention = page.query.filter.attention;
     let csv = match page.query.to_query_string() {
         q if q.is_empty() => CSV_PATH.to_owned(),
         q => format!("{CSV_PATH}?{q}"),
@@ -149,6 +161,14 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
                 {methods}
                 <option value=slip selected=slip_selected>{t!(i18n, bank_slip)}</option>
             </SelectField>
+            <SelectField name="mode" label=t_string!(i18n, mode).to_string() error=error(Field::Mode)>
+                <option value="">{t!(i18n, any)}</option>
+                {modes}
+            </SelectField>
+            <label class="check">
+                <input type="checkbox" name="attention" value="1" checked=attention />
+                {t!(i18n, needs_attention)}
+            </label>
             <TextField name="from" kind="date" label=t_string!(i18n, date_from).to_string() value=value("from") error=error(Field::DateFrom) />
             <TextField name="to" kind="date" label=t_string!(i18n, date_to).to_string() value=value("to") error=error(Field::DateTo) />
             <div class="actions">
@@ -286,7 +306,11 @@ fn Table(page: PaymentsPage) -> impl IntoView {
                     <td class="mono" dir="ltr">{r.mobile.clone()}</td>
                     <td class="nowrap num">{money_text(r.amount, r.currency, unit)}</td>
                     <td>{method}</td>
-                    <td><span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span></td>
+                    <td>
+                        <span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span>
+                        {(!r.live).then(|| view! { " "<span class="tag">{t!(i18n, mode_test)}</span> })}
+                        {r.attention.then(|| view! { " "<span class="tag warn" data-testid="needs-attention">{t!(i18n, needs_attention)}</span> })}
+                    </td>
                     <td class="mono nowrap">{engine::tracking::display(&r.tracking_code)}</td>
                     <td class="mono">{r.bank_ref.clone().unwrap_or_default()}</td>
                 </tr>
@@ -356,6 +380,8 @@ pub struct PaymentDetail {
     pub slip_number: Option<String>,
     pub slip_date: Option<String>,
     pub failure_code: Option<String>,
+    pub attention: bool,
+    pub live: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -430,6 +456,8 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
                 slip_number: p.slip_number,
                 slip_date: p.slip_date,
                 failure_code: p.failure_code,
+                attention: p.attention,
+                live: p.live,
             })
         }
     };
@@ -520,6 +548,7 @@ pub fn PaymentPage() -> impl IntoView {
                         <Shell admin=page.admin.clone() title>
                             {notice}
                             <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
+                            {payment.attention.then(|| view! { <Notice text=t_string!(i18n, attention_explained).to_string() error=true /> })}
                             <Details payment=payment.clone() unit=page.unit />
                             {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
                             <Timeline events=page.events.clone() />
@@ -542,6 +571,15 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
         Some((
             td_string!(locale, status).to_string(),
             status_text(payment.status),
+            false,
+        )),
+        Some((
+            td_string!(locale, mode).to_string(),
+            if payment.live {
+                td_string!(locale, mode_live).to_string()
+            } else {
+                td_string!(locale, mode_test).to_string()
+            },
             false,
         )),
         Some((

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::{PaymentView, load_payment, url_query};
+use crate::api::{PaymentView, load_payment};
 use crate::components::{Row, lang, money_text};
 use crate::i18n::*;
 
@@ -53,11 +53,7 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
         PaymentStatus::Created => Some(td_string!(locale, pending_body).to_string()),
         _ => payment.failure_code.as_deref().map(failure_text),
     };
-    let retry = matches!(
-        payment.status,
-        PaymentStatus::Failed | PaymentStatus::Cancelled
-    )
-    .then(|| retry_link(&payment));
+    let retry = payment.retry.clone();
     // Some providers (PayPal) settle a payment by a notification that may come after the
     // customer: a waiting page looks again by itself, with or without JavaScript.
     let waiting = payment.status == PaymentStatus::Created;
@@ -73,18 +69,6 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
             {retry.map(|href| view! { <p class="actions"><a class="button primary" href=href>{t!(i18n, try_again)}</a></p> })}
         </section>
     }
-}
-
-/// The payment link again, prefilled with what this payment was for.
-fn retry_link(p: &PaymentView) -> String {
-    let description = p.description.clone();
-    let price = engine::money::amount_input_value(p.amount, p.currency, p.unit);
-    let query = url_query(&[
-        ("receivername", Some(&p.payer_name)),
-        ("description", description.as_ref()),
-        ("price", Some(&price)),
-    ]);
-    format!("/s/{}/openpay?{query}", p.store_slug)
 }
 
 /// Status, amount, codes: what the holder of the tracking code may see.

@@ -91,6 +91,99 @@ pub fn verify(key: &RsaPublicKey, fields: &[(String, String)]) -> Result<(), Con
     }
 }
 
+/// The fields of `IPCPurchaseNotify`, in myPOS's documented order; `false`: may be left out.
+/// The signature covers the values only, so the names are checked here: a signed message whose
+/// values were relabelled (a name changed, a value with `-` split into two) verifies still.
+const PURCHASE_NOTIFY: &[(&str, bool)] = &[
+    ("IPCmethod", true),
+    ("SID", true),
+    ("Amount", true),
+    ("Currency", true),
+    ("OrderID", true),
+    ("IPC_Trnref", true),
+    ("RequestSTAN", true),
+    ("RequestDateTime", true),
+    ("PaymentMethod", false),
+    ("BillingDescriptor", false),
+    ("PAN", false),
+    ("ExpDate", false),
+    ("CardType", false),
+    ("CardToken", false),
+    ("CustomerEmail", false),
+    ("CustomerPhone", false),
+    ("CustomerFirstNames", false),
+    ("CustomerFamilyName", false),
+    ("Signature", true),
+];
+
+/// The fields of `IPCPurchaseOK` and `IPCPurchaseCancel` (the browser's posts to `URL_OK` and
+/// `URL_Cancel`), in order.
+const PURCHASE_RETURN: &[(&str, bool)] = &[
+    ("IPCmethod", true),
+    ("SID", true),
+    ("OrderID", true),
+    ("Signature", true),
+];
+
+/// Accepts `fields` only when they are the message's documented fields, in the documented
+/// order, each once, the required ones all there.
+fn documented(fields: &[(String, String)], layout: &[(&str, bool)]) -> Result<(), ConnectorError> {
+    let reject = |why: String| Err(ConnectorError::Rejected(why));
+    let mut expected = layout.iter();
+    'fields: for (name, _) in fields {
+        for (documented, required) in expected.by_ref() {
+            if name == documented {
+                continue 'fields;
+            }
+            if *required {
+                return reject(format!("{documented} is missing or out of place"));
+            }
+        }
+        return reject(format!("{name} is not expected here"));
+    }
+    match expected.find(|(_, required)| *required) {
+        Some((name, _)) => reject(format!("{name} is missing")),
+        None => Ok(()),
+    }
+}
+
+/// Whether `value` has the shape of `pattern`, where `9` stands for a digit.
+fn shaped(value: &str, pattern: &str) -> bool {
+    value.len() == pattern.len()
+        && value.bytes().zip(pattern.bytes()).all(|(v, p)| {
+            if p == b'9' {
+                v.is_ascii_digit()
+            } else {
+                v == p
+            }
+        })
+}
+
+/// The values of a notification whose format myPOS documents: a value moved into another
+/// field's place (by relabelling) does not have that field's shape.
+fn well_formed(fields: &[(String, String)]) -> Result<(), ConnectorError> {
+    let digits = |v: &str, most: usize| {
+        !v.is_empty() && v.len() <= most && v.bytes().all(|b| b.is_ascii_digit())
+    };
+    for (name, value) in fields {
+        let ok = match name.as_str() {
+            "SID" | "IPC_Trnref" => digits(value, 32),
+            "RequestSTAN" => digits(value, 6),
+            "RequestDateTime" => shaped(value, "9999-99-99 99:99:99"),
+            "PaymentMethod" => digits(value, 2),
+            "PAN" => value.is_empty() || shaped(value, "9999"),
+            "ExpDate" => value.is_empty() || shaped(value, "9999"),
+            _ => true,
+        };
+        if !ok {
+            return Err(ConnectorError::Rejected(format!(
+                "{name} is not in myPOS's format"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A myPOS configuration package: what the portal offers for download (base64 JSON).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Package {
@@ -168,6 +261,7 @@ impl MyPos {
     /// this payment, or `None`.
     fn signed_for<'a>(&self, payment: &Payment, params: &'a [(String, String)]) -> Option<&'a str> {
         verify(&self.certificate, params).ok()?;
+        documented(params, PURCHASE_RETURN).ok()?;
         (param(params, "SID") == Some(self.sid.as_str())
             && param(params, "OrderID") == Some(payment.tracking_code.as_str()))
         .then(|| param(params, "IPCmethod").unwrap_or_default())
@@ -295,6 +389,7 @@ impl super::Connector for MyPos {
     ) -> Result<Verification, ConnectorError> {
         let fields = super::form_fields(body)?;
         verify(&self.certificate, &fields)?;
+        documented(&fields, PURCHASE_NOTIFY)?;
         let field = |name| param(&fields, name).unwrap_or_default();
         let reject = |why: String| Err(ConnectorError::Rejected(why));
         if field("IPCmethod") != "IPCPurchaseNotify" {
@@ -318,6 +413,7 @@ impl super::Connector for MyPos {
         if field("IPC_Trnref").is_empty() {
             return reject("the notification has no IPC_Trnref".into());
         }
+        well_formed(&fields)?;
         let pan = field("PAN");
         Ok(Verification {
             verdict: Verdict::Paid {
@@ -384,6 +480,56 @@ mod tests {
             "another key"
         );
         assert!(verify(&public, &[]).is_err());
+    }
+
+    #[test]
+    fn messages_have_their_documented_fields_in_order_each_once() {
+        let names = |list: &[&str]| fields(&list.iter().map(|n| (*n, "1")).collect::<Vec<_>>());
+        let ok = names(&["IPCmethod", "SID", "OrderID", "Signature"]);
+        assert_eq!(documented(&ok, PURCHASE_RETURN), Ok(()));
+        for bad in [
+            &["IPCmethod", "SID", "Signature"][..],
+            &["SID", "IPCmethod", "OrderID", "Signature"],
+            &["IPCmethod", "SID", "OrderID", "OrderID", "Signature"],
+            &["IPCmethod", "SID", "OrderId", "Signature"],
+            &["IPCmethod", "SID", "OrderID", "Signature", "Note"],
+            &[],
+        ] {
+            assert!(documented(&names(bad), PURCHASE_RETURN).is_err(), "{bad:?}");
+        }
+        // Optional fields may be absent, not moved.
+        let required: Vec<&str> = PURCHASE_NOTIFY
+            .iter()
+            .filter(|(_, r)| *r)
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(documented(&names(&required), PURCHASE_NOTIFY), Ok(()));
+        let mut moved = required.clone();
+        moved.insert(2, "PAN");
+        assert!(documented(&names(&moved), PURCHASE_NOTIFY).is_err());
+    }
+
+    #[test]
+    fn values_out_of_their_place_are_refused() {
+        let good = fields(&[
+            ("RequestSTAN", "123456"),
+            ("RequestDateTime", "2026-12-02 10:11:12"),
+            ("PAN", "1111"),
+            ("ExpDate", ""),
+        ]);
+        assert_eq!(well_formed(&good), Ok(()));
+        for (name, value) in [
+            ("RequestDateTime", "2026"),
+            ("PaymentMethod", "02 10:11:12"),
+            ("PAN", "12"),
+            ("RequestSTAN", "1234567"),
+            ("SID", ""),
+        ] {
+            assert!(
+                well_formed(&fields(&[(name, value)])).is_err(),
+                "{name}={value}"
+            );
+        }
     }
 
     #[test]

@@ -83,6 +83,7 @@ impl Zarinpal {
         &self,
         payment: &Payment,
     ) -> Result<(Result<VerifyData, i64>, String), ConnectorError> {
+        rial_only(payment)?;
         let authority = payment.provider_ref.as_deref().ok_or_else(|| {
             ConnectorError::Rejected("the payment was never sent to Zarinpal".into())
         })?;
@@ -95,8 +96,22 @@ impl Zarinpal {
     }
 }
 
+/// Zarinpal takes rial only: an amount in another currency (a store that changed its currency)
+/// is never sent, nor verified as if it were rial.
+fn rial_only(payment: &Payment) -> Result<(), ConnectorError> {
+    if payment.currency == crate::money::Currency::IRR {
+        Ok(())
+    } else {
+        Err(ConnectorError::Config(format!(
+            "Zarinpal takes IRR, not {}",
+            payment.currency.code()
+        )))
+    }
+}
+
 impl super::Connector for Zarinpal {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
+        rial_only(req.payment)?;
         let metadata = wire::Metadata {
             mobile: &req.payment.mobile,
             email: req.payment.email.as_deref(),

@@ -36,12 +36,14 @@ struct PaymentRow {
     failure_code: Option<String>,
     link_id: Option<i64>,
     handoff_url: Option<String>,
+    attention: i64,
+    live: i64,
     created_at: i64,
 }
 
 const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
     mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
-    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, created_at";
+    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, attention, live, created_at";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -90,6 +92,10 @@ pub struct Payment {
     pub link_id: Option<i64>,
     /// The provider's page for this payment, when the provider gave its address.
     pub handoff_url: Option<String>,
+    /// Money the provider took that Kassa refused or did not expect: the merchant must look.
+    pub attention: bool,
+    /// Ran against the provider's live system, not its test environment (slips: always).
+    pub live: bool,
     pub created_at: i64,
 }
 
@@ -126,6 +132,8 @@ impl TryFrom<PaymentRow> for Payment {
             failure_code: r.failure_code,
             link_id: r.link_id,
             handoff_url: r.handoff_url,
+            attention: r.attention != 0,
+            live: r.live != 0,
             created_at: r.created_at,
         })
     }
@@ -167,6 +175,8 @@ pub struct NewPayment<'a> {
     pub slip_date: Option<&'a str>,
     /// The payment link it comes through: takes one of its uses.
     pub link_id: Option<i64>,
+    /// Against the provider's live system (the method's mode; slips: true).
+    pub live: bool,
 }
 
 impl NewPayment<'_> {
@@ -234,8 +244,8 @@ async fn insert_with_key(
     let row: PaymentRow = sqlx::query_as(&format!(
         "INSERT INTO payments (store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
          mobile, phone, email, description, amount, discount, currency, status, slip_number, \
-         slip_date, link_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) \
+         slip_date, link_id, live, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
          RETURNING {COLUMNS}"
     ))
     .bind(store_id)
@@ -255,6 +265,7 @@ async fn insert_with_key(
     .bind(new.slip_number)
     .bind(new.slip_date)
     .bind(new.link_id)
+    .bind(i64::from(new.live))
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
@@ -474,6 +485,39 @@ pub async fn record_event(
     detail: Option<&str>,
 ) -> Result<(), DbError> {
     let mut tx = db.pool().begin().await?;
+    insert_event(
+        &mut tx,
+        payment.store_id,
+        payment.id,
+        source,
+        kind,
+        Some(payment.status),
+        None,
+        detail,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Logs something that needs the merchant (money taken that Kassa refused or did not expect)
+/// and marks the payment for the report's "needs attention" view, in one transaction.
+pub async fn flag(
+    db: &Db,
+    payment: &Payment,
+    source: Source,
+    kind: &str,
+    detail: Option<&str>,
+) -> Result<(), DbError> {
+    let mut tx = db.pool().begin().await?;
+    sqlx::query(
+        "UPDATE payments SET attention = 1, updated_at = $1 WHERE store_id = $2 AND id = $3",
+    )
+    .bind(now_millis())
+    .bind(payment.store_id)
+    .bind(payment.id)
+    .execute(&mut *tx)
+    .await?;
     insert_event(
         &mut tx,
         payment.store_id,

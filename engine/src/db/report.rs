@@ -30,6 +30,8 @@ struct Row {
     bank_ref: Option<String>,
     slip_number: Option<String>,
     description: Option<String>,
+    attention: i64,
+    live: i64,
 }
 
 impl Row {
@@ -50,6 +52,8 @@ impl Row {
                 tracking_code: self.tracking_code,
                 bank_ref: self.bank_ref.or(self.slip_number),
                 description: self.description,
+                attention: self.attention != 0,
+                live: self.live != 0,
             },
             self.discount,
         ))
@@ -58,7 +62,7 @@ impl Row {
 
 const SELECT: &str = "SELECT p.id, p.created_at, p.payer_name, p.mobile, p.amount, p.discount, \
     p.currency, m.display_name AS method, p.status, p.tracking_code, p.bank_ref, p.slip_number, \
-    p.description FROM payments p LEFT JOIN payment_methods m ON m.id = p.method_id AND m.store_id = p.store_id";
+    p.description, p.attention, p.live FROM payments p LEFT JOIN payment_methods m ON m.id = p.method_id AND m.store_id = p.store_id";
 
 /// A bound value of the WHERE clause.
 enum Value {
@@ -98,6 +102,12 @@ impl Where {
         }
         if let Some(text) = &filter.text {
             w.text(&TextSearch::new(text));
+        }
+        if filter.attention {
+            w.push("p.attention = ?", Value::Int(1));
+        }
+        if let Some(live) = filter.live {
+            w.push("p.live = ?", Value::Int(i64::from(live)));
         }
         w
     }

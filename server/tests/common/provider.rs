@@ -187,3 +187,79 @@ pub fn encode(fields: &[(String, String)]) -> String {
         .extend_pairs(fields)
         .finish()
 }
+
+/// A provider endpoint that answers every HTTP request with `body`, each answer held until
+/// the test releases it: so that something else can happen while a verification waits for
+/// its provider.
+pub struct HeldProvider {
+    pub url: String,
+    arrived: tokio::sync::mpsc::UnboundedReceiver<()>,
+    release: std::sync::Arc<tokio::sync::Semaphore>,
+}
+
+impl HeldProvider {
+    pub async fn start(body: &'static str) -> HeldProvider {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tell, arrived) = tokio::sync::mpsc::unbounded_channel();
+        let release = std::sync::Arc::new(tokio::sync::Semaphore::new(0));
+        let gate = release.clone();
+        tokio::spawn(async move {
+            loop {
+                let (mut socket, _) = listener.accept().await.unwrap();
+                let (tell, gate) = (tell.clone(), gate.clone());
+                tokio::spawn(async move {
+                    // The request is small: read until its headers and body have come.
+                    let mut request = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !complete(&request) {
+                        match socket.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => request.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let _ = tell.send(());
+                    gate.acquire().await.unwrap().forget();
+                    let answer = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                });
+            }
+        });
+        HeldProvider {
+            url,
+            arrived,
+            release,
+        }
+    }
+
+    /// Waits for the next request to arrive (and be held).
+    pub async fn arrived(&mut self) {
+        tokio::time::timeout(Duration::from_secs(10), self.arrived.recv())
+            .await
+            .expect("the provider was asked")
+            .unwrap();
+    }
+
+    /// Lets `n` held (or future) requests have their answer.
+    pub fn release(&self, n: usize) {
+        self.release.add_permits(n);
+    }
+}
+
+/// Whether an HTTP request's headers and `Content-Length` body have all been read.
+fn complete(request: &[u8]) -> bool {
+    let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let headers = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+    let length = headers
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    request.len() >= end + 4 + length
+}
