@@ -129,6 +129,28 @@ async fn a_cancelled_payment_keeps_its_failure_and_offers_a_retry() {
 }
 
 #[tokio::test]
+async fn an_unknown_tracking_code_is_not_found() {
+    let app = serve(true).await;
+    for path in [
+        "/track/NOSUCHCODE99",
+        "/pay/NOSUCHCODE99",
+        "/track/not-a-code",
+    ] {
+        let answer = reqwest::get(format!("{}{path}?lang=en", app.base))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 404, "{path}");
+        let html = answer.text().await.unwrap();
+        assert!(html.contains("href=\"/track\""), "says what to do: {html}");
+    }
+    let (code, _) = pay(&app, "known", "cancel").await;
+    let known = reqwest::get(format!("{}/track/{code}", app.base))
+        .await
+        .unwrap();
+    assert_eq!(known.status(), 200);
+}
+
+#[tokio::test]
 async fn a_return_with_a_bad_code_goes_to_the_tracking_form() {
     let app = serve(true).await;
     let page = location(

@@ -24,13 +24,19 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-#[component]
-pub fn NotFound() -> impl IntoView {
-    let i18n = use_i18n();
+/// Answers the page's request with 404 (the page itself says what to do): a page that
+/// names something that does not exist is not a success, for browsers, crawlers and scripts.
+pub fn not_found_status() {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    let i18n = use_i18n();
+    not_found_status();
     view! {
         <Title text=t_string!(i18n, not_found_title).to_string() />
         <section class="card">

@@ -24,8 +24,14 @@ pub fn PaymentResult() -> impl IntoView {
             {move || Suspend::new(async move {
                 match payment.await {
                     Ok(Some(p)) => EitherOf3::A(view! { <Outcome payment=p /> }),
-                    Ok(None) => EitherOf3::B(view! {
-                        <section class="card"><h1>{t!(i18n, payment_not_found)}</h1></section>
+                    Ok(None) => EitherOf3::B({
+                        super::not_found_status();
+                        view! {
+                            <section class="card">
+                                <h1>{t!(i18n, payment_not_found)}</h1>
+                                <p><a href="/track">{t!(i18n, track_button)}</a></p>
+                            </section>
+                        }
                     }),
                     Err(e) => EitherOf3::C(view! { <p class="error">{e.to_string()}</p> }),
                 }

@@ -54,12 +54,15 @@ pub fn TrackStatus() -> impl IntoView {
                             <Summary payment=p />
                         </section>
                     }),
-                    Ok(None) => EitherOf3::B(view! {
+                    Ok(None) => EitherOf3::B({
+                        super::not_found_status();
+                        view! {
                         <section class="card">
                             <h1>{t!(i18n, track_title)}</h1>
                             <p class="error">{t!(i18n, payment_not_found)}</p>
                             <p><a href="/track">{t!(i18n, track_button)}</a></p>
                         </section>
+                        }
                     }),
                     Err(e) => EitherOf3::C(view! { <p class="error">{e.to_string()}</p> }),
                 }
