@@ -123,6 +123,7 @@ pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
         Problem::ConnectedElsewhere => td_string!(locale, err_connected_elsewhere).to_string(),
         Problem::CurrencyUnsupported => td_string!(locale, err_currency_unsupported).to_string(),
         Problem::ProviderUnreachable => td_string!(locale, err_provider_unreachable).to_string(),
+        Problem::HiddenCharacters => td_string!(locale, err_hidden_characters).to_string(),
     }
 }
 

@@ -86,7 +86,7 @@ pub async fn sign_up(
     now: i64,
 ) -> Result<(Store, NewSession), AccountError> {
     let mut errors = FieldErrors::default();
-    let name = errors.check(Field::StoreName, v::required_text(&form.store_name, 80));
+    let name = errors.check(Field::StoreName, v::required_name(&form.store_name, 80));
     let slug = errors.check(Field::Slug, v::slug(&form.slug));
     let currency = errors.check(Field::Currency, v::currency(&form.currency));
     let language = errors.check(Field::Language, v::language(&form.language));

@@ -302,7 +302,7 @@ impl Checkout {
     ) -> Result<Valid, CheckoutError> {
         let signed = link.filter(|l| l.signed);
         let mut errors = FieldErrors::default();
-        let payer_name = errors.check(Field::Name, v::required_text(&form.payer_name, 100));
+        let payer_name = errors.check(Field::Name, v::required_name(&form.payer_name, 100));
         let mobile = errors.check(
             Field::Mobile,
             normalize_mobile(&form.mobile).map_err(|e| match e {
@@ -319,7 +319,7 @@ impl Checkout {
         let description = match signed {
             Some(link) => link.description.clone(),
             None => errors
-                .check(Field::Description, v::optional_text(&form.description, 500))
+                .check(Field::Description, v::optional_name(&form.description, 500))
                 .flatten(),
         };
         let amount = match signed.and_then(|l| l.amount) {

@@ -209,6 +209,8 @@ pub enum Problem {
     CurrencyUnsupported,
     /// The provider could not be asked; nothing was saved.
     ProviderUnreachable,
+    /// Control characters or direction overrides: text that shows other than it reads.
+    HiddenCharacters,
 }
 
 impl Problem {
@@ -248,6 +250,7 @@ impl Problem {
             Problem::ConnectedElsewhere => "connected_elsewhere",
             Problem::CurrencyUnsupported => "currency_unsupported",
             Problem::ProviderUnreachable => "provider_unreachable",
+            Problem::HiddenCharacters => "hidden_characters",
         }
     }
 
@@ -284,6 +287,7 @@ impl Problem {
             Problem::ConnectedElsewhere,
             Problem::CurrencyUnsupported,
             Problem::ProviderUnreachable,
+            Problem::HiddenCharacters,
         ]
         .into_iter()
         .find(|p| p.simple_name() == s)
@@ -356,6 +360,33 @@ pub fn required_text(input: &str, max: usize) -> Result<String, Problem> {
         n if n > max => Err(Problem::TooLong),
         _ => Ok(text.to_owned()),
     }
+}
+
+/// A name or a one-line text shown to others (a payer, a store, a description): like
+/// [`required_text`], and without [`hidden`] characters.
+pub fn required_name(input: &str, max: usize) -> Result<String, Problem> {
+    let text = required_text(input, max)?;
+    if text.chars().any(hidden) {
+        return Err(Problem::HiddenCharacters);
+    }
+    Ok(text)
+}
+
+/// An optional [`required_name`]: `None` when blank.
+pub fn optional_name(input: &str, max: usize) -> Result<Option<String>, Problem> {
+    match required_name(input, max) {
+        Ok(text) => Ok(Some(text)),
+        Err(Problem::Required) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Characters a name must not hold: control characters (they break logs, CSV cells and
+/// e-mail headers) and the bidi embeddings, overrides and isolates, which make a name show
+/// other than it reads (a payer's name reversed in the merchant's list). The marks that
+/// Hebrew and Persian text needs (ZWNJ U+200C, ZWJ, LRM and RLM) stay allowed.
+fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// An optional text: `None` when blank, at most `max` characters.
@@ -505,6 +536,34 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_refuse_controls_and_direction_overrides_but_keep_rtl_marks() {
+        for bad in [
+            "Sara\u{202E}imhA",
+            "Sara\u{2066}x",
+            "a\u{0}b",
+            "Line\nbreak",
+            "tab\there",
+        ] {
+            assert_eq!(
+                required_name(bad, 100),
+                Err(Problem::HiddenCharacters),
+                "{bad:?}"
+            );
+        }
+        // Persian needs the zero-width non-joiner; Hebrew and Persian text may carry RLM/LRM.
+        for good in ["می\u{200C}خواهم", "שרה\u{200F} כהן", "Σοφία Παπαδοπούλου"]
+        {
+            assert!(required_name(good, 100).is_ok(), "{good:?}");
+        }
+        assert_eq!(
+            optional_name("\u{202D}", 10),
+            Err(Problem::HiddenCharacters)
+        );
+        // Multi-line inputs (a PEM key, a reason) are plain text.
+        assert!(required_text("-----BEGIN-----\nAAAA", 100).is_ok());
+    }
 
     #[test]
     fn errors_survive_a_round_trip_through_a_url() {

@@ -435,3 +435,21 @@ async fn a_method_is_offered_and_started_only_in_a_currency_it_takes() {
         assert_eq!(count(&f).await, 0);
     }
 }
+
+#[tokio::test]
+async fn a_name_that_shows_other_than_it_reads_is_refused() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let form = CheckoutForm {
+            payer_name: "Sara \u{202E}imhA".into(),
+            ..slip_form(&f, "k-bidi")
+        };
+        match f.checkout.submit("shop", &form).await {
+            Err(CheckoutError::Invalid(errors)) => {
+                assert_eq!(errors.get(Field::Name), Some(Problem::HiddenCharacters));
+            }
+            other => panic!("refused: {other:?}"),
+        }
+        assert_eq!(count(&f).await, 0);
+    }
+}

@@ -28,8 +28,8 @@ struct Checked {
 
 fn check(form: &AccountForm) -> Result<Checked, SettingsError> {
     let mut errors = FieldErrors::default();
-    let bank_name = errors.check(Field::BankName, v::required_text(&form.bank_name, 80));
-    let holder = errors.check(Field::Holder, v::required_text(&form.holder, 120));
+    let bank_name = errors.check(Field::BankName, v::required_name(&form.bank_name, 80));
+    let holder = errors.check(Field::Holder, v::required_name(&form.holder, 120));
     let account_number = errors.check(
         Field::AccountNumber,
         bank::account_number(&form.account_number),

@@ -39,8 +39,8 @@ pub async fn create(
 ) -> Result<PaymentLink, SettingsError> {
     let (currency, unit) = (store.currency, store.unit());
     let mut errors = FieldErrors::default();
-    let payer_name = errors.check(Field::Name, v::optional_text(&form.payer_name, 100));
-    let description = errors.check(Field::Description, v::optional_text(&form.description, 500));
+    let payer_name = errors.check(Field::Name, v::optional_name(&form.payer_name, 100));
+    let description = errors.check(Field::Description, v::optional_name(&form.description, 500));
     let amount = errors.check(Field::Amount, optional_amount(&form.amount, currency, unit));
     // A fixed amount has no range: the limits only bound what a customer chooses.
     let (min_amount, max_amount) = match amount {

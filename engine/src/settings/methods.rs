@@ -400,7 +400,7 @@ fn check(
     if !takes_currency(provider, currency) {
         errors.add(Field::Currency, Problem::CurrencyUnsupported);
     }
-    let display_name = errors.check(Field::DisplayName, v::required_text(&form.display_name, 60));
+    let display_name = errors.check(Field::DisplayName, v::required_name(&form.display_name, 60));
     let (min_amount, max_amount) = super::amount_limits(
         &mut errors,
         &form.min_amount,

@@ -32,7 +32,7 @@ pub enum SettingsError {
 
 pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Store, SettingsError> {
     let mut errors = FieldErrors::default();
-    let name = errors.check(Field::StoreName, v::required_text(&form.name, 80));
+    let name = errors.check(Field::StoreName, v::required_name(&form.name, 80));
     let slug = errors.check(Field::Slug, v::slug(&form.slug));
     let currency = errors.check(Field::Currency, v::currency(&form.currency));
     let language = errors.check(Field::Language, v::language(&form.language));
