@@ -294,6 +294,61 @@ async fn an_amount_in_another_currency_is_neither_sent_nor_verified() {
     ));
 }
 
+/// A gateway whose `verify.json` answers `status` with `body`: its base URL.
+async fn verify_answers(status: u16, body: &'static str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let status = axum::http::StatusCode::from_u16(status).unwrap();
+    let router = axum::Router::new().route(
+        "/pg/v4/payment/verify.json",
+        axum::routing::post(move || async move { (status, body) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn a_passing_gateway_error_on_verify_leaves_the_payment_waiting() {
+    let p = Payment {
+        provider_ref: Some("A0000000000000000000000000000000001".into()),
+        ..payment(500_000)
+    };
+    let back = vec![
+        ("Authority".to_owned(), p.provider_ref.clone().unwrap()),
+        ("Status".to_owned(), "OK".to_owned()),
+    ];
+    let error = |code: i64| -> &'static str {
+        match code {
+            -52 => r#"{"data":[],"errors":{"code":-52,"message":"Oops","validations":[]}}"#,
+            _ => {
+                r#"{"data":[],"errors":{"code":-12,"message":"Too many attempts","validations":[]}}"#
+            }
+        }
+    };
+    for (status, body) in [
+        (502, "<html>Bad Gateway</html>"),
+        (500, error(-52)),
+        (503, error(-52)),
+        (429, error(-12)),
+    ] {
+        let zp = connector(&verify_answers(status, body).await, MERCHANT);
+        let err = zp.verify_return(&p, &back).await.unwrap_err();
+        assert!(
+            matches!(err, ConnectorError::Unreachable(_)),
+            "{status}: {err:?}"
+        );
+    }
+    // A definite refusal still decides.
+    let zp = connector(&verify_answers(400, error(-52)).await, MERCHANT);
+    let verdict = zp.verify_return(&p, &back).await.unwrap().verdict;
+    assert_eq!(
+        verdict,
+        Verdict::Failed {
+            code: "zarinpal:-52".into()
+        }
+    );
+}
+
 #[tokio::test]
 async fn an_unreachable_gateway_is_reported_as_such() {
     // Bind and drop a listener: nothing answers on that port.

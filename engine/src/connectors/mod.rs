@@ -354,16 +354,25 @@ async fn post_json<B: serde::Serialize>(
     url: &str,
     body: &B,
 ) -> Result<String, ConnectorError> {
+    Ok(post_json_answer(http, url, body).await?.1)
+}
+
+/// [`post_json`] with the answer's HTTP status.
+async fn post_json_answer<B: serde::Serialize>(
+    http: &reqwest::Client,
+    url: &str,
+    body: &B,
+) -> Result<(u16, String), ConnectorError> {
     let unreachable = |e: reqwest::Error| ConnectorError::Unreachable(e.without_url().to_string());
-    http.post(url)
+    let answer = http
+        .post(url)
         .header("Accept", "application/json")
         .json(body)
         .send()
         .await
-        .map_err(unreachable)?
-        .text()
-        .await
-        .map_err(unreachable)
+        .map_err(unreachable)?;
+    let status = answer.status().as_u16();
+    Ok((status, answer.text().await.map_err(unreachable)?))
 }
 
 /// The start of a provider's answer, for error messages.

@@ -5,7 +5,7 @@
 mod wire;
 
 use super::{
-    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json,
+    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json_answer,
     truncate,
 };
 use crate::db::payments::Payment;
@@ -16,6 +16,8 @@ pub const LIVE_BASE: &str = "https://payment.zarinpal.com";
 
 /// Payment is not done yet (or was cancelled): the customer did not pay.
 const NOT_PAID: i64 = -51;
+/// Too many attempts in a short time: ask again later.
+const TOO_MANY_ATTEMPTS: i64 = -12;
 
 #[derive(Clone, Debug)]
 pub struct Zarinpal {
@@ -66,7 +68,16 @@ impl Zarinpal {
         path: &str,
         body: &B,
     ) -> Result<(Result<D, i64>, String), ConnectorError> {
-        let raw = post_json(&self.http, &format!("{}{path}", self.base), body).await?;
+        let (status, raw) =
+            post_json_answer(&self.http, &format!("{}{path}", self.base), body).await?;
+        // Zarinpal's own refusals come with 4xx; a 5xx is its trouble, not a verdict, whatever
+        // the body says: the payment waits and is asked again.
+        if status >= 500 {
+            return Err(ConnectorError::Unreachable(format!(
+                "zarinpal answered HTTP {status}: {}",
+                truncate(&raw)
+            )));
+        }
         let envelope: Envelope<D> = serde_json::from_str(&raw).map_err(|e| {
             ConnectorError::Protocol(format!("zarinpal answered {}: {e}", truncate(&raw)))
         })?;
@@ -190,6 +201,12 @@ impl super::Connector for Zarinpal {
                 code: code_name(data.code),
             },
             Err(NOT_PAID) => Verdict::Pending,
+            Err(TOO_MANY_ATTEMPTS) => {
+                return Err(ConnectorError::Unreachable(format!(
+                    "zarinpal asks to try later: {}",
+                    truncate(&raw)
+                )));
+            }
             Err(code) => Verdict::Failed {
                 code: code_name(code),
             },
