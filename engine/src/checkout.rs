@@ -560,28 +560,15 @@ impl Checkout {
         };
         let head = format!("{bank_ref};");
         let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
-        if self.seen(payment, kind, &head).await? {
-            let ignored = format!("ignored:{kind}");
-            payments::record_event(&self.db, payment, Source::Provider, &ignored, Some(&detail))
-                .await?;
-        } else {
+        let source = Source::Provider;
+        if payments::record_once(&self.db, payment, source, kind, &head, &detail, true).await? {
             tracing::warn!(
                 payment = payment.id,
                 kind,
                 "money taken for a payment that cannot take it"
             );
-            payments::flag(&self.db, payment, Source::Provider, kind, Some(&detail)).await?;
         }
         Ok(Notified::Refused)
-    }
-
-    /// Whether the payment already has an event `kind` whose detail starts with `head` (the
-    /// provider transaction it was about).
-    async fn seen(&self, payment: &Payment, kind: &str, head: &str) -> Result<bool, CheckoutError> {
-        Ok(payments::events(&self.db, payment.store_id, payment.id)
-            .await?
-            .iter()
-            .any(|e| e.kind == kind && e.detail.as_deref().is_some_and(|d| d.starts_with(head))))
     }
 
     /// Logs a notification refused before it reached a connector (too large, say).
@@ -648,13 +635,9 @@ impl Checkout {
         raw: &str,
     ) -> Result<(), CheckoutError> {
         let head = format!("{code} {reference};");
-        let kind = if self.seen(payment, REVERSED, &head).await? {
-            format!("ignored:{REVERSED}")
-        } else {
-            REVERSED.to_owned()
-        };
         let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
-        payments::record_event(&self.db, payment, Source::Provider, &kind, Some(&detail)).await?;
+        let source = Source::Provider;
+        payments::record_once(&self.db, payment, source, REVERSED, &head, &detail, false).await?;
         Ok(())
     }
 

@@ -161,15 +161,10 @@ async fn filters_search_sort_and_totals() {
             .await
             .unwrap()
             .unwrap();
-        payments::flag(
-            &db,
-            &flagged,
-            payments::Source::Provider,
-            "second_charge",
-            Some("X;"),
-        )
-        .await
-        .unwrap();
+        let source = payments::Source::Provider;
+        let recorded =
+            payments::record_once(&db, &flagged, source, "second_charge", "X;", "X; t", true).await;
+        assert!(recorded.unwrap());
         assert_eq!(codes(&db, &shop, "attention=1").await, ["Ana Lima"]);
         assert_eq!(codes(&db, &shop, "attention=1&mode=live").await.len(), 0);
 

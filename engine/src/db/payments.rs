@@ -500,37 +500,62 @@ pub async fn record_event(
     Ok(())
 }
 
-/// Logs something that needs the merchant (money taken that Kassa refused or did not expect)
-/// and marks the payment for the report's "needs attention" view, in one transaction.
-pub async fn flag(
+/// Logs `kind` about the payment once per provider transaction: `head` is how the event's
+/// detail starts (the transaction's reference). A repeat is logged as `ignored:{kind}`.
+/// With `attention` the payment is also flagged for the merchant (money taken that Kassa
+/// refused or did not expect: the report's "needs attention"). Concurrent copies of one
+/// message are serialised by writing the payment's row first (a row lock on PostgreSQL, the
+/// write lock on SQLite), so exactly one is recorded. Returns whether this one was.
+#[allow(clippy::too_many_arguments)]
+pub async fn record_once(
     db: &Db,
     payment: &Payment,
     source: Source,
     kind: &str,
-    detail: Option<&str>,
-) -> Result<(), DbError> {
+    head: &str,
+    detail: &str,
+    attention: bool,
+) -> Result<bool, DbError> {
     let mut tx = db.pool().begin().await?;
     sqlx::query(
-        "UPDATE payments SET attention = 1, updated_at = $1 WHERE store_id = $2 AND id = $3",
+        "UPDATE payments SET attention = CASE WHEN $1 = 1 THEN 1 ELSE attention END, \
+         updated_at = $2 WHERE store_id = $3 AND id = $4",
     )
+    .bind(i64::from(attention))
     .bind(now_millis())
     .bind(payment.store_id)
     .bind(payment.id)
     .execute(&mut *tx)
     .await?;
+    let earlier: Vec<(Option<String>,)> = sqlx::query_as(
+        "SELECT detail FROM payment_events WHERE store_id = $1 AND payment_id = $2 AND kind = $3",
+    )
+    .bind(payment.store_id)
+    .bind(payment.id)
+    .bind(kind)
+    .fetch_all(&mut *tx)
+    .await?;
+    let first = !earlier
+        .iter()
+        .any(|(d,)| d.as_deref().is_some_and(|d| d.starts_with(head)));
+    let logged = if first {
+        kind.to_owned()
+    } else {
+        format!("ignored:{kind}")
+    };
     insert_event(
         &mut tx,
         payment.store_id,
         payment.id,
         source,
-        kind,
+        &logged,
         Some(payment.status),
         None,
-        detail,
+        Some(detail),
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(first)
 }
 
 pub use crate::report::Event;
