@@ -292,7 +292,7 @@ pub async fn submit_checkout(
         Err(CheckoutError::Link(problem)) => format!("{form_path}?link_error={}", problem.as_str()),
         Err(e) => return Err(internal(e)),
     };
-    leptos_axum::redirect(&target);
+    crate::session::redirect_to(&target);
     Ok(())
 }
 
@@ -371,6 +371,6 @@ pub async fn track(code: String) -> Result<(), ServerFnError> {
             url_query(&[("code", Some(&code)), ("err", Some(&"invalid".to_owned()))])
         ),
     };
-    leptos_axum::redirect(&target);
+    crate::session::redirect_to(&target);
     Ok(())
 }

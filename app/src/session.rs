@@ -71,12 +71,28 @@ pub async fn redirect(path: &str) {
     ) {
         (Method::GET, Some(response)) => {
             response.set_status(StatusCode::FOUND);
-            if let Ok(location) = HeaderValue::from_str(path) {
+            if let Ok(location) = HeaderValue::from_str(&header_safe(path)) {
                 response.insert_header(header::LOCATION, location);
             }
         }
-        _ => leptos_axum::redirect(path),
+        _ => redirect_to(path),
     }
+}
+
+/// `leptos_axum::redirect`, for a path that may carry what was posted (a store's slug, a
+/// method's kind, an id): leptos_axum panics on a byte a `Location` header cannot hold, so
+/// such bytes are percent-encoded and the page at the other end says what is wrong.
+pub fn redirect_to(path: &str) {
+    leptos_axum::redirect(&header_safe(path));
+}
+
+fn header_safe(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            0x21..=0x7e => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub fn start(state: &AppState, token: &str) {

@@ -6,5 +6,6 @@ pub mod demo;
 pub mod language;
 pub mod origin;
 pub mod returns;
+mod server_fns;
 pub mod sim;
 pub mod startup;

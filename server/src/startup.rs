@@ -114,6 +114,9 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router
+        .layer(axum::middleware::from_fn(
+            crate::server_fns::readable_errors,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             origin,
             crate::origin::refuse_cross_site,

@@ -269,6 +269,44 @@ async fn customer_pages_fall_back_to_the_store_language() {
 }
 
 #[tokio::test]
+async fn bad_input_gets_a_clear_4xx_never_a_panic() {
+    let app = serve(true).await;
+    // A field left out, as a script might post it: 400 naming it, not 500.
+    let partial: Vec<(&str, &str)> = slip_form("partial-key", "09121234567")
+        .into_iter()
+        .filter(|(k, _)| *k != "phone")
+        .collect();
+    let answer = no_redirects()
+        .post(format!("{}/api/checkout", app.base))
+        .form(&partial)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let text = answer.text().await.unwrap();
+    assert_eq!(status, 400, "{text}");
+    assert!(text.contains("phone"), "{text}");
+
+    // Control characters in what ends up in a redirect (a store's slug): the unknown store's
+    // page, which says so with 404, instead of a panic and a dropped connection.
+    let mut odd = slip_form("odd-store-key", "09121234567");
+    odd[0] = ("store", "demo\r\nSet-Cookie: x=1");
+    let back = post_without_js(&app, &odd).await;
+    assert_eq!(back, "/s/demo%0D%0ASet-Cookie:%20x=1/openpay");
+    let answer = reqwest::get(format!("{}{back}?lang=en", app.base))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+    assert!(
+        answer
+            .text()
+            .await
+            .unwrap()
+            .contains("Payment page not found")
+    );
+}
+
+#[tokio::test]
 async fn live_mode_serves_no_simulator() {
     let app = serve(false).await;
     let http = reqwest::Client::new();

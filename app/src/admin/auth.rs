@@ -43,7 +43,7 @@ pub async fn log_in(email: String, password: String) -> Result<(), ServerFnError
     match accounts::log_in(state.checkout.db(), &email, &password, &address, now).await {
         Ok(session) => {
             crate::session::start(&state, &session.token);
-            leptos_axum::redirect("/admin");
+            crate::session::redirect_to("/admin");
         }
         Err(err) => {
             let notice = match err {
@@ -58,7 +58,7 @@ pub async fn log_in(email: String, password: String) -> Result<(), ServerFnError
                 notice: Some(notice),
                 ..Flash::default()
             });
-            leptos_axum::redirect(crate::session::LOGIN_PATH);
+            crate::session::redirect_to(crate::session::LOGIN_PATH);
         }
     }
     Ok(())
@@ -86,7 +86,7 @@ pub async fn sign_up(
     match accounts::sign_up(state.checkout.db(), &form, engine::time::now_millis()).await {
         Ok((_, session)) => {
             crate::session::start(&state, &session.token);
-            leptos_axum::redirect("/admin/settings");
+            crate::session::redirect_to("/admin/settings");
         }
         Err(AccountError::Invalid(errors)) => {
             crate::flash::put(&Flash {
@@ -100,7 +100,7 @@ pub async fn sign_up(
                 errors: errors.encode(),
                 notice: None,
             });
-            leptos_axum::redirect("/admin/signup");
+            crate::session::redirect_to("/admin/signup");
         }
         Err(other) => return Err(crate::api::internal(other)),
     }
@@ -234,7 +234,7 @@ pub async fn change_password(
             Err(other) => return Err(crate::api::internal(other)),
         };
     crate::flash::put(&flash);
-    leptos_axum::redirect("/admin/account");
+    crate::session::redirect_to("/admin/account");
     Ok(())
 }
 

@@ -98,7 +98,7 @@ pub async fn save_bank_account(
         Err(other) => return Err(crate::api::internal(other)),
     };
     crate::flash::put(&flash);
-    leptos_axum::redirect(&target);
+    crate::session::redirect_to(&target);
     Ok(())
 }
 
@@ -119,7 +119,7 @@ pub async fn set_bank_account_active(id: String, active: String) -> Result<(), S
         Err(_) => false,
     };
     crate::flash::put(&Flash::notice(if found { "saved" } else { "missing" }));
-    leptos_axum::redirect(PATH);
+    crate::session::redirect_to(PATH);
     Ok(())
 }
 

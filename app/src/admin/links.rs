@@ -120,7 +120,7 @@ pub async fn create_link(
     match create(db, &store, &form, today).await {
         Ok(link) => {
             crate::flash::put(&Flash::notice("link_created"));
-            leptos_axum::redirect(&format!("{PATH}?show={}", link.id));
+            crate::session::redirect_to(&format!("{PATH}?show={}", link.id));
         }
         Err(SettingsError::Invalid(errors)) => {
             crate::flash::put(&Flash {
@@ -137,7 +137,7 @@ pub async fn create_link(
                 errors: errors.encode(),
                 notice: None,
             });
-            leptos_axum::redirect(PATH);
+            crate::session::redirect_to(PATH);
         }
         Err(SettingsError::Storage(e)) => return Err(crate::api::internal(e)),
     }

@@ -224,7 +224,7 @@ pub async fn save_method(
         Err(other) => return Err(crate::api::internal(other)),
     };
     crate::flash::put(&flash);
-    leptos_axum::redirect(&target);
+    crate::session::redirect_to(&target);
     Ok(())
 }
 
@@ -264,7 +264,7 @@ pub async fn change_method(id: String, change: String) -> Result<(), ServerFnErr
         Err(other) => return Err(crate::api::internal(other)),
     };
     crate::flash::put(&flash);
-    leptos_axum::redirect(PATH);
+    crate::session::redirect_to(PATH);
     Ok(())
 }
 

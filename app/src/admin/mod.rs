@@ -88,7 +88,7 @@ pub async fn load_overview() -> Result<OverviewPage, ServerFnError> {
 pub async fn log_out() -> Result<(), ServerFnError> {
     let state = crate::state::app_state()?;
     crate::session::end(&state).await?;
-    leptos_axum::redirect(crate::session::LOGIN_PATH);
+    crate::session::redirect_to(crate::session::LOGIN_PATH);
     Ok(())
 }
 

@@ -512,7 +512,7 @@ pub async fn decide_slip(
         Err(SlipError::Storage(e)) => return Err(crate::api::internal(e)),
     };
     crate::flash::put(&flash);
-    leptos_axum::redirect(&target);
+    crate::session::redirect_to(&target);
     Ok(())
 }
 

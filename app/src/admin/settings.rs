@@ -87,7 +87,7 @@ pub async fn save_settings(
         Err(other) => return Err(crate::api::internal(other)),
     };
     crate::flash::put(&flash);
-    leptos_axum::redirect("/admin/settings");
+    crate::session::redirect_to("/admin/settings");
     Ok(())
 }
 

@@ -32,12 +32,15 @@ pub fn OpenPay() -> impl IntoView {
                         Some(problem) => view! { <LinkRefused problem store=page.store /> }.into_any(),
                         None => view! { <PaymentForm page /> }.into_any(),
                     }),
-                    Ok(None) => EitherOf4::C(view! {
-                        <Title text=t_string!(i18n, unknown_store_title).to_string() />
-                        <section class="card">
-                            <h1>{t!(i18n, unknown_store_title)}</h1>
-                            <p>{t!(i18n, unknown_store_body)}</p>
-                        </section>
+                    Ok(None) => EitherOf4::C({
+                        super::not_found_status();
+                        view! {
+                            <Title text=t_string!(i18n, unknown_store_title).to_string() />
+                            <section class="card">
+                                <h1>{t!(i18n, unknown_store_title)}</h1>
+                                <p>{t!(i18n, unknown_store_body)}</p>
+                            </section>
+                        }
                     }),
                     Err(e) => EitherOf4::D(view! { <p class="error">{e.to_string()}</p> }),
                 }
