@@ -161,6 +161,8 @@ impl Checkout {
             }
         };
         let valid = self.validate(&store, form, link.as_ref()).await?;
+        // A payment counts toward its link (a use, the link's report) only on the link's terms.
+        let link = link.filter(|l| on_terms(l, &valid));
         let (kind, method_id, bank_account_id) = match &valid.choice {
             Choice::Gateway(m) => (Kind::Online, Some(m.id), None),
             Choice::Slip(a) => (Kind::BankSlip, None, Some(a.id)),
@@ -322,7 +324,10 @@ impl Checkout {
                 .check(Field::Description, v::optional_name(&form.description, 500))
                 .flatten(),
         };
-        let amount = match signed.and_then(|l| l.amount) {
+        // A link's stored amount holds wherever the page showed it fixed (a signed link, or a
+        // plain one in a store that does not let customers choose): what the form posts cannot
+        // change it, and it is kept in minor units, whatever the store displays now.
+        let amount = match link.and_then(|l| l.held_amount(store.custom_amounts)) {
             Some(fixed) => Some(fixed),
             None => errors.check(
                 Field::Amount,
@@ -772,9 +777,17 @@ struct Message<'a> {
     raw: String,
 }
 
-/// The idempotency identity of a submission: the form's key (stable per browser) and what was
-/// submitted, normalized. The same submission again (double click, back button, retry) finds
-/// its payment; an edited one is a new payment.
+/// Whether a payment keeps to its link's terms: a signed link's always do (the stored terms
+/// were used); a plain link's when the amount and description are the ones it names.
+fn on_terms(link: &PaymentLink, v: &Valid) -> bool {
+    link.signed
+        || (link.amount.is_none_or(|a| a == v.amount)
+            && link
+                .description
+                .as_ref()
+                .is_none_or(|d| v.description.as_ref() == Some(d)))
+}
+
 /// Refuses an amount outside `min`..=`max` (either may be absent).
 fn within(errors: &mut FieldErrors, amount: i64, min: Option<i64>, max: Option<i64>) {
     if let Some(min) = min.filter(|&min| amount < min) {
@@ -785,6 +798,9 @@ fn within(errors: &mut FieldErrors, amount: i64, min: Option<i64>, max: Option<i
     }
 }
 
+/// The idempotency identity of a submission: the form's key (stable per browser) and what was
+/// submitted, normalized. The same submission again (double click, back button, retry) finds
+/// its payment; an edited one is a new payment.
 fn submission_identity(key: &str, v: &Valid) -> String {
     use sha2::{Digest, Sha256};
     let choice = match &v.choice {

@@ -49,6 +49,12 @@ impl PaymentLink {
         self.expires_at.is_some_and(|at| now >= at)
     }
 
+    /// The amount the link fixes for a payment (minor units, whatever the store displays): its
+    /// stored one, unless it is a plain link and the store lets customers choose the amount.
+    pub fn held_amount(&self, custom_amounts: bool) -> Option<i64> {
+        self.amount.filter(|_| self.signed || !custom_amounts)
+    }
+
     pub fn is_used_up(&self) -> bool {
         self.max_uses.is_some_and(|max| self.uses >= max)
     }

@@ -412,3 +412,67 @@ async fn try_again_offers_the_original_terms() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_plain_link_holds_its_stored_amount_and_counts_only_on_its_terms() {
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let plain = LinkForm {
+            signed: false,
+            payer_name: "Sara Ahmadi".into(),
+            description: "Invoice 7".into(),
+            amount: "250,000".into(),
+            ..LinkForm::default()
+        };
+        let link = build(&f, plain).await;
+        // 250,000 Toman as the store showed it then: 2,500,000 Rial, kept in Rial.
+        assert_eq!(link.amount, Some(2_500_000));
+        let set = |sql: &'static str| {
+            let db = f.db.clone();
+            let store = f.store.id;
+            async move {
+                sqlx::query(sql)
+                    .bind(store)
+                    .execute(db.pool())
+                    .await
+                    .unwrap();
+            }
+        };
+        // The store switches to showing Rial: the link's amount does not move tenfold, and the
+        // price the form posts (edited by hand) is not what is charged.
+        set("UPDATE stores SET toman_display = 0 WHERE id = $1").await;
+        let pay = |key: &str, amount: &str, description: &str| CheckoutForm {
+            amount: amount.into(),
+            description: description.into(),
+            ..slip_form(&f, &link, "", key)
+        };
+        let payment = |key: &'static str, amount: &'static str, description: &'static str| {
+            let form = pay(key, amount, description);
+            let checkout = f.checkout.clone();
+            async move {
+                let engine::checkout::Submitted::Recorded { code } =
+                    checkout.submit("shop", &form).await.unwrap()
+                else {
+                    panic!("a slip is recorded");
+                };
+                checkout.payment(&code).await.unwrap()
+            }
+        };
+        let held = payment("k1", "1", "Invoice 7").await;
+        assert_eq!((held.amount, held.link_id), (2_500_000, Some(link.id)));
+        // An edited description pays, but off the link's terms it is not the link's.
+        let edited = payment("k2", "1", "Something else").await;
+        assert_eq!((edited.amount, edited.link_id), (2_500_000, None));
+        // Where customers may choose the amount, another amount is not the link's either.
+        set("UPDATE stores SET custom_amounts = 1 WHERE id = $1").await;
+        let chosen = payment("k3", "1,000", "Invoice 7").await;
+        assert_eq!((chosen.amount, chosen.link_id), (1_000, None));
+        let on_terms = payment("k4", "2,500,000", "Invoice 7").await;
+        assert_eq!(on_terms.link_id, Some(link.id));
+        let link = link_db::by_id(&f.db, f.store.id, link.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(link.uses, 2, "the two payments on the link's terms");
+    }
+}
