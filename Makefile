@@ -15,8 +15,11 @@ E2E_PORT ?= 3100
 
 .PHONY: run test setup-build setup-test postgres test-rust test-e2e build-release lint bench
 
+## Sandbox mode (simulators, demo stores and their owners) is switched on here: the binary
+## alone is live.
 run: setup-build build-release
-	./target/release/kassa
+	@echo "make run: sandbox mode (KASSA_SANDBOX=1): provider simulators and demo stores"
+	KASSA_SANDBOX=1 ./target/release/kassa
 
 build-release:
 	cargo leptos build --release

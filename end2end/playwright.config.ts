@@ -3,6 +3,9 @@ import { defineConfig } from "@playwright/test";
 // The release server on its own port with a fresh SQLite database per run; the demo store and
 // the Zarinpal simulator are seeded by the server itself in sandbox mode.
 const port = process.env.E2E_PORT ?? "3100";
+// Cargo builds the binary under CARGO_TARGET_DIR when it is set (a CI may share one between
+// clones); cargo-leptos writes the site into the project's own target/ either way.
+const release = `${process.env.CARGO_TARGET_DIR ?? "../target"}/release`;
 const base = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
@@ -28,7 +31,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "rm -rf ../target/e2e && mkdir -p ../target/e2e && ../target/release/kassa",
+    command: `rm -rf ../target/e2e && mkdir -p ../target/e2e && ${release}/kassa`,
     url: `${base}/track`,
     reuseExistingServer: false,
     timeout: 60_000,
@@ -38,6 +41,7 @@ export default defineConfig({
       DATABASE_URL: "sqlite://../target/e2e/kassa.db?mode=rwc",
       KASSA_DATA_DIR: "../target/e2e",
       RUST_LOG: "warn",
+      KASSA_SANDBOX: "1",
     },
   },
 });

@@ -76,6 +76,18 @@ pub(crate) async fn store_logo(
         .map(|(name, v)| url(store_id, name, v)))
 }
 
+/// The answer when the server is too busy checking passwords: 503 with `Retry-After`, so a
+/// flood of log-ins is shed instead of queued.
+#[cfg(feature = "ssr")]
+pub(crate) fn busy() -> ServerFnError {
+    use axum::http::{HeaderValue, StatusCode, header};
+    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(StatusCode::SERVICE_UNAVAILABLE);
+        response.insert_header(header::RETRY_AFTER, HeaderValue::from_static("2"));
+    }
+    ServerFnError::new("The server is busy. Please try again in a moment.")
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) fn internal(err: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %err, "server function failed");
@@ -96,7 +108,22 @@ pub async fn load_checkout(
     let slug = store.unwrap_or(state.default_store);
     let store = match state.checkout.store(&slug).await {
         Ok(store) => store,
-        Err(CheckoutError::UnknownStore) => return Ok(None),
+        Err(CheckoutError::UnknownStore) => {
+            // A store's earlier address leads to its current one, query and all.
+            let db = state.checkout.db();
+            if let Some(current) = engine::db::stores::current_slug(db, &slug)
+                .await
+                .map_err(internal)?
+            {
+                let query = if query.is_empty() {
+                    query
+                } else {
+                    format!("?{query}")
+                };
+                crate::session::redirect(&format!("/s/{current}/openpay{query}")).await;
+            }
+            return Ok(None);
+        }
         Err(e) => return Err(internal(e)),
     };
     let db = state.checkout.db();

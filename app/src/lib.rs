@@ -57,8 +57,33 @@ t.tagName==='A'?location.replace(t.href):HTMLFormElement.prototype.submit.call(t
 document.addEventListener('DOMContentLoaded',()=>{forward();\
 new MutationObserver(forward).observe(document.body,{childList:true,subtree:true})});";
 
+/// The Content-Security-Policy of every page: scripts only from Kassa and the inline ones
+/// that carry this response's nonce (Leptos' loader and router, `PAGE_SCRIPT`), wasm
+/// compiled from there, no framing by any site (clickjacking on the checkout or the back
+/// office). Set on the response here, where the nonce is known.
+#[cfg(feature = "ssr")]
+fn content_security_policy(nonce: &str) {
+    use axum::http::{HeaderName, HeaderValue};
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; \
+         frame-ancestors 'none'"
+    );
+    if let (Some(response), Ok(value)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
+        response.insert_header(HeaderName::from_static("content-security-policy"), value);
+    }
+}
+
 /// The HTML document around every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = &nonce {
+        content_security_policy(nonce);
+    }
     view! {
         <!DOCTYPE html>
         <html>
@@ -70,7 +95,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // router turns links and form posts into fetches diffed into the page, so steps
                 // need no full reload. See docs/ARCHITECTURE.md, page weight.
                 <HydrationScripts options islands=true islands_router=true />
-                <script inner_html=PAGE_SCRIPT></script>
+                <script nonce=nonce inner_html=PAGE_SCRIPT></script>
                 <MetaTags />
             </head>
             <body>

@@ -95,11 +95,12 @@ fn header_safe(path: &str) -> String {
         .collect()
 }
 
-pub fn start(state: &AppState, token: &str) {
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
+/// Sets the session cookie (`Secure` is added for every cookie when Kassa is served over
+/// https: `server::headers`).
+pub fn start(token: &str) {
     let max_age = accounts::ABSOLUTE / 1000;
     crate::cookies::set(&format!(
-        "{COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+        "{COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax"
     ));
 }
 
@@ -110,9 +111,8 @@ pub async fn end(state: &AppState) -> Result<(), ServerFnError> {
             .await
             .map_err(crate::api::internal)?;
     }
-    let secure = if state.secure_cookies { "; Secure" } else { "" };
     crate::cookies::set(&format!(
-        "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
+        "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
     ));
     Ok(())
 }

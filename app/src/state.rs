@@ -7,8 +7,6 @@ pub struct AppState {
     pub checkout: Checkout,
     /// The store `/openpay` serves.
     pub default_store: String,
-    /// Cookies get `Secure` (everywhere but localhost, where there is no TLS).
-    pub secure_cookies: bool,
     /// The client address is the last `X-Forwarded-For` entry (Kassa runs behind a proxy).
     pub trust_forwarded: bool,
     /// Seals and opens provider credentials.

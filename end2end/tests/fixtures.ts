@@ -1,11 +1,15 @@
 import { expect, test as base, type Page } from "@playwright/test";
 
 // Every page must run without a script error: a broken wasm would otherwise go unnoticed, as
-// the forms still work without JavaScript.
+// the forms still work without JavaScript. Nor may the Content-Security-Policy refuse anything
+// a page of Kassa's own loads (Chromium reports that on the console).
 export const test = base.extend({
   page: async ({ page }, use) => {
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content Security Policy/.test(m.text())) errors.push(m.text());
+    });
     await use(page);
     expect(errors).toEqual([]);
   },

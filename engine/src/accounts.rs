@@ -10,7 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use sha2::{Digest, Sha256};
 
-use crate::db::login_failures::{self, Scope};
+use crate::db::login_failures::{self, Limits};
 use crate::db::stores::{self, NewStore, Store};
 use crate::db::{Db, DbError, sessions, users};
 use crate::tracking::hex;
@@ -25,11 +25,24 @@ pub const ABSOLUTE: i64 = 12 * 60 * MINUTE;
 const TOUCH_EVERY: i64 = MINUTE;
 /// Failed log-ins are counted over this window...
 pub const WINDOW: i64 = 15 * MINUTE;
-/// ...and an account, or an address, that reaches its limit waits until its oldest failure
-/// leaves the window. Per account: guessing one merchant's password. Per address: trying a
-/// few passwords on many accounts.
-pub const ACCOUNT_LIMIT: i64 = 5;
+/// ...and an attempt beyond a limit waits until the oldest failure it counts leaves the
+/// window. Per account and address: guessing one merchant's password from one place, which
+/// locks out that place only, not the merchant.
+pub const PAIR_LIMIT: i64 = 5;
+/// Per account from anywhere, over an hour: many places guessing one password. Slower, so a
+/// stranger who knows the e-mail cannot keep its merchant out from a few addresses.
+pub const ACCOUNT_LIMIT: i64 = 30;
+pub const ACCOUNT_WINDOW: i64 = 60 * MINUTE;
+/// Per address, any accounts: a few passwords tried on many accounts.
 pub const ADDRESS_LIMIT: i64 = 20;
+/// Sign-ups from one address within `ACCOUNT_WINDOW`.
+pub const SIGN_UP_LIMIT: i64 = 5;
+
+const LOG_IN_LIMITS: Limits = Limits {
+    pair: (PAIR_LIMIT, WINDOW),
+    account: (ACCOUNT_LIMIT, ACCOUNT_WINDOW),
+    address: (ADDRESS_LIMIT, WINDOW),
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
@@ -37,8 +50,11 @@ pub enum AccountError {
     Invalid(FieldErrors),
     #[error("wrong e-mail or password")]
     WrongCredentials,
-    #[error("too many failed log-ins; retry in {retry_after_ms} ms")]
+    #[error("too many attempts; retry in {retry_after_ms} ms")]
     Throttled { retry_after_ms: i64 },
+    /// Too many passwords being hashed at once: try again in a moment (503, `Retry-After`).
+    #[error("the server is busy checking passwords")]
+    Busy,
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error(transparent)]
@@ -164,26 +180,27 @@ pub async fn log_in(
 ) -> Result<NewSession, AccountError> {
     let email = email.trim().to_lowercase();
     let since = now - WINDOW;
-    for (scope, limit) in [
-        (Scope::Email(&email), ACCOUNT_LIMIT),
-        (Scope::Address(address), ADDRESS_LIMIT),
-    ] {
-        let (failures, oldest) = login_failures::count_since(db, scope, since).await?;
-        if failures >= limit {
-            return Err(AccountError::Throttled {
-                retry_after_ms: (oldest + WINDOW - now).max(1000),
-            });
-        }
-    }
+    // The hashing slot first: an attempt refused for load must not count as a failure.
+    let slot = HASHING.slot()?;
+    let attempt = match login_failures::reserve(db, &email, address, LOG_IN_LIMITS, now).await? {
+        Ok(attempt) => attempt,
+        Err(retry_after_ms) => return Err(AccountError::Throttled { retry_after_ms }),
+    };
     let user = users::by_email(db, &email).await?;
     // An unknown e-mail costs the same hashing as a known one, so timing tells nothing.
     let hash = user
         .as_ref()
         .map(|u| u.password_hash.clone())
         .unwrap_or_else(|| DUMMY_HASH.to_owned());
-    let matches = verify_password(password.to_owned(), hash).await?;
+    let matches = match verify_password(slot, password.to_owned(), hash).await {
+        Ok(matches) => matches,
+        Err(err) => {
+            login_failures::release(db, attempt).await?;
+            return Err(err);
+        }
+    };
+    // A wrong password leaves the attempt written: it was the failure.
     let Some(user) = user.filter(|_| matches) else {
-        login_failures::record(db, &email, address, now).await?;
         return Err(AccountError::WrongCredentials);
     };
     login_failures::clear(db, &email, since).await?;
@@ -234,11 +251,14 @@ pub async fn log_out(db: &Db, token: &str) -> Result<(), DbError> {
 
 /// Changes the password after checking the current one, ends every session of the user (a
 /// thief's too) and opens a fresh one for this browser.
+/// The current password is checked under the log-in's limits (`address` is the client's), so
+/// a stolen session cannot guess it either.
 pub async fn change_password(
     db: &Db,
     who: &SessionUser,
     current: &str,
     new: &str,
+    address: &str,
     now: i64,
 ) -> Result<NewSession, AccountError> {
     let user = users::get(db, who.store_id, who.user_id)
@@ -246,8 +266,19 @@ pub async fn change_password(
         .ok_or(AccountError::WrongCredentials)?;
     let new = v::new_password(new, &user.email)
         .map_err(|p| AccountError::field(Field::NewPassword, p))?;
-    if !verify_password(current.to_owned(), user.password_hash.clone()).await? {
-        return Err(AccountError::field(Field::Password, Problem::WrongPassword));
+    let slot = HASHING.slot()?;
+    let attempt =
+        match login_failures::reserve(db, &user.email, address, LOG_IN_LIMITS, now).await? {
+            Ok(attempt) => attempt,
+            Err(retry_after_ms) => return Err(AccountError::Throttled { retry_after_ms }),
+        };
+    match verify_password(slot, current.to_owned(), user.password_hash.clone()).await {
+        Ok(true) => login_failures::clear(db, &user.email, now - ACCOUNT_WINDOW).await?,
+        Ok(false) => return Err(AccountError::field(Field::Password, Problem::WrongPassword)),
+        Err(err) => {
+            login_failures::release(db, attempt).await?;
+            return Err(err);
+        }
     }
     let hash = hash_password(new).await?;
     let token = new_token();
@@ -290,28 +321,81 @@ pub async fn add_user(
 /// A hash of a password nobody has, verified against when the e-mail is unknown.
 const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$ZHVtbXlzYWx0ZHVtbXk$mSBmO6Shx4YjoV8C0Yqu8YJ0f6b9wz2cM1TaKVIUlZU";
 
-async fn hash_password(password: String) -> Result<String, AccountError> {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
-            .map_err(|e| AccountError::Hashing(e.to_string()))?;
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| AccountError::Hashing(e.to_string()))
-    })
-    .await
-    .map_err(|e| AccountError::Hashing(e.to_string()))?
+/// Argon2 work is bounded: `running` hashes at once (each takes about 19 MiB and tens of
+/// milliseconds of a core), at most `admitted` under way in all, running or waiting; beyond
+/// that the caller is told to come back ([`AccountError::Busy`]), so a flood of log-ins
+/// cannot queue unbounded work.
+struct Gate {
+    running: tokio::sync::Semaphore,
+    admitted: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
-async fn verify_password(password: String, hash: String) -> Result<bool, AccountError> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(|e| AccountError::Hashing(e.to_string()))?;
-        Ok(Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-    .map_err(|e| AccountError::Hashing(e.to_string()))?
+/// A place among the admitted, taken before the work is queued.
+struct Slot(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl Gate {
+    fn new(running: usize, admitted: usize) -> Gate {
+        Gate {
+            running: tokio::sync::Semaphore::new(running),
+            admitted: std::sync::Arc::new(tokio::sync::Semaphore::new(admitted)),
+        }
+    }
+
+    fn slot(&self) -> Result<Slot, AccountError> {
+        self.admitted
+            .clone()
+            .try_acquire_owned()
+            .map(Slot)
+            .map_err(|_| AccountError::Busy)
+    }
+
+    /// Runs `work` on a blocking thread once a hash may run; the slot is given back after.
+    async fn run<T: Send + 'static>(
+        &self,
+        slot: Slot,
+        work: impl FnOnce() -> Result<T, AccountError> + Send + 'static,
+    ) -> Result<T, AccountError> {
+        let running = self
+            .running
+            .acquire()
+            .await
+            .map_err(|_| AccountError::Busy)?;
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AccountError::Hashing(e.to_string()))?;
+        drop((running, slot));
+        result
+    }
+}
+
+static HASHING: std::sync::LazyLock<Gate> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Gate::new(cores.max(2), 64)
+});
+
+async fn hash_password(password: String) -> Result<String, AccountError> {
+    HASHING
+        .run(HASHING.slot()?, move || {
+            let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
+                .map_err(|e| AccountError::Hashing(e.to_string()))?;
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+                .map_err(|e| AccountError::Hashing(e.to_string()))
+        })
+        .await
+}
+
+async fn verify_password(slot: Slot, password: String, hash: String) -> Result<bool, AccountError> {
+    HASHING
+        .run(slot, move || {
+            let parsed =
+                PasswordHash::new(&hash).map_err(|e| AccountError::Hashing(e.to_string()))?;
+            Ok(Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok())
+        })
+        .await
 }
 
 fn new_token() -> String {
@@ -334,21 +418,22 @@ mod tests {
     async fn hashes_verify_and_the_dummy_hash_parses() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(
-            verify_password("correct horse battery".into(), hash.clone())
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("Correct horse battery".into(), hash)
-                .await
-                .unwrap()
-        );
-        assert!(
-            !verify_password("anything".into(), DUMMY_HASH.into())
-                .await
-                .unwrap()
-        );
+        let check = |password: &str, hash: &str| {
+            verify_password(HASHING.slot().unwrap(), password.into(), hash.into())
+        };
+        assert!(check("correct horse battery", &hash).await.unwrap());
+        assert!(!check("Correct horse battery", &hash).await.unwrap());
+        assert!(!check("anything", DUMMY_HASH).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn hashing_beyond_the_admitted_is_refused_at_once() {
+        let gate = Gate::new(1, 2);
+        let (first, second) = (gate.slot().unwrap(), gate.slot().unwrap());
+        assert!(matches!(gate.slot(), Err(AccountError::Busy)));
+        gate.run(first, || Ok(())).await.unwrap();
+        let third = gate.slot().expect("a finished hash gives its place back");
+        drop((second, third));
     }
 
     #[test]

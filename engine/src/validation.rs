@@ -431,8 +431,16 @@ pub fn required_email(input: &str) -> Result<String, Problem> {
 /// The languages Kassa's pages are written in; a store's default is one of them.
 pub const LANGUAGES: [&str; 5] = ["en", "he", "fa", "el", "lv"];
 
+/// Slugs no store may take: Kassa's own paths (a store named `admin` would read as Kassa's
+/// back office in a link), and `demo…`, the sandbox's demo stores.
+const RESERVED_SLUGS: &[&str] = &[
+    "admin", "api", "sim", "pay", "track", "notify", "logos", "openpay", "static", "pkg", "assets",
+    "kassa", "www", "mail", "login", "signup", "settings", "help", "support", "status", "receipt",
+    "receipts", "invoice", "invoices", "webhook", "webhooks",
+];
+
 /// A store's public slug, as in `/s/{slug}/openpay`: 3 to 40 lower-case letters, digits and
-/// inner dashes.
+/// inner dashes, not one of Kassa's own ([`RESERVED_SLUGS`], `demo…`).
 pub fn slug(input: &str) -> Result<String, Problem> {
     let slug = required_text(input, 40)?.to_ascii_lowercase();
     if slug.chars().count() < 3 {
@@ -441,11 +449,13 @@ pub fn slug(input: &str) -> Result<String, Problem> {
     let allowed = slug
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if allowed && !slug.starts_with('-') && !slug.ends_with('-') {
-        Ok(slug)
-    } else {
-        Err(Problem::Invalid)
+    if !allowed || slug.starts_with('-') || slug.ends_with('-') {
+        return Err(Problem::Invalid);
     }
+    if RESERVED_SLUGS.contains(&slug.as_str()) || slug.starts_with("demo") {
+        return Err(Problem::Taken);
+    }
+    Ok(slug)
 }
 
 /// A new password: 10 to 128 characters, taken as typed (no trimming), and not the e-mail.
@@ -536,6 +546,24 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kassa_s_own_paths_are_no_store_s_slug() {
+        for taken in [
+            "admin",
+            "API",
+            "sim",
+            "pay",
+            "track",
+            "notify",
+            "demo",
+            "demo-shop",
+        ] {
+            assert_eq!(slug(taken), Err(Problem::Taken), "{taken}");
+        }
+        assert_eq!(slug("tapestry").as_deref(), Ok("tapestry"));
+        assert_eq!(slug("my-admin").as_deref(), Ok("my-admin"));
+    }
 
     #[test]
     fn names_refuse_controls_and_direction_overrides_but_keep_rtl_marks() {

@@ -4,7 +4,8 @@
 mod common;
 
 use engine::accounts::{
-    self, ABSOLUTE, ACCOUNT_LIMIT, ADDRESS_LIMIT, AccountError, IDLE, SignUp, WINDOW,
+    self, ABSOLUTE, ACCOUNT_LIMIT, ACCOUNT_WINDOW, ADDRESS_LIMIT, AccountError, IDLE, PAIR_LIMIT,
+    SignUp, WINDOW,
 };
 use engine::db::Db;
 use engine::validation::{Field, Problem};
@@ -172,42 +173,86 @@ async fn log_in_opens_a_new_session_each_time() {
 }
 
 #[tokio::test]
-async fn failed_log_ins_lock_the_account_then_the_address() {
+async fn failed_log_ins_lock_the_place_then_the_account_then_the_address() {
     for db in common::databases().await {
         owner(&db).await;
-        for i in 0..ACCOUNT_LIMIT {
-            let address = format!("10.0.1.{i}");
-            let r = accounts::log_in(&db, "owner@shop.example", "guess", &address, T0 + i).await;
+        let owner_at = |address: &'static str, at: i64| {
+            accounts::log_in(&db, "owner@shop.example", PASSWORD, address, at)
+        };
+        // A stranger guessing from one address locks out that address only.
+        for i in 0..PAIR_LIMIT {
+            let r = accounts::log_in(&db, "owner@shop.example", "guess", "10.0.0.1", T0 + i).await;
             assert!(matches!(r, Err(AccountError::WrongCredentials)));
         }
-        // Now even the right password is refused, from any address, until the window passes.
-        let r = accounts::log_in(&db, "owner@shop.example", PASSWORD, "10.9.9.9", T0 + 1000).await;
+        let r = owner_at("10.0.0.1", T0 + 1000).await;
         let Err(AccountError::Throttled { retry_after_ms }) = r else {
-            panic!("expected a throttled account, got {r:?}");
+            panic!("expected a throttled address, got {r:?}");
         };
         assert_eq!(retry_after_ms, WINDOW - 1000);
-        accounts::log_in(
-            &db,
-            "owner@shop.example",
-            PASSWORD,
-            "10.9.9.9",
-            T0 + WINDOW + 10,
-        )
-        .await
-        .expect("the lock ends with the window");
+        owner_at("198.51.100.1", T0 + 1000)
+            .await
+            .expect("the merchant, elsewhere, is not locked out");
+        owner_at("10.0.0.1", T0 + WINDOW + 10)
+            .await
+            .expect("the lock ends with the window");
+
+        // Many addresses guessing one account hit the slower account-wide limit.
+        let later = T0 + 3 * ACCOUNT_WINDOW;
+        for i in 0..ACCOUNT_LIMIT {
+            let address = format!("10.1.{}.{}", i / 200, i % 200);
+            let r = accounts::log_in(&db, "owner@shop.example", "guess", &address, later).await;
+            assert!(matches!(r, Err(AccountError::WrongCredentials)), "{i}");
+        }
+        let r = owner_at("198.51.100.1", later + 1).await;
+        assert!(matches!(r, Err(AccountError::Throttled { .. })), "{r:?}");
+        owner_at("198.51.100.1", later + ACCOUNT_WINDOW + 1)
+            .await
+            .expect("until the account's window passes");
 
         // One address trying many accounts is stopped too, whatever the account.
-        let later = T0 + 3 * WINDOW;
+        let latest = T0 + 6 * ACCOUNT_WINDOW;
         for i in 0..ADDRESS_LIMIT {
             let email = format!("victim{i}@example.com");
-            let r = accounts::log_in(&db, &email, "guess", "203.0.113.7", later).await;
+            let r = accounts::log_in(&db, &email, "guess", "203.0.113.7", latest).await;
             assert!(matches!(r, Err(AccountError::WrongCredentials)));
         }
-        let r = accounts::log_in(&db, "owner@shop.example", PASSWORD, "203.0.113.7", later).await;
+        let r = owner_at("203.0.113.7", latest).await;
         assert!(matches!(r, Err(AccountError::Throttled { .. })), "{r:?}");
-        accounts::log_in(&db, "owner@shop.example", PASSWORD, "198.51.100.1", later)
-            .await
-            .expect("the owner's own address is not locked");
+    }
+}
+
+#[tokio::test]
+async fn fifty_guesses_at_once_get_only_the_limit_s_password_checks() {
+    for db in common::databases().await {
+        owner(&db).await;
+        let guesses = |addresses: Vec<String>| {
+            let attempts: Vec<_> = addresses
+                .into_iter()
+                .map(|address| {
+                    let db = db.clone();
+                    tokio::spawn(async move {
+                        accounts::log_in(&db, "owner@shop.example", "guess", &address, T0).await
+                    })
+                })
+                .collect();
+            async move {
+                let (mut checked, mut throttled) = (0, 0);
+                for attempt in attempts {
+                    match attempt.await.unwrap() {
+                        Err(AccountError::WrongCredentials) => checked += 1,
+                        Err(AccountError::Throttled { .. }) => throttled += 1,
+                        other => panic!("{other:?}"),
+                    }
+                }
+                (checked, throttled)
+            }
+        };
+        // From one address: the pair's limit.
+        let one = guesses(vec!["10.0.0.1".to_owned(); 50]).await;
+        assert_eq!(one, (PAIR_LIMIT, 50 - PAIR_LIMIT));
+        // From fifty addresses: the account's limit (the first five already counted).
+        let many = guesses((0..50).map(|i| format!("10.2.0.{i}")).collect()).await;
+        assert_eq!(many.0, ACCOUNT_LIMIT - PAIR_LIMIT, "{many:?}");
     }
 }
 
@@ -271,14 +316,15 @@ async fn changing_the_password_ends_every_other_session() {
         let thief = accounts::log_in(&db, "owner@shop.example", PASSWORD, "b", T0)
             .await
             .unwrap();
-        let err = accounts::change_password(&db, &user, "not it", "a brand new passphrase", T0)
-            .await
-            .unwrap_err();
+        let err =
+            accounts::change_password(&db, &user, "not it", "a brand new passphrase", "a", T0)
+                .await
+                .unwrap_err();
         assert_eq!(
             problems(err),
             vec![(Field::Password, Problem::WrongPassword)]
         );
-        let err = accounts::change_password(&db, &user, PASSWORD, "short", T0)
+        let err = accounts::change_password(&db, &user, PASSWORD, "short", "a", T0)
             .await
             .unwrap_err();
         assert_eq!(problems(err), vec![(Field::NewPassword, Problem::TooShort)]);
@@ -289,9 +335,10 @@ async fn changing_the_password_ends_every_other_session() {
                 .is_some()
         );
 
-        let fresh = accounts::change_password(&db, &user, PASSWORD, "a brand new passphrase", T0)
-            .await
-            .unwrap();
+        let fresh =
+            accounts::change_password(&db, &user, PASSWORD, "a brand new passphrase", "a", T0)
+                .await
+                .unwrap();
         for old in [&here.token, &thief.token] {
             assert_eq!(accounts::session(&db, old, T0).await.unwrap(), None);
         }
@@ -306,5 +353,40 @@ async fn changing_the_password_ends_every_other_session() {
         accounts::log_in(&db, "owner@shop.example", "a brand new passphrase", "a", T0)
             .await
             .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn housekeeping_purges_what_is_kept_only_for_a_while() {
+    use engine::housekeeping::{IDEMPOTENCY_TTL, Purged, purge};
+    for db in common::databases().await {
+        let user = owner(&db).await;
+        let old = accounts::log_in(&db, "owner@shop.example", PASSWORD, "a", T0)
+            .await
+            .unwrap();
+        let _ = accounts::log_in(&db, "owner@shop.example", "guess", "a", T0).await;
+        engine::db::drafts::save(&db, user.store_id, "x=1", T0)
+            .await
+            .unwrap();
+        sqlx::query(
+            "INSERT INTO idempotency_keys (store_id, key, payment_id, created_at) \
+             SELECT $1, 'k', id, $2 FROM payments LIMIT 1",
+        )
+        .bind(user.store_id)
+        .bind(T0)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        // Within their time nothing goes; after it, each goes once.
+        assert_eq!(purge(&db, T0 + 1).await.unwrap(), Purged::default());
+        let later = T0 + IDEMPOTENCY_TTL + 1;
+        let purged = purge(&db, later).await.unwrap();
+        // The sign-up's session and the log-in's.
+        assert_eq!(
+            (purged.sessions, purged.login_failures, purged.drafts),
+            (2, 1, 1)
+        );
+        assert_eq!(purge(&db, later).await.unwrap(), Purged::default());
+        assert_eq!(accounts::session(&db, &old.token, T0).await.unwrap(), None);
     }
 }

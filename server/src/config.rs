@@ -13,7 +13,8 @@ pub struct Config {
     pub public_url: String,
     /// The store `/openpay` serves.
     pub default_store: String,
-    /// Serve the provider simulators and seed the demo store.
+    /// Serve the provider simulators and seed the demo stores and their owners. Off unless
+    /// `KASSA_SANDBOX` turns it on (`make run` does): a production server is live by default.
     pub sandbox: bool,
     /// Base URL of Zarinpal's test environment for methods in test mode.
     pub zarinpal_sandbox_url: String,
@@ -26,9 +27,9 @@ pub struct Config {
     /// EveryPay's demo environment for test-mode methods (`{url}/api/v4`, `{url}/lp`).
     pub everypay_sandbox_url: String,
     /// Kassa's PayMe platform credentials: the client key names Kassa in partner calls, the
-    /// secret only checks callback signatures.
-    pub payme_client_key: String,
-    pub payme_client_secret: String,
+    /// secret only checks callback signatures. `None` (live mode without them): PayMe is not
+    /// offered; in sandbox mode the simulator's are the default.
+    pub payme_platform: Option<engine::connectors::payme::Platform>,
     /// Where merchants open a PayMe account registered through Kassa.
     pub payme_signup_url: Option<String>,
     /// Kassa runs behind a proxy that appends the client's address to `X-Forwarded-For`.
@@ -41,12 +42,28 @@ pub struct Config {
 
 impl Config {
     pub fn from_env(site_addr: SocketAddr) -> Config {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Config::from_vars(site_addr, |name| std::env::var(name).ok())
+    }
+
+    /// The configuration from variables read by `get` (the environment, or a test's).
+    pub fn from_vars(site_addr: SocketAddr, get: impl Fn(&str) -> Option<String>) -> Config {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
         let public_url = var("KASSA_PUBLIC_URL").unwrap_or_else(|| format!("http://{site_addr}"));
         let public_url = public_url.trim_end_matches('/').to_owned();
         let flag =
             |name: &str, default: bool| var(name).map_or(default, |v| v != "0" && v != "false");
-        let sandbox = flag("KASSA_SANDBOX", true);
+        let sandbox = flag("KASSA_SANDBOX", false);
+        let payme_platform = match (
+            var("KASSA_PAYME_CLIENT_KEY"),
+            var("KASSA_PAYME_CLIENT_SECRET"),
+        ) {
+            (Some(client_key), Some(client_secret)) => Some(engine::connectors::payme::Platform {
+                client_key,
+                client_secret,
+            }),
+            _ if sandbox => Some(crate::sim::payme::sandbox_platform()),
+            _ => None,
+        };
         Config {
             database_url: var("DATABASE_URL")
                 .unwrap_or_else(|| "sqlite://data/kassa.db?mode=rwc".into()),
@@ -63,10 +80,7 @@ impl Config {
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::mypos::MOUNT)),
             everypay_sandbox_url: var("KASSA_EVERYPAY_SANDBOX_URL")
                 .unwrap_or_else(|| format!("{public_url}{}", crate::sim::everypay::MOUNT)),
-            payme_client_key: var("KASSA_PAYME_CLIENT_KEY")
-                .unwrap_or_else(|| crate::sim::payme::SANDBOX_CLIENT_KEY.into()),
-            payme_client_secret: var("KASSA_PAYME_CLIENT_SECRET")
-                .unwrap_or_else(|| crate::sim::payme::SANDBOX_CLIENT_SECRET.into()),
+            payme_platform,
             payme_signup_url: var("KASSA_PAYME_SIGNUP_URL")
                 .or_else(|| sandbox.then(|| format!("{public_url}{}", crate::sim::payme::SIGNUP))),
             public_url,
@@ -96,19 +110,45 @@ impl Config {
         }
     }
 
-    /// Kassa's PayMe platform credentials, as the connectors and the simulator use them.
-    pub fn payme_platform(&self) -> engine::connectors::payme::Platform {
-        engine::connectors::payme::Platform {
-            client_key: self.payme_client_key.clone(),
-            client_secret: self.payme_client_secret.clone(),
-        }
+    /// Kassa is served over https: every cookie gets `Secure`.
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let addr = "127.0.0.1:3000".parse().unwrap();
+        Config::from_vars(addr, |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        })
     }
 
-    /// Cookies need TLS (`Secure`) everywhere but on this machine.
-    pub fn secure_cookies(&self) -> bool {
-        let host = url::Url::parse(&self.public_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned));
-        !matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
+    #[test]
+    fn a_server_is_live_unless_told_otherwise() {
+        let live = config(&[]);
+        assert!(!live.sandbox);
+        assert!(
+            live.payme_platform.is_none(),
+            "no simulator's secret in live mode"
+        );
+        assert!(live.payme_signup_url.is_none());
+        assert!(!config(&[("KASSA_SANDBOX", "0")]).sandbox);
+        let sandbox = config(&[("KASSA_SANDBOX", "1")]);
+        assert!(sandbox.sandbox);
+        assert_eq!(
+            sandbox.payme_platform.unwrap().client_key,
+            crate::sim::payme::SANDBOX_CLIENT_KEY
+        );
+        let own = config(&[
+            ("KASSA_PAYME_CLIENT_KEY", "kassa-key"),
+            ("KASSA_PAYME_CLIENT_SECRET", "kassa-secret"),
+        ]);
+        assert_eq!(own.payme_platform.unwrap().client_key, "kassa-key");
     }
 }

@@ -22,6 +22,25 @@ pub const OWNER_PASSWORD: &str = "kassa-demo-owner";
 /// Any well-formed id works with the simulator.
 const ZARINPAL_MERCHANT_ID: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
 
+/// What start-up does to the database, by mode: in sandbox mode the demo stores and their
+/// owners; in live mode no demo owner may log in. Several servers starting at once on one
+/// PostgreSQL take turns (a database lock), so none trips over another's half-made store.
+pub async fn prepare(db: &Db, key: &SecretKey, sandbox: bool) -> Result<(), AccountError> {
+    db.exclusively("kassa: start-up", async {
+        if !sandbox {
+            if remove_owners(db).await? > 0 {
+                tracing::warn!("live mode: removed the demo owners (their password is public)");
+            }
+            return Ok(());
+        }
+        if seed(db, key).await? {
+            tracing::info!("seeded the demo stores");
+        }
+        ensure_owners(db).await
+    })
+    .await
+}
+
 /// Creates the demo stores that do not exist yet. Returns whether it created any.
 pub async fn seed(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
     let iranian = seed_iranian(db, key).await?;
@@ -250,6 +269,16 @@ pub async fn ensure_owners(db: &Db) -> Result<(), AccountError> {
     ensure_owner(db, SLUG, OWNER_EMAIL).await?;
     ensure_owner(db, IL_SLUG, IL_OWNER_EMAIL).await?;
     ensure_owner(db, EU_SLUG, EU_OWNER_EMAIL).await
+}
+
+/// Removes the demo owners (live mode): their password is printed for everyone to read, so
+/// they must not outlive sandbox mode on a server that once ran it. Returns how many went.
+pub async fn remove_owners(db: &Db) -> Result<usize, DbError> {
+    let mut removed = 0;
+    for email in [OWNER_EMAIL, IL_OWNER_EMAIL, EU_OWNER_EMAIL] {
+        removed += usize::from(users::remove(db, email).await?);
+    }
+    Ok(removed)
 }
 
 async fn ensure_owner(db: &Db, slug: &str, email: &str) -> Result<(), AccountError> {

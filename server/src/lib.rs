@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+mod headers;
 pub mod language;
 pub mod origin;
 pub mod returns;

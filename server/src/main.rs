@@ -16,16 +16,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = Config::from_env(leptos_options.site_addr);
     let key = config.load_secret_key()?;
     let db = engine::db::Db::connect(&config.database_url).await?;
-    if config.sandbox {
-        if demo::seed(&db, &key).await? {
-            tracing::info!("seeded the demo store");
-        }
-        demo::ensure_owners(&db).await?;
-    }
+    demo::prepare(&db, &key, config.sandbox).await?;
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let base = &config.public_url;
     println!("Kassa is listening on http://{}", listener.local_addr()?);
+    if !config.sandbox {
+        println!("Live mode: no simulators, no demo owners (KASSA_SANDBOX=1 for the sandbox)");
+    }
     if config.sandbox {
+        println!("Sandbox mode: provider simulators under {base}/sim and the demo stores");
         println!(
             "Try the payment link: {base}/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000"
         );
@@ -52,6 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             server::sim::paypal::MOUNT
         );
     }
+    tokio::spawn(startup::housekeeping(db.clone()));
     let router = startup::router(
         &config,
         startup::app_state(&config, db, key),

@@ -33,13 +33,12 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
             mypos: config.mypos_sandbox_url.clone(),
             everypay: config.everypay_sandbox_url.clone(),
         },
-        config.payme_platform(),
+        config.payme_platform.clone(),
         key.clone(),
     );
     AppState {
         checkout: Checkout::new(db, connectors, &config.public_url),
         default_store: config.default_store.clone(),
-        secure_cookies: config.secure_cookies(),
         trust_forwarded: config.trust_forwarded,
         secrets: key,
         payme_signup_url: config.payme_signup_url.clone(),
@@ -106,7 +105,12 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             .nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes())
             .nest(
                 crate::sim::payme::MOUNT,
-                crate::sim::payme::routes(config.payme_platform()),
+                crate::sim::payme::routes(
+                    config
+                        .payme_platform
+                        .clone()
+                        .unwrap_or_else(crate::sim::payme::sandbox_platform),
+                ),
             )
             .nest(crate::sim::paypal::MOUNT, crate::sim::paypal::routes())
             .nest(crate::sim::mypos::MOUNT, crate::sim::mypos::routes())
@@ -125,7 +129,24 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             app,
             crate::language::choose_language,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::headers::Https(config.https()),
+            crate::headers::add,
+        ))
         .layer(CompressionLayer::new())
+}
+
+/// Purges what is kept only for a while (`engine::housekeeping`), now and then every
+/// `housekeeping::EVERY`, for as long as the server runs.
+pub async fn housekeeping(db: Db) {
+    let mut every = tokio::time::interval(engine::housekeeping::EVERY);
+    loop {
+        every.tick().await;
+        match engine::housekeeping::purge(&db, engine::time::now_millis()).await {
+            Ok(purged) => tracing::debug!(?purged, "housekeeping"),
+            Err(err) => tracing::warn!(error = %err, "housekeeping failed; trying again later"),
+        }
+    }
 }
 
 /// Serves until the process ends. Sets TCP_NODELAY: without it every static asset on a

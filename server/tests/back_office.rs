@@ -4,7 +4,9 @@
 
 mod common;
 
-use common::browser::{Browser, PASSWORD, log_in, sign_up_form, signed_up, signed_up_in};
+use common::browser::{
+    Browser, PASSWORD, log_in, sign_up_form, sign_up_form_in, signed_up, signed_up_in,
+};
 use common::{location, no_redirects, serve, serve_with};
 use engine::db::stores;
 
@@ -602,4 +604,59 @@ async fn credentials_sealed_under_another_key_are_asked_for_again() {
     dana.submit(path, &method_form(&id_text, "Zarinpal", MERCHANT_ID))
         .await;
     assert!(dana.page("/admin/methods").await.contains("••••2c3d"));
+}
+
+#[tokio::test]
+async fn a_store_s_earlier_slug_stays_its_own_and_leads_to_its_page() {
+    for database in common::database_urls().await {
+        let app = serve_with(true, |c| {
+            if let Some(url) = database {
+                c.database_url = url;
+            }
+        })
+        .await;
+        let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+        let renamed = [
+            ("name", "Dana Ceramics"),
+            ("slug", "dana-ceramics"),
+            ("currency", "ILS"),
+            ("language", "en"),
+            ("notification_email", ""),
+        ];
+        assert_eq!(
+            dana.submit("/api/admin/settings", &renamed).await,
+            "/admin/settings"
+        );
+        // The old address leads to the new one, with its query.
+        let old = no_redirects()
+            .get(format!("{}/s/dana/openpay?price=12&lang=en", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            location(old).await,
+            "/s/dana-ceramics/openpay?price=12&lang=en"
+        );
+        // Nobody else can take it, nor one of Kassa's own paths.
+        for slug in ["dana", "admin", "demo-shop"] {
+            let mut stranger = Browser::new(&app);
+            let to = stranger
+                .submit(
+                    "/api/admin/signup",
+                    &sign_up_form_in(slug, "omid@example.com", PASSWORD, "ILS"),
+                )
+                .await;
+            assert_eq!(to, "/admin/signup", "{slug}");
+        }
+        let db = app.state.checkout.db();
+        assert!(stores::by_slug(db, "dana").await.unwrap().is_none());
+        // Its owner may go back to it.
+        let mut back = renamed.to_vec();
+        back[1] = ("slug", "dana");
+        assert_eq!(
+            dana.submit("/api/admin/settings", &back).await,
+            "/admin/settings"
+        );
+        assert!(stores::by_slug(db, "dana").await.unwrap().is_some());
+    }
 }

@@ -53,6 +53,20 @@ async fn connected_store(app: &Running, slug: &str) -> (Browser, i64) {
 }
 
 #[tokio::test]
+async fn a_live_server_without_kassa_s_payme_credentials_offers_no_payme() {
+    let app = serve_with(false, |c| c.payme_platform = None).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "ILS").await;
+    let page = dana.page("/admin/methods").await;
+    assert!(!page.contains("Add PayMe"), "not offered");
+    assert!(page.contains("Add PayPal"));
+    // Posted anyway, as a script might: refused, nothing saved, no call to any PayMe.
+    let (to, page) = add(&mut dana, DEMO_SELLER, DEMO_EMAIL).await;
+    assert_eq!(to, "/admin/methods?add=payme");
+    assert!(page.contains("class=\"form-error\""), "{page}");
+    assert!(methods(&app, "dana").await.is_empty());
+}
+
+#[tokio::test]
 async fn every_connection_failure_gets_its_own_message() {
     let app = serve(true).await;
     let mut dana = signed_up_in(&app, "dana", "dana@example.com", "ILS").await;

@@ -92,7 +92,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
     ] {
         let edited = path.replacen(from, to, 1);
         assert_ne!(edited, path);
-        let page = customer.page(&edited).await;
+        let page = customer.page_with(&edited, 400).await;
         assert!(page.contains("This payment link was changed"), "{from}");
         assert!(!page.contains("name=\"pay_with\""));
     }
@@ -146,13 +146,13 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
     assert_eq!(to, "/s/dana/openpay?link_error=used_up");
     assert!(
         second
-            .page(&to)
+            .page_with(&to, 410)
             .await
             .contains("This payment link has been used")
     );
     assert!(
         second
-            .page(&path)
+            .page_with(&path, 410)
             .await
             .contains("This payment link has been used")
     );
@@ -167,7 +167,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
         .await;
     assert!(!theirs.contains("Workshop seat"));
     let elsewhere = Browser::new(&app)
-        .page(&path.replace("/s/dana/", "/s/omid/"))
+        .page_with(&path.replace("/s/dana/", "/s/omid/"), 404)
         .await;
     assert!(elsewhere.contains("This payment link does not exist"));
 }

@@ -376,3 +376,84 @@ async fn futures_join<F: std::future::Future<Output = T> + Send + 'static, T: Se
     }
     out
 }
+
+#[tokio::test]
+async fn pages_carry_a_content_security_policy_that_names_their_scripts() {
+    let app = serve(true).await;
+    for path in ["/openpay?lang=en", "/admin/login", "/track"] {
+        let answer = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+        let header = |name: &str| {
+            answer
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default()
+        };
+        let policy = header("content-security-policy");
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        assert!(policy.contains("script-src 'self' 'nonce-"), "{policy}");
+        assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin");
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .unwrap()
+            .to_owned();
+        let html = answer.text().await.unwrap();
+        // Every inline script carries this response's nonce (an empty one runs nothing: the
+        // browser does not ask the policy).
+        let scripts = html.matches("<script").count() - html.matches("<script></script>").count();
+        assert!(scripts >= 2, "{html}");
+        assert_eq!(
+            html.matches(&format!("nonce=\"{nonce}\"")).count(),
+            scripts,
+            "{html}"
+        );
+    }
+    // Another response, another nonce.
+    let nonce = |policy: String| policy.split("'nonce-").nth(1).unwrap().to_owned();
+    let first = reqwest::get(format!("{}/track", app.base)).await.unwrap();
+    let second = reqwest::get(format!("{}/track", app.base)).await.unwrap();
+    let policy = |r: &reqwest::Response| {
+        r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_ne!(nonce(policy(&first)), nonce(policy(&second)));
+}
+
+#[tokio::test]
+async fn every_cookie_is_secure_over_https() {
+    let app = common::serve_with(true, |c| c.public_url = "https://pay.example.com".into()).await;
+    // The language cookie and the form key, set on a customer page.
+    let answer = reqwest::get(format!("{}/openpay?lang=he", app.base))
+        .await
+        .unwrap();
+    let cookies: Vec<String> = answer
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert!(cookies.len() >= 2, "{cookies:?}");
+    assert!(
+        cookies.iter().all(|c| c.ends_with("; Secure")),
+        "{cookies:?}"
+    );
+    // Served over plain http on this machine, none is.
+    let app = serve(true).await;
+    let answer = reqwest::get(format!("{}/openpay?lang=he", app.base))
+        .await
+        .unwrap();
+    assert!(
+        answer
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .all(|v| !v.to_str().unwrap().contains("Secure"))
+    );
+}

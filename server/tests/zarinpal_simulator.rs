@@ -381,10 +381,10 @@ fn live_methods_talk_to_the_real_gateway() {
             mypos: "http://127.0.0.1:3000/sim/mypos".into(),
             everypay: "http://127.0.0.1:3000/sim/everypay".into(),
         },
-        engine::connectors::payme::Platform {
+        Some(engine::connectors::payme::Platform {
             client_key: "k".into(),
             client_secret: "s".into(),
-        },
+        }),
         engine::secrets::SecretKey::generate(),
     );
     let mut method = engine::db::methods::PaymentMethod {

@@ -42,15 +42,14 @@ pub async fn log_in(email: String, password: String) -> Result<(), ServerFnError
     let now = engine::time::now_millis();
     match accounts::log_in(state.checkout.db(), &email, &password, &address, now).await {
         Ok(session) => {
-            crate::session::start(&state, &session.token);
+            crate::session::start(&session.token);
             crate::session::redirect_to("/admin");
         }
         Err(err) => {
             let notice = match err {
                 AccountError::WrongCredentials => "wrong".to_owned(),
-                AccountError::Throttled { retry_after_ms } => {
-                    format!("throttled.{}", (retry_after_ms + 59_999) / 60_000)
-                }
+                AccountError::Throttled { retry_after_ms } => throttled(retry_after_ms),
+                AccountError::Busy => return Err(crate::api::busy()),
                 other => return Err(crate::api::internal(other)),
             };
             crate::flash::put(&Flash {
@@ -85,7 +84,7 @@ pub async fn sign_up(
     };
     match accounts::sign_up(state.checkout.db(), &form, engine::time::now_millis()).await {
         Ok((_, session)) => {
-            crate::session::start(&state, &session.token);
+            crate::session::start(&session.token);
             crate::session::redirect_to("/admin/settings");
         }
         Err(AccountError::Invalid(errors)) => {
@@ -121,10 +120,7 @@ pub fn LogIn() -> impl IntoView {
                     let PublicForm { flash, render } = flash.await.ok()?;
                     let locale = i18n.get_locale_untracked();
                     let notice = flash.as_ref().and_then(|f| f.notice.clone()).map(|n| {
-                        let text = match n.strip_prefix("throttled.") {
-                            Some(minutes) => td_string!(locale, login_throttled, minutes = minutes.to_owned()).to_string(),
-                            None => td_string!(locale, login_wrong).to_string(),
-                        };
+                        let text = throttled_text(&n).unwrap_or_else(|| td_string!(locale, login_wrong).to_string());
                         view! { <Notice text error=true /> }
                     });
                     Some(view! {
@@ -221,21 +217,40 @@ pub async fn change_password(
     let user = crate::session::require_user().await?;
     let now = engine::time::now_millis();
     let db = state.checkout.db();
-    let flash =
-        match accounts::change_password(db, &user, &current_password, &new_password, now).await {
-            Ok(session) => {
-                crate::session::start(&state, &session.token);
-                Flash::notice("password_changed")
-            }
-            Err(AccountError::Invalid(errors)) => Flash {
-                errors: errors.encode(),
-                ..Flash::default()
-            },
-            Err(other) => return Err(crate::api::internal(other)),
-        };
+    let address = crate::session::client_address(&state).await;
+    let changed =
+        accounts::change_password(db, &user, &current_password, &new_password, &address, now);
+    let flash = match changed.await {
+        Ok(session) => {
+            crate::session::start(&session.token);
+            Flash::notice("password_changed")
+        }
+        Err(AccountError::Invalid(errors)) => Flash {
+            errors: errors.encode(),
+            ..Flash::default()
+        },
+        Err(AccountError::Throttled { retry_after_ms }) => {
+            Flash::notice(&throttled(retry_after_ms))
+        }
+        Err(AccountError::Busy) => return Err(crate::api::busy()),
+        Err(other) => return Err(crate::api::internal(other)),
+    };
     crate::flash::put(&flash);
     crate::session::redirect_to("/admin/account");
     Ok(())
+}
+
+/// The notice of a refused attempt: `throttled.{minutes}`, read by [`throttled_text`].
+#[cfg(feature = "ssr")]
+fn throttled(retry_after_ms: i64) -> String {
+    format!("throttled.{}", (retry_after_ms + 59_999) / 60_000)
+}
+
+/// What a `throttled.{minutes}` notice says, if it is one.
+fn throttled_text(notice: &str) -> Option<String> {
+    let minutes = notice.strip_prefix("throttled.")?;
+    let locale = use_i18n().get_locale_untracked();
+    Some(td_string!(locale, login_throttled, minutes = minutes.to_owned()).to_string())
 }
 
 #[component]
@@ -247,10 +262,12 @@ pub fn Account() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 page.await.map(|AccountPage { admin, flash }| {
-                    let changed = flash.as_ref().is_some_and(|f| f.notice.as_deref() == Some("password_changed"));
+                    let notice = flash.as_ref().and_then(|f| f.notice.clone()).unwrap_or_default();
+                    let changed = notice == "password_changed";
                     view! {
                         <Shell admin title=t_string!(i18n, nav_account).to_string()>
                             {changed.then(|| view! { <Notice text=t_string!(i18n, password_changed).to_string() /> })}
+                            {throttled_text(&notice).map(|text| view! { <Notice text error=true /> })}
                             <h2>{t!(i18n, change_password)}</h2>
                             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                                 <TextField name="current_password" kind="password" autocomplete="current-password"

@@ -57,6 +57,9 @@ pub struct ProviderView {
     pub notify_url: Option<String>,
     /// It offers a configuration package to paste instead of the fields (myPOS).
     pub package: bool,
+    /// This server can offer it (PayMe needs Kassa's platform credentials): only then may a
+    /// method of it be added.
+    pub offered: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -131,6 +134,7 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
                         format!("{}{path}", state.checkout.public_url())
                     }),
                 package: p.package.is_some(),
+                offered: state.checkout.connectors().offers(p.name),
             })
             .collect(),
         site_url: state.checkout.public_url().to_owned(),
@@ -319,7 +323,7 @@ pub fn Methods() -> impl IntoView {
                         }).collect_view();
                         view! { <ul class="items">{rows}</ul> }.into_any()
                     };
-                    let add_links = page.providers.iter().map(|p| {
+                    let add_links = page.providers.iter().filter(|p| p.offered).map(|p| {
                         let label = td_string!(i18n.get_locale_untracked(), add_method, provider = provider_name(&p.name)).to_string();
                         view! { <a class="button" href=format!("{PATH}?add={}", p.name)>{label}</a> }
                     }).collect_view();

@@ -27,10 +27,26 @@ pub fn Home() -> impl IntoView {
 /// Answers the page's request with 404 (the page itself says what to do): a page that
 /// names something that does not exist is not a success, for browsers, crawlers and scripts.
 pub fn not_found_status() {
+    refusal_status(404);
+}
+
+/// Answers the page's request with `status` (4xx), unless a redirect was already decided (a
+/// store's earlier address leads to its current one).
+pub fn refusal_status(status: u16) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(axum::http::StatusCode::NOT_FOUND);
+        let redirected = response
+            .0
+            .read()
+            .ok()
+            .and_then(|parts| parts.status)
+            .is_some_and(|s| s.is_redirection());
+        if let (false, Ok(status)) = (redirected, axum::http::StatusCode::from_u16(status)) {
+            response.set_status(status);
+        }
     }
+    #[cfg(not(feature = "ssr"))]
+    let _ = status;
 }
 
 #[component]

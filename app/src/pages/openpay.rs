@@ -1,7 +1,7 @@
 //! The OpenPay page: a payment link's form, prefilled from the query string
 //! (`receivername`, `description`, `price`), with an online gateway or a bank slip.
 
-use engine::money::parse_amount;
+use engine::money::{amount_input_value, parse_amount};
 use engine::validation::{Field, FieldErrors, Problem};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
@@ -85,6 +85,12 @@ fn LinkRefused(problem: LinkProblem, store: StoreView) -> impl IntoView {
             td_string!(locale, link_unknown_body),
         ),
     };
+    // The status says it too: no such link, a link that was changed, one that is over.
+    super::refusal_status(match problem {
+        LinkProblem::Unknown => 404,
+        LinkProblem::Tampered => 400,
+        LinkProblem::Expired | LinkProblem::UsedUp => 410,
+    });
     view! {
         <Title text=title.to_string() />
         <section class="card notice" role="alert" data-testid="link-refused" data-problem=problem.as_str()>
@@ -124,7 +130,8 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
     } = page;
     let logo = store.logo.clone();
     // A signed link's terms are fixed: shown, not editable (the server uses its stored ones).
-    let signed = link.as_ref().map(|(l, _)| l.clone()).filter(|l| l.signed);
+    let stored_link = link.as_ref().map(|(l, _)| l.clone());
+    let signed = stored_link.clone().filter(|l| l.signed);
     let (link_token, link_sig) = match &link {
         Some((l, sig)) => (l.token.clone(), sig.clone().unwrap_or_default()),
         None => (String::new(), String::new()),
@@ -168,10 +175,15 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
             view! { <TextField name label value error kind autocomplete=autocomplete.unwrap_or("off") hint=hint.unwrap_or_default() /> }
         })
         .collect_view();
-        // A link's price is fixed unless the store lets customers choose, or it does not parse.
-        let price = value("price");
-        let fixed_price = match signed.as_ref() {
-            Some(link) => link.amount,
+        // A stored link's amount is its own (minor units, whatever the store displays now);
+        // an address without a link fixes its price unless the store lets customers choose.
+        let stored = stored_link.as_ref().and_then(|l| l.amount);
+        let price = match stored {
+            Some(minor) => amount_input_value(minor, store.currency, store.unit),
+            None => value("price"),
+        };
+        let fixed_price = match &stored_link {
+            Some(link) => link.held_amount(store.custom_amounts),
             None => (!price.is_empty() && !store.custom_amounts)
                 .then(|| parse_amount(&price, store.currency, store.unit).ok())
                 .flatten(),

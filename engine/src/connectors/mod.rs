@@ -162,7 +162,8 @@ pub struct SandboxUrls {
 pub struct Connectors {
     http: reqwest::Client,
     sandbox: SandboxUrls,
-    payme: payme::Platform,
+    /// Kassa's PayMe platform credentials; without them PayMe is not offered.
+    payme: Option<payme::Platform>,
     key: SecretKey,
 }
 
@@ -177,7 +178,7 @@ pub enum AnyConnector {
 }
 
 impl Connectors {
-    pub fn new(sandbox: SandboxUrls, payme: payme::Platform, key: SecretKey) -> Connectors {
+    pub fn new(sandbox: SandboxUrls, payme: Option<payme::Platform>, key: SecretKey) -> Connectors {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .user_agent(concat!("Kassa/", env!("CARGO_PKG_VERSION")))
@@ -189,6 +190,11 @@ impl Connectors {
             payme,
             key,
         }
+    }
+
+    /// Whether this server can offer `provider` (PayMe needs Kassa's platform credentials).
+    pub fn offers(&self, provider: &str) -> bool {
+        provider != payme::PROVIDER || self.payme.is_some()
     }
 
     /// The server's key (it also signs payment links).
@@ -278,12 +284,19 @@ impl Connectors {
 
     /// A PayMe connector for a configuration (a saved method's, or one being saved).
     pub fn payme(&self, live: bool, config: &str) -> Result<payme::PayMe, ConnectorError> {
+        let platform = self.payme.clone().ok_or_else(|| {
+            ConnectorError::Config(
+                "PayMe is not offered on this server (no KASSA_PAYME_CLIENT_KEY and \
+                 KASSA_PAYME_CLIENT_SECRET)"
+                    .into(),
+            )
+        })?;
         let base = if live {
             payme::LIVE_BASE
         } else {
             self.sandbox.payme.as_str()
         };
-        payme::PayMe::new(self.http.clone(), base, self.payme.clone(), config)
+        payme::PayMe::new(self.http.clone(), base, platform, config)
     }
 }
 

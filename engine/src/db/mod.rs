@@ -97,6 +97,43 @@ impl Db {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// Runs `work` holding the lock `name` across every app server sharing the database
+    /// (PostgreSQL's advisory lock, on a connection of its own); on SQLite one process owns the
+    /// file, so it just runs. For start-up work that must not run twice at once (seeding).
+    pub async fn exclusively<T, E: From<DbError>>(
+        &self,
+        name: &str,
+        work: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        if self.backend == Backend::Sqlite {
+            return work.await;
+        }
+        let key = lock_key(name);
+        let mut conn = self.pool.acquire().await.map_err(DbError::from)?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(key)
+            .execute(&mut *conn)
+            .await
+            .map_err(DbError::from)?;
+        let result = work.await;
+        let unlocked = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(key)
+            .execute(&mut *conn)
+            .await;
+        if unlocked.is_err() {
+            // Closing the session releases its locks; a pooled one would keep holding it.
+            drop(conn.detach());
+        }
+        result
+    }
+}
+
+/// A 64-bit advisory-lock key for a name (the first 8 bytes of its SHA-256).
+pub(crate) fn lock_key(name: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(name.as_bytes());
+    i64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 has 8 bytes"))
 }
 
 /// `sqlite://data/kassa.db?mode=rwc` → creates `data/`.

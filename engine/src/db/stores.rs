@@ -111,6 +111,18 @@ pub async fn by_slug(db: &Db, slug: &str) -> Result<Option<Store>, DbError> {
     row.map(Store::try_from).transpose()
 }
 
+/// The current slug of the store that has or had `slug` (its earlier slugs stay its own and
+/// lead to its page). `None`: no store ever had it.
+pub async fn current_slug(db: &Db, slug: &str) -> Result<Option<String>, DbError> {
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT s.slug FROM store_slugs h JOIN stores s ON s.id = h.store_id WHERE h.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(found.map(|(s,)| s))
+}
+
 /// Whose customer page a request is for: a store's (by slug) or a payment's (by tracking code).
 pub enum PageOf<'a> {
     Store(&'a str),

@@ -576,6 +576,11 @@ async fn connect(
     if provider != payme::PROVIDER {
         return Ok(());
     }
+    if !checkout.connectors().offers(provider) {
+        let mut errors = FieldErrors::default();
+        errors.add(Field::Method, Problem::Unavailable);
+        return Err(SettingsError::Invalid(errors));
+    }
     let mut values: Map<String, Value> = serde_json::from_str(&c.config).unwrap_or_default();
     values.extend(c.plain_secrets.clone());
     let payme = checkout

@@ -120,10 +120,10 @@ pub fn offline_checkout(db: &Db, key: engine::secrets::SecretKey) -> engine::che
             mypos: nowhere.clone(),
             everypay: nowhere,
         },
-        payme::Platform {
+        Some(payme::Platform {
             client_key: "test-client-key".into(),
             client_secret: "test-client-secret".into(),
-        },
+        }),
         key,
     );
     engine::checkout::Checkout::new(db.clone(), connectors, "http://kassa.test")

@@ -29,6 +29,15 @@ pub const SIGNUP: &str = "/sim/payme/signup";
 /// The sandbox platform credentials Kassa and the simulator share by default.
 pub const SANDBOX_CLIENT_KEY: &str = "kassa-sandbox-client-key";
 pub const SANDBOX_CLIENT_SECRET: &str = "kassa-sandbox-client-secret";
+
+/// The platform credentials the simulator knows: sandbox mode's default. Public, so never
+/// used in live mode.
+pub fn sandbox_platform() -> Platform {
+    Platform {
+        client_key: SANDBOX_CLIENT_KEY.into(),
+        client_secret: SANDBOX_CLIENT_SECRET.into(),
+    }
+}
 /// A seller registered through Kassa, and its account e-mail.
 pub const DEMO_SELLER: &str = "MPL10001-KASSADEM-OSELLER0-00000001";
 pub const DEMO_EMAIL: &str = "payme@demo.kassa.test";

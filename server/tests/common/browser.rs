@@ -129,8 +129,13 @@ impl Browser {
 
     /// The page's HTML; fails unless it is served (not a redirect).
     pub async fn page(&mut self, path: &str) -> String {
+        self.page_with(path, 200).await
+    }
+
+    /// A page that answers `status` (a refusal that still says what to do).
+    pub async fn page_with(&mut self, path: &str, status: u16) -> String {
         let response = self.get(path).await;
-        assert_eq!(response.status(), 200, "GET {path}");
+        assert_eq!(response.status(), status, "GET {path}");
         response.text().await.unwrap()
     }
 }

@@ -1,0 +1,57 @@
+//! What is kept only for a while is deleted on a schedule: ended sessions, log-in failures
+//! older than the longest window that counts them, expired form drafts and old idempotency
+//! keys. Every app server may run it at any time: the deletes are idempotent.
+
+use crate::accounts::{ABSOLUTE, ACCOUNT_WINDOW, IDLE};
+use crate::db::{Db, DbError, drafts};
+
+/// How long a submission's idempotency key is kept. A resubmission (the back button, a double
+/// click, a retry) comes within minutes; a week covers a form left open over a weekend.
+pub const IDEMPOTENCY_TTL: i64 = 7 * 24 * 60 * 60 * 1000;
+/// How often the server purges.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+
+/// How many rows each purge deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub login_failures: u64,
+    pub drafts: u64,
+    pub idempotency_keys: u64,
+}
+
+pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
+    let delete = |sql: &'static str, before: i64| async move {
+        Ok::<u64, DbError>(
+            sqlx::query(sql)
+                .bind(before)
+                .execute(db.pool())
+                .await?
+                .rows_affected(),
+        )
+    };
+    let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
+        .bind(now - IDLE)
+        .bind(now - ABSOLUTE)
+        .execute(db.pool())
+        .await?
+        .rows_affected();
+    Ok(Purged {
+        sessions,
+        login_failures: delete(
+            "DELETE FROM login_failures WHERE at < $1",
+            now - ACCOUNT_WINDOW,
+        )
+        .await?,
+        drafts: delete(
+            "DELETE FROM form_drafts WHERE created_at <= $1",
+            now - drafts::TTL_MILLIS,
+        )
+        .await?,
+        idempotency_keys: delete(
+            "DELETE FROM idempotency_keys WHERE created_at < $1",
+            now - IDEMPOTENCY_TTL,
+        )
+        .await?,
+    })
+}
