@@ -1,8 +1,9 @@
 //! Cross-site request forgery: a page on another site must not make a merchant's browser call
 //! a server function. Browsers send `Origin` with every POST (and `Sec-Fetch-Site` with every
 //! request); a server-function call whose origin is not Kassa's own is refused before it runs.
-//! This backs up the session cookie's `SameSite=Lax`. Provider callbacks are not server
-//! functions and are not checked here (providers post from their own servers or sites).
+//! This backs up the session cookie's `SameSite=Lax`. The sandbox's simulator pages are held
+//! to the same rule. Provider callbacks are not server functions and are not checked here
+//! (providers post from their own servers or sites).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -47,9 +48,13 @@ pub async fn refuse_cross_site(
     req: Request,
     next: Next,
 ) -> Response {
-    let guarded = req.method() == Method::POST && req.uri().path().starts_with("/api/");
+    // Server functions, and the simulators' pages (paying, cancelling, refunding at a
+    // simulated provider must not be something another site can make a browser do).
+    let path = req.uri().path();
+    let guarded =
+        req.method() == Method::POST && (path.starts_with("/api/") || path.starts_with("/sim/"));
     if guarded && !check.allows(req.headers()) {
-        tracing::warn!(path = %req.uri().path(), "refused a cross-site server-function call");
+        tracing::warn!(path = %req.uri().path(), "refused a cross-site post");
         return (StatusCode::FORBIDDEN, "Cross-site request refused.").into_response();
     }
     next.run(req).await

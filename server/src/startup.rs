@@ -101,20 +101,18 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         >(context, shell))
         .with_state(state);
     if config.sandbox {
+        use crate::sim::{Shop, everypay, mypos, payme, paypal, zarinpal};
+        let shop = Shop::new(&config.public_url);
+        let platform = config
+            .payme_platform
+            .clone()
+            .unwrap_or_else(payme::sandbox_platform);
         router = router
-            .nest(crate::sim::zarinpal::MOUNT, crate::sim::zarinpal::routes())
-            .nest(
-                crate::sim::payme::MOUNT,
-                crate::sim::payme::routes(
-                    config
-                        .payme_platform
-                        .clone()
-                        .unwrap_or_else(crate::sim::payme::sandbox_platform),
-                ),
-            )
-            .nest(crate::sim::paypal::MOUNT, crate::sim::paypal::routes())
-            .nest(crate::sim::mypos::MOUNT, crate::sim::mypos::routes())
-            .nest(crate::sim::everypay::MOUNT, crate::sim::everypay::routes());
+            .nest(zarinpal::MOUNT, zarinpal::routes(shop.clone()))
+            .nest(payme::MOUNT, payme::routes(shop.clone(), platform))
+            .nest(paypal::MOUNT, paypal::routes(shop.clone()))
+            .nest(mypos::MOUNT, mypos::routes(shop.clone()))
+            .nest(everypay::MOUNT, everypay::routes(shop));
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router

@@ -9,7 +9,9 @@ use common::provider::{
     Order, assert_refused_for, count, duplicates, method_of, pay_form, post_at_once, refusals,
     start_redirect, until,
 };
-use common::{Running, methods, no_redirects, payment, serve, serve_with};
+// `quiet_server`: Kassa's public address is a dead one, so the simulator's callbacks go
+// nowhere and the tests deliver them.
+use common::{Running, methods, no_redirects, payment, quiet_server, serve, serve_with};
 use engine::checkout::Submitted;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -186,24 +188,6 @@ async fn a_linkpay_link_is_signed_and_a_failed_card_fails_the_payment() {
     let failed = payment(&app, &code).await;
     assert_eq!(failed.status, PaymentStatus::Failed);
     assert_eq!(failed.failure_code.as_deref(), Some("everypay:failed"));
-}
-
-/// A server whose EveryPay simulator calls back nowhere, so the test delivers callbacks.
-async fn quiet_server(database: Option<String>) -> Running {
-    let app = serve_with(true, |c| {
-        if let Some(url) = database {
-            c.database_url = url;
-        }
-    })
-    .await;
-    let set = reqwest::Client::new()
-        .post(format!("{}{MOUNT}/portal", app.base))
-        .form(&[("url", "http://127.0.0.1:9/notify/everypay")])
-        .send()
-        .await
-        .unwrap();
-    assert!(set.status().is_success());
-    app
 }
 
 async fn callback(base: &str, query: &str) -> u16 {

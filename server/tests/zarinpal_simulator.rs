@@ -15,7 +15,9 @@ const OTHER_MERCHANT: &str = "9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d";
 async fn simulator() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = axum::Router::new().nest(sim::zarinpal::MOUNT, sim::zarinpal::routes());
+    // The shop is at the address the test payments return to.
+    let shop = sim::Shop::new("http://127.0.0.1:9");
+    let router = axum::Router::new().nest(sim::zarinpal::MOUNT, sim::zarinpal::routes(shop));
     tokio::spawn(async move { axum::serve(listener, router).await });
     format!("http://{addr}{}", sim::zarinpal::MOUNT)
 }

@@ -50,14 +50,16 @@ struct SimPayment {
 
 #[derive(Clone)]
 struct Simulator {
+    shop: super::Shop,
     http: reqwest::Client,
     payments: Arc<Mutex<HashMap<String, SimPayment>>>,
     /// The e-shop's callback URL, when set in the portal.
     callback_url: Arc<Mutex<Option<String>>>,
 }
 
-pub fn routes() -> Router {
+pub fn routes(shop: super::Shop) -> Router {
     let sim = Simulator {
+        shop,
         http: reqwest::Client::new(),
         payments: Arc::new(Mutex::new(HashMap::new())),
         callback_url: Arc::new(Mutex::new(None)),
@@ -158,11 +160,12 @@ async fn oneoff(
     let missing = ["order_reference", "nonce", "timestamp", "customer_url"]
         .into_iter()
         .find(|k| text(k).is_empty());
-    if amount <= 0.0 || missing.is_some() {
+    if amount <= 0.0 || missing.is_some() || !sim.shop.owns(&text("customer_url")) {
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             INVALID,
-            "amount, order_reference, nonce, timestamp and customer_url are required",
+            "amount, order_reference, nonce, timestamp and customer_url (the shop's own \
+             address) are required",
         );
     }
     let p = SimPayment {
@@ -220,6 +223,9 @@ async fn linkpay(State(sim): State<Simulator>, RawQuery(query): RawQuery) -> Res
     let amount = field("transaction_amount");
     if parse_decimal(&amount, eur).is_none_or(|minor| minor <= 0) {
         return refuse("The amount is not valid.");
+    }
+    if !sim.shop.owns(&field("customer_url")) {
+        return refuse("The return address is not the shop's own.");
     }
     let p = SimPayment {
         order_reference: field("order_reference"),
@@ -286,7 +292,6 @@ struct CardForm {
 
 async fn pay(
     State(sim): State<Simulator>,
-    headers: HeaderMap,
     Path(reference): Path<String>,
     Form(form): Form<CardForm>,
 ) -> Response {
@@ -307,7 +312,7 @@ async fn pay(
         p.last_four = (card.len() >= 4).then(|| card[card.len() - 4..].to_owned());
         (p.order_reference.clone(), p.customer_url.clone())
     };
-    call_back(&sim, &headers, &reference, &order, "status_updated").await;
+    call_back(&sim, &reference, &order, "status_updated").await;
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
             ("order_reference", order.as_str()),
@@ -318,11 +323,7 @@ async fn pay(
     Redirect::to(&format!("{customer_url}{separator}{query}")).into_response()
 }
 
-async fn refund(
-    State(sim): State<Simulator>,
-    headers: HeaderMap,
-    Path(reference): Path<String>,
-) -> Response {
+async fn refund(State(sim): State<Simulator>, Path(reference): Path<String>) -> Response {
     let order = {
         let mut payments = sim.payments.lock().expect("simulator state");
         let Some(p) = payments
@@ -334,24 +335,19 @@ async fn refund(
         p.state = "refunded";
         p.order_reference.clone()
     };
-    call_back(&sim, &headers, &reference, &order, "refunded").await;
+    call_back(&sim, &reference, &order, "refunded").await;
     Redirect::to(&format!("{MOUNT}/pay/{reference}")).into_response()
 }
 
-/// Calls the e-shop's callback URL (a form POST; Kassa also takes EveryPay's GET).
-async fn call_back(
-    sim: &Simulator,
-    headers: &HeaderMap,
-    reference: &str,
-    order: &str,
-    event: &str,
-) {
+/// Calls the e-shop's callback URL (a form POST; Kassa also takes EveryPay's GET): the one set
+/// in the portal, else Kassa's own address for it.
+async fn call_back(sim: &Simulator, reference: &str, order: &str, event: &str) {
     let url = sim
         .callback_url
         .lock()
         .expect("simulator state")
         .clone()
-        .unwrap_or_else(|| format!("http://{}/notify/{}", host(headers), everypay::PROVIDER));
+        .unwrap_or_else(|| sim.shop.url(&format!("/notify/{}", everypay::PROVIDER)));
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
             ("payment_reference", reference),
@@ -385,6 +381,16 @@ struct CallbackForm {
 
 async fn set_callback(State(sim): State<Simulator>, Form(form): Form<CallbackForm>) -> Response {
     let url = Some(form.url.trim().to_owned()).filter(|u| !u.is_empty());
+    if url.as_deref().is_some_and(|u| !sim.shop.owns(u)) {
+        return (
+            StatusCode::BAD_REQUEST,
+            super::page(
+                "EveryPay portal",
+                "<p>The callback URL must be the shop's own address.</p>",
+            ),
+        )
+            .into_response();
+    }
     *sim.callback_url.lock().expect("simulator state") = url;
     Redirect::to(&format!("{MOUNT}/portal")).into_response()
 }

@@ -12,6 +12,39 @@ use std::time::Duration;
 use axum::response::Html;
 use serde::Deserialize;
 
+/// Where a simulator may send a browser or a callback: Kassa's own public address, over http
+/// or https. The simulators run on Kassa's origin, so a `javascript:` return address posted
+/// to one would run there, and any other site would receive what only Kassa should.
+#[derive(Clone, Debug)]
+pub struct Shop {
+    origin: String,
+}
+
+impl Shop {
+    /// Kassa at `public_url`.
+    pub fn new(public_url: &str) -> Shop {
+        Shop {
+            origin: origin(public_url).unwrap_or_default(),
+        }
+    }
+
+    /// Kassa's own address for `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    /// Whether `address` is one of Kassa's own.
+    pub fn owns(&self, address: &str) -> bool {
+        !self.origin.is_empty() && origin(address).as_deref() == Some(self.origin.as_str())
+    }
+}
+
+/// The origin of an http(s) address.
+fn origin(address: &str) -> Option<String> {
+    let url = url::Url::parse(address.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+}
+
 /// Escapes text for HTML.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -77,4 +110,26 @@ impl CardForm {
 
 fn card_digits(typed: &str) -> String {
     typed.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Shop;
+
+    #[test]
+    fn only_kassa_s_own_http_addresses_are_the_shop_s() {
+        let shop = Shop::new("http://127.0.0.1:3000");
+        assert!(shop.owns("http://127.0.0.1:3000/pay/ABC/return"));
+        for foreign in [
+            "javascript:alert(document.cookie)",
+            "JavaScript:alert(1)//http://127.0.0.1:3000/",
+            "http://127.0.0.1:3001/pay/ABC/return",
+            "https://127.0.0.1:3000/pay/ABC/return",
+            "http://evil.example/?http://127.0.0.1:3000/",
+            "data:text/html,<script>alert(1)</script>",
+            "",
+        ] {
+            assert!(!shop.owns(foreign), "{foreign}");
+        }
+    }
 }

@@ -76,6 +76,7 @@ impl Order {
 
 #[derive(Clone)]
 struct Simulator {
+    shop: super::Shop,
     http: reqwest::Client,
     merchant: RsaPublicKey,
     key: RsaPrivateKey,
@@ -89,9 +90,10 @@ struct Notification {
     body: String,
 }
 
-pub fn routes() -> Router {
+pub fn routes(shop: super::Shop) -> Router {
     use rsa::pkcs8::DecodePublicKey;
     let sim = Simulator {
+        shop,
         http: reqwest::Client::new(),
         merchant: RsaPublicKey::from_public_key_pem(DEMO_PUBLIC_KEY)
             .expect("the demo merchant's public key is valid"),
@@ -142,6 +144,12 @@ fn check_purchase(sim: &Simulator, form: &[(String, String)]) -> Result<(), (u8,
     }
     if field("IPCmethod") != "IPCPurchase" {
         return Err((10, "Only IPCPurchase is simulated".into()));
+    }
+    if let Some(name) = ["URL_OK", "URL_Cancel", "URL_Notify"]
+        .into_iter()
+        .find(|name| !sim.shop.owns(field(name)))
+    {
+        return Err((5, format!("{name} is not the shop's own address")));
     }
     if field("SID") != DEMO_SID || field("KeyIndex") != DEMO_KEY_INDEX {
         return Err((4, "Unknown store or key index".into()));

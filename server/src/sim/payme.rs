@@ -91,13 +91,14 @@ struct Sale {
 
 #[derive(Clone)]
 struct Simulator {
+    shop: super::Shop,
     platform: Platform,
     http: reqwest::Client,
     sellers: Arc<Mutex<HashMap<String, Seller>>>,
     sales: Arc<Mutex<HashMap<String, Sale>>>,
 }
 
-pub fn routes(platform: Platform) -> Router {
+pub fn routes(shop: super::Shop, platform: Platform) -> Router {
     let mut sellers = HashMap::new();
     sellers.insert(
         DEMO_SELLER.to_owned(),
@@ -116,6 +117,7 @@ pub fn routes(platform: Platform) -> Router {
         },
     );
     let sim = Simulator {
+        shop,
         platform,
         http: reqwest::Client::new(),
         sellers: Arc::new(Mutex::new(sellers)),
@@ -185,11 +187,10 @@ async fn generate_sale(
     if text(&body, "product_name").is_empty() {
         return error(INVALID_PARAMETER, "product_name is required");
     }
-    let is_url = |u: &str| u.starts_with("http://") || u.starts_with("https://");
-    if !is_url(&callback_url) || !is_url(&return_url) {
+    if !sim.shop.owns(&callback_url) || !sim.shop.owns(&return_url) {
         return error(
             INVALID_PARAMETER,
-            "sale_callback_url and sale_return_url must be URLs",
+            "sale_callback_url and sale_return_url must be the shop's own addresses",
         );
     }
     let id = random_id("SALE");

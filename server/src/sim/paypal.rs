@@ -58,14 +58,16 @@ struct Order {
 
 #[derive(Clone)]
 struct Simulator {
+    shop: super::Shop,
     http: reqwest::Client,
     orders: Arc<Mutex<HashMap<String, Order>>>,
     /// Every IPN sent, with its exact bytes.
     sent: Arc<Mutex<Vec<Ipn>>>,
 }
 
-pub fn routes() -> Router {
+pub fn routes(shop: super::Shop) -> Router {
     let sim = Simulator {
+        shop,
         http: reqwest::Client::new(),
         orders: Arc::new(Mutex::new(HashMap::new())),
         sent: Arc::new(Mutex::new(Vec::new())),
@@ -137,12 +139,17 @@ async fn webscr(State(sim): State<Simulator>, body: Bytes) -> Response {
             "The amount or currency is not valid.",
         );
     }
-    let is_url = |u: &str| u.starts_with("http://") || u.starts_with("https://");
+    let is_url = |u: &str| sim.shop.owns(u);
     let invoice = field("invoice");
-    if invoice.is_empty() || !is_url(&field("notify_url")) || !is_url(&field("return")) {
+    let cancel = field("cancel_return");
+    if invoice.is_empty()
+        || !is_url(&field("notify_url"))
+        || !is_url(&field("return"))
+        || !(cancel.is_empty() || is_url(&cancel))
+    {
         return refuse(
             StatusCode::BAD_REQUEST,
-            "invoice, notify_url and return are required.",
+            "invoice is required; notify_url, return and cancel_return must be the shop's own addresses.",
         );
     }
     let mut orders = sim.orders.lock().expect("simulator state");

@@ -39,17 +39,22 @@ struct SimPayment {
     ref_id: i64,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Simulator {
+    shop: super::Shop,
     payments: Arc<Mutex<HashMap<String, SimPayment>>>,
 }
 
-pub fn routes() -> Router {
+/// The simulator, for the shop (Kassa) at `shop`.
+pub fn routes(shop: super::Shop) -> Router {
     Router::new()
         .route("/pg/v4/payment/request.json", post(request))
         .route("/pg/v4/payment/verify.json", post(verify))
         .route("/pg/StartPay/{authority}", get(start_pay).post(decide))
-        .with_state(Simulator::default())
+        .with_state(Simulator {
+            shop,
+            payments: Arc::default(),
+        })
 }
 
 fn error(code: i64, message: &str) -> Response {
@@ -84,8 +89,8 @@ async fn request(State(sim): State<Simulator>, Json(body): Json<Value>) -> Respo
             "The description is required and at most 500 characters.",
         );
     }
-    if !(callback_url.starts_with("http://") || callback_url.starts_with("https://")) {
-        return error(-9, "The callback_url is required.");
+    if !sim.shop.owns(&callback_url) {
+        return error(-9, "The callback_url must be the shop's own address.");
     }
     if amount < MIN_AMOUNT {
         return error(-9, "The amount must be at least 1000 toman.");
