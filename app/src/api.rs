@@ -161,13 +161,13 @@ pub async fn load_checkout(
                 .iter()
                 .find(|(k, _)| k == "sig")
                 .map(|(_, v)| v.as_str());
-            engine::links::check_submission(db, &key, store.id, token, sig.unwrap_or_default(), now)
+            engine::links::check_submission(db, &key, &store, token, sig.unwrap_or_default(), now)
                 .await
                 .map_err(internal)?
                 .map(Some)
         }
         (Some(_), None) => Ok(None),
-        (None, _) => engine::links::check_page(db, &key, store.id, &params, now)
+        (None, _) => engine::links::check_page(db, &key, &store, &params, now)
             .await
             .map_err(internal)?,
     };

@@ -152,7 +152,7 @@ impl Checkout {
             token => {
                 let key = self.connectors.secret_key();
                 let now = crate::time::now_millis();
-                match links::check_submission(&self.db, key, store.id, token, form.sig.trim(), now)
+                match links::check_submission(&self.db, key, &store, token, form.sig.trim(), now)
                     .await?
                 {
                     Ok(link) => Some(link),

@@ -41,6 +41,8 @@ pub struct PaymentLink {
     pub uses: i64,
     /// Payments completed through the link.
     pub paid: i64,
+    /// The ISO code of the currency its amounts are in (the store's when it was made).
+    pub currency: String,
     pub created_at: i64,
 }
 
@@ -84,6 +86,8 @@ pub enum LinkProblem {
     Expired,
     /// Its usage limit is reached.
     UsedUp,
+    /// Made for another currency than the store takes now.
+    OtherCurrency,
 }
 
 impl LinkProblem {
@@ -93,6 +97,7 @@ impl LinkProblem {
             LinkProblem::Tampered => "tampered",
             LinkProblem::Expired => "expired",
             LinkProblem::UsedUp => "used_up",
+            LinkProblem::OtherCurrency => "other_currency",
         }
     }
 
@@ -102,6 +107,7 @@ impl LinkProblem {
             LinkProblem::Tampered,
             LinkProblem::Expired,
             LinkProblem::UsedUp,
+            LinkProblem::OtherCurrency,
         ]
         .into_iter()
         .find(|p| p.as_str() == s)
@@ -157,10 +163,11 @@ pub fn signed_message(store_id: i64, token: &str, terms: &str) -> String {
 pub async fn check_page(
     db: &crate::db::Db,
     key: &crate::secrets::SecretKey,
-    store_id: i64,
+    store: &crate::db::stores::Store,
     params: &[(String, String)],
     now: i64,
 ) -> Result<Result<Option<PaymentLink>, LinkProblem>, crate::db::DbError> {
+    let store_id = store.id;
     let get = |name: &str| {
         params
             .iter()
@@ -183,7 +190,7 @@ pub async fn check_page(
     {
         return Ok(Err(LinkProblem::Tampered));
     }
-    Ok(usable(link, now))
+    Ok(usable(link, store, now))
 }
 
 /// Checks the link a submitted form names (`sig` as the page carried it). Its usage limit is
@@ -193,11 +200,12 @@ pub async fn check_page(
 pub async fn check_submission(
     db: &crate::db::Db,
     key: &crate::secrets::SecretKey,
-    store_id: i64,
+    store: &crate::db::stores::Store,
     token: &str,
     sig: &str,
     now: i64,
 ) -> Result<Result<PaymentLink, LinkProblem>, crate::db::DbError> {
+    let store_id = store.id;
     let Some(link) = crate::db::links::by_token(db, store_id, token).await? else {
         return Ok(Err(LinkProblem::Unknown));
     };
@@ -207,13 +215,22 @@ pub async fn check_submission(
     if link.is_expired(now) {
         return Ok(Err(LinkProblem::Expired));
     }
+    if link.currency != store.currency.code() {
+        return Ok(Err(LinkProblem::OtherCurrency));
+    }
     Ok(Ok(link))
 }
 
 #[cfg(feature = "server")]
-fn usable(link: PaymentLink, now: i64) -> Result<Option<PaymentLink>, LinkProblem> {
+fn usable(
+    link: PaymentLink,
+    store: &crate::db::stores::Store,
+    now: i64,
+) -> Result<Option<PaymentLink>, LinkProblem> {
     if link.is_expired(now) {
         Err(LinkProblem::Expired)
+    } else if link.currency != store.currency.code() {
+        Err(LinkProblem::OtherCurrency)
     } else if link.is_used_up() {
         Err(LinkProblem::UsedUp)
     } else {
@@ -275,6 +292,7 @@ mod tests {
             max_uses: Some(2),
             uses: 2,
             paid: 1,
+            currency: "EUR".into(),
             created_at: 0,
         };
         assert_eq!(link.query(Some("ab")), "link=tok&price=5&sig=ab");

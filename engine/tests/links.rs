@@ -56,7 +56,7 @@ async fn check(
     f: &Fixture,
     params: &[(String, String)],
 ) -> Result<Option<PaymentLink>, LinkProblem> {
-    links::check_page(&f.db, &f.key, f.store.id, params, now_millis())
+    links::check_page(&f.db, &f.key, &f.store, params, now_millis())
         .await
         .unwrap()
 }
@@ -129,7 +129,7 @@ async fn a_signed_link_refuses_every_edit() {
         assert_eq!(check(&f, &unknown).await, Err(LinkProblem::Unknown));
         // The same link under another store (its token, its signature) does not exist there.
         let other = common::store(&f.db, "other").await;
-        let there = links::check_page(&f.db, &f.key, other.id, &params, now_millis())
+        let there = links::check_page(&f.db, &f.key, &other, &params, now_millis())
             .await
             .unwrap();
         assert_eq!(there, Err(LinkProblem::Unknown));
@@ -249,7 +249,7 @@ async fn a_link_expires_after_its_last_day() {
         let params = params_of(&url(&f.key, "http://x/openpay", f.store.id, &link));
         assert!(check(&f, &params).await.is_ok());
         let tomorrow = (today() + 1) * DAY_MILLIS;
-        let later = links::check_page(&f.db, &f.key, f.store.id, &params, tomorrow)
+        let later = links::check_page(&f.db, &f.key, &f.store, &params, tomorrow)
             .await
             .unwrap();
         assert_eq!(later, Err(LinkProblem::Expired));
@@ -474,5 +474,60 @@ async fn a_plain_link_holds_its_stored_amount_and_counts_only_on_its_terms() {
             .unwrap()
             .unwrap();
         assert_eq!(link.uses, 2, "the two payments on the link's terms");
+    }
+}
+
+#[tokio::test]
+async fn a_currency_change_sets_aside_the_methods_and_links_of_the_old_currency() {
+    use engine::db::methods::{self, NewMethod};
+    use engine::settings::{CurrencyChange, SettingsForm, save};
+    for db in common::databases().await {
+        let f = fixture(db).await;
+        let zarinpal = NewMethod {
+            provider: "zarinpal",
+            display_name: "Zarinpal",
+            live: false,
+            min_amount: None,
+            max_amount: None,
+            config: "{}",
+            secrets: None,
+            discount: None,
+        };
+        methods::create(&f.db, f.store.id, zarinpal).await.unwrap();
+        let link = build(&f, signed_form()).await;
+        assert_eq!(link.currency, "IRR");
+        let form = |currency: &str| SettingsForm {
+            name: "Test store".into(),
+            slug: "shop".into(),
+            currency: currency.into(),
+            language: "fa".into(),
+            ..SettingsForm::default()
+        };
+        let saved = save(&f.db, f.store.id, &form("EUR")).await.unwrap();
+        assert_eq!(
+            saved.currency_change,
+            Some(CurrencyChange {
+                methods_off: vec!["Zarinpal".into()],
+                links_off: 1
+            })
+        );
+        // The 2,500,000 rial link is not read as €25,000.00: it takes no payment at all.
+        let store = saved.store;
+        let address = url(&f.key, "http://kassa.test/openpay", store.id, &link);
+        let params = params_of(&address);
+        let page = links::check_page(&f.db, &f.key, &store, &params, now_millis());
+        assert_eq!(page.await.unwrap(), Err(LinkProblem::OtherCurrency));
+        let sig = engine::settings::links::signature(&f.key, store.id, &link);
+        match f
+            .checkout
+            .submit("shop", &slip_form(&f, &link, &sig, "k-eur"))
+            .await
+        {
+            Err(CheckoutError::Link(LinkProblem::OtherCurrency)) => {}
+            other => panic!("refused: {other:?}"),
+        }
+        // Saving again in the same currency sets nothing aside.
+        let again = save(&f.db, f.store.id, &form("EUR")).await.unwrap();
+        assert_eq!(again.currency_change, None);
     }
 }

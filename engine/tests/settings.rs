@@ -109,7 +109,8 @@ async fn store_settings_refuse_another_stores_slug() {
             },
         )
         .await
-        .unwrap();
+        .unwrap()
+        .store;
         assert_eq!(
             (saved.slug.as_str(), saved.currency.code()),
             ("dana-2", "EUR")

@@ -660,3 +660,51 @@ async fn a_store_s_earlier_slug_stays_its_own_and_leads_to_its_page() {
         assert!(stores::by_slug(db, "dana").await.unwrap().is_some());
     }
 }
+
+#[tokio::test]
+async fn changing_the_currency_says_which_methods_and_links_it_sets_aside() {
+    use engine::db::methods::{self, NewMethod};
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "IRR").await;
+    let store = stores::by_slug(app.state.checkout.db(), "dana")
+        .await
+        .unwrap()
+        .unwrap();
+    let zarinpal = NewMethod {
+        provider: "zarinpal",
+        display_name: "Zarinpal card",
+        live: false,
+        min_amount: None,
+        max_amount: None,
+        config: r#"{"merchant_id":"5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d"}"#,
+        secrets: None,
+        discount: None,
+    };
+    methods::create(app.state.checkout.db(), store.id, zarinpal)
+        .await
+        .unwrap();
+    let settings = |currency: &'static str| {
+        [
+            ("name", "Dana's Ceramics"),
+            ("slug", "dana"),
+            ("currency", currency),
+            ("language", "en"),
+            ("notification_email", ""),
+            ("toman_display", "on"),
+        ]
+    };
+    let to = dana.submit("/api/admin/settings", &settings("EUR")).await;
+    let page = dana.page(&to).await;
+    assert!(
+        page.contains("The store now takes EUR")
+            && page.contains("no longer offered: Zarinpal card")
+            && page.contains("no longer take payments: 0"),
+        "{page}"
+    );
+    // The customer's page offers no method that cannot take euros.
+    let checkout = Browser::new(&app).page("/s/dana/openpay?lang=en").await;
+    assert!(!checkout.contains("Zarinpal card"));
+    // The same currency again: a plain save.
+    let to = dana.submit("/api/admin/settings", &settings("EUR")).await;
+    assert!(!dana.page(&to).await.contains("The store now takes"));
+}

@@ -57,7 +57,7 @@ pub async fn save_settings(
     notification_email: String,
     maintenance: Option<String>,
 ) -> Result<(), ServerFnError> {
-    use engine::settings::{self, SettingsError, SettingsForm};
+    use engine::settings::{self, Saved, SettingsError, SettingsForm};
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let form = SettingsForm {
@@ -70,6 +70,19 @@ pub async fn save_settings(
         maintenance: maintenance.is_some(),
     };
     let flash = match settings::save(state.checkout.db(), user.store_id, &form).await {
+        // What a currency change set aside rides along, for the page to tell.
+        Ok(Saved {
+            store,
+            currency_change: Some(change),
+        }) => Flash {
+            values: vec![
+                ("currency".into(), store.currency.code().to_owned()),
+                ("methods_off".into(), change.methods_off.join(", ")),
+                ("links_off".into(), change.links_off.to_string()),
+            ],
+            notice: Some("currency_changed".into()),
+            ..Flash::default()
+        },
         Ok(_) => Flash::notice("saved"),
         Err(SettingsError::Invalid(errors)) => Flash {
             values: vec![
@@ -107,8 +120,11 @@ pub fn StoreSettings() -> impl IntoView {
                 page.await.map(|page| {
                     let flash = page.flash.clone();
                     let text = |key: &str, saved: &str| typed(&flash, key, saved);
-                    let checked = |key: &str, saved: bool| {
-                        flash.as_ref().map_or(saved, |f| f.value(key).is_some_and(|v| !v.is_empty()))
+                    // A refused form comes back as typed; after a save, the saved settings.
+                    let refused = flash.as_ref().is_some_and(|f| !f.errors().is_empty());
+                    let checked = |key: &str, saved: bool| match flash.as_ref().filter(|_| refused) {
+                        Some(f) => f.value(key).is_some_and(|v| !v.is_empty()),
+                        None => saved,
                     };
                     let (name, slug) = (text("name", &page.name), text("slug", &page.slug));
                     let (currency, language) = (text("currency", &page.currency), text("language", &page.language));
@@ -119,10 +135,19 @@ pub fn StoreSettings() -> impl IntoView {
                         .map(|field| field_error(&flash, field));
                     let [name_error, slug_error, currency_error, language_error, email_error] = errors;
                     let saved = flash.as_ref().is_some_and(|f| f.notice.as_deref() == Some("saved"));
-                    let refused = flash.as_ref().is_some_and(|f| !f.errors().is_empty());
+                    let currency_changed = flash.as_ref().filter(|f| f.notice.as_deref() == Some("currency_changed")).map(|f| {
+                        let value = |key: &str| f.value(key).unwrap_or_default();
+                        let methods = match value("methods_off") {
+                            none if none.is_empty() => t_string!(i18n, none).to_string(),
+                            names => names,
+                        };
+                        let links = engine::digits::localize(&value("links_off"), crate::components::lang());
+                        td_string!(i18n.get_locale_untracked(), currency_changed, currency = value("currency"), methods, links).to_string()
+                    });
                     view! {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_settings).to_string()>
                             {saved.then(|| view! { <Notice text=t_string!(i18n, settings_saved).to_string() /> })}
+                            {currency_changed.map(|text| view! { <Notice text /> })}
                             {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
                             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                                 <StoreBasics name_input="name" name slug currency name_error slug_error currency_error />

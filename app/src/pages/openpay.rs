@@ -84,12 +84,16 @@ fn LinkRefused(problem: LinkProblem, store: StoreView) -> impl IntoView {
             td_string!(locale, link_unknown_title),
             td_string!(locale, link_unknown_body),
         ),
+        LinkProblem::OtherCurrency => (
+            td_string!(locale, link_other_currency_title),
+            td_string!(locale, link_other_currency_body),
+        ),
     };
     // The status says it too: no such link, a link that was changed, one that is over.
     super::refusal_status(match problem {
         LinkProblem::Unknown => 404,
         LinkProblem::Tampered => 400,
-        LinkProblem::Expired | LinkProblem::UsedUp => 410,
+        LinkProblem::Expired | LinkProblem::UsedUp | LinkProblem::OtherCurrency => 410,
     });
     view! {
         <Title text=title.to_string() />

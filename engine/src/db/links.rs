@@ -10,6 +10,8 @@ use crate::time::now_millis;
 
 pub struct NewLink<'a> {
     pub token: &'a str,
+    /// The store's currency: the one the link's amounts are in.
+    pub currency: crate::money::Currency,
     pub signed: bool,
     pub terms: &'a str,
     pub payer_name: Option<&'a str>,
@@ -36,6 +38,7 @@ struct LinkRow {
     max_uses: Option<i64>,
     uses: i64,
     paid: i64,
+    currency: String,
     created_at: i64,
 }
 
@@ -55,6 +58,7 @@ impl From<LinkRow> for PaymentLink {
             max_uses: r.max_uses,
             uses: r.uses,
             paid: r.paid,
+            currency: r.currency,
             created_at: r.created_at,
         }
     }
@@ -63,13 +67,13 @@ impl From<LinkRow> for PaymentLink {
 const SELECT: &str = "SELECT l.id, l.token, l.signed, l.terms, l.payer_name, l.description, \
     l.amount, l.min_amount, l.max_amount, l.expires_at, l.max_uses, l.uses, \
     (SELECT COUNT(*) FROM payments p WHERE p.link_id = l.id AND p.status = 'paid') AS paid, \
-    l.created_at FROM payment_links l";
+    l.currency, l.created_at FROM payment_links l";
 
 pub async fn create(db: &Db, store_id: i64, new: NewLink<'_>) -> Result<i64, DbError> {
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO payment_links (store_id, token, signed, terms, payer_name, description, \
-         amount, min_amount, max_amount, expires_at, max_uses, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+         amount, min_amount, max_amount, expires_at, max_uses, currency, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
     )
     .bind(store_id)
     .bind(new.token)
@@ -82,10 +86,27 @@ pub async fn create(db: &Db, store_id: i64, new: NewLink<'_>) -> Result<i64, DbE
     .bind(new.max_amount)
     .bind(new.expires_at)
     .bind(new.max_uses)
+    .bind(new.currency.code())
     .bind(now_millis())
     .fetch_one(db.pool())
     .await?;
     Ok(id)
+}
+
+/// How many of the store's links were made in another currency than `currency`: those a
+/// currency change leaves refused.
+pub async fn count_in_other_currency(
+    db: &Db,
+    store_id: i64,
+    currency: crate::money::Currency,
+) -> Result<i64, DbError> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payment_links WHERE store_id = $1 AND currency <> $2")
+            .bind(store_id)
+            .bind(currency.code())
+            .fetch_one(db.pool())
+            .await?;
+    Ok(n)
 }
 
 pub async fn by_token(db: &Db, store_id: i64, token: &str) -> Result<Option<PaymentLink>, DbError> {

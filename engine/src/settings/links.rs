@@ -93,6 +93,7 @@ pub async fn create(
         store.id,
         NewLink {
             token: &token,
+            currency,
             signed: form.signed,
             terms: &canonical_terms(&terms),
             payer_name: payer_name.as_deref(),

@@ -30,7 +30,23 @@ pub enum SettingsError {
     Storage(#[from] DbError),
 }
 
-pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Store, SettingsError> {
+/// What changing the store's currency set aside: the enabled methods whose provider does not
+/// take the new currency (by name; no longer offered) and the payment links made in another
+/// currency (no longer taking payments). The merchant is told both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CurrencyChange {
+    pub methods_off: Vec<String>,
+    pub links_off: i64,
+}
+
+/// The saved store, and what a currency change set aside, if the currency changed.
+#[derive(Clone, Debug)]
+pub struct Saved {
+    pub store: Store,
+    pub currency_change: Option<CurrencyChange>,
+}
+
+pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Saved, SettingsError> {
     let mut errors = FieldErrors::default();
     let name = errors.check(Field::StoreName, v::required_name(&form.name, 80));
     let slug = errors.check(Field::Slug, v::slug(&form.slug));
@@ -54,7 +70,8 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Store, 
         notification_email,
         maintenance: form.maintenance,
     };
-    stores::update(db, store_id, &settings).await.map_err(|e| {
+    let before = stores::by_id(db, store_id).await?.map(|s| s.currency);
+    let store = stores::update(db, store_id, &settings).await.map_err(|e| {
         if e.is_unique_violation() {
             let mut errors = FieldErrors::default();
             errors.add(Field::Slug, Problem::Taken);
@@ -62,6 +79,23 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Store, 
         } else {
             SettingsError::Storage(e)
         }
+    })?;
+    let currency_change = match before {
+        Some(earlier) if earlier != store.currency => Some(CurrencyChange {
+            methods_off: crate::db::methods::list_enabled(db, store_id)
+                .await?
+                .into_iter()
+                .filter(|m| !methods::takes_currency(&m.provider, store.currency))
+                .map(|m| m.display_name)
+                .collect(),
+            links_off: crate::db::links::count_in_other_currency(db, store_id, store.currency)
+                .await?,
+        }),
+        _ => None,
+    };
+    Ok(Saved {
+        store,
+        currency_change,
     })
 }
 
