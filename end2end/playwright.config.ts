@@ -42,6 +42,8 @@ export default defineConfig({
       KASSA_DATA_DIR: "../target/e2e",
       RUST_LOG: "warn",
       KASSA_SANDBOX: "1",
+      // Every test signs up its own store, all from this machine.
+      KASSA_SIGN_UPS_PER_HOUR: "1000",
     },
   },
 });

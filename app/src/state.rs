@@ -9,6 +9,8 @@ pub struct AppState {
     pub default_store: String,
     /// The client address is the last `X-Forwarded-For` entry (Kassa runs behind a proxy).
     pub trust_forwarded: bool,
+    /// Sign-ups allowed from one client address in an hour.
+    pub sign_ups_per_hour: i64,
     /// Seals and opens provider credentials.
     pub secrets: engine::secrets::SecretKey,
     /// Where merchants open a PayMe account registered through Kassa (shown when PayMe does

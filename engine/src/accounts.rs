@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::login_failures::{self, Limits};
 use crate::db::stores::{self, NewStore, Store};
-use crate::db::{Db, DbError, sessions, users};
+use crate::db::{Db, DbError, sessions, sign_ups, users};
 use crate::tracking::hex;
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
@@ -35,8 +35,6 @@ pub const ACCOUNT_LIMIT: i64 = 30;
 pub const ACCOUNT_WINDOW: i64 = 60 * MINUTE;
 /// Per address, any accounts: a few passwords tried on many accounts.
 pub const ADDRESS_LIMIT: i64 = 20;
-/// Sign-ups from one address within `ACCOUNT_WINDOW`.
-pub const SIGN_UP_LIMIT: i64 = 5;
 
 const LOG_IN_LIMITS: Limits = Limits {
     pair: (PAIR_LIMIT, WINDOW),
@@ -95,10 +93,13 @@ pub struct SignUp {
     pub password: String,
 }
 
-/// Creates a store with its owner and logs the owner in.
+/// Creates a store with its owner and logs the owner in. At most `per_hour` sign-ups come from
+/// one `address` (the client's) in an hour; a refused form does not count.
 pub async fn sign_up(
     db: &Db,
     form: &SignUp,
+    address: &str,
+    per_hour: i64,
     now: i64,
 ) -> Result<(Store, NewSession), AccountError> {
     let mut errors = FieldErrors::default();
@@ -132,7 +133,13 @@ pub async fn sign_up(
     if !errors.is_empty() {
         return Err(AccountError::Invalid(errors));
     }
-    let hash = hash_password(password).await?;
+    let slot = HASHING.slot()?;
+    if let Err(retry_after_ms) =
+        sign_ups::reserve(db, address, (per_hour, ACCOUNT_WINDOW), now).await?
+    {
+        return Err(AccountError::Throttled { retry_after_ms });
+    }
+    let hash = hash_password_in(slot, password).await?;
     let token = new_token();
     let mut tx = db.pool().begin().await.map_err(DbError::from)?;
     let new_store = NewStore {
@@ -374,8 +381,13 @@ static HASHING: std::sync::LazyLock<Gate> = std::sync::LazyLock::new(|| {
 });
 
 async fn hash_password(password: String) -> Result<String, AccountError> {
+    hash_password_in(HASHING.slot()?, password).await
+}
+
+/// [`hash_password`] in a slot taken earlier.
+async fn hash_password_in(slot: Slot, password: String) -> Result<String, AccountError> {
     HASHING
-        .run(HASHING.slot()?, move || {
+        .run(slot, move || {
             let salt = SaltString::encode_b64(&rand::random::<[u8; 16]>())
                 .map_err(|e| AccountError::Hashing(e.to_string()))?;
             Argon2::default()

@@ -1,6 +1,6 @@
 //! What is kept only for a while is deleted on a schedule: ended sessions, log-in failures
-//! older than the longest window that counts them, expired form drafts and old idempotency
-//! keys. Every app server may run it at any time: the deletes are idempotent.
+//! and sign-ups older than the longest window that counts them, expired form drafts and old
+//! idempotency keys. Every app server may run it at any time: the deletes are idempotent.
 
 use crate::accounts::{ABSOLUTE, ACCOUNT_WINDOW, IDLE};
 use crate::db::{Db, DbError, drafts};
@@ -18,6 +18,7 @@ pub struct Purged {
     pub login_failures: u64,
     pub drafts: u64,
     pub idempotency_keys: u64,
+    pub sign_ups: u64,
 }
 
 pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
@@ -51,6 +52,11 @@ pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
         idempotency_keys: delete(
             "DELETE FROM idempotency_keys WHERE created_at < $1",
             now - IDEMPOTENCY_TTL,
+        )
+        .await?,
+        sign_ups: delete(
+            "DELETE FROM sign_up_attempts WHERE at < $1",
+            now - ACCOUNT_WINDOW,
         )
         .await?,
     })

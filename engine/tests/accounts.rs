@@ -12,6 +12,8 @@ use engine::validation::{Field, Problem};
 
 const PASSWORD: &str = "a long enough passphrase";
 const T0: i64 = 1_800_000_000_000;
+/// The address the tests' sign-ups come from.
+const HERE: &str = "192.0.2.1";
 
 fn form(slug: &str, email: &str) -> SignUp {
     SignUp {
@@ -45,9 +47,10 @@ fn problems(err: AccountError) -> Vec<(Field, Problem)> {
 #[tokio::test]
 async fn sign_up_creates_a_store_and_its_owner_logged_in() {
     for db in common::databases().await {
-        let (store, session) = accounts::sign_up(&db, &form("dana", "Dana@Example.com"), T0)
-            .await
-            .unwrap();
+        let (store, session) =
+            accounts::sign_up(&db, &form("dana", "Dana@Example.com"), HERE, 100, T0)
+                .await
+                .unwrap();
         assert_eq!(
             (store.slug.as_str(), store.currency.code()),
             ("dana", "ILS")
@@ -61,7 +64,7 @@ async fn sign_up_creates_a_store_and_its_owner_logged_in() {
         assert_eq!(who, Some(session.user.clone()));
 
         // The same slug or e-mail again (in any case) is refused, and creates nothing.
-        let err = accounts::sign_up(&db, &form("DANA", "dana@EXAMPLE.com"), T0)
+        let err = accounts::sign_up(&db, &form("DANA", "dana@EXAMPLE.com"), HERE, 100, T0)
             .await
             .unwrap_err();
         assert_eq!(
@@ -80,7 +83,11 @@ async fn sign_up_creates_a_store_and_its_owner_logged_in() {
             password: "short".into(),
         };
         assert_eq!(
-            problems(accounts::sign_up(&db, &bad, T0).await.unwrap_err()),
+            problems(
+                accounts::sign_up(&db, &bad, HERE, 100, T0)
+                    .await
+                    .unwrap_err()
+            ),
             vec![
                 (Field::StoreName, Problem::Required),
                 (Field::Slug, Problem::Invalid),
@@ -104,7 +111,14 @@ async fn concurrent_sign_ups_for_one_slug_make_one_store() {
         let attempts = (0..6).map(|i| {
             let db = db.clone();
             tokio::spawn(async move {
-                accounts::sign_up(&db, &form("race", &format!("owner{i}@example.com")), T0).await
+                accounts::sign_up(
+                    &db,
+                    &form("race", &format!("owner{i}@example.com")),
+                    HERE,
+                    100,
+                    T0,
+                )
+                .await
             })
         });
         let mut created = 0;
@@ -124,7 +138,7 @@ async fn concurrent_sign_ups_for_one_slug_make_one_store() {
 }
 
 async fn owner(db: &Db) -> accounts::SessionUser {
-    accounts::sign_up(db, &form("shop", "owner@shop.example"), T0)
+    accounts::sign_up(db, &form("shop", "owner@shop.example"), HERE, 100, T0)
         .await
         .unwrap()
         .1
@@ -388,5 +402,33 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
         );
         assert_eq!(purge(&db, later).await.unwrap(), Purged::default());
         assert_eq!(accounts::session(&db, &old.token, T0).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn one_address_signs_up_a_few_stores_an_hour() {
+    for db in common::databases().await {
+        let sign_up = |slug: &str, address: &str, at: i64| {
+            let form = form(slug, &format!("{slug}@example.com"));
+            let db = db.clone();
+            let address = address.to_owned();
+            async move { accounts::sign_up(&db, &form, &address, 2, at).await }
+        };
+        sign_up("first", "10.0.0.1", T0).await.unwrap();
+        // A refused form is no sign-up.
+        assert!(matches!(
+            sign_up("x", "10.0.0.1", T0).await,
+            Err(AccountError::Invalid(_))
+        ));
+        sign_up("second", "10.0.0.1", T0).await.unwrap();
+        let third = sign_up("third", "10.0.0.1", T0 + 1).await;
+        assert!(
+            matches!(third, Err(AccountError::Throttled { .. })),
+            "{third:?}"
+        );
+        sign_up("elsewhere", "10.0.0.2", T0 + 1).await.unwrap();
+        sign_up("later", "10.0.0.1", T0 + ACCOUNT_WINDOW + 1)
+            .await
+            .unwrap();
     }
 }

@@ -34,6 +34,8 @@ pub struct Config {
     pub payme_signup_url: Option<String>,
     /// Kassa runs behind a proxy that appends the client's address to `X-Forwarded-For`.
     pub trust_forwarded: bool,
+    /// Sign-ups allowed from one client address in an hour.
+    pub sign_ups_per_hour: i64,
     /// The key that seals provider credentials (`KASSA_SECRET_KEY`: 64 hex digits or base64).
     pub secret_key: Option<String>,
     /// Where the embedded default keeps its generated key file.
@@ -85,6 +87,9 @@ impl Config {
                 .or_else(|| sandbox.then(|| format!("{public_url}{}", crate::sim::payme::SIGNUP))),
             public_url,
             trust_forwarded: flag("KASSA_TRUST_FORWARDED", false),
+            sign_ups_per_hour: var("KASSA_SIGN_UPS_PER_HOUR")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(10),
             secret_key: var("KASSA_SECRET_KEY"),
             data_dir: var("KASSA_DATA_DIR")
                 .unwrap_or_else(|| "data".into())

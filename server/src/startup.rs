@@ -40,6 +40,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
         checkout: Checkout::new(db, connectors, &config.public_url),
         default_store: config.default_store.clone(),
         trust_forwarded: config.trust_forwarded,
+        sign_ups_per_hour: config.sign_ups_per_hour,
         secrets: key,
         payme_signup_url: config.payme_signup_url.clone(),
     }

@@ -82,7 +82,10 @@ pub async fn sign_up(
         email,
         password,
     };
-    match accounts::sign_up(state.checkout.db(), &form, engine::time::now_millis()).await {
+    let address = crate::session::client_address(&state).await;
+    let now = engine::time::now_millis();
+    let per_hour = state.sign_ups_per_hour;
+    match accounts::sign_up(state.checkout.db(), &form, &address, per_hour, now).await {
         Ok((_, session)) => {
             crate::session::start(&session.token);
             crate::session::redirect_to("/admin/settings");
@@ -101,6 +104,11 @@ pub async fn sign_up(
             });
             crate::session::redirect_to("/admin/signup");
         }
+        Err(AccountError::Throttled { retry_after_ms }) => {
+            crate::flash::put(&Flash::notice(&throttled(retry_after_ms)));
+            crate::session::redirect_to("/admin/signup");
+        }
+        Err(AccountError::Busy) => return Err(crate::api::busy()),
         Err(other) => return Err(crate::api::internal(other)),
     }
     Ok(())
@@ -163,8 +171,10 @@ pub fn SignUpPage() -> impl IntoView {
                     let error = |field| field_error(&flash, field);
                     let errors = [Field::StoreName, Field::Slug, Field::Currency, Field::Language, Field::Email, Field::Password].map(error);
                     let [store_name_error, slug_error, currency_error, language_error, email_error, password_error] = errors;
+                    let throttled = flash.as_ref().and_then(|f| f.notice.as_deref()).and_then(throttled_text);
                     Some(view! {
                         <Fresh render>
+                        {throttled.map(|text| view! { <Notice text error=true /> })}
                         <ActionForm action=action attr:class="stack" attr:novalidate=true>
                             <StoreBasics name_input="store_name" name=store_name slug currency
                                 name_error=store_name_error slug_error currency_error />

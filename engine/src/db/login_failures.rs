@@ -2,7 +2,7 @@
 //! as a failure *before* its password is checked ([`reserve`]) and forgotten when it succeeds,
 //! so the limits hold however many attempts arrive at once.
 
-use super::{Backend, Db, DbError};
+use super::{Db, DbError};
 
 /// The limits an attempt must stay within, each over its own window (milliseconds).
 #[derive(Clone, Copy, Debug)]
@@ -29,19 +29,11 @@ pub async fn reserve(
     now: i64,
 ) -> Result<Result<i64, i64>, DbError> {
     let mut tx = db.pool().begin().await?;
-    if db.backend() == Backend::Postgres {
-        let mut keys = [
-            super::lock_key(&format!("log-in account {email}")),
-            super::lock_key(&format!("log-in address {address}")),
-        ];
-        keys.sort_unstable();
-        for key in keys {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
+    let (account, place) = (
+        format!("log-in account {email}"),
+        format!("log-in address {address}"),
+    );
+    super::lock_names(db, &mut tx, &[&account, &place]).await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO login_failures (email, address, at) VALUES ($1, $2, $3) RETURNING id",
     )

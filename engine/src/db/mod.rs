@@ -13,6 +13,7 @@ pub mod methods;
 pub mod payments;
 pub mod report;
 pub mod sessions;
+pub mod sign_ups;
 pub mod stores;
 pub mod users;
 
@@ -129,8 +130,30 @@ impl Db {
     }
 }
 
+/// Takes PostgreSQL's transaction-scoped advisory locks named `names` (in one fixed order, so
+/// two transactions never wait for each other crosswise); on SQLite the transaction's first
+/// write takes the database's one write lock instead, so callers write first.
+pub(crate) async fn lock_names(
+    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    names: &[&str],
+) -> Result<(), DbError> {
+    if db.backend != Backend::Postgres {
+        return Ok(());
+    }
+    let mut keys: Vec<i64> = names.iter().map(|n| lock_key(n)).collect();
+    keys.sort_unstable();
+    for key in keys {
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// A 64-bit advisory-lock key for a name (the first 8 bytes of its SHA-256).
-pub(crate) fn lock_key(name: &str) -> i64 {
+fn lock_key(name: &str) -> i64 {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(name.as_bytes());
     i64::from_be_bytes(digest[..8].try_into().expect("a SHA-256 has 8 bytes"))

@@ -41,6 +41,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         payme_platform: Some(server::sim::payme::sandbox_platform()),
         payme_signup_url: Some(format!("{base}{}", server::sim::payme::SIGNUP)),
         trust_forwarded: false,
+        sign_ups_per_hour: 100,
         secret_key: None,
         data_dir: dir.clone(),
     };
