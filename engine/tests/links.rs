@@ -479,21 +479,10 @@ async fn a_plain_link_holds_its_stored_amount_and_counts_only_on_its_terms() {
 
 #[tokio::test]
 async fn a_currency_change_sets_aside_the_methods_and_links_of_the_old_currency() {
-    use engine::db::methods::{self, NewMethod};
     use engine::settings::{CurrencyChange, SettingsForm, save};
     for db in common::databases().await {
         let f = fixture(db).await;
-        let zarinpal = NewMethod {
-            provider: "zarinpal",
-            display_name: "Zarinpal",
-            live: false,
-            min_amount: None,
-            max_amount: None,
-            config: "{}",
-            secrets: None,
-            discount: None,
-        };
-        methods::create(&f.db, f.store.id, zarinpal).await.unwrap();
+        common::gateway(&f.db, f.store.id).await;
         let link = build(&f, signed_form()).await;
         assert_eq!(link.currency, "IRR");
         let form = |currency: &str| SettingsForm {
