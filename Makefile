@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(CARGO_BIN):$(PATH)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 E2E_PORT ?= 3100
 
-.PHONY: run test setup-build setup-test postgres test-rust test-e2e build-release lint bench
+.PHONY: run test setup-build setup-test postgres test-rust test-e2e build-release lint bench fuzz
 
 ## Sandbox mode (simulators, demo stores and their owners) is switched on here: the binary
 ## alone is live.
@@ -70,6 +70,19 @@ test-e2e: setup-test build-release
 ## The payments report at 100,000 payments, on SQLite and PostgreSQL (engine/benches/report.rs).
 bench: postgres
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench report
+
+## Fuzzing (libFuzzer through cargo-fuzz) of the parsers that read what strangers send: each
+## target for FUZZ_SECONDS (default 30). cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets
+## the stable toolchain take them.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := amount mobile paypal_ipn mypos_message everypay_message link_terms
+fuzz:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  echo "== $$t"; \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none $$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 | grep -E "number_of_executed_units|crash|panicked" ; \
+	done
 
 lint:
 	cargo fmt --all --check

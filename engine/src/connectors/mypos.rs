@@ -94,7 +94,7 @@ pub fn verify(key: &RsaPublicKey, fields: &[(String, String)]) -> Result<(), Con
 /// The fields of `IPCPurchaseNotify`, in myPOS's documented order; `false`: may be left out.
 /// The signature covers the values only, so the names are checked here: a signed message whose
 /// values were relabelled (a name changed, a value with `-` split into two) verifies still.
-const PURCHASE_NOTIFY: &[(&str, bool)] = &[
+pub const PURCHASE_NOTIFY: &[(&str, bool)] = &[
     ("IPCmethod", true),
     ("SID", true),
     ("Amount", true),
@@ -118,7 +118,7 @@ const PURCHASE_NOTIFY: &[(&str, bool)] = &[
 
 /// The fields of `IPCPurchaseOK` and `IPCPurchaseCancel` (the browser's posts to `URL_OK` and
 /// `URL_Cancel`), in order.
-const PURCHASE_RETURN: &[(&str, bool)] = &[
+pub const PURCHASE_RETURN: &[(&str, bool)] = &[
     ("IPCmethod", true),
     ("SID", true),
     ("OrderID", true),
@@ -127,7 +127,10 @@ const PURCHASE_RETURN: &[(&str, bool)] = &[
 
 /// Accepts `fields` only when they are the message's documented fields, in the documented
 /// order, each once, the required ones all there.
-fn documented(fields: &[(String, String)], layout: &[(&str, bool)]) -> Result<(), ConnectorError> {
+pub fn documented(
+    fields: &[(String, String)],
+    layout: &[(&str, bool)],
+) -> Result<(), ConnectorError> {
     let reject = |why: String| Err(ConnectorError::Rejected(why));
     let mut expected = layout.iter();
     'fields: for (name, _) in fields {
@@ -161,7 +164,7 @@ fn shaped(value: &str, pattern: &str) -> bool {
 
 /// The values of a notification whose format myPOS documents: a value moved into another
 /// field's place (by relabelling) does not have that field's shape.
-fn well_formed(fields: &[(String, String)]) -> Result<(), ConnectorError> {
+pub fn well_formed(fields: &[(String, String)]) -> Result<(), ConnectorError> {
     let digits = |v: &str, most: usize| {
         !v.is_empty() && v.len() <= most && v.bytes().all(|b| b.is_ascii_digit())
     };
