@@ -13,7 +13,7 @@ use crate::db::{Db, DbError, bank_accounts, methods, stores};
 use crate::links::{self, LinkProblem, PaymentLink};
 use crate::mobile::{MobileError, normalize_mobile};
 use crate::money::parse_amount;
-use crate::settings::methods::takes_currency;
+use crate::settings::methods::offered;
 use crate::status::PaymentStatus;
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
@@ -126,7 +126,7 @@ impl Checkout {
         store: &Store,
     ) -> Result<Vec<PaymentMethod>, CheckoutError> {
         let mut enabled = methods::list_enabled(&self.db, store.id).await?;
-        enabled.retain(|m| takes_currency(&m.provider, store.currency));
+        enabled.retain(|m| offered(m, store.currency));
         Ok(enabled)
     }
 
@@ -413,7 +413,7 @@ impl Checkout {
         let found = match id.parse::<i64>() {
             Ok(id) => methods::get(&self.db, store.id, id)
                 .await?
-                .filter(|m| m.enabled && takes_currency(&m.provider, store.currency)),
+                .filter(|m| offered(m, store.currency)),
             Err(_) => None,
         };
         if found.is_none() {

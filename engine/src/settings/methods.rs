@@ -288,6 +288,12 @@ pub fn takes_currency(name: &str, currency: Currency) -> bool {
     provider(name).is_some_and(|p| p.currencies.contains(&currency.code()))
 }
 
+/// Whether customers of a store in `currency` are offered `method` (and it may be started):
+/// enabled, and its provider takes the currency.
+pub fn offered(method: &PaymentMethod, currency: Currency) -> bool {
+    method.enabled && takes_currency(&method.provider, currency)
+}
+
 /// A method form as typed. `discount_kind` is `none`, `fixed` or `percent`; `provider_values`
 /// are the provider fields by name.
 #[derive(Clone, Debug, Default)]

@@ -85,7 +85,7 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Saved, 
             methods_off: crate::db::methods::list_enabled(db, store_id)
                 .await?
                 .into_iter()
-                .filter(|m| !methods::takes_currency(&m.provider, store.currency))
+                .filter(|m| !methods::offered(m, store.currency))
                 .map(|m| m.display_name)
                 .collect(),
             links_off: crate::db::links::count_in_other_currency(db, store_id, store.currency)
