@@ -105,11 +105,33 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The app. leptos_i18n's context starts an isomorphic effect to write its language cookie
+/// (which `server::language` already does). On the server its task races the page: if it
+/// first runs while the page's owner is being disposed, it reads the disposed locale signal
+/// and panics ("reactive value … already been disposed", a few per thousand requests under
+/// load). So the context lives under an owner of its own that `Pages` pauses as soon as the
+/// effect exists (a paused effect never runs; its task ends when the effect is disposed), and
+/// the pages render under a child owner resumed again.
 #[component]
 pub fn App() -> impl IntoView {
+    use leptos::reactive::owner::Owner;
+    use leptos::tachys::reactive_graph::OwnedView;
     provide_meta_context();
-    view! {
-        <I18nContextProvider>
+    let i18n = Owner::current().unwrap_or_default().child();
+    let app = i18n.with(|| view! { <I18nContextProvider><Pages /></I18nContextProvider> });
+    OwnedView::new_with_owner(app, i18n)
+}
+
+/// Every page (see `App` for the owners).
+#[component]
+fn Pages() -> impl IntoView {
+    use leptos::reactive::owner::Owner;
+    use leptos::tachys::reactive_graph::OwnedView;
+    let i18n = Owner::current().unwrap_or_default();
+    i18n.pause();
+    let owner = i18n.child();
+    owner.resume();
+    let pages = owner.with(|| view! {
             <Stylesheet id="kassa" href="/pkg/kassa.css" />
             <Title formatter=|page: String| format!("{page} · Kassa") />
             <Router>
@@ -136,6 +158,6 @@ pub fn App() -> impl IntoView {
                 </main>
                 <components::LanguageBar />
             </Router>
-        </I18nContextProvider>
-    }
+    });
+    OwnedView::new_with_owner(pages, owner)
 }
