@@ -376,14 +376,37 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
     }))
 }
 
-/// Where to send the customer to pay a started payment (`None`: it no longer waits).
+/// What the hand-off page does with a payment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HandOffStep {
+    /// Forward the customer to the provider.
+    Go(HandOff),
+    /// It no longer waits for a provider: show where it stands.
+    Done,
+    /// No such payment.
+    Unknown,
+    /// The store turned its method off since it was started: where to choose another.
+    MethodOff(String),
+}
+
+/// Where to send the customer to pay a started payment.
 #[server]
-pub async fn load_hand_off(code: String) -> Result<Option<HandOff>, ServerFnError> {
+pub async fn load_hand_off(code: String) -> Result<HandOffStep, ServerFnError> {
     use engine::checkout::CheckoutError;
     let state = crate::state::app_state()?;
     match state.checkout.hand_off(&code).await {
-        Ok(h) => Ok(h),
-        Err(CheckoutError::UnknownPayment) => Ok(None),
+        Ok(Some(h)) => Ok(HandOffStep::Go(h)),
+        Ok(None) => Ok(HandOffStep::Done),
+        Err(CheckoutError::UnknownPayment) => Ok(HandOffStep::Unknown),
+        Err(CheckoutError::MethodOff) => {
+            let payment = state.checkout.payment(&code).await.map_err(internal)?;
+            let store = engine::db::stores::by_id(state.checkout.db(), payment.store_id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| internal("payment without store"))?;
+            let retry = state.checkout.retry_path(&payment, &store).await;
+            Ok(HandOffStep::MethodOff(retry.map_err(internal)?))
+        }
         Err(e) => Err(internal(e)),
     }
 }

@@ -117,28 +117,37 @@ pub async fn end(state: &AppState) -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// The client's IP address, for the log-in rate limit. Behind a proxy
-/// (`KASSA_TRUST_FORWARDED=1`) it is the last address the proxy appended to
-/// `X-Forwarded-For`; earlier entries are the client's own claims and are ignored.
+/// The client's IP address, for the log-in rate limit (see [`address_of`]).
 pub async fn client_address(state: &AppState) -> String {
     use axum::extract::ConnectInfo;
     use axum::http::HeaderMap;
-    if state.trust_forwarded {
-        let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
-        let forwarded = headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .map(str::trim)
-            .rfind(|a| !a.is_empty())
-            .map(str::to_owned);
-        if let Some(address) = forwarded {
-            return address;
-        }
-    }
-    match leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>().await {
-        Ok(ConnectInfo(addr)) => addr.ip().to_string(),
-        Err(_) => "unknown".to_owned(),
+    let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let socket = leptos_axum::extract::<ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|ConnectInfo(addr)| addr);
+    address_of(&headers, socket, state.trust_forwarded)
+}
+
+/// The client's IP address, for the limits that count per sender. Behind a proxy
+/// (`KASSA_TRUST_FORWARDED=1`) it is the last address the proxy appended to
+/// `X-Forwarded-For`; earlier entries are the client's own claims and are ignored.
+pub fn address_of(
+    headers: &axum::http::HeaderMap,
+    socket: Option<std::net::SocketAddr>,
+    trust_forwarded: bool,
+) -> String {
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .rfind(|a| !a.is_empty())
+        .filter(|_| trust_forwarded);
+    match (forwarded, socket) {
+        (Some(address), _) => address.to_owned(),
+        (None, Some(addr)) => addr.ip().to_string(),
+        (None, None) => "unknown".to_owned(),
     }
 }

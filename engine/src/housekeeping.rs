@@ -1,9 +1,10 @@
 //! What is kept only for a while is deleted on a schedule: ended sessions, log-in failures
-//! and sign-ups older than the longest window that counts them, expired form drafts and old
-//! idempotency keys. Every app server may run it at any time: the deletes are idempotent.
+//! and sign-ups older than the longest window that counts them, message budgets of past
+//! windows, expired form drafts and old idempotency keys. Every app server may run it at any time: the deletes are idempotent.
 
 use crate::accounts::{ABSOLUTE, ACCOUNT_WINDOW, IDLE};
 use crate::db::{Db, DbError, drafts};
+use crate::intake;
 
 /// How long a submission's idempotency key is kept. A resubmission (the back button, a double
 /// click, a retry) comes within minutes; a week covers a form left open over a weekend.
@@ -19,6 +20,7 @@ pub struct Purged {
     pub drafts: u64,
     pub idempotency_keys: u64,
     pub sign_ups: u64,
+    pub message_budgets: u64,
 }
 
 pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
@@ -57,6 +59,11 @@ pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
         sign_ups: delete(
             "DELETE FROM sign_up_attempts WHERE at < $1",
             now - ACCOUNT_WINDOW,
+        )
+        .await?,
+        message_budgets: delete(
+            "DELETE FROM message_budgets WHERE window_start < $1",
+            now - intake::WINDOW,
         )
         .await?,
     })

@@ -25,6 +25,8 @@ pub mod db;
 #[cfg(feature = "server")]
 pub mod housekeeping;
 #[cfg(feature = "server")]
+pub mod intake;
+#[cfg(feature = "server")]
 pub mod secrets;
 #[cfg(feature = "server")]
 pub mod settings;

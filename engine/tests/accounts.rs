@@ -391,6 +391,9 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
         .execute(db.pool())
         .await
         .unwrap();
+        engine::intake::charge(&db, 1, "192.0.2.1", 10, T0)
+            .await
+            .unwrap();
         // Within their time nothing goes; after it, each goes once.
         assert_eq!(purge(&db, T0 + 1).await.unwrap(), Purged::default());
         let later = T0 + IDEMPOTENCY_TTL + 1;
@@ -400,6 +403,8 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
             (purged.sessions, purged.login_failures, purged.drafts),
             (2, 1, 1)
         );
+        // The payment's window and the address's.
+        assert_eq!(purged.message_budgets, 2);
         assert_eq!(purge(&db, later).await.unwrap(), Purged::default());
         assert_eq!(accounts::session(&db, &old.token, T0).await.unwrap(), None);
     }

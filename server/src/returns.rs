@@ -3,24 +3,47 @@
 //! the payment's page. Notifications arrive per payment (`/pay/{code}/notify`) or, for
 //! providers configured with one address per account (PayPal's IPN), at `/notify/{provider}`.
 
-use axum::body::Body;
+use std::convert::Infallible;
+use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
-use axum::response::Redirect;
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Path, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
 
-use engine::checkout::{Checkout, CheckoutError, Notified};
+use engine::checkout::{Admitted, Checkout, CheckoutError, Notified};
 use engine::connectors::{ACCOUNT_NOTIFICATIONS, notified_payment};
 
 use app::state::AppState;
 
+/// The client address a message came from, which its budget is charged to (`intake`).
+pub struct Sender(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Sender
+where
+    AppState: FromRef<S>,
+{
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Sender, Infallible> {
+        let trust = AppState::from_ref(state).trust_forwarded;
+        let socket = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        Ok(Sender(app::address_of(&parts.headers, socket, trust)))
+    }
+}
+
 pub async fn provider_return(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Sender(sender): Sender,
     RawQuery(query): RawQuery,
 ) -> Redirect {
-    settle_return(&state, &code, query.unwrap_or_default().as_bytes()).await
+    settle_return(&state, &code, &sender, query.unwrap_or_default().as_bytes()).await
 }
 
 /// A return the provider makes the browser post (myPOS's `URL_OK` and `URL_Cancel`). The
@@ -28,17 +51,26 @@ pub async fn provider_return(
 pub async fn provider_return_posted(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Sender(sender): Sender,
     body: Body,
 ) -> Redirect {
     let body = axum::body::to_bytes(body, NOTIFICATION_LIMIT)
         .await
         .unwrap_or_default();
-    settle_return(&state, &code, &body).await
+    settle_return(&state, &code, &sender, &body).await
 }
 
-async fn settle_return(state: &AppState, code: &str, form: &[u8]) -> Redirect {
+/// Settles a return within its budgets; over them (or naming no payment) the customer only
+/// sees where the payment stands.
+async fn settle_return(state: &AppState, code: &str, sender: &str, form: &[u8]) -> Redirect {
     let params: Vec<(String, String)> = url::form_urlencoded::parse(form).into_owned().collect();
-    if let Err(err) = state.checkout.complete_return(code, &params).await {
+    let checkout = &state.checkout;
+    let settled = match checkout.admit(code, sender, form.len()).await {
+        Ok(Some(admitted)) => checkout.complete_return(&admitted, &params).await.map(drop),
+        Ok(None) => Ok(()),
+        Err(err) => Err(err),
+    };
+    if let Err(err) = settled {
         tracing::warn!(error = %err, "a provider return could not be settled");
     }
     match engine::tracking::normalize(code) {
@@ -52,29 +84,55 @@ pub const NOTIFICATION_LIMIT: usize = 64 * 1024;
 
 /// A provider's server-to-server notification. Answers 200 `OK` when it was verified, 400
 /// when it was refused (logged on the payment with the reason), 503 when the provider could
-/// not be asked to confirm it (so the provider sends it again), 413 when too large.
+/// not be asked to confirm it (so the provider sends it again), 413 when too large, 429 when
+/// over its payment's or its sender's budget.
 pub async fn provider_notification(
     State(state): State<AppState>,
     Path(code): Path<String>,
+    Sender(sender): Sender,
     body: Body,
-) -> (StatusCode, &'static str) {
+) -> Response {
     let checkout = &state.checkout;
-    let bytes = match axum::body::to_bytes(body, NOTIFICATION_LIMIT).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let reason = format!("the body is over {} KiB", NOTIFICATION_LIMIT / 1024);
-            return match checkout.refuse_notification(&code, &reason).await {
-                Err(CheckoutError::UnknownPayment) => (StatusCode::NOT_FOUND, "unknown payment"),
-                _ => (StatusCode::PAYLOAD_TOO_LARGE, "too large"),
-            };
-        }
+    let body = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await;
+    let size = body.as_ref().map_or(NOTIFICATION_LIMIT, Bytes::len);
+    let admitted = match checkout.admit(&code, &sender, size).await {
+        Ok(Some(admitted)) => admitted,
+        Ok(None) => return over_budget(),
+        Err(err) => return refusal(err).into_response(),
     };
-    match checkout.complete_notification(&code, None, &bytes).await {
-        Ok(Notified::Accepted) => (StatusCode::OK, "OK"),
-        Ok(Notified::Refused) => (StatusCode::BAD_REQUEST, "refused"),
-        Ok(Notified::Unconfirmed) => (StatusCode::SERVICE_UNAVAILABLE, "try again"),
-        Err(CheckoutError::UnknownPayment) => (StatusCode::NOT_FOUND, "unknown payment"),
-        Err(err) => {
+    let Ok(bytes) = body else {
+        let reason = format!("the body is over {} KiB", NOTIFICATION_LIMIT / 1024);
+        return match checkout.refuse_notification(&admitted, &reason).await {
+            Err(err) => refusal(err).into_response(),
+            Ok(()) => (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response(),
+        };
+    };
+    match checkout
+        .complete_notification(&admitted, None, &bytes)
+        .await
+    {
+        Ok(Notified::Accepted) => (StatusCode::OK, "OK").into_response(),
+        Ok(Notified::Refused) => (StatusCode::BAD_REQUEST, "refused").into_response(),
+        Ok(Notified::Unconfirmed) => (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response(),
+        Ok(Notified::Dropped) => over_budget(),
+        Err(err) => refusal(err).into_response(),
+    }
+}
+
+/// A message over its budget: 429, with the seconds until the window ends.
+fn over_budget() -> Response {
+    let wait = engine::intake::retry_after(engine::time::now_millis());
+    let mut answer = (StatusCode::TOO_MANY_REQUESTS, "too many messages").into_response();
+    answer
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait));
+    answer
+}
+
+fn refusal(err: CheckoutError) -> (StatusCode, &'static str) {
+    match err {
+        CheckoutError::UnknownPayment => (StatusCode::NOT_FOUND, "unknown payment"),
+        err => {
             tracing::error!(error = %err, "a provider notification could not be recorded");
             (StatusCode::SERVICE_UNAVAILABLE, "try again")
         }
@@ -102,56 +160,62 @@ static BACKGROUND: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
 pub async fn account_notification(
     State(state): State<AppState>,
     Path(provider): Path<String>,
+    Sender(sender): Sender,
     RawQuery(query): RawQuery,
     body: Body,
-) -> StatusCode {
+) -> Response {
     if !ACCOUNT_NOTIFICATIONS.contains(&provider.as_str()) {
-        return StatusCode::NOT_FOUND;
+        return StatusCode::NOT_FOUND.into_response();
     }
     let Ok(mut bytes) = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await else {
         tracing::warn!(%provider, "refused a notification over the size limit");
-        return StatusCode::PAYLOAD_TOO_LARGE;
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     if bytes.is_empty() {
         bytes = query.unwrap_or_default().into();
     }
     let Some(code) = notified_payment(&provider, &bytes) else {
         tracing::warn!(%provider, "a notification names no payment");
-        return StatusCode::OK;
+        return StatusCode::OK.into_response();
+    };
+    let admitted = match state.checkout.admit(&code, &sender, bytes.len()).await {
+        Ok(Some(admitted)) => admitted,
+        Ok(None) => return over_budget(),
+        Err(CheckoutError::UnknownPayment) => {
+            tracing::warn!(%code, "a notification names an unknown payment");
+            return StatusCode::OK.into_response();
+        }
+        Err(err) => return refusal(err).into_response(),
     };
     let Ok(permit) = BACKGROUND.clone().try_acquire_owned() else {
         tracing::warn!(%provider, "too many notifications being verified: asked for a resend");
-        return StatusCode::SERVICE_UNAVAILABLE;
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
     };
     tokio::spawn(async move {
-        verify_in_background(state.checkout.clone(), provider, code, bytes).await;
+        verify_in_background(state.checkout.clone(), provider, admitted, bytes).await;
         drop(permit);
     });
-    StatusCode::OK
+    StatusCode::OK.into_response()
 }
 
 async fn verify_in_background(
     checkout: Checkout,
     provider: String,
-    code: String,
-    body: axum::body::Bytes,
+    admitted: Admitted,
+    body: Bytes,
 ) {
     let mut wait = Duration::from_secs(2);
     for _ in 0..ATTEMPTS {
         match checkout
-            .complete_notification(&code, Some(&provider), &body)
+            .complete_notification(&admitted, Some(&provider), &body)
             .await
         {
-            Ok(Notified::Accepted | Notified::Refused) => return,
-            Err(CheckoutError::UnknownPayment) => {
-                tracing::warn!(%code, "a notification names an unknown payment");
-                return;
-            }
+            Ok(Notified::Accepted | Notified::Refused | Notified::Dropped) => return,
             Ok(Notified::Unconfirmed) => {}
             Err(err) => tracing::error!(error = %err, "a notification could not be recorded"),
         }
         tokio::time::sleep(wait).await;
         wait *= 2;
     }
-    tracing::error!(%code, "gave up verifying a notification: its provider never answered");
+    tracing::error!(%provider, "gave up verifying a notification: its provider never answered");
 }

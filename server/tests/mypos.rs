@@ -640,3 +640,34 @@ async fn the_mypos_page_speaks_the_customers_language() {
         assert_eq!(field(&fields, "IPCLanguage"), expected, "{language}");
     }
 }
+
+/// A stranger holding the order's code spends the payment's message budget on forgeries:
+/// those beyond it are dropped unstored (429), yet myPOS's signed notification, checked
+/// without calling anyone, still pays (an unanswered one would be reversed).
+#[tokio::test]
+async fn a_flood_of_forged_notifications_cannot_keep_the_signed_one_out() {
+    use engine::intake::PER_PAYMENT;
+    for database in common::database_urls().await {
+        let app = quiet_server(database).await;
+        let (p, genuine) = quietly_paid(&app, "k1").await;
+        let forged = genuine.replace("Amount=120.50", "Amount=1.50");
+        let mut answers = Vec::new();
+        for _ in 0..PER_PAYMENT.messages + 10 {
+            answers.push(notify(&app.base, &p.tracking_code, forged.clone()).await.0);
+        }
+        let refused = answers.iter().filter(|&&a| a == 400).count();
+        assert!(refused > 0 && refused <= PER_PAYMENT.messages as usize);
+        assert_eq!(
+            refused + answers.iter().filter(|&&a| a == 429).count(),
+            answers.len()
+        );
+        let kinds = event_kinds(&app, &p).await;
+        assert_eq!(count(&kinds, "notification_not_verified"), refused);
+
+        let (status, answer) = notify(&app.base, &p.tracking_code, genuine).await;
+        assert_eq!((status, answer.as_str()), (200, "OK"));
+        let now = payment(&app, &p.tracking_code).await;
+        assert_eq!(now.status, PaymentStatus::Paid);
+        assert_eq!(now.dropped_messages, (answers.len() - refused) as i64);
+    }
+}

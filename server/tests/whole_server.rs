@@ -134,6 +134,7 @@ async fn an_unknown_tracking_code_is_not_found() {
     for path in [
         "/track/NOSUCHCODE99",
         "/pay/NOSUCHCODE99",
+        "/pay/NOSUCHCODE99/go",
         "/track/not-a-code",
     ] {
         let answer = reqwest::get(format!("{}{path}?lang=en", app.base))
@@ -304,6 +305,35 @@ async fn bad_input_gets_a_clear_4xx_never_a_panic() {
             .unwrap()
             .contains("Payment page not found")
     );
+}
+
+/// The merchant turned the method off after the customer started: no hand-off to it (its
+/// credentials may be why), 410 and the way to choose another method.
+#[tokio::test]
+async fn a_payment_whose_method_was_turned_off_is_not_handed_off() {
+    let app = serve(true).await;
+    let Submitted::ToProvider { code } = app
+        .state
+        .checkout
+        .submit("demo", &form("off"))
+        .await
+        .unwrap()
+    else {
+        panic!("an online payment goes to the provider");
+    };
+    let p = common::payment(&app, &code).await;
+    let db = app.state.checkout.db();
+    engine::db::methods::set_enabled(db, p.store_id, p.method_id.unwrap(), false)
+        .await
+        .unwrap();
+    let answer = reqwest::get(format!("{}/pay/{code}/go?lang=en", app.base))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 410);
+    let html = answer.text().await.unwrap();
+    assert!(html.contains("no longer available"), "{html}");
+    assert!(html.contains("href=\"/s/demo/openpay?"), "{html}");
+    assert!(!html.contains("StartPay"), "{html}");
 }
 
 #[tokio::test]

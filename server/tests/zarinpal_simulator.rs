@@ -57,6 +57,7 @@ fn payment(amount: i64) -> Payment {
         link_id: None,
         handoff_url: None,
         attention: false,
+        dropped_messages: 0,
         live: false,
         created_at: 0,
     }

@@ -382,6 +382,8 @@ pub struct PaymentDetail {
     pub failure_code: Option<String>,
     pub attention: bool,
     pub live: bool,
+    /// Messages dropped over its budgets (`engine::intake`).
+    pub dropped_messages: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -458,6 +460,7 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
                 failure_code: p.failure_code,
                 attention: p.attention,
                 live: p.live,
+                dropped_messages: p.dropped_messages,
             })
         }
     };
@@ -551,7 +554,7 @@ pub fn PaymentPage() -> impl IntoView {
                             {payment.attention.then(|| view! { <Notice text=t_string!(i18n, attention_explained).to_string() error=true /> })}
                             <Details payment=payment.clone() unit=page.unit />
                             {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
-                            <Timeline events=page.events.clone() />
+                            <Timeline events=page.events.clone() dropped=payment.dropped_messages />
                         </Shell>
                     }.into_any()
                 })
@@ -694,7 +697,7 @@ fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
 }
 
 #[component]
-fn Timeline(events: Vec<Event>) -> impl IntoView {
+fn Timeline(events: Vec<Event>, dropped: i64) -> impl IntoView {
     let i18n = use_i18n();
     let lang = crate::components::lang();
     let status = |s: &Option<String>| s.as_deref().and_then(PaymentStatus::parse).map(status_text);
@@ -722,6 +725,10 @@ fn Timeline(events: Vec<Event>) -> impl IntoView {
     view! {
         <h2>{t!(i18n, timeline)}</h2>
         <ol class="timeline" data-testid="timeline">{items}</ol>
+        {(dropped > 0).then(|| {
+            let count = engine::digits::localize(&dropped.to_string(), lang);
+            view! { <p class="muted" data-testid="dropped-messages">{td_string!(i18n.get_locale_untracked(), messages_dropped, count).to_string()}</p> }
+        })}
     }
 }
 

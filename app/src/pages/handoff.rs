@@ -5,12 +5,12 @@
 //! posts provider forms.
 
 use engine::public::HandOff;
-use leptos::either::EitherOf3;
+use leptos::either::EitherOf5;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
-use crate::api::load_hand_off;
+use crate::api::{HandOffStep, load_hand_off};
 use crate::i18n::*;
 
 #[component]
@@ -24,10 +24,29 @@ pub fn HandOffPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match target.await {
-                    Ok(Some(HandOff::Redirect(url))) => EitherOf3::A(view! { <Forward url /> }),
-                    Ok(Some(HandOff::PostForm { url, fields })) => EitherOf3::B(view! { <PostForward url fields /> }),
+                    Ok(HandOffStep::Go(HandOff::Redirect(url))) => EitherOf5::A(view! { <Forward url /> }),
+                    Ok(HandOffStep::Go(HandOff::PostForm { url, fields })) => EitherOf5::B(view! { <PostForward url fields /> }),
+                    Ok(HandOffStep::MethodOff(retry)) => {
+                        super::refusal_status(410);
+                        EitherOf5::C(view! {
+                            <section class="card">
+                                <h1>{t!(i18n, method_off_title)}</h1>
+                                <p>{t!(i18n, method_off_body)}</p>
+                                <p><a class="button primary" href=retry>{t!(i18n, try_again)}</a></p>
+                            </section>
+                        })
+                    }
+                    Ok(HandOffStep::Unknown) => {
+                        super::not_found_status();
+                        EitherOf5::D(view! {
+                            <section class="card">
+                                <h1>{t!(i18n, payment_not_found)}</h1>
+                                <p><a href="/track">{t!(i18n, track_button)}</a></p>
+                            </section>
+                        })
+                    }
                     // Nothing to hand off any more: show where the payment stands.
-                    _ => EitherOf3::C(view! {
+                    Ok(HandOffStep::Done) | Err(_) => EitherOf5::E(view! {
                         <section class="card">
                             <p><a class="button" href=format!("/pay/{}", code())>{t!(i18n, continue_to_gateway)}</a></p>
                         </section>

@@ -300,6 +300,15 @@ impl Connectors {
     }
 }
 
+impl AnyConnector {
+    /// Whether its provider's messages are verified without calling the provider (myPOS
+    /// signs them): such a message costs no provider call, so it is still checked beyond its
+    /// payment's message budget (`intake`), and a flood cannot keep a signed one out.
+    pub fn verifies_locally(&self) -> bool {
+        matches!(self, AnyConnector::MyPos(_))
+    }
+}
+
 impl Connector for AnyConnector {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
         match self {

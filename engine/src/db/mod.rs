@@ -5,6 +5,7 @@
 //! Tenancy: every function that reads or writes a store's rows takes the store's id.
 
 pub mod bank_accounts;
+pub mod budgets;
 pub mod drafts;
 pub mod images;
 pub mod links;

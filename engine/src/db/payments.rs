@@ -38,12 +38,13 @@ struct PaymentRow {
     handoff_url: Option<String>,
     attention: i64,
     live: i64,
+    dropped_messages: i64,
     created_at: i64,
 }
 
 const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
     mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
-    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, attention, live, created_at";
+    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, attention, live, dropped_messages, created_at";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -96,6 +97,8 @@ pub struct Payment {
     pub attention: bool,
     /// Ran against the provider's live system, not its test environment (slips: always).
     pub live: bool,
+    /// Messages about it dropped unstored, over its or their sender's budget (`intake`).
+    pub dropped_messages: i64,
     pub created_at: i64,
 }
 
@@ -134,6 +137,7 @@ impl TryFrom<PaymentRow> for Payment {
             handoff_url: r.handoff_url,
             attention: r.attention != 0,
             live: r.live != 0,
+            dropped_messages: r.dropped_messages,
             created_at: r.created_at,
         })
     }

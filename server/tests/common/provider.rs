@@ -199,6 +199,11 @@ pub struct HeldProvider {
 
 impl HeldProvider {
     pub async fn start(body: &'static str) -> HeldProvider {
+        HeldProvider::answering("200 OK", body).await
+    }
+
+    /// Answers with `status` (e.g. `503 Service Unavailable`) instead of 200.
+    pub async fn answering(status: &'static str, body: &'static str) -> HeldProvider {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -222,7 +227,7 @@ impl HeldProvider {
                     let _ = tell.send(());
                     gate.acquire().await.unwrap().forget();
                     let answer = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                         body.len()
                     );
                     let _ = socket.write_all(answer.as_bytes()).await;
@@ -242,6 +247,11 @@ impl HeldProvider {
             .await
             .expect("the provider was asked")
             .unwrap();
+    }
+
+    /// How many requests arrived since the last look.
+    pub fn asked(&mut self) -> usize {
+        std::iter::from_fn(|| self.arrived.try_recv().ok()).count()
     }
 
     /// Lets `n` held (or future) requests have their answer.

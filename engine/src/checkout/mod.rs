@@ -2,12 +2,9 @@
 //! once per form (idempotency key), registers online payments with the provider, and settles
 //! the customer's return from the provider.
 
-use crate::connectors::{
-    AnyConnector, Connector, ConnectorError, Connectors, HandOff, StartRequest, Verdict,
-    Verification,
-};
+use crate::connectors::{Connector, ConnectorError, Connectors, HandOff, StartRequest};
 use crate::db::methods::PaymentMethod;
-use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source, Transition};
+use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source};
 use crate::db::stores::Store;
 use crate::db::{Db, DbError, bank_accounts, methods, stores};
 use crate::links::{self, LinkProblem, PaymentLink};
@@ -16,6 +13,9 @@ use crate::money::parse_amount;
 use crate::settings::methods::offered;
 use crate::status::PaymentStatus;
 use crate::validation::{self as v, Field, FieldErrors, Problem};
+
+mod messages;
+pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE};
 
 /// What the customer submitted, as typed. `method` is `gateway:<id>` or `slip`.
 #[derive(Clone, Debug, Default)]
@@ -48,6 +48,9 @@ pub enum CheckoutError {
     Invalid(FieldErrors),
     #[error("no such payment")]
     UnknownPayment,
+    /// The merchant turned the payment's method off after it was started.
+    #[error("the store has turned this payment method off")]
+    MethodOff,
     #[error("the payment link takes no payment: {}", .0.as_str())]
     Link(LinkProblem),
     #[error(transparent)]
@@ -423,6 +426,8 @@ impl Checkout {
     }
 
     /// The hand-off of a started online payment, or `None` when it no longer waits for one.
+    /// A method the merchant has turned off since hands nothing off (`MethodOff`): its
+    /// credentials may be the reason.
     pub async fn hand_off(&self, code: &str) -> Result<Option<HandOff>, CheckoutError> {
         let payment = self.payment(code).await?;
         if payment.status != PaymentStatus::Created {
@@ -434,6 +439,9 @@ impl Checkout {
         let method = methods::get(&self.db, payment.store_id, method_id)
             .await?
             .ok_or(CheckoutError::UnknownPayment)?;
+        if !method.enabled {
+            return Err(CheckoutError::MethodOff);
+        }
         match self
             .connectors
             .for_method(&method)
@@ -453,328 +461,6 @@ impl Checkout {
             .await?
             .ok_or(CheckoutError::UnknownPayment)
     }
-
-    /// Settles the customer's return from the provider: asks the provider (never the query
-    /// string) and records the verdict. Returns the payment as it now stands.
-    pub async fn complete_return(
-        &self,
-        code: &str,
-        params: &[(String, String)],
-    ) -> Result<Payment, CheckoutError> {
-        let payment = self.payment(code).await?;
-        let message = Message {
-            source: Source::Customer,
-            name: "return",
-            raw: encode_query(params),
-        };
-        let verification = match self.open_method(&payment, &message).await? {
-            Some(Ok(connector)) => connector.verify_return(&payment, params).await,
-            Some(Err(err)) => Err(err),
-            None => return Ok(payment),
-        };
-        Ok(self.settle(payment, &message, verification).await?.0)
-    }
-
-    /// Settles a provider's server-to-server notification about a payment (its raw body).
-    /// `provider` is the provider the address it came to belongs to (`/notify/{provider}`),
-    /// when it names one: a message for another provider's payment is refused. A notification
-    /// that fails verification changes nothing and is logged with the reason; the same
-    /// notification again (a provider's retry) moves the payment at most once.
-    pub async fn complete_notification(
-        &self,
-        code: &str,
-        provider: Option<&str>,
-        body: &[u8],
-    ) -> Result<Notified, CheckoutError> {
-        let payment = self.payment(code).await?;
-        let message = Message {
-            source: Source::Provider,
-            name: "notification",
-            raw: String::from_utf8_lossy(body).into_owned(),
-        };
-        let method = self.method_of(&payment).await?;
-        let routed = match (provider, &method) {
-            (None, _) => Ok(()),
-            (Some(to), Some(m)) if m.provider == to => Ok(()),
-            (Some(to), m) => Err(ConnectorError::Rejected(format!(
-                "sent to {to}'s address, but the payment is {}'s",
-                m.as_ref().map_or("a bank slip", |m| m.provider.as_str())
-            ))),
-        };
-        let Some(method) = method.filter(|_| routed.is_ok()) else {
-            if let Err(err) = routed {
-                self.not_verified(&payment, &message, &err).await?;
-                return Ok(Notified::Refused);
-            }
-            self.after_final(&payment, &message).await?;
-            return Ok(Notified::Accepted);
-        };
-        let verification = match self.connectors.for_method(&method) {
-            Ok(connector) => connector.verify_notification(&payment, body).await,
-            Err(err) => Err(err),
-        };
-        Ok(match verification {
-            Ok(v) if payment.status != PaymentStatus::Created => {
-                self.after_settled(&payment, &message, v).await?
-            }
-            verification => self.settle(payment, &message, verification).await?.1,
-        })
-    }
-
-    /// A verified message about a payment that no longer waits for its provider: news (a
-    /// refund) is recorded, a late copy logged, and money taken again flagged.
-    async fn after_settled(
-        &self,
-        payment: &Payment,
-        message: &Message<'_>,
-        v: Verification,
-    ) -> Result<Notified, CheckoutError> {
-        match &v.verdict {
-            Verdict::Reversed { code, reference } => {
-                self.reversed(payment, message, code, reference, &v.raw)
-                    .await?
-            }
-            Verdict::Paid { bank_ref, .. }
-                if payment.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
-            {
-                return self
-                    .paid_unexpectedly(payment, message, bank_ref, &v.raw)
-                    .await;
-            }
-            _ => self.after_final(payment, message).await?,
-        }
-        Ok(Notified::Accepted)
-    }
-
-    /// Money the provider says it took (`bank_ref`) for a payment that cannot take it: one
-    /// that ended without the money (`paid_after_final`), or one already paid by another
-    /// transaction (`second_charge`). Neither changes the payment: it is flagged for the
-    /// merchant (once per provider transaction) and refused, so a provider that reverses
-    /// what is not acknowledged (myPOS) gives the money back.
-    async fn paid_unexpectedly(
-        &self,
-        payment: &Payment,
-        message: &Message<'_>,
-        bank_ref: &str,
-        raw: &str,
-    ) -> Result<Notified, CheckoutError> {
-        let kind = if payment.status == PaymentStatus::Paid {
-            SECOND_CHARGE
-        } else {
-            PAID_AFTER_FINAL
-        };
-        let head = format!("{bank_ref};");
-        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
-        let source = Source::Provider;
-        if payments::record_once(&self.db, payment, source, kind, &head, &detail, true).await? {
-            tracing::warn!(
-                payment = payment.id,
-                kind,
-                "money taken for a payment that cannot take it"
-            );
-        }
-        Ok(Notified::Refused)
-    }
-
-    /// Logs a notification refused before it reached a connector (too large, say).
-    pub async fn refuse_notification(&self, code: &str, reason: &str) -> Result<(), CheckoutError> {
-        let payment = self.payment(code).await?;
-        payments::record_event(
-            &self.db,
-            &payment,
-            Source::Provider,
-            "notification_rejected",
-            Some(reason),
-        )
-        .await?;
-        Ok(())
-    }
-
-    /// The connector of a payment still waiting for its provider; `None` (after logging the
-    /// late message) when the payment has ended or never went to one.
-    async fn open_method(
-        &self,
-        payment: &Payment,
-        message: &Message<'_>,
-    ) -> Result<Option<Result<AnyConnector, ConnectorError>>, CheckoutError> {
-        if payment.status != PaymentStatus::Created {
-            self.after_final(payment, message).await?;
-            return Ok(None);
-        }
-        let Some(method) = self.method_of(payment).await? else {
-            return Ok(None);
-        };
-        Ok(Some(self.connectors.for_method(&method)))
-    }
-
-    /// The payment method an online payment went through (`None` for a bank slip).
-    async fn method_of(&self, payment: &Payment) -> Result<Option<PaymentMethod>, CheckoutError> {
-        let Some(method_id) = payment.method_id else {
-            return Ok(None);
-        };
-        let method = methods::get(&self.db, payment.store_id, method_id)
-            .await?
-            .ok_or(CheckoutError::UnknownPayment)?;
-        Ok(Some(method))
-    }
-
-    /// Logs a message about a payment that no longer waits for its provider.
-    async fn after_final(
-        &self,
-        payment: &Payment,
-        message: &Message<'_>,
-    ) -> Result<(), CheckoutError> {
-        let kind = format!("{}_after_final", message.name);
-        payments::record_event(&self.db, payment, message.source, &kind, Some(&message.raw))
-            .await?;
-        Ok(())
-    }
-
-    /// Records a refund or reversal the provider reported, once per provider reference.
-    async fn reversed(
-        &self,
-        payment: &Payment,
-        message: &Message<'_>,
-        code: &str,
-        reference: &str,
-        raw: &str,
-    ) -> Result<(), CheckoutError> {
-        let head = format!("{code} {reference};");
-        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
-        let source = Source::Provider;
-        payments::record_once(&self.db, payment, source, REVERSED, &head, &detail, false).await?;
-        Ok(())
-    }
-
-    /// Keeps the payment open and logs why a message was not believed (an unreachable
-    /// provider, a foreign or forged message).
-    async fn not_verified(
-        &self,
-        payment: &Payment,
-        message: &Message<'_>,
-        err: &ConnectorError,
-    ) -> Result<(), CheckoutError> {
-        let kind = format!("{}_not_verified", message.name);
-        let detail = format!("{err}; {}: {}", message.name, message.raw);
-        payments::record_event(&self.db, payment, message.source, &kind, Some(&detail)).await?;
-        Ok(())
-    }
-
-    /// Records the provider's verdict on a payment. Returns the payment as it now stands and
-    /// what became of the message.
-    async fn settle(
-        &self,
-        payment: Payment,
-        message: &Message<'_>,
-        verification: Result<Verification, ConnectorError>,
-    ) -> Result<(Payment, Notified), CheckoutError> {
-        let verification = match verification {
-            Ok(v) => v,
-            Err(err) => {
-                self.not_verified(&payment, message, &err).await?;
-                let notified = match err {
-                    ConnectorError::Unreachable(_) => Notified::Unconfirmed,
-                    _ => Notified::Refused,
-                };
-                return Ok((payment, notified));
-            }
-        };
-        let raw = format!(
-            "{}: {}; verify: {}",
-            message.name, message.raw, verification.raw
-        );
-        let change = |to, kind, failure_code| Change {
-            to,
-            source: Source::Provider,
-            kind,
-            detail: Some(&raw),
-            bank_ref: None,
-            card_pan: None,
-            failure_code,
-        };
-        let outcome = match &verification.verdict {
-            Verdict::Paid { bank_ref, card_pan } => Change {
-                bank_ref: Some(bank_ref),
-                card_pan: card_pan.as_deref(),
-                ..change(PaymentStatus::Paid, "verified", None)
-            },
-            Verdict::Cancelled { code } => change(
-                PaymentStatus::Cancelled,
-                "cancelled_at_provider",
-                Some(code),
-            ),
-            Verdict::Failed { code } => {
-                change(PaymentStatus::Failed, "failed_at_provider", Some(code))
-            }
-            Verdict::Reversed { code, reference } => {
-                // Money sent back for a payment we never saw paid: worth keeping, not a status.
-                self.reversed(&payment, message, code, reference, &verification.raw)
-                    .await?;
-                return Ok((payment, Notified::Accepted));
-            }
-            Verdict::Pending => {
-                payments::record_event(
-                    &self.db,
-                    &payment,
-                    Source::Provider,
-                    "still_pending",
-                    Some(&raw),
-                )
-                .await?;
-                return Ok((payment, Notified::Accepted));
-            }
-        };
-        let moved = payments::transition(&self.db, &payment, outcome).await?;
-        let now = self.payment(&payment.tracking_code).await?;
-        match (moved, &verification.verdict) {
-            (Transition::Moved, _) => {
-                tracing::info!(
-                    payment = payment.id,
-                    "payment settled from the provider's answer"
-                );
-            }
-            // Another message moved the payment first (a cancel, a failure, another
-            // transaction's "paid"): money taken that it cannot take is flagged, as if the
-            // message had come after.
-            (Transition::Unchanged(_), Verdict::Paid { bank_ref, .. })
-                if now.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
-            {
-                let notified = self
-                    .paid_unexpectedly(&now, message, bank_ref, &verification.raw)
-                    .await?;
-                return Ok((now, notified));
-            }
-            (Transition::Unchanged(_), _) => {}
-        }
-        Ok((now, Notified::Accepted))
-    }
-}
-
-/// The event kind of a refund or reversal reported by the provider.
-pub const REVERSED: &str = "reversed_at_provider";
-/// The event kind of money the provider took for a payment that had ended without it.
-pub const PAID_AFTER_FINAL: &str = "paid_after_final";
-/// The event kind of a second transaction's money for a payment another one already paid.
-pub const SECOND_CHARGE: &str = "second_charge";
-
-/// What became of a provider's notification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Notified {
-    /// Verified (and acted on), or a late copy of one already acted on.
-    Accepted,
-    /// Forged, foreign or malformed: changed nothing, logged with the reason.
-    Refused,
-    /// The provider could not be asked to confirm it: it should send it again.
-    Unconfirmed,
-}
-
-/// A message about a payment from outside: the customer's return or a provider's
-/// notification, as logged.
-struct Message<'a> {
-    source: Source,
-    /// `return` or `notification`: prefixes the event kinds it causes.
-    name: &'a str,
-    raw: String,
 }
 
 /// Whether a payment keeps to its link's terms: a signed link's always do (the stored terms
@@ -847,10 +533,4 @@ fn page_language<'a>(chosen: &'a str, store_default: &'a str) -> &'a str {
     } else {
         store_default
     }
-}
-
-fn encode_query(params: &[(String, String)]) -> String {
-    let mut out = url::form_urlencoded::Serializer::new(String::new());
-    out.extend_pairs(params);
-    out.finish()
 }

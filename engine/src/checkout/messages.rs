@@ -1,0 +1,406 @@
+//! Messages from outside about a payment: the customer's return from the provider and the
+//! provider's notifications. Each is charged to its budgets (`intake`), verified by the
+//! payment's connector, and settled through the one state machine; what was not believed is
+//! logged with the reason.
+
+use super::{Checkout, CheckoutError};
+use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
+use crate::db::methods::{self, PaymentMethod};
+use crate::db::payments::{self, Change, Payment, Source, Transition};
+use crate::intake::{self, Ticket};
+use crate::status::PaymentStatus;
+use crate::time::now_millis;
+
+impl Checkout {
+    /// Charges a message of `bytes` from `address` about the payment `code` names to their
+    /// budgets (`intake`). `Ok(None)` when it is dropped (counted on the payment): over a
+    /// budget, and not one its connector verifies without calling the provider.
+    pub async fn admit(
+        &self,
+        code: &str,
+        address: &str,
+        bytes: usize,
+    ) -> Result<Option<Admitted>, CheckoutError> {
+        let payment = self.payment(code).await?;
+        let ticket = intake::charge(&self.db, payment.id, address, bytes, now_millis()).await?;
+        if ticket.over && !self.verifies_locally(&payment).await? {
+            intake::dropped(&self.db, payment.id).await?;
+            return Ok(None);
+        }
+        Ok(Some(Admitted {
+            code: payment.tracking_code,
+            ticket,
+        }))
+    }
+
+    async fn verifies_locally(&self, payment: &Payment) -> Result<bool, CheckoutError> {
+        Ok(match self.method_of(payment).await? {
+            Some(method) => self
+                .connectors
+                .for_method(&method)
+                .is_ok_and(|c| c.verifies_locally()),
+            None => false,
+        })
+    }
+
+    /// Settles the customer's return from the provider: asks the provider (never the query
+    /// string) and records the verdict. Returns the payment as it now stands.
+    pub async fn complete_return(
+        &self,
+        admitted: &Admitted,
+        params: &[(String, String)],
+    ) -> Result<Payment, CheckoutError> {
+        let payment = self.payment(&admitted.code).await?;
+        let message = Message {
+            source: Source::Customer,
+            name: "return",
+            raw: encode_query(params),
+            ticket: &admitted.ticket,
+        };
+        let verification = match self.open_method(&payment, &message).await? {
+            Some(Ok(connector)) => connector.verify_return(&payment, params).await,
+            Some(Err(err)) => Err(err),
+            None => return Ok(payment),
+        };
+        Ok(self.settle(payment, &message, verification).await?.0)
+    }
+
+    /// Settles a provider's server-to-server notification about a payment (its raw body).
+    /// `provider` is the provider the address it came to belongs to (`/notify/{provider}`),
+    /// when it names one: a message for another provider's payment is refused. A notification
+    /// that fails verification changes nothing and is logged with the reason; the same
+    /// notification again (a provider's retry) moves the payment at most once.
+    pub async fn complete_notification(
+        &self,
+        admitted: &Admitted,
+        provider: Option<&str>,
+        body: &[u8],
+    ) -> Result<Notified, CheckoutError> {
+        let payment = self.payment(&admitted.code).await?;
+        let message = Message {
+            source: Source::Provider,
+            name: "notification",
+            raw: String::from_utf8_lossy(body).into_owned(),
+            ticket: &admitted.ticket,
+        };
+        let method = self.method_of(&payment).await?;
+        let routed = match (provider, &method) {
+            (None, _) => Ok(()),
+            (Some(to), Some(m)) if m.provider == to => Ok(()),
+            (Some(to), m) => Err(ConnectorError::Rejected(format!(
+                "sent to {to}'s address, but the payment is {}'s",
+                m.as_ref().map_or("a bank slip", |m| m.provider.as_str())
+            ))),
+        };
+        let Some(method) = method.filter(|_| routed.is_ok()) else {
+            return match routed {
+                Err(err) => self.not_verified(&payment, &message, &err).await,
+                Ok(()) => self.after_final(&payment, &message, false).await,
+            };
+        };
+        let verification = match self.connectors.for_method(&method) {
+            Ok(connector) => connector.verify_notification(&payment, body).await,
+            Err(err) => Err(err),
+        };
+        Ok(match verification {
+            Ok(v) if payment.status != PaymentStatus::Created => {
+                self.after_settled(&payment, &message, v).await?
+            }
+            verification => self.settle(payment, &message, verification).await?.1,
+        })
+    }
+
+    /// A verified message about a payment that no longer waits for its provider: news (a
+    /// refund) is recorded, a late copy logged, and money taken again flagged.
+    async fn after_settled(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        v: Verification,
+    ) -> Result<Notified, CheckoutError> {
+        intake::believed(&self.db, message.ticket).await?;
+        match &v.verdict {
+            Verdict::Reversed { code, reference } => {
+                self.reversed(payment, message, code, reference, &v.raw)
+                    .await?
+            }
+            Verdict::Paid { bank_ref, .. }
+                if payment.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
+            {
+                return self
+                    .paid_unexpectedly(payment, message, bank_ref, &v.raw)
+                    .await;
+            }
+            _ => return self.after_final(payment, message, true).await,
+        }
+        Ok(Notified::Accepted)
+    }
+
+    /// Money the provider says it took (`bank_ref`) for a payment that cannot take it: one
+    /// that ended without the money (`paid_after_final`), or one already paid by another
+    /// transaction (`second_charge`). Neither changes the payment: it is flagged for the
+    /// merchant (once per provider transaction) and refused, so a provider that reverses
+    /// what is not acknowledged (myPOS) gives the money back.
+    async fn paid_unexpectedly(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        bank_ref: &str,
+        raw: &str,
+    ) -> Result<Notified, CheckoutError> {
+        let kind = if payment.status == PaymentStatus::Paid {
+            SECOND_CHARGE
+        } else {
+            PAID_AFTER_FINAL
+        };
+        let head = format!("{bank_ref};");
+        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
+        let source = Source::Provider;
+        if payments::record_once(&self.db, payment, source, kind, &head, &detail, true).await? {
+            tracing::warn!(
+                payment = payment.id,
+                kind,
+                "money taken for a payment that cannot take it"
+            );
+        }
+        Ok(Notified::Refused)
+    }
+
+    /// Logs a notification refused before it reached a connector (too large, say).
+    pub async fn refuse_notification(
+        &self,
+        admitted: &Admitted,
+        reason: &str,
+    ) -> Result<(), CheckoutError> {
+        let payment = self.payment(&admitted.code).await?;
+        if admitted.ticket.over {
+            return Ok(intake::dropped(&self.db, payment.id).await?);
+        }
+        payments::record_event(
+            &self.db,
+            &payment,
+            Source::Provider,
+            "notification_rejected",
+            Some(reason),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The connector of a payment still waiting for its provider; `None` (after logging the
+    /// late message) when the payment has ended or never went to one.
+    async fn open_method(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+    ) -> Result<Option<Result<AnyConnector, ConnectorError>>, CheckoutError> {
+        if payment.status != PaymentStatus::Created {
+            self.after_final(payment, message, false).await?;
+            return Ok(None);
+        }
+        let Some(method) = self.method_of(payment).await? else {
+            return Ok(None);
+        };
+        Ok(Some(self.connectors.for_method(&method)))
+    }
+
+    /// The payment method an online payment went through (`None` for a bank slip).
+    async fn method_of(&self, payment: &Payment) -> Result<Option<PaymentMethod>, CheckoutError> {
+        let Some(method_id) = payment.method_id else {
+            return Ok(None);
+        };
+        let method = methods::get(&self.db, payment.store_id, method_id)
+            .await?
+            .ok_or(CheckoutError::UnknownPayment)?;
+        Ok(Some(method))
+    }
+
+    /// Logs a message about a payment that no longer waits for its provider (a `verified`
+    /// one is a provider's late copy, answered as accepted).
+    async fn after_final(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        verified: bool,
+    ) -> Result<Notified, CheckoutError> {
+        if message.ticket.over && !verified {
+            return self.drop_message(payment).await;
+        }
+        let kind = format!("{}_after_final", message.name);
+        payments::record_event(&self.db, payment, message.source, &kind, Some(&message.raw))
+            .await?;
+        Ok(Notified::Accepted)
+    }
+
+    /// Over budget, what was not believed is counted instead of stored.
+    async fn drop_message(&self, payment: &Payment) -> Result<Notified, CheckoutError> {
+        intake::dropped(&self.db, payment.id).await?;
+        Ok(Notified::Dropped)
+    }
+
+    /// Records a refund or reversal the provider reported, once per provider reference.
+    async fn reversed(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        code: &str,
+        reference: &str,
+        raw: &str,
+    ) -> Result<(), CheckoutError> {
+        let head = format!("{code} {reference};");
+        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
+        let source = Source::Provider;
+        payments::record_once(&self.db, payment, source, REVERSED, &head, &detail, false).await?;
+        Ok(())
+    }
+
+    /// Keeps the payment open and logs why a message was not believed (an unreachable
+    /// provider, a foreign or forged message).
+    async fn not_verified(
+        &self,
+        payment: &Payment,
+        message: &Message<'_>,
+        err: &ConnectorError,
+    ) -> Result<Notified, CheckoutError> {
+        if message.ticket.over {
+            return self.drop_message(payment).await;
+        }
+        let kind = format!("{}_not_verified", message.name);
+        let detail = format!("{err}; {}: {}", message.name, message.raw);
+        payments::record_event(&self.db, payment, message.source, &kind, Some(&detail)).await?;
+        Ok(match err {
+            ConnectorError::Unreachable(_) => Notified::Unconfirmed,
+            _ => Notified::Refused,
+        })
+    }
+
+    /// Records the provider's verdict on a payment. Returns the payment as it now stands and
+    /// what became of the message.
+    async fn settle(
+        &self,
+        payment: Payment,
+        message: &Message<'_>,
+        verification: Result<Verification, ConnectorError>,
+    ) -> Result<(Payment, Notified), CheckoutError> {
+        let verification = match verification {
+            Ok(v) => v,
+            Err(err) => {
+                let notified = self.not_verified(&payment, message, &err).await?;
+                return Ok((payment, notified));
+            }
+        };
+        intake::believed(&self.db, message.ticket).await?;
+        let raw = format!(
+            "{}: {}; verify: {}",
+            message.name, message.raw, verification.raw
+        );
+        let change = |to, kind, failure_code| Change {
+            to,
+            source: Source::Provider,
+            kind,
+            detail: Some(&raw),
+            bank_ref: None,
+            card_pan: None,
+            failure_code,
+        };
+        let outcome = match &verification.verdict {
+            Verdict::Paid { bank_ref, card_pan } => Change {
+                bank_ref: Some(bank_ref),
+                card_pan: card_pan.as_deref(),
+                ..change(PaymentStatus::Paid, "verified", None)
+            },
+            Verdict::Cancelled { code } => change(
+                PaymentStatus::Cancelled,
+                "cancelled_at_provider",
+                Some(code),
+            ),
+            Verdict::Failed { code } => {
+                change(PaymentStatus::Failed, "failed_at_provider", Some(code))
+            }
+            Verdict::Reversed { code, reference } => {
+                // Money sent back for a payment we never saw paid: worth keeping, not a status.
+                self.reversed(&payment, message, code, reference, &verification.raw)
+                    .await?;
+                return Ok((payment, Notified::Accepted));
+            }
+            Verdict::Pending => {
+                payments::record_event(
+                    &self.db,
+                    &payment,
+                    Source::Provider,
+                    "still_pending",
+                    Some(&raw),
+                )
+                .await?;
+                return Ok((payment, Notified::Accepted));
+            }
+        };
+        let moved = payments::transition(&self.db, &payment, outcome).await?;
+        let now = self.payment(&payment.tracking_code).await?;
+        match (moved, &verification.verdict) {
+            (Transition::Moved, _) => {
+                tracing::info!(
+                    payment = payment.id,
+                    "payment settled from the provider's answer"
+                );
+            }
+            // Another message moved the payment first (a cancel, a failure, another
+            // transaction's "paid"): money taken that it cannot take is flagged, as if the
+            // message had come after.
+            (Transition::Unchanged(_), Verdict::Paid { bank_ref, .. })
+                if now.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
+            {
+                let notified = self
+                    .paid_unexpectedly(&now, message, bank_ref, &verification.raw)
+                    .await?;
+                return Ok((now, notified));
+            }
+            (Transition::Unchanged(_), _) => {}
+        }
+        Ok((now, Notified::Accepted))
+    }
+}
+
+/// The event kind of a refund or reversal reported by the provider.
+pub const REVERSED: &str = "reversed_at_provider";
+/// The event kind of money the provider took for a payment that had ended without it.
+pub const PAID_AFTER_FINAL: &str = "paid_after_final";
+/// The event kind of a second transaction's money for a payment another one already paid.
+pub const SECOND_CHARGE: &str = "second_charge";
+
+/// What became of a provider's notification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notified {
+    /// Verified (and acted on), or a late copy of one already acted on.
+    Accepted,
+    /// Forged, foreign or malformed: changed nothing, logged with the reason.
+    Refused,
+    /// The provider could not be asked to confirm it: it should send it again.
+    Unconfirmed,
+    /// Over its payment's or its sender's budget (`intake`): not stored, only counted.
+    Dropped,
+}
+
+/// A message about a payment from outside: the customer's return or a provider's
+/// notification, as logged.
+struct Message<'a> {
+    source: Source,
+    /// `return` or `notification`: prefixes the event kinds it causes.
+    name: &'a str,
+    raw: String,
+    /// What it was charged (`intake`): refunded to its sender when it proves genuine.
+    ticket: &'a Ticket,
+}
+
+/// A message let in by its budgets, about the payment its tracking code names.
+#[derive(Clone, Debug)]
+pub struct Admitted {
+    code: String,
+    ticket: Ticket,
+}
+
+fn encode_query(params: &[(String, String)]) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    out.extend_pairs(params);
+    out.finish()
+}

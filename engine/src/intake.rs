@@ -1,0 +1,130 @@
+//! What one payment and one client address may cost. Every provider return or notification
+//! naming a known tracking code would otherwise store up to 64 KiB and, for most providers,
+//! cost a call to the provider: anyone holding one code could fill the disk and burn the
+//! merchant's rate limit at the provider. So each message is charged, before anything else,
+//! to its payment and to its sender's address for the current window; beyond either budget
+//! it is dropped: not stored, no provider asked, only counted on the payment (the timeline
+//! shows the count).
+//!
+//! - A **payment** pays for every message about it: a genuine payment hears from its provider
+//!   and its customer a handful of times.
+//! - An **address** pays only for messages that were not believed: a provider's servers send
+//!   every merchant's notifications from a few addresses, so a message that verifies is
+//!   refunded ([`believed`]). An IPv6 sender is one /64, which one host owns.
+//!
+//! Dropping is not losing: a notification is answered 503, so a genuine provider sends it
+//! again later, and messages a connector verifies without calling its provider (myPOS's
+//! signature) are still checked beyond the payment's budget, so a stranger with the code
+//! cannot make myPOS reverse a genuine payment. What stays possible is delay: many addresses
+//! holding one code can keep a PayPal or EveryPay payment's messages out for a while.
+
+use std::net::IpAddr;
+
+use crate::db::{Db, DbError, budgets};
+
+/// The length of a budget's window (milliseconds).
+pub const WINDOW: i64 = 10 * 60 * 1000;
+
+/// What a subject may spend in one window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    pub messages: i64,
+    pub bytes: i64,
+}
+
+/// Per payment: returns, notifications and the provider's resends, with room to spare.
+pub const PER_PAYMENT: Budget = Budget {
+    messages: 50,
+    bytes: 256 * 1024,
+};
+
+/// Per address: messages that were not believed, over any payments.
+pub const PER_ADDRESS: Budget = Budget {
+    messages: 100,
+    bytes: 1024 * 1024,
+};
+
+/// What admitting a message charged, to take back from its address if it proves genuine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    address: String,
+    window: i64,
+    bytes: i64,
+    /// The payment or the address had spent its budget: only a message that can be verified
+    /// without calling the provider goes on, and only if it verifies.
+    pub over: bool,
+}
+
+/// Charges a message of `bytes` about `payment` from `address` at `now`.
+pub async fn charge(
+    db: &Db,
+    payment: i64,
+    address: &str,
+    bytes: usize,
+    now: i64,
+) -> Result<Ticket, DbError> {
+    let window = now - now.rem_euclid(WINDOW);
+    let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+    let address = sender(address);
+    let by_payment = budgets::charge(db, &format!("payment {payment}"), window, bytes).await?;
+    let by_address = budgets::charge(db, &address, window, bytes).await?;
+    let over = exceeds(by_payment, PER_PAYMENT) || exceeds(by_address, PER_ADDRESS);
+    Ok(Ticket {
+        address,
+        window,
+        bytes,
+        over,
+    })
+}
+
+/// Refunds the address of a message that verified: genuine traffic costs its sender nothing.
+pub async fn believed(db: &Db, ticket: &Ticket) -> Result<(), DbError> {
+    budgets::refund(db, &ticket.address, ticket.window, ticket.bytes).await
+}
+
+/// Counts a message about `payment` that was dropped.
+pub async fn dropped(db: &Db, payment: i64) -> Result<(), DbError> {
+    tracing::warn!(payment, "a message over its budget was dropped");
+    budgets::count_dropped(db, payment).await
+}
+
+/// Seconds until the window holding `now` ends: when a dropped message may come again.
+pub fn retry_after(now: i64) -> u64 {
+    let left = u64::try_from(WINDOW - now.rem_euclid(WINDOW)).unwrap_or(1000);
+    left.div_ceil(1000)
+}
+
+fn exceeds(spent: budgets::Spent, budget: Budget) -> bool {
+    spent.messages > budget.messages || spent.bytes > budget.bytes
+}
+
+/// The budget subject of a client address: IPv4 as it is, IPv6 by its /64.
+fn sender(address: &str) -> String {
+    match address.parse::<IpAddr>() {
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => format!("address {v4}"),
+            None => {
+                let s = v6.segments();
+                format!("address {:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        _ => format!("address {address}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sender;
+
+    #[test]
+    fn one_host_is_one_sender() {
+        assert_eq!(sender("203.0.113.7"), "address 203.0.113.7");
+        assert_eq!(sender("::ffff:203.0.113.7"), "address 203.0.113.7");
+        assert_eq!(
+            sender("2001:db8:1:2:aaaa::1"),
+            sender("2001:db8:1:2:ffff:ffff:ffff:ffff")
+        );
+        assert_eq!(sender("2001:db8:1:2::9"), "address 2001:db8:1:2::/64");
+        assert_ne!(sender("2001:db8:1:2::1"), sender("2001:db8:1:3::1"));
+    }
+}
