@@ -5,6 +5,8 @@ use engine::checkout::Checkout;
 #[derive(Clone)]
 pub struct AppState {
     pub checkout: Checkout,
+    /// The job queue's workers of this server (`engine::jobs`).
+    pub queue: engine::jobs::Queue,
     /// The store `/openpay` serves.
     pub default_store: String,
     /// The client address is the last `X-Forwarded-For` entry (Kassa runs behind a proxy).

@@ -1,6 +1,7 @@
 //! What is kept only for a while is deleted on a schedule: ended sessions, log-in failures
 //! and sign-ups older than the longest window that counts them, message budgets of past
-//! windows, expired form drafts and old idempotency keys. Every app server may run it at any time: the deletes are idempotent.
+//! windows, expired form drafts and old idempotency keys, finished jobs and the inbox
+//! messages they verified after a month. Every app server may run it at any time: the deletes are idempotent.
 
 use crate::accounts::{ABSOLUTE, ACCOUNT_WINDOW, IDLE};
 use crate::db::{Db, DbError, drafts};
@@ -9,6 +10,8 @@ use crate::intake;
 /// How long a submission's idempotency key is kept. A resubmission (the back button, a double
 /// click, a retry) comes within minutes; a week covers a form left open over a weekend.
 pub const IDEMPOTENCY_TTL: i64 = 7 * 24 * 60 * 60 * 1000;
+/// How long finished jobs and their verified inbox messages are kept: a month to look into.
+pub const DONE_KEPT: i64 = 30 * 24 * 60 * 60 * 1000;
 /// How often the server purges.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
 
@@ -21,6 +24,8 @@ pub struct Purged {
     pub idempotency_keys: u64,
     pub sign_ups: u64,
     pub message_budgets: u64,
+    pub jobs: u64,
+    pub inbox: u64,
 }
 
 pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
@@ -64,6 +69,19 @@ pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
         message_budgets: delete(
             "DELETE FROM message_budgets WHERE window_start < $1",
             now - intake::WINDOW,
+        )
+        .await?,
+        // A verified notification's evidence is its payment's event; the inbox copy only
+        // waits for its job (dead ones stay for the operator).
+        inbox: delete(
+            "DELETE FROM inbox WHERE received_at < $1 AND id IN (SELECT CAST(SUBSTR(dedupe_key, 7) AS BIGINT) \
+             FROM jobs WHERE state = 'done' AND dedupe_key LIKE 'inbox:%')",
+            now - DONE_KEPT,
+        )
+        .await?,
+        jobs: delete(
+            "DELETE FROM jobs WHERE state = 'done' AND finished_at < $1",
+            now - DONE_KEPT,
         )
         .await?,
     })

@@ -45,7 +45,8 @@ pub const PER_ADDRESS: Budget = Budget {
 };
 
 /// What admitting a message charged, to take back from its address if it proves genuine.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Kept with a notification's verification job (as JSON), which may run after a restart.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Ticket {
     address: String,
     window: i64,

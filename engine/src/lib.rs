@@ -27,6 +27,8 @@ pub mod housekeeping;
 #[cfg(feature = "server")]
 pub mod intake;
 #[cfg(feature = "server")]
+pub mod jobs;
+#[cfg(feature = "server")]
 pub mod secrets;
 #[cfg(feature = "server")]
 pub mod settings;

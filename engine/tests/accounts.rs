@@ -407,6 +407,28 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
         assert_eq!(purged.message_budgets, 2);
         assert_eq!(purge(&db, later).await.unwrap(), Purged::default());
         assert_eq!(accounts::session(&db, &old.token, T0).await.unwrap(), None);
+
+        // A verified notification and its job go after a month; an unfinished one stays.
+        use engine::db::{inbox, jobs};
+        let arrival = |code| inbox::Arrival {
+            provider: "paypal",
+            code,
+            body: b"txn_id=1",
+            address: "192.0.2.1",
+            ticket: "null",
+        };
+        inbox::receive(&db, arrival("DONE"), None, T0)
+            .await
+            .unwrap();
+        inbox::receive(&db, arrival("OPEN"), None, T0 + 1)
+            .await
+            .unwrap();
+        let job = jobs::claim(&db, "w", T0, T0 + 1).await.unwrap().unwrap();
+        assert!(jobs::finish(&db, &job, "w", T0).await.unwrap());
+        let month = T0 + engine::housekeeping::DONE_KEPT + 1;
+        let purged = purge(&db, month).await.unwrap();
+        assert_eq!((purged.inbox, purged.jobs), (1, 1));
+        assert_eq!(purge(&db, month).await.unwrap().jobs, 0);
     }
 }
 

@@ -52,11 +52,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     tokio::spawn(startup::housekeeping(db.clone()));
-    let router = startup::router(
-        &config,
-        startup::app_state(&config, db, key),
-        leptos_options,
-    );
-    startup::serve(listener, router).await?;
+    let state = startup::app_state(&config, db, key);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let workers = tokio::spawn({
+        let queue = state.queue.clone();
+        async move { queue.run(stopping).await }
+    });
+    let router = startup::router(&config, state, leptos_options);
+    // On SIGTERM or Ctrl-C: take no new connections, finish the requests under way, then let
+    // the workers finish their jobs and hand back what they had not started.
+    startup::serve(listener, router, terminated()).await?;
+    tracing::info!("stopping: finishing the jobs under way");
+    let _ = stop.send(true);
+    let _ = workers.await;
     Ok(())
+}
+
+/// Resolves on SIGTERM (a deploy, `docker stop`) or Ctrl-C.
+async fn terminated() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = term => {}
+    }
 }

@@ -5,7 +5,6 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Path, RawQuery, State};
@@ -13,7 +12,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use engine::checkout::{Admitted, Checkout, CheckoutError, Notified};
+use engine::checkout::{CheckoutError, Notified, job_outcome};
 use engine::connectors::{ACCOUNT_NOTIFICATIONS, notified_payment};
 
 use app::state::AppState;
@@ -107,10 +106,20 @@ pub async fn provider_notification(
             Ok(()) => (StatusCode::PAYLOAD_TOO_LARGE, "too large").into_response(),
         };
     };
-    match checkout
-        .complete_notification(&admitted, None, &bytes)
+    // Written down first, so a crash before the answer leaves it to a worker; verified here,
+    // since the answer depends on it (myPOS reverses what is not answered `OK`).
+    let job = match checkout
+        .receive(&admitted, None, &bytes, Some(state.queue.hold()))
         .await
     {
+        Ok(job) => job,
+        Err(err) => return refusal(err).into_response(),
+    };
+    let verified = checkout
+        .complete_notification(&admitted, None, &bytes)
+        .await;
+    state.queue.finish(&job, job_outcome(&verified)).await;
+    match verified {
         Ok(Notified::Accepted) => (StatusCode::OK, "OK").into_response(),
         Ok(Notified::Refused) => (StatusCode::BAD_REQUEST, "refused").into_response(),
         Ok(Notified::Unconfirmed) => (StatusCode::SERVICE_UNAVAILABLE, "try again").into_response(),
@@ -139,24 +148,13 @@ fn refusal(err: CheckoutError) -> (StatusCode, &'static str) {
     }
 }
 
-/// How often a notification is verified again while its provider cannot be asked: the first
-/// wait is two seconds and each one doubles, about half an hour in all.
-const ATTEMPTS: u32 = 10;
-
-/// At most this many notifications are verified in the background at once: a flood of forged
-/// messages (each costs a call to the provider, retried while it does not answer) is answered
-/// 503 beyond it, which makes a real provider send its message again later.
-const VERIFYING: usize = 256;
-static BACKGROUND: std::sync::LazyLock<std::sync::Arc<tokio::sync::Semaphore>> =
-    std::sync::LazyLock::new(|| std::sync::Arc::new(tokio::sync::Semaphore::new(VERIFYING)));
-
 /// An account-wide notification (PayPal's IPN, EveryPay's callback): a POSTed form, or for
 /// EveryPay possibly a GET with the same fields in its query. PayPal wants an empty 200 at
 /// once, whatever becomes of the message, and resends anything else; so the message is
-/// answered first and verified in the background (PayPal's post-back, EveryPay's re-fetch,
-/// then the checks), retried while the provider cannot be asked. A message naming no payment
-/// of ours is answered 200 too, and only logged: it is not Kassa's, and a retry would not
-/// change that.
+/// written to the inbox, answered, and verified by a worker (PayPal's post-back, EveryPay's
+/// re-fetch, then the checks), retried while the provider cannot be asked, after a restart
+/// too. A message naming no payment of ours is answered 200 too, and only logged: it is not
+/// Kassa's, and a retry would not change that.
 pub async fn account_notification(
     State(state): State<AppState>,
     Path(provider): Path<String>,
@@ -178,7 +176,8 @@ pub async fn account_notification(
         tracing::warn!(%provider, "a notification names no payment");
         return StatusCode::OK.into_response();
     };
-    let admitted = match state.checkout.admit(&code, &sender, bytes.len()).await {
+    let checkout = &state.checkout;
+    let admitted = match checkout.admit(&code, &sender, bytes.len()).await {
         Ok(Some(admitted)) => admitted,
         Ok(None) => return over_budget(),
         Err(CheckoutError::UnknownPayment) => {
@@ -187,35 +186,15 @@ pub async fn account_notification(
         }
         Err(err) => return refusal(err).into_response(),
     };
-    let Ok(permit) = BACKGROUND.clone().try_acquire_owned() else {
-        tracing::warn!(%provider, "too many notifications being verified: asked for a resend");
-        return StatusCode::SERVICE_UNAVAILABLE.into_response();
-    };
-    tokio::spawn(async move {
-        verify_in_background(state.checkout.clone(), provider, admitted, bytes).await;
-        drop(permit);
-    });
-    StatusCode::OK.into_response()
-}
-
-async fn verify_in_background(
-    checkout: Checkout,
-    provider: String,
-    admitted: Admitted,
-    body: Bytes,
-) {
-    let mut wait = Duration::from_secs(2);
-    for _ in 0..ATTEMPTS {
-        match checkout
-            .complete_notification(&admitted, Some(&provider), &body)
-            .await
-        {
-            Ok(Notified::Accepted | Notified::Refused | Notified::Dropped) => return,
-            Ok(Notified::Unconfirmed) => {}
-            Err(err) => tracing::error!(error = %err, "a notification could not be recorded"),
+    match checkout
+        .receive(&admitted, Some(&provider), &bytes, None)
+        .await
+    {
+        Ok(_) => {
+            state.queue.wake();
+            StatusCode::OK.into_response()
         }
-        tokio::time::sleep(wait).await;
-        wait *= 2;
+        // Not written: the provider must send it again.
+        Err(err) => refusal(err).into_response(),
     }
-    tracing::error!(%provider, "gave up verifying a notification: its provider never answered");
 }

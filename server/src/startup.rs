@@ -3,9 +3,10 @@
 use axum::Router;
 use axum::routing::get;
 use axum::serve::ListenerExt;
-use engine::checkout::Checkout;
+use engine::checkout::{Checkout, job_outcome};
 use engine::connectors::{Connectors, SandboxUrls};
 use engine::db::Db;
+use engine::jobs::{Handlers, Queue};
 use engine::secrets::SecretKey;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
@@ -36,14 +37,27 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
         config.payme_platform.clone(),
         key.clone(),
     );
+    let checkout = Checkout::new(db.clone(), connectors, &config.public_url);
     AppState {
-        checkout: Checkout::new(db, connectors, &config.public_url),
+        queue: Queue::new(db, handlers(&checkout)),
+        checkout,
         default_store: config.default_store.clone(),
         trust_forwarded: config.trust_forwarded,
         sign_ups_per_hour: config.sign_ups_per_hour,
         secrets: key,
         payme_signup_url: config.payme_signup_url.clone(),
     }
+}
+
+/// What each kind of job does.
+fn handlers(checkout: &Checkout) -> Handlers {
+    let mut handlers = Handlers::default();
+    let verifier = checkout.clone();
+    handlers.on(engine::db::inbox::VERIFY, move |job| {
+        let verifier = verifier.clone();
+        async move { job_outcome(&verifier.verify_received(&job.payload).await) }
+    });
+    handlers
 }
 
 /// The app's routes, generated once per process. Generating them renders the app with resource
@@ -148,10 +162,14 @@ pub async fn housekeeping(db: Db) {
     }
 }
 
-/// Serves until the process ends. Sets TCP_NODELAY: without it every static asset on a
-/// keep-alive connection waits ~40 ms for the client's delayed ACK. Requests carry the peer's
-/// address (`ConnectInfo`) for the log-in rate limit.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+/// Serves until `shutdown` resolves, then finishes the requests under way. Sets TCP_NODELAY:
+/// without it every static asset on a keep-alive connection waits ~40 ms for the client's
+/// delayed ACK. Requests carry the peer's address (`ConnectInfo`) for the limits per sender.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let listener = listener.tap_io(|tcp| {
         let _ = tcp.set_nodelay(true);
     });
@@ -159,5 +177,6 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
+    .with_graceful_shutdown(shutdown)
     .await
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use common::browser::{Browser, log_in};
-use common::provider::{HeldProvider, count};
+use common::provider::{HeldProvider, count, within_one_budget_window};
 use common::{Running, database_urls, event_kinds, no_redirects, payment, serve_with};
 use engine::db::payments::{self, Kind, NewPayment, Payment};
 use engine::intake::{PER_ADDRESS, PER_PAYMENT};
@@ -92,6 +92,7 @@ async fn one_tracking_code_costs_a_bounded_number_of_provider_calls() {
         let app = behind_proxy(database, &zarinpal).await;
         let authority = "A0000000000000000000000000000000budget";
         let p = waiting(&app, authority).await;
+        within_one_budget_window().await;
 
         // Returns from many addresses, each within its own budget: the payment's holds.
         let sent = PER_PAYMENT.messages + 15;
@@ -145,6 +146,7 @@ async fn one_address_costs_a_bounded_number_of_refused_messages() {
         let app = behind_proxy(database, &zarinpal).await;
         let payments: Vec<Payment> = waiting_payments(&app, 3).await;
         let per_payment = PER_ADDRESS.messages / 3 + 5;
+        within_one_budget_window().await;
         let mut answers = Vec::new();
         for p in &payments {
             for _ in 0..per_payment {

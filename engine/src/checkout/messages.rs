@@ -5,8 +5,10 @@
 
 use super::{Checkout, CheckoutError};
 use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
+use crate::db::jobs::Job;
 use crate::db::methods::{self, PaymentMethod};
 use crate::db::payments::{self, Change, Payment, Source, Transition};
+use crate::db::{DbError, inbox};
 use crate::intake::{self, Ticket};
 use crate::status::PaymentStatus;
 use crate::time::now_millis;
@@ -29,6 +31,7 @@ impl Checkout {
         }
         Ok(Some(Admitted {
             code: payment.tracking_code,
+            address: address.to_owned(),
             ticket,
         }))
     }
@@ -108,6 +111,52 @@ impl Checkout {
             }
             verification => self.settle(payment, &message, verification).await?.1,
         })
+    }
+
+    /// Writes a notification to the inbox with the job that verifies it (`db::inbox`), before
+    /// the provider is answered. `held`: the request verifies it itself (`verify_received`),
+    /// and a worker does only if that request dies.
+    pub async fn receive(
+        &self,
+        admitted: &Admitted,
+        provider: Option<&str>,
+        body: &[u8],
+        held: Option<(String, i64)>,
+    ) -> Result<Job, CheckoutError> {
+        let ticket = serde_json::to_string(&admitted.ticket)
+            .map_err(|e| DbError::Corrupt(format!("ticket: {e}")))?;
+        let arrival = inbox::Arrival {
+            provider: provider.unwrap_or_default(),
+            code: &admitted.code,
+            body,
+            address: &admitted.address,
+            ticket: &ticket,
+        };
+        Ok(inbox::receive(&self.db, arrival, held, now_millis()).await?)
+    }
+
+    /// Verifies and settles a notification from the inbox (a `verify_notification` job's
+    /// payload), as `complete_notification` does.
+    pub async fn verify_received(&self, payload: &str) -> Result<Notified, CheckoutError> {
+        #[derive(serde::Deserialize)]
+        struct Payload {
+            inbox: i64,
+            ticket: Ticket,
+        }
+        let corrupt = |what: String| CheckoutError::Storage(DbError::Corrupt(what));
+        let payload: Payload =
+            serde_json::from_str(payload).map_err(|e| corrupt(format!("job payload: {e}")))?;
+        let received = inbox::get(&self.db, payload.inbox)
+            .await?
+            .ok_or_else(|| corrupt(format!("inbox {} is gone", payload.inbox)))?;
+        let admitted = Admitted {
+            code: received.code,
+            address: received.address,
+            ticket: payload.ticket,
+        };
+        let provider = Some(received.provider.as_str()).filter(|p| !p.is_empty());
+        self.complete_notification(&admitted, provider, &received.body)
+            .await
     }
 
     /// A verified message about a payment that no longer waits for its provider: news (a
@@ -396,7 +445,20 @@ struct Message<'a> {
 #[derive(Clone, Debug)]
 pub struct Admitted {
     code: String,
+    /// The client address it came from.
+    address: String,
     ticket: Ticket,
+}
+
+/// A notification's verification as a job's outcome: done unless its provider could not be
+/// asked (then tried again) or it could not be recorded. A message naming no payment of ours
+/// is done: it is not Kassa's, and a retry would not change that.
+pub fn job_outcome(verified: &Result<Notified, CheckoutError>) -> Result<(), String> {
+    match verified {
+        Ok(Notified::Unconfirmed) => Err("the provider could not be asked to confirm it".into()),
+        Ok(_) | Err(CheckoutError::UnknownPayment) => Ok(()),
+        Err(err) => Err(err.to_string()),
+    }
 }
 
 fn encode_query(params: &[(String, String)]) -> String {

@@ -15,7 +15,7 @@ use crate::status::PaymentStatus;
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
 mod messages;
-pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE};
+pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE, job_outcome};
 
 /// What the customer submitted, as typed. `method` is `gateway:<id>` or `slip`.
 #[derive(Clone, Debug, Default)]

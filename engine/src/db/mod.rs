@@ -8,6 +8,8 @@ pub mod bank_accounts;
 pub mod budgets;
 pub mod drafts;
 pub mod images;
+pub mod inbox;
+pub mod jobs;
 pub mod links;
 pub mod login_failures;
 pub mod methods;

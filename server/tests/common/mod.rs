@@ -13,6 +13,8 @@ use server::{demo, startup};
 pub struct Running {
     pub base: String,
     pub state: AppState,
+    /// Keeps the job workers running (dropping it stops them).
+    pub workers: tokio::sync::watch::Sender<bool>,
 }
 
 pub async fn serve(sandbox: bool) -> Running {
@@ -55,8 +57,15 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         .site_addr(addr)
         .build();
     let router = startup::router(&config, state.clone(), options);
-    tokio::spawn(startup::serve(listener, router));
-    Running { base, state }
+    tokio::spawn(startup::serve(listener, router, std::future::pending()));
+    let (workers, stopping) = tokio::sync::watch::channel(false);
+    let queue = state.queue.clone();
+    tokio::spawn(async move { queue.run(stopping).await });
+    Running {
+        base,
+        state,
+        workers,
+    }
 }
 
 /// Database URLs to run a server test on: a fresh SQLite file (the default of `serve`), and a

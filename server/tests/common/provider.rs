@@ -273,3 +273,12 @@ fn complete(request: &[u8]) -> bool {
         .unwrap_or(0);
     request.len() >= end + 4 + length
 }
+
+/// Waits, if need be, so that the next half minute lies in one budget window
+/// (`engine::intake::WINDOW`): a test counting a budget must not see it refill halfway.
+pub async fn within_one_budget_window() {
+    let left = engine::intake::retry_after(engine::time::now_millis());
+    if left < 30 {
+        tokio::time::sleep(Duration::from_secs(left + 1)).await;
+    }
+}

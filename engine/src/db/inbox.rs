@@ -1,0 +1,111 @@
+//! Provider notifications as received, each written with the job that verifies it in one
+//! transaction *before* the provider is answered: nothing answered can be lost.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use sqlx::FromRow;
+
+use super::jobs::{self, Job, NewJob};
+use super::{Db, DbError};
+
+/// The kind of the job that verifies an inbox message.
+pub const VERIFY: &str = "verify_notification";
+
+/// A notification as it arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Received {
+    pub id: i64,
+    /// The provider whose address it came to (`/notify/{provider}`), or empty for a
+    /// payment's own address (`/pay/{code}/notify`).
+    pub provider: String,
+    /// The tracking code it names.
+    pub code: String,
+    pub body: Vec<u8>,
+    /// The client address it came from (its budget, `intake`).
+    pub address: String,
+    pub received_at: i64,
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    provider: String,
+    code: String,
+    body: String,
+    address: String,
+    received_at: i64,
+}
+
+/// A notification to write.
+pub struct Arrival<'a> {
+    pub provider: &'a str,
+    pub code: &'a str,
+    pub body: &'a [u8],
+    pub address: &'a str,
+    /// What admitting it charged (`intake::Ticket`, as JSON).
+    pub ticket: &'a str,
+}
+
+/// Writes a notification and the job that verifies it (its payload: the inbox id and the
+/// ticket), held by `held` when the request verifies it itself. Returns the job.
+pub async fn receive(
+    db: &Db,
+    arrival: Arrival<'_>,
+    held: Option<(String, i64)>,
+    now: i64,
+) -> Result<Job, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO inbox (provider, code, body, address, received_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(arrival.provider)
+    .bind(arrival.code)
+    .bind(STANDARD.encode(arrival.body))
+    .bind(arrival.address)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let attempts = i64::from(held.is_some());
+    let job = NewJob {
+        kind: VERIFY.into(),
+        key: format!("inbox:{id}"),
+        payload: format!(r#"{{"inbox":{id},"ticket":{}}}"#, arrival.ticket),
+        run_at: now,
+        held,
+    };
+    let job_id = jobs::enqueue(&mut tx, &job, now)
+        .await?
+        .ok_or_else(|| DbError::Corrupt(format!("inbox {id}: its job exists")))?;
+    tx.commit().await?;
+    Ok(Job {
+        id: job_id,
+        kind: job.kind,
+        key: job.key,
+        payload: job.payload,
+        attempts,
+    })
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Option<Received>, DbError> {
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT id, provider, code, body, address, received_at FROM inbox WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        let body = STANDARD
+            .decode(&r.body)
+            .map_err(|_| DbError::Corrupt(format!("inbox {}: body", r.id)))?;
+        Ok(Received {
+            id: r.id,
+            provider: r.provider,
+            code: r.code,
+            body,
+            address: r.address,
+            received_at: r.received_at,
+        })
+    })
+    .transpose()
+}

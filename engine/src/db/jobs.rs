@@ -1,0 +1,195 @@
+//! The job table: work written in the transaction that makes it necessary and done by
+//! workers (`crate::jobs`). A worker claims a job with a lease; a job whose lease ran out (its
+//! worker died) is claimed again. On PostgreSQL the claim skips rows another server is
+//! claiming (`FOR UPDATE SKIP LOCKED`); on SQLite one process owns the file and the claim's
+//! single UPDATE is atomic.
+
+use sqlx::FromRow;
+
+use super::{Backend, Db, DbError};
+
+/// A job to enqueue. Its `key` names the work itself: enqueueing the same key again is a no-op.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewJob {
+    pub kind: String,
+    pub key: String,
+    pub payload: String,
+    pub run_at: i64,
+    /// Already claimed by this worker until this time: the request that enqueues it does the
+    /// work itself, and a worker only if the request dies.
+    pub held: Option<(String, i64)>,
+}
+
+/// A claimed job.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    #[sqlx(rename = "dedupe_key")]
+    pub key: String,
+    pub payload: String,
+    /// Claims so far, this one included.
+    pub attempts: i64,
+}
+
+/// A job's state as the back office and the tests see it.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct JobState {
+    pub id: i64,
+    pub kind: String,
+    pub dedupe_key: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+/// Enqueues `job` in the caller's transaction: its id, or `None` when its key was already
+/// enqueued.
+pub async fn enqueue(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    job: &NewJob,
+    now: i64,
+) -> Result<Option<i64>, DbError> {
+    let (state, worker, lease_until, attempts) = match &job.held {
+        Some((worker, until)) => ("running", Some(worker.as_str()), Some(*until), 1),
+        None => ("queued", None, None, 0),
+    };
+    let inserted: Option<(i64,)> = sqlx::query_as(
+        "INSERT INTO jobs (kind, dedupe_key, payload, state, run_at, created_at, worker, \
+         lease_until, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+    )
+    .bind(&job.kind)
+    .bind(&job.key)
+    .bind(&job.payload)
+    .bind(state)
+    .bind(job.run_at)
+    .bind(now)
+    .bind(worker)
+    .bind(lease_until)
+    .bind(attempts)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(inserted.map(|(id,)| id))
+}
+
+const CLAIMED: &str = "id, kind, dedupe_key, payload, attempts";
+/// A job that may be claimed at `$3`: due, or held by a lease that ran out.
+const DUE: &str =
+    "((state = 'queued' AND run_at <= $3) OR (state = 'running' AND lease_until < $3))";
+
+/// Claims the next job that is due (or whose lease ran out) for `worker` until `lease_until`.
+pub async fn claim(
+    db: &Db,
+    worker: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<Option<Job>, DbError> {
+    let skip_locked = match db.backend() {
+        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', worker = $1, lease_until = $2, \
+         attempts = attempts + 1 \
+         WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT 1 {skip_locked}) \
+         AND {DUE} RETURNING {CLAIMED}"
+    );
+    Ok(sqlx::query_as(&sql)
+        .bind(worker)
+        .bind(lease_until)
+        .bind(now)
+        .fetch_optional(db.pool())
+        .await?)
+}
+
+/// Marks a job done, if `worker` still holds it (`false`: its lease ran out and another
+/// worker claimed it).
+pub async fn finish(db: &Db, job: &Job, worker: &str, now: i64) -> Result<bool, DbError> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $1, lease_until = NULL, last_error = NULL \
+         WHERE id = $2 AND worker = $3 AND state = 'running'",
+    )
+    .bind(now)
+    .bind(job.id)
+    .bind(worker)
+    .execute(db.pool())
+    .await?
+    .rows_affected();
+    Ok(done == 1)
+}
+
+/// Records a failed attempt: the job runs again at `retry_at`, or with `None` is left dead.
+pub async fn fail(
+    db: &Db,
+    job: &Job,
+    worker: &str,
+    error: &str,
+    retry_at: Option<i64>,
+    now: i64,
+) -> Result<(), DbError> {
+    let (state, run_at, finished) = match retry_at {
+        Some(at) => ("queued", at, None),
+        None => ("dead", now, Some(now)),
+    };
+    sqlx::query(
+        "UPDATE jobs SET state = $1, run_at = $2, finished_at = $3, last_error = $4, \
+         lease_until = NULL WHERE id = $5 AND worker = $6 AND state = 'running'",
+    )
+    .bind(state)
+    .bind(run_at)
+    .bind(finished)
+    .bind(error)
+    .bind(job.id)
+    .bind(worker)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Hands back the jobs `worker` holds (it is shutting down): others claim them at once.
+pub async fn release(db: &Db, worker: &str) -> Result<u64, DbError> {
+    Ok(sqlx::query(
+        "UPDATE jobs SET state = 'queued', lease_until = NULL, attempts = attempts - 1 \
+         WHERE worker = $1 AND state = 'running'",
+    )
+    .bind(worker)
+    .execute(db.pool())
+    .await?
+    .rows_affected())
+}
+
+/// Extends the leases `worker` holds (it is alive and still working) to `lease_until`.
+pub async fn renew(db: &Db, worker: &str, lease_until: i64) -> Result<(), DbError> {
+    sqlx::query("UPDATE jobs SET lease_until = $1 WHERE worker = $2 AND state = 'running'")
+        .bind(lease_until)
+        .bind(worker)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
+
+/// On SQLite, where one process owns the file, every job still running at start-up was held
+/// by a process that died: hands them all back at once instead of waiting for their leases.
+pub async fn release_orphans(db: &Db) -> Result<u64, DbError> {
+    if db.backend() != Backend::Sqlite {
+        return Ok(0);
+    }
+    Ok(
+        sqlx::query("UPDATE jobs SET state = 'queued', lease_until = NULL WHERE state = 'running'")
+            .execute(db.pool())
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// The jobs of `kind`, oldest first.
+pub async fn of_kind(db: &Db, kind: &str) -> Result<Vec<JobState>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT id, kind, dedupe_key, state, attempts, last_error FROM jobs \
+         WHERE kind = $1 ORDER BY id",
+    )
+    .bind(kind)
+    .fetch_all(db.pool())
+    .await?)
+}

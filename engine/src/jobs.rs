@@ -1,0 +1,192 @@
+//! Workers for the job table (`db::jobs`): each server runs a few loops that claim due jobs
+//! and run the handler of their kind. A handler's error is kept and the job tried again with
+//! backoff (2 s, doubling, at most an hour apart); after `MAX_ATTEMPTS` it is left `dead`
+//! for the merchant and the operator to see. Handlers must be idempotent: a crash between a
+//! handler's work and its job's `done` runs it again (with the same key).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, watch};
+
+use crate::db::jobs::{self, Job};
+use crate::db::{Db, DbError};
+use crate::time::now_millis;
+
+/// How long a claim holds a job unless renewed. A live worker renews its claims every third
+/// of it, so a job is claimed again about this long after its worker died (on PostgreSQL;
+/// on SQLite the next start hands back what a dead process held).
+pub const LEASE: i64 = 30 * 1000;
+/// Attempts before a job is left dead: with the backoff, about half an hour of retries.
+pub const MAX_ATTEMPTS: i64 = 10;
+/// Loops per server: jobs mostly wait for providers, so several run at once.
+pub const CONCURRENCY: usize = 8;
+
+type Run = dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync;
+
+/// The handler of each job kind.
+#[derive(Clone, Default)]
+pub struct Handlers(HashMap<String, Arc<Run>>);
+
+impl Handlers {
+    pub fn on<F, Fut>(&mut self, kind: &str, handler: F)
+    where
+        F: Fn(Job) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        self.0
+            .insert(kind.to_owned(), Arc::new(move |job| Box::pin(handler(job))));
+    }
+}
+
+/// One server's workers.
+#[derive(Clone)]
+pub struct Queue {
+    db: Db,
+    handlers: Arc<Handlers>,
+    /// This server's name in the job table (`worker`): unique per process.
+    worker: String,
+    wake: Arc<Notify>,
+}
+
+impl Queue {
+    pub fn new(db: Db, handlers: Handlers) -> Queue {
+        Queue {
+            db,
+            handlers: Arc::new(handlers),
+            worker: format!("{}-{}", std::process::id(), crate::tracking::random_token()),
+            wake: Arc::new(Notify::new()),
+        }
+    }
+
+    pub fn worker(&self) -> &str {
+        &self.worker
+    }
+
+    /// A claim held by this server from now: for a job the request that enqueues it runs.
+    pub fn hold(&self) -> (String, i64) {
+        (self.worker.clone(), now_millis() + LEASE)
+    }
+
+    /// Tells the workers a job is waiting (they also look every second).
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs `CONCURRENCY` loops until `stop` turns true, then hands back what they hold.
+    pub async fn run(&self, stop: watch::Receiver<bool>) {
+        match jobs::release_orphans(&self.db).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "took back jobs a stopped process held"),
+            Err(err) => tracing::warn!(error = %err, "could not take back orphaned jobs"),
+        }
+        let heartbeat = tokio::spawn({
+            let (queue, stop) = (self.clone(), stop.clone());
+            async move { queue.renew(stop).await }
+        });
+        let loops: Vec<_> = (0..CONCURRENCY)
+            .map(|_| {
+                let (queue, stop) = (self.clone(), stop.clone());
+                tokio::spawn(async move { queue.work(stop).await })
+            })
+            .collect();
+        for one in loops {
+            let _ = one.await;
+        }
+        let _ = heartbeat.await;
+        match jobs::release(&self.db, &self.worker).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "handed back unfinished jobs"),
+            Err(err) => tracing::warn!(error = %err, "could not hand back jobs: their lease ends"),
+        }
+    }
+
+    async fn work(&self, mut stop: watch::Receiver<bool>) {
+        while !*stop.borrow() {
+            match self.claim().await {
+                Ok(Some(job)) => {
+                    self.finish(&job, self.handle(&job).await).await;
+                    continue;
+                }
+                Ok(None) => {}
+                Err(err) => tracing::warn!(error = %err, "could not claim a job"),
+            }
+            tokio::select! {
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                // A dropped sender stops the workers too.
+                changed = stop.changed() => if changed.is_err() { break },
+            }
+        }
+    }
+
+    /// Keeps this server's claims alive while it works.
+    async fn renew(&self, mut stop: watch::Receiver<bool>) {
+        let every = Duration::from_millis(u64::try_from(LEASE / 3).unwrap_or(10_000));
+        while !*stop.borrow() {
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                changed = stop.changed() => if changed.is_err() { break },
+            }
+            if let Err(err) = jobs::renew(&self.db, &self.worker, now_millis() + LEASE).await {
+                tracing::warn!(error = %err, "could not renew job leases");
+            }
+        }
+    }
+
+    async fn claim(&self) -> Result<Option<Job>, DbError> {
+        let now = now_millis();
+        jobs::claim(&self.db, &self.worker, now, now + LEASE).await
+    }
+
+    async fn handle(&self, job: &Job) -> Result<(), String> {
+        match self.handlers.0.get(&job.kind) {
+            Some(handler) => handler(job.clone()).await,
+            None => Err(format!("no handler for jobs of kind {}", job.kind)),
+        }
+    }
+
+    /// Records how a job this server held went: done, or tried again later, or dead.
+    pub async fn finish(&self, job: &Job, outcome: Result<(), String>) {
+        let now = now_millis();
+        let recorded = match outcome {
+            Ok(()) => jobs::finish(&self.db, job, &self.worker, now)
+                .await
+                .map(drop),
+            Err(error) => {
+                let retry_at = (job.attempts < MAX_ATTEMPTS).then(|| now + backoff(job.attempts));
+                if retry_at.is_none() {
+                    tracing::error!(job = job.id, kind = %job.kind, %error, "a job is dead");
+                } else {
+                    tracing::warn!(job = job.id, kind = %job.kind, %error, "a job will be retried");
+                }
+                jobs::fail(&self.db, job, &self.worker, &error, retry_at, now).await
+            }
+        };
+        if let Err(err) = recorded {
+            tracing::warn!(job = job.id, error = %err, "a job's outcome was not recorded: its lease ends");
+        }
+    }
+}
+
+/// The wait before attempt `attempts + 1`: 2 s, doubling, at most an hour.
+fn backoff(attempts: i64) -> i64 {
+    let doublings = u32::try_from(attempts.clamp(1, 12) - 1).unwrap_or(0);
+    (2_000i64 << doublings).min(60 * 60 * 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn waits_double_up_to_an_hour() {
+        assert_eq!(backoff(1), 2_000);
+        assert_eq!(backoff(2), 4_000);
+        assert_eq!(backoff(10), 1_024_000);
+        assert_eq!(backoff(40), 3_600_000);
+    }
+}

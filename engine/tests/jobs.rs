@@ -1,0 +1,170 @@
+//! The job queue on SQLite and PostgreSQL: enqueueing is idempotent per key, a claim holds a
+//! job until its lease ends, failures are retried with backoff up to a cap and then dead,
+//! a stopping server hands its jobs back, and several queues sharing one database under load
+//! run every job exactly once.
+
+mod common;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use engine::db::Db;
+use engine::db::jobs::{self, NewJob};
+use engine::jobs::{Handlers, LEASE, MAX_ATTEMPTS, Queue};
+use engine::time::now_millis;
+
+fn job(kind: &str, key: &str) -> NewJob {
+    NewJob {
+        kind: kind.into(),
+        key: key.into(),
+        payload: format!("payload of {key}"),
+        run_at: now_millis(),
+        held: None,
+    }
+}
+
+async fn enqueue(db: &Db, new: &NewJob) -> Option<i64> {
+    let mut tx = db.pool().begin().await.unwrap();
+    let id = jobs::enqueue(&mut tx, new, now_millis()).await.unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_key_is_enqueued_once_and_a_lease_holds_it() {
+    for db in common::databases().await {
+        assert!(enqueue(&db, &job("test", "k1")).await.is_some());
+        assert!(enqueue(&db, &job("test", "k1")).await.is_none());
+        // A job enqueued in a transaction that rolls back never existed.
+        let mut tx = db.pool().begin().await.unwrap();
+        jobs::enqueue(&mut tx, &job("test", "k2"), now_millis())
+            .await
+            .unwrap();
+        tx.rollback().await.unwrap();
+
+        let now = now_millis();
+        let claimed = jobs::claim(&db, "a", now, now + LEASE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((claimed.key.as_str(), claimed.attempts), ("k1", 1));
+        assert_eq!(jobs::claim(&db, "b", now, now + LEASE).await.unwrap(), None);
+        // Its worker died: once the lease has run out, another claims it.
+        let later = now + LEASE + 1;
+        let again = jobs::claim(&db, "b", later, later + LEASE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((again.id, again.attempts), (claimed.id, 2));
+        // The first worker's late outcome no longer counts.
+        assert!(!jobs::finish(&db, &claimed, "a", later).await.unwrap());
+        assert!(jobs::finish(&db, &again, "b", later).await.unwrap());
+        let states = jobs::of_kind(&db, "test").await.unwrap();
+        assert_eq!(states.len(), 1);
+        assert_eq!(states[0].state, "done");
+    }
+}
+
+#[tokio::test]
+async fn failures_are_retried_with_backoff_then_dead() {
+    for db in common::databases().await {
+        enqueue(&db, &job("flaky", "f1")).await;
+        let mut handlers = Handlers::default();
+        handlers.on("flaky", |job| async move {
+            Err::<(), _>(format!("attempt {} failed", job.attempts))
+        });
+        let queue = Queue::new(db.clone(), handlers);
+        let mut now = now_millis();
+        for attempt in 1..=MAX_ATTEMPTS {
+            let job = jobs::claim(&db, queue.worker(), now, now + LEASE)
+                .await
+                .unwrap()
+                .unwrap_or_else(|| panic!("attempt {attempt} is due"));
+            queue
+                .finish(&job, Err(format!("attempt {attempt} failed")))
+                .await;
+            // Not due again at once.
+            let soon = now_millis() + 1_000;
+            assert_eq!(
+                jobs::claim(&db, "x", soon, soon + LEASE).await.unwrap(),
+                None
+            );
+            now = now_millis() + 2 * 60 * 60 * 1000;
+        }
+        let dead = &jobs::of_kind(&db, "flaky").await.unwrap()[0];
+        assert_eq!(dead.state, "dead");
+        assert_eq!(dead.attempts, MAX_ATTEMPTS);
+        assert_eq!(dead.last_error.as_deref(), Some("attempt 10 failed"));
+        assert_eq!(jobs::claim(&db, "x", now, now + LEASE).await.unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn a_stopping_server_hands_its_jobs_back() {
+    for db in common::databases().await {
+        enqueue(&db, &job("test", "r1")).await;
+        let now = now_millis();
+        jobs::claim(&db, "stopping", now, now + LEASE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(jobs::release(&db, "stopping").await.unwrap(), 1);
+        let next = jobs::claim(&db, "other", now, now + LEASE)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((next.key.as_str(), next.attempts), ("r1", 1));
+    }
+}
+
+/// Two servers' queues on PostgreSQL (one on SQLite, which one process owns), eight loops
+/// each, drain 300 jobs enqueued while they run: each job's handler runs exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn queues_sharing_a_database_run_each_job_once() {
+    for db in common::databases().await {
+        let runs: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let mut stops = Vec::new();
+        let mut servers = Vec::new();
+        let servers_sharing = match db.backend() {
+            engine::db::Backend::Postgres => 2,
+            engine::db::Backend::Sqlite => 1,
+        };
+        for _ in 0..servers_sharing {
+            let mut handlers = Handlers::default();
+            let runs = runs.clone();
+            handlers.on("count", move |job| {
+                let runs = runs.clone();
+                async move {
+                    *runs.lock().unwrap().entry(job.key).or_default() += 1;
+                    Ok(())
+                }
+            });
+            let queue = Queue::new(db.clone(), handlers);
+            let (stop, stopping) = tokio::sync::watch::channel(false);
+            let running = queue.clone();
+            servers.push(tokio::spawn(async move { running.run(stopping).await }));
+            stops.push((stop, queue));
+        }
+        for i in 0..300 {
+            enqueue(&db, &job("count", &format!("c{i}"))).await;
+            stops[i % stops.len()].1.wake();
+        }
+        for _ in 0..200 {
+            let done = jobs::of_kind(&db, "count").await.unwrap();
+            if done.iter().all(|j| j.state == "done") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        for (stop, _) in &stops {
+            stop.send(true).unwrap();
+        }
+        for server in servers {
+            server.await.unwrap();
+        }
+        let runs = runs.lock().unwrap();
+        assert_eq!(runs.len(), 300);
+        assert!(runs.values().all(|&n| n == 1), "{runs:?}");
+    }
+}
