@@ -57,6 +57,11 @@ fn handlers(checkout: &Checkout) -> Handlers {
         let verifier = verifier.clone();
         async move { job_outcome(&verifier.verify_received(&job.payload).await) }
     });
+    let poller = checkout.clone();
+    handlers.on(engine::polls::KIND, move |job| {
+        let poller = poller.clone();
+        async move { poller.poll_status(&job.payload).await }
+    });
     handlers
 }
 

@@ -307,6 +307,72 @@ async fn bad_input_gets_a_clear_4xx_never_a_panic() {
     );
 }
 
+/// The customer paid at Zarinpal but never came back (and Zarinpal sends no notification):
+/// the status poll enqueued with the payment finds it paid. One that was never paid is
+/// polled again later.
+#[tokio::test]
+async fn a_payment_whose_return_was_lost_is_found_paid_by_the_status_poll() {
+    for database in common::database_urls().await {
+        let app = common::serve_with(true, |c| {
+            if let Some(url) = database {
+                c.database_url = url;
+            }
+        })
+        .await;
+        let (paid, _lost_return) = pay(&app, "lost", "pay").await;
+        let Submitted::ToProvider { code: waiting } = app
+            .state
+            .checkout
+            .submit("demo", &form("waiting"))
+            .await
+            .unwrap()
+        else {
+            panic!("an online payment goes to the provider");
+        };
+        let db = app.state.checkout.db();
+        let polls = engine::db::jobs::of_kind(db, engine::polls::KIND)
+            .await
+            .unwrap();
+        assert_eq!(polls.len(), 2, "one poll enqueued with each payment");
+        // Five minutes later, as far as the queue knows.
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = $1")
+            .bind(engine::polls::KIND)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        app.state.queue.wake();
+        let mut found = false;
+        for _ in 0..100 {
+            if common::payment(&app, &paid).await.status == PaymentStatus::Paid {
+                found = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(found, "the poll found the payment paid");
+        let p = common::payment(&app, &paid).await;
+        let kinds = common::event_kinds(&app, &p).await;
+        assert_eq!(kinds.iter().filter(|k| *k == "verified").count(), 1);
+        // The unpaid one still waits, with its next poll (15 minutes after it was made).
+        let next = format!("poll:{waiting}:2");
+        let mut keys = Vec::new();
+        for _ in 0..100 {
+            let polls = engine::db::jobs::of_kind(db, engine::polls::KIND)
+                .await
+                .unwrap();
+            keys = polls.into_iter().map(|j| j.dedupe_key).collect();
+            if keys.contains(&next) {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(keys.contains(&next), "{keys:?}");
+        assert!(!keys.contains(&format!("poll:{paid}:2")), "{keys:?}");
+        let w = common::payment(&app, &waiting).await;
+        assert_eq!(w.status, PaymentStatus::Created);
+    }
+}
+
 /// The merchant turned the method off after the customer started: no hand-off to it (its
 /// credentials may be why), 410 and the way to choose another method.
 #[tokio::test]

@@ -5,11 +5,12 @@
 
 use super::{Checkout, CheckoutError};
 use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
-use crate::db::jobs::Job;
+use crate::db::jobs::{self, Job};
 use crate::db::methods::{self, PaymentMethod};
 use crate::db::payments::{self, Change, Payment, Source, Transition};
 use crate::db::{DbError, inbox};
 use crate::intake::{self, Ticket};
+use crate::polls::{self, Poll};
 use crate::status::PaymentStatus;
 use crate::time::now_millis;
 
@@ -58,7 +59,7 @@ impl Checkout {
             source: Source::Customer,
             name: "return",
             raw: encode_query(params),
-            ticket: &admitted.ticket,
+            ticket: Some(&admitted.ticket),
         };
         let verification = match self.open_method(&payment, &message).await? {
             Some(Ok(connector)) => connector.verify_return(&payment, params).await,
@@ -84,7 +85,7 @@ impl Checkout {
             source: Source::Provider,
             name: "notification",
             raw: String::from_utf8_lossy(body).into_owned(),
-            ticket: &admitted.ticket,
+            ticket: Some(&admitted.ticket),
         };
         let method = self.method_of(&payment).await?;
         let routed = match (provider, &method) {
@@ -159,6 +160,52 @@ impl Checkout {
             .await
     }
 
+    /// A status poll (`polls`): asks the provider how a payment still waiting stands and
+    /// settles it like a notification; while it still waits, schedules the next poll. An
+    /// unreachable provider is an error, so the job queue asks again.
+    pub async fn poll_status(&self, payload: &str) -> Result<(), String> {
+        let poll: Poll = serde_json::from_str(payload).map_err(|e| format!("poll: {e}"))?;
+        let payment = match self.payment(&poll.code).await {
+            Ok(p) if p.status == PaymentStatus::Created => p,
+            Ok(_) | Err(CheckoutError::UnknownPayment) => return Ok(()),
+            Err(err) => return Err(err.to_string()),
+        };
+        let connector = match self.method_of(&payment).await.map_err(|e| e.to_string())? {
+            Some(method) => self.connectors.for_method(&method),
+            None => return Ok(()),
+        };
+        if connector.as_ref().is_ok_and(|c| !c.asks_status()) {
+            return Ok(());
+        }
+        let verification = match connector {
+            Ok(connector) => connector.fetch_status(&payment).await,
+            Err(err) => Err(err),
+        };
+        if let Err(ConnectorError::Unreachable(err)) = &verification {
+            return Err(format!("the provider could not be asked: {err}"));
+        }
+        let message = Message {
+            source: Source::Provider,
+            name: "status",
+            raw: format!("poll {}", poll.n),
+            ticket: None,
+        };
+        let (now, _) = self
+            .settle(payment, &message, verification)
+            .await
+            .map_err(|e| e.to_string())?;
+        if now.status == PaymentStatus::Created
+            && let Some(next) = polls::job(&now.tracking_code, poll.n + 1, now.created_at)
+        {
+            let mut tx = self.db.pool().begin().await.map_err(|e| e.to_string())?;
+            jobs::enqueue(&mut tx, &next, now_millis())
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// A verified message about a payment that no longer waits for its provider: news (a
     /// refund) is recorded, a late copy logged, and money taken again flagged.
     async fn after_settled(
@@ -167,7 +214,7 @@ impl Checkout {
         message: &Message<'_>,
         v: Verification,
     ) -> Result<Notified, CheckoutError> {
-        intake::believed(&self.db, message.ticket).await?;
+        message.believed(&self.db).await?;
         match &v.verdict {
             Verdict::Reversed { code, reference } => {
                 self.reversed(payment, message, code, reference, &v.raw)
@@ -272,7 +319,7 @@ impl Checkout {
         message: &Message<'_>,
         verified: bool,
     ) -> Result<Notified, CheckoutError> {
-        if message.ticket.over && !verified {
+        if message.over() && !verified {
             return self.drop_message(payment).await;
         }
         let kind = format!("{}_after_final", message.name);
@@ -311,7 +358,7 @@ impl Checkout {
         message: &Message<'_>,
         err: &ConnectorError,
     ) -> Result<Notified, CheckoutError> {
-        if message.ticket.over {
+        if message.over() {
             return self.drop_message(payment).await;
         }
         let kind = format!("{}_not_verified", message.name);
@@ -338,7 +385,7 @@ impl Checkout {
                 return Ok((payment, notified));
             }
         };
-        intake::believed(&self.db, message.ticket).await?;
+        message.believed(&self.db).await?;
         let raw = format!(
             "{}: {}; verify: {}",
             message.name, message.raw, verification.raw
@@ -437,8 +484,24 @@ struct Message<'a> {
     /// `return` or `notification`: prefixes the event kinds it causes.
     name: &'a str,
     raw: String,
-    /// What it was charged (`intake`): refunded to its sender when it proves genuine.
-    ticket: &'a Ticket,
+    /// What it was charged (`intake`): refunded to its sender when it proves genuine. `None`
+    /// for what Kassa asked the provider itself (a status poll).
+    ticket: Option<&'a Ticket>,
+}
+
+impl Message<'_> {
+    /// Over its budgets: only what verifies is stored.
+    fn over(&self) -> bool {
+        self.ticket.is_some_and(|t| t.over)
+    }
+
+    /// It verified: its sender's budget gets it back.
+    async fn believed(&self, db: &crate::db::Db) -> Result<(), DbError> {
+        match self.ticket {
+            Some(ticket) => intake::believed(db, ticket).await,
+            None => Ok(()),
+        }
+    }
 }
 
 /// A message let in by its budgets, about the payment its tracking code names.

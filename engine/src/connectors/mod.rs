@@ -307,6 +307,12 @@ impl AnyConnector {
     pub fn verifies_locally(&self) -> bool {
         matches!(self, AnyConnector::MyPos(_))
     }
+
+    /// Whether its provider can be asked how a payment stands (`fetch_status`): PayPal's
+    /// Payments Standard has no such call, and Kassa does not call myPOS's.
+    pub fn asks_status(&self) -> bool {
+        !matches!(self, AnyConnector::PayPal(_) | AnyConnector::MyPos(_))
+    }
 }
 
 impl Connector for AnyConnector {

@@ -312,6 +312,10 @@ async fn insert_with_key(
         None,
     )
     .await?;
+    // An online payment's provider is asked later in case nothing comes back (`polls`).
+    if let (Kind::Online, Some(poll)) = (new.kind, crate::polls::job(&row.tracking_code, 1, now)) {
+        super::jobs::enqueue(&mut tx, &poll, now).await?;
+    }
     tx.commit().await?;
     row.try_into().map(Some)
 }
