@@ -347,7 +347,7 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
         .map_err(internal)?
         .ok_or_else(|| internal("payment without store"))?;
     let retry = match payment.status {
-        PaymentStatus::Failed | PaymentStatus::Cancelled => Some(
+        PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Expired => Some(
             state
                 .checkout
                 .retry_path(&payment, &store)

@@ -23,6 +23,8 @@ pub mod connectors;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]
+pub mod effects;
+#[cfg(feature = "server")]
 pub mod housekeeping;
 #[cfg(feature = "server")]
 pub mod intake;

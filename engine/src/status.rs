@@ -14,16 +14,20 @@ pub enum PaymentStatus {
     Cancelled,
     /// The merchant found no money behind a bank slip.
     Rejected,
+    /// Abandoned: an online payment nobody finished within its provider's window
+    /// (`crate::polls`).
+    Expired,
 }
 
 impl PaymentStatus {
-    pub const ALL: [PaymentStatus; 6] = [
+    pub const ALL: [PaymentStatus; 7] = [
         PaymentStatus::Created,
         PaymentStatus::AwaitingConfirmation,
         PaymentStatus::Paid,
         PaymentStatus::Failed,
         PaymentStatus::Cancelled,
         PaymentStatus::Rejected,
+        PaymentStatus::Expired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +38,7 @@ impl PaymentStatus {
             PaymentStatus::Failed => "failed",
             PaymentStatus::Cancelled => "cancelled",
             PaymentStatus::Rejected => "rejected",
+            PaymentStatus::Expired => "expired",
         }
     }
 
@@ -46,7 +51,8 @@ impl PaymentStatus {
         use PaymentStatus::*;
         matches!(
             (self, next),
-            (Created, Paid | Failed | Cancelled) | (AwaitingConfirmation, Paid | Rejected)
+            (Created, Paid | Failed | Cancelled | Expired)
+                | (AwaitingConfirmation, Paid | Rejected)
         )
     }
 
@@ -60,7 +66,10 @@ impl PaymentStatus {
     pub fn may_retry(self) -> bool {
         matches!(
             self,
-            PaymentStatus::Failed | PaymentStatus::Cancelled | PaymentStatus::Rejected
+            PaymentStatus::Failed
+                | PaymentStatus::Cancelled
+                | PaymentStatus::Rejected
+                | PaymentStatus::Expired
         )
     }
 }
@@ -86,6 +95,8 @@ mod tests {
         assert!(!Cancelled.can_become(Paid));
         assert!(!AwaitingConfirmation.can_become(Cancelled));
         assert!(Paid.is_final() && Failed.is_final() && Rejected.is_final());
+        assert!(Created.can_become(Expired) && Expired.is_final() && Expired.may_retry());
+        assert!(!AwaitingConfirmation.can_become(Expired));
         assert!(!Created.is_final() && !AwaitingConfirmation.is_final());
     }
 }

@@ -62,6 +62,11 @@ fn handlers(checkout: &Checkout) -> Handlers {
         let poller = poller.clone();
         async move { poller.poll_status(&job.payload).await }
     });
+    let db = checkout.db().clone();
+    handlers.on(engine::effects::RECEIPT, move |job| {
+        let db = db.clone();
+        async move { engine::effects::issue_receipt(&db, &job.payload).await }
+    });
     handlers
 }
 

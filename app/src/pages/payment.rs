@@ -48,6 +48,7 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
         PaymentStatus::Paid => (td_string!(locale, paid_title), "success"),
         PaymentStatus::AwaitingConfirmation => (td_string!(locale, slip_title), "success"),
         PaymentStatus::Cancelled => (td_string!(locale, cancelled_title), "warning"),
+        PaymentStatus::Expired => (td_string!(locale, expired_title), "warning"),
         PaymentStatus::Failed | PaymentStatus::Rejected => {
             (td_string!(locale, failed_title), "failure")
         }
@@ -56,6 +57,7 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
     let explanation = match payment.status {
         PaymentStatus::AwaitingConfirmation => Some(td_string!(locale, slip_body).to_string()),
         PaymentStatus::Cancelled => Some(td_string!(locale, cancelled_body).to_string()),
+        PaymentStatus::Expired => Some(td_string!(locale, expired_body).to_string()),
         PaymentStatus::Created => Some(td_string!(locale, pending_body).to_string()),
         _ => payment.failure_code.as_deref().map(failure_text),
     };
@@ -143,6 +145,7 @@ pub fn status_text(status: PaymentStatus) -> String {
         PaymentStatus::Failed => td_string!(locale, status_failed),
         PaymentStatus::Cancelled => td_string!(locale, status_cancelled),
         PaymentStatus::Rejected => td_string!(locale, status_rejected),
+        PaymentStatus::Expired => td_string!(locale, status_expired),
     }
     .to_string()
 }

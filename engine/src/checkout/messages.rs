@@ -161,8 +161,9 @@ impl Checkout {
     }
 
     /// A status poll (`polls`): asks the provider how a payment still waiting stands and
-    /// settles it like a notification; while it still waits, schedules the next poll. An
-    /// unreachable provider is an error, so the job queue asks again.
+    /// settles it like a notification; while it still waits, schedules the next poll, and
+    /// after the last one expires it. An unreachable provider is an error, so the job queue
+    /// asks again (a payment is never expired for want of an answer).
     pub async fn poll_status(&self, payload: &str) -> Result<(), String> {
         let poll: Poll = serde_json::from_str(payload).map_err(|e| format!("poll: {e}"))?;
         let payment = match self.payment(&poll.code).await {
@@ -174,35 +175,73 @@ impl Checkout {
             Some(method) => self.connectors.for_method(&method),
             None => return Ok(()),
         };
-        if connector.as_ref().is_ok_and(|c| !c.asks_status()) {
-            return Ok(());
-        }
-        let verification = match connector {
-            Ok(connector) => connector.fetch_status(&payment).await,
-            Err(err) => Err(err),
-        };
-        if let Err(ConnectorError::Unreachable(err)) = &verification {
-            return Err(format!("the provider could not be asked: {err}"));
-        }
-        let message = Message {
-            source: Source::Provider,
-            name: "status",
-            raw: format!("poll {}", poll.n),
-            ticket: None,
-        };
-        let (now, _) = self
-            .settle(payment, &message, verification)
-            .await
-            .map_err(|e| e.to_string())?;
-        if now.status == PaymentStatus::Created
-            && let Some(next) = polls::job(&now.tracking_code, poll.n + 1, now.created_at)
-        {
-            let mut tx = self.db.pool().begin().await.map_err(|e| e.to_string())?;
-            jobs::enqueue(&mut tx, &next, now_millis())
+        // A method whose credentials no longer open still expires its payments, on the
+        // shortest window.
+        let window = connector
+            .as_ref()
+            .map_or(polls::SHORTEST_WINDOW, AnyConnector::abandoned_after);
+        let asks = connector.as_ref().is_ok_and(AnyConnector::asks_status);
+        let payment = if asks {
+            let verification = match connector {
+                Ok(connector) => connector.fetch_status(&payment).await,
+                Err(err) => Err(err),
+            };
+            if let Err(ConnectorError::Unreachable(err)) = &verification {
+                return Err(format!("the provider could not be asked: {err}"));
+            }
+            let message = Message {
+                source: Source::Provider,
+                name: "status",
+                raw: format!("poll {}", poll.n),
+                ticket: None,
+            };
+            let (now, _) = self
+                .settle(payment, &message, verification)
                 .await
                 .map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())?;
+            now
+        } else {
+            payment
+        };
+        if payment.status != PaymentStatus::Created {
+            return Ok(());
         }
+        match polls::next(&poll, payment.created_at, window) {
+            Some(next) => {
+                let mut tx = self.db.pool().begin().await.map_err(|e| e.to_string())?;
+                jobs::enqueue(&mut tx, &next, now_millis())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tx.commit().await.map_err(|e| e.to_string())
+            }
+            None => self.expire(&payment, asks).await.map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Expires a payment nobody finished within its provider's window, unless a provider
+    /// that cannot be asked said by its own message that the payment is still on its way (a
+    /// PayPal eCheck clears in days, and PayPal writes again when it has).
+    async fn expire(&self, payment: &Payment, asks: bool) -> Result<(), CheckoutError> {
+        if !asks {
+            let events = payments::events(&self.db, payment.store_id, payment.id).await?;
+            if events.iter().any(|e| e.kind == STILL_PENDING) {
+                tracing::info!(
+                    payment = payment.id,
+                    "not expired: the provider said it is pending"
+                );
+                return Ok(());
+            }
+        }
+        let expired = Change {
+            to: PaymentStatus::Expired,
+            source: Source::System,
+            kind: "expired",
+            detail: None,
+            bank_ref: None,
+            card_pan: None,
+            failure_code: None,
+        };
+        payments::transition(&self.db, payment, expired).await?;
         Ok(())
     }
 
@@ -424,7 +463,7 @@ impl Checkout {
                     &self.db,
                     &payment,
                     Source::Provider,
-                    "still_pending",
+                    STILL_PENDING,
                     Some(&raw),
                 )
                 .await?;
@@ -457,6 +496,8 @@ impl Checkout {
     }
 }
 
+/// The event kind of a verified message saying the payment is still on its way.
+pub const STILL_PENDING: &str = "still_pending";
 /// The event kind of a refund or reversal reported by the provider.
 pub const REVERSED: &str = "reversed_at_provider";
 /// The event kind of money the provider took for a payment that had ended without it.

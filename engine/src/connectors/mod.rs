@@ -308,6 +308,22 @@ impl AnyConnector {
         matches!(self, AnyConnector::MyPos(_))
     }
 
+    /// How long a payment may wait at the provider before Kassa expires it (`crate::polls`).
+    /// Where the provider can be asked, the last poll asks at the window's end first.
+    pub fn abandoned_after(&self) -> i64 {
+        const HOUR: i64 = 60 * 60 * 1000;
+        match self {
+            // Its checkout link lives `expires_in` (Kassa sends none: 86,400 s), and the
+            // notification comes when the customer pays.
+            AnyConnector::MyPos(_) => 25 * HOUR,
+            // PayPal resends an unanswered IPN for up to four days.
+            AnyConnector::PayPal(_) => 5 * 24 * HOUR,
+            AnyConnector::Zarinpal(_) | AnyConnector::PayMe(_) | AnyConnector::EveryPay(_) => {
+                24 * HOUR
+            }
+        }
+    }
+
     /// Whether its provider can be asked how a payment stands (`fetch_status`): PayPal's
     /// Payments Standard has no such call, and Kassa does not call myPOS's.
     pub fn asks_status(&self) -> bool {

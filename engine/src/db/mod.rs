@@ -14,6 +14,7 @@ pub mod links;
 pub mod login_failures;
 pub mod methods;
 pub mod payments;
+pub mod receipts;
 pub mod report;
 pub mod sessions;
 pub mod sign_ups;

@@ -313,7 +313,8 @@ async fn insert_with_key(
     )
     .await?;
     // An online payment's provider is asked later in case nothing comes back (`polls`).
-    if let (Kind::Online, Some(poll)) = (new.kind, crate::polls::job(&row.tracking_code, 1, now)) {
+    if new.kind == Kind::Online {
+        let poll = crate::polls::first(&row.tracking_code, now);
         super::jobs::enqueue(&mut tx, &poll, now).await?;
     }
     tx.commit().await?;
@@ -418,7 +419,7 @@ pub struct Change<'a> {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transition {
-    /// The payment moved; side effects of the new status are owed exactly once, by this caller.
+    /// The payment moved, and its side effects (`crate::effects`) were enqueued with the move.
     Moved,
     /// Nothing changed: the payment already was (or had just become) this status.
     Unchanged(PaymentStatus),
@@ -450,6 +451,12 @@ pub async fn transition(
         .await?
         .rows_affected()
             == 1;
+    if moved {
+        let now = now_millis();
+        for job in crate::effects::owed(payment, change.to, now) {
+            super::jobs::enqueue(&mut tx, &job, now).await?;
+        }
+    }
     // A payment that ended without the money gives its link's use back.
     if moved
         && change.to.may_retry()
@@ -588,7 +595,7 @@ pub async fn count(db: &Db, store_id: i64) -> Result<i64, DbError> {
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_event(
+pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     store_id: i64,
     payment_id: i64,

@@ -10,14 +10,23 @@ use engine::money::Currency;
 use sqlx::Connection;
 
 pub async fn databases() -> Vec<Db> {
+    let mut dbs = Vec::new();
+    for url in database_urls().await {
+        dbs.push(Db::connect(&url).await.expect("a test database"));
+    }
+    dbs
+}
+
+/// The URLs of a fresh SQLite file and, with `KASSA_TEST_POSTGRES`, a fresh PostgreSQL
+/// database.
+pub async fn database_urls() -> Vec<String> {
     let id = format!("{:016x}", rand_id());
     let dir = std::env::temp_dir().join("kassa-tests");
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let sqlite = format!(
+    let mut urls = vec![format!(
         "sqlite://{}?mode=rwc",
         dir.join(format!("{id}.db")).display()
-    );
-    let mut dbs = vec![Db::connect(&sqlite).await.expect("sqlite")];
+    )];
     match std::env::var("KASSA_TEST_POSTGRES") {
         Ok(admin) => {
             sqlx::any::install_default_drivers();
@@ -31,15 +40,11 @@ pub async fn databases() -> Vec<Db> {
             let (base, _) = admin
                 .rsplit_once('/')
                 .expect("database URL with a database name");
-            dbs.push(
-                Db::connect(&format!("{base}/kassa_test_{id}"))
-                    .await
-                    .expect("postgres"),
-            );
+            urls.push(format!("{base}/kassa_test_{id}"));
         }
         Err(_) => eprintln!("KASSA_TEST_POSTGRES is not set: testing on SQLite only"),
     }
-    dbs
+    urls
 }
 
 fn rand_id() -> u64 {

@@ -2,6 +2,7 @@
 // Each test binary compiles this module and uses a part of it.
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod browser;
 pub mod provider;
 

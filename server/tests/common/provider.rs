@@ -137,6 +137,36 @@ pub async fn until(app: &Running, p: &Payment, done: impl Fn(&[String]) -> bool)
     );
 }
 
+/// Runs the payment's status polls as if their times had come, one after another, until the
+/// payment is final or it has no poll left: the payment and how many polls ran.
+pub async fn fast_forward_polls(app: &Running, code: &str) -> (Payment, usize) {
+    let db = app.state.checkout.db();
+    let polls = format!("poll:{code}:%");
+    for _ in 0..600 {
+        let p = super::payment(app, code).await;
+        let (open, ran): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN state <> 'done' THEN 1 ELSE 0 END), 0), \
+             COALESCE(SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), 0) \
+             FROM jobs WHERE dedupe_key LIKE $1",
+        )
+        .bind(&polls)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        if p.status.is_final() || open == 0 {
+            return (p, usize::try_from(ran).unwrap());
+        }
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE dedupe_key LIKE $1 AND state = 'queued'")
+            .bind(&polls)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        app.state.queue.wake();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the polls of {code} did not end");
+}
+
 /// Why each refused notification about the payment was refused, as logged.
 pub async fn refusals(app: &Running, p: &Payment) -> Vec<String> {
     super::events(app, p)

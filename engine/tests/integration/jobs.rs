@@ -3,8 +3,6 @@
 //! a stopping server hands its jobs back, and several queues sharing one database under load
 //! run every job exactly once.
 
-mod common;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,7 +31,7 @@ async fn enqueue(db: &Db, new: &NewJob) -> Option<i64> {
 
 #[tokio::test]
 async fn a_key_is_enqueued_once_and_a_lease_holds_it() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         assert!(enqueue(&db, &job("test", "k1")).await.is_some());
         assert!(enqueue(&db, &job("test", "k1")).await.is_none());
         // A job enqueued in a transaction that rolls back never existed.
@@ -68,7 +66,7 @@ async fn a_key_is_enqueued_once_and_a_lease_holds_it() {
 
 #[tokio::test]
 async fn failures_are_retried_with_backoff_then_dead() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         enqueue(&db, &job("flaky", "f1")).await;
         let mut handlers = Handlers::default();
         handlers.on("flaky", |job| async move {
@@ -102,7 +100,7 @@ async fn failures_are_retried_with_backoff_then_dead() {
 
 #[tokio::test]
 async fn a_stopping_server_hands_its_jobs_back() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         enqueue(&db, &job("test", "r1")).await;
         let now = now_millis();
         jobs::claim(&db, "stopping", now, now + LEASE)
@@ -122,7 +120,7 @@ async fn a_stopping_server_hands_its_jobs_back() {
 /// each, drain 300 jobs enqueued while they run: each job's handler runs exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn queues_sharing_a_database_run_each_job_once() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let runs: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
         let mut stops = Vec::new();
         let mut servers = Vec::new();

@@ -2,14 +2,14 @@
 //! method's settings, the `_xclick` hand-off, IPNs in windows-1255 and UTF-8 verified by
 //! post-back, eCheck and refund IPNs, and IPNs that must change nothing.
 
-mod common;
-
-use common::browser::signed_up_in;
-use common::provider::{
-    HeldProvider, Order, assert_refused_for, count, duplicates, field, lines_at, post_at_once,
-    post_form, refusals, start_form, until,
+use crate::common::browser::signed_up_in;
+use crate::common::provider::{
+    HeldProvider, Order, assert_refused_for, count, duplicates, fast_forward_polls, field,
+    lines_at, post_at_once, post_form, refusals, start_form, until,
 };
-use common::{Running, events, methods, no_redirects, payment, quiet_server, serve, serve_with};
+use crate::common::{
+    Running, events, methods, no_redirects, payment, quiet_server, serve, serve_with,
+};
 use engine::db::payments::{self, Change, Payment, Source, Transition};
 use engine::report::ReportQuery;
 use engine::status::PaymentStatus;
@@ -213,6 +213,9 @@ async fn an_echeck_waits_until_it_clears_and_a_utf8_ipn_pays_too() {
     let p = payment(&app, &code).await;
     until(&app, &p, |k| k.contains(&"still_pending".to_owned())).await;
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+    // Days pass: the payment PayPal said is pending is not expired, however long it takes.
+    let (waiting, polls) = fast_forward_polls(&app, &code).await;
+    assert_eq!((waiting.status, polls), (PaymentStatus::Created, 8));
     at_paypal(&checkout, "clear").await;
     let kinds = until(&app, &p, |k| k.contains(&"verified".to_owned())).await;
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
@@ -376,7 +379,7 @@ async fn served_with_paypal(paypal: &HeldProvider, database: Option<String>) -> 
 
 #[tokio::test]
 async fn a_verified_payment_that_lost_the_race_to_a_cancel_is_flagged_and_refused() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let mut paypal = HeldProvider::start("VERIFIED").await;
         let app = served_with_paypal(&paypal, database).await;
         let (code, _, _) = started(&app, "k1").await;
@@ -409,7 +412,7 @@ async fn a_verified_payment_that_lost_the_race_to_a_cancel_is_flagged_and_refuse
 
 #[tokio::test]
 async fn a_second_paypal_transaction_for_a_paid_order_needs_attention() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let paypal = HeldProvider::start("VERIFIED").await;
         paypal.release(100);
         let app = served_with_paypal(&paypal, database).await;
@@ -435,7 +438,7 @@ async fn a_second_paypal_transaction_for_a_paid_order_needs_attention() {
         assert_eq!(now.bank_ref.as_deref(), Some("1FIRST00000000000"));
         assert!(now.attention);
         // The report's "needs attention" view lists it, and only it.
-        let store = common::store_id(&app, EU_SLUG).await;
+        let store = crate::common::store_id(&app, EU_SLUG).await;
         let (query, _) = ReportQuery::parse(&[("attention".into(), "1".into())]);
         let report =
             engine::db::report::page(app.state.checkout.db(), store, now.currency, &query, 0)
@@ -499,7 +502,7 @@ async fn an_ipn_paypal_cannot_confirm_is_tried_again() {
 
 #[tokio::test]
 async fn the_same_ipn_twenty_times_at_once_pays_once() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = quiet_server(database).await;
         let (p, ipn) = quietly_paid(&app, "k1").await;
         let answers = post_at_once(20, &format!("{}/notify/paypal", app.base), &ipn).await;

@@ -2,9 +2,7 @@
 //! customer's return settled from the gateway's verify answer; a paused store; live mode
 //! serving no simulator.
 
-mod common;
-
-use common::{Running, location, no_redirects, serve};
+use crate::common::{Running, location, no_redirects, serve};
 use server::demo;
 
 use engine::checkout::{CheckoutForm, Submitted};
@@ -312,8 +310,8 @@ async fn bad_input_gets_a_clear_4xx_never_a_panic() {
 /// polled again later.
 #[tokio::test]
 async fn a_payment_whose_return_was_lost_is_found_paid_by_the_status_poll() {
-    for database in common::database_urls().await {
-        let app = common::serve_with(true, |c| {
+    for database in crate::common::database_urls().await {
+        let app = crate::common::serve_with(true, |c| {
             if let Some(url) = database {
                 c.database_url = url;
             }
@@ -343,15 +341,15 @@ async fn a_payment_whose_return_was_lost_is_found_paid_by_the_status_poll() {
         app.state.queue.wake();
         let mut found = false;
         for _ in 0..100 {
-            if common::payment(&app, &paid).await.status == PaymentStatus::Paid {
+            if crate::common::payment(&app, &paid).await.status == PaymentStatus::Paid {
                 found = true;
                 break;
             }
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
         assert!(found, "the poll found the payment paid");
-        let p = common::payment(&app, &paid).await;
-        let kinds = common::event_kinds(&app, &p).await;
+        let p = crate::common::payment(&app, &paid).await;
+        let kinds = crate::common::event_kinds(&app, &p).await;
         assert_eq!(kinds.iter().filter(|k| *k == "verified").count(), 1);
         // The unpaid one still waits, with its next poll (15 minutes after it was made).
         let next = format!("poll:{waiting}:2");
@@ -368,7 +366,7 @@ async fn a_payment_whose_return_was_lost_is_found_paid_by_the_status_poll() {
         }
         assert!(keys.contains(&next), "{keys:?}");
         assert!(!keys.contains(&format!("poll:{paid}:2")), "{keys:?}");
-        let w = common::payment(&app, &waiting).await;
+        let w = crate::common::payment(&app, &waiting).await;
         assert_eq!(w.status, PaymentStatus::Created);
     }
 }
@@ -387,7 +385,7 @@ async fn a_payment_whose_method_was_turned_off_is_not_handed_off() {
     else {
         panic!("an online payment goes to the provider");
     };
-    let p = common::payment(&app, &code).await;
+    let p = crate::common::payment(&app, &code).await;
     let db = app.state.checkout.db();
     engine::db::methods::set_enabled(db, p.store_id, p.method_id.unwrap(), false)
         .await
@@ -524,7 +522,8 @@ async fn pages_carry_a_content_security_policy_that_names_their_scripts() {
 
 #[tokio::test]
 async fn every_cookie_is_secure_over_https() {
-    let app = common::serve_with(true, |c| c.public_url = "https://pay.example.com".into()).await;
+    let app =
+        crate::common::serve_with(true, |c| c.public_url = "https://pay.example.com".into()).await;
     // The language cookie and the form key, set on a customer page.
     let answer = reqwest::get(format!("{}/openpay?lang=he", app.base))
         .await

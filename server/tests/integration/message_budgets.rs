@@ -2,11 +2,9 @@
 //! notifications beyond a budget are dropped (not stored, the provider not asked) and
 //! counted on the payment, whose timeline shows the count.
 
-mod common;
-
-use common::browser::{Browser, log_in};
-use common::provider::{HeldProvider, count, within_one_budget_window};
-use common::{Running, database_urls, event_kinds, no_redirects, payment, serve_with};
+use crate::common::browser::{Browser, log_in};
+use crate::common::provider::{HeldProvider, count, within_one_budget_window};
+use crate::common::{Running, database_urls, event_kinds, no_redirects, payment, serve_with};
 use engine::db::payments::{self, Kind, NewPayment, Payment};
 use engine::intake::{PER_ADDRESS, PER_PAYMENT};
 use engine::money::Currency;
@@ -30,8 +28,8 @@ async fn behind_proxy(database: Option<String>, zarinpal: &HeldProvider) -> Runn
 /// A Zarinpal payment of the demo store, registered with `authority`.
 async fn waiting(app: &Running, authority: &str) -> Payment {
     let db = app.state.checkout.db();
-    let store = common::store_id(app, SLUG).await;
-    let method = common::methods(app, SLUG).await.remove(0);
+    let store = crate::common::store_id(app, SLUG).await;
+    let method = crate::common::methods(app, SLUG).await.remove(0);
     let new = NewPayment {
         kind: Kind::Online,
         method_id: Some(method.id),

@@ -3,14 +3,12 @@
 //! `IPCPurchaseNotify` answered `OK` only when accepted, and notifications that must change
 //! nothing.
 
-mod common;
-
-use common::browser::{Browser, signed_up_in};
-use common::provider::{
+use crate::common::browser::{Browser, signed_up_in};
+use crate::common::provider::{
     Order, assert_refused_for, count, duplicates, encode, field, lines_at, method_of, pay_form,
     post_at_once, post_form, refusals, replaced, start_form,
 };
-use common::{Running, event_kinds, methods, no_redirects, payment, quiet_server, serve};
+use crate::common::{Running, event_kinds, methods, no_redirects, payment, quiet_server, serve};
 use engine::checkout::{CheckoutForm, Submitted};
 use engine::connectors::{HandOff, mypos};
 use engine::db::payments::Payment;
@@ -569,7 +567,7 @@ async fn a_relabelled_notification_is_refused() {
 
 #[tokio::test]
 async fn a_second_charge_for_a_paid_order_is_flagged_and_refused() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = quiet_server(database).await;
         let (p, genuine) = quietly_paid(&app, "k1").await;
         assert_eq!(
@@ -595,7 +593,7 @@ async fn a_second_charge_for_a_paid_order_is_flagged_and_refused() {
 
 #[tokio::test]
 async fn the_same_notification_twenty_times_at_once_pays_once() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = quiet_server(database).await;
         let (p, body) = quietly_paid(&app, "k1").await;
         let url = format!("{}/pay/{}/notify", app.base, p.tracking_code);
@@ -647,11 +645,11 @@ async fn the_mypos_page_speaks_the_customers_language() {
 #[tokio::test]
 async fn a_flood_of_forged_notifications_cannot_keep_the_signed_one_out() {
     use engine::intake::PER_PAYMENT;
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = quiet_server(database).await;
         let (p, genuine) = quietly_paid(&app, "k1").await;
         let forged = genuine.replace("Amount=120.50", "Amount=1.50");
-        common::provider::within_one_budget_window().await;
+        crate::common::provider::within_one_budget_window().await;
         let mut answers = Vec::new();
         for _ in 0..PER_PAYMENT.messages + 10 {
             answers.push(notify(&app.base, &p.tracking_code, forged.clone()).await.0);

@@ -1,7 +1,5 @@
 //! The checkout service and the repositories behind it, on SQLite and PostgreSQL.
 
-mod common;
-
 use engine::checkout::{Checkout, CheckoutError, CheckoutForm, Submitted};
 use engine::db::bank_accounts;
 use engine::db::methods::{self, NewMethod};
@@ -18,8 +16,8 @@ struct Fixture {
 }
 
 async fn fixture(db: Db) -> Fixture {
-    let store = common::store(&db, "shop").await;
-    let account = common::bank_account(&db, store.id).await;
+    let store = crate::common::store(&db, "shop").await;
+    let account = crate::common::bank_account(&db, store.id).await;
     // Nothing listens on port 9: an online payment's request fails as "unreachable".
     let gateway = methods::create(
         &db,
@@ -38,7 +36,7 @@ async fn fixture(db: Db) -> Fixture {
     .await
     .unwrap();
     Fixture {
-        checkout: common::offline_checkout(&db, engine::secrets::SecretKey::generate()),
+        checkout: crate::common::offline_checkout(&db, engine::secrets::SecretKey::generate()),
         db,
         account,
         gateway: gateway.id,
@@ -77,7 +75,7 @@ async fn count(f: &Fixture) -> i64 {
 
 #[tokio::test]
 async fn a_bank_slip_is_recorded_in_rial_awaiting_confirmation() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let Submitted::Recorded { code } = f
             .checkout
@@ -104,7 +102,7 @@ async fn a_bank_slip_is_recorded_in_rial_awaiting_confirmation() {
 
 #[tokio::test]
 async fn the_same_form_submitted_twice_or_concurrently_makes_one_payment() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = slip_form(&f, "same-key");
         let (a, b) = tokio::join!(
@@ -120,7 +118,7 @@ async fn the_same_form_submitted_twice_or_concurrently_makes_one_payment() {
 
 #[tokio::test]
 async fn an_edited_resubmission_is_a_new_payment() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let first = f
             .checkout
@@ -147,7 +145,7 @@ async fn an_edited_resubmission_is_a_new_payment() {
 
 #[tokio::test]
 async fn a_payment_that_failed_can_be_submitted_again() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = gateway_form(&f, "browser");
         // The gateway is unreachable: each attempt fails, and each retry is a new attempt.
@@ -190,7 +188,7 @@ async fn a_payment_that_failed_can_be_submitted_again() {
 
 #[tokio::test]
 async fn invalid_forms_name_each_field_and_write_nothing() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = CheckoutForm {
             key: "k".into(),
@@ -232,7 +230,7 @@ async fn invalid_forms_name_each_field_and_write_nothing() {
 
 #[tokio::test]
 async fn gateway_limits_disabled_methods_and_unknown_stores_are_refused() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let online = |amount: &str, key: &str| CheckoutForm {
             amount: amount.into(),
@@ -268,7 +266,7 @@ async fn gateway_limits_disabled_methods_and_unknown_stores_are_refused() {
 
 #[tokio::test]
 async fn an_unreachable_gateway_fails_the_payment_with_its_reason() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = gateway_form(&f, "k");
         let Submitted::Recorded { code } = f.checkout.submit("shop", &form).await.unwrap() else {
@@ -282,7 +280,7 @@ async fn an_unreachable_gateway_fails_the_payment_with_its_reason() {
 
 #[tokio::test]
 async fn maintenance_mode_takes_no_payment() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let store = stores::by_slug(&f.db, "shop").await.unwrap().unwrap();
         stores::set_maintenance(&f.db, store.id, true)
@@ -298,7 +296,7 @@ async fn maintenance_mode_takes_no_payment() {
 
 #[tokio::test]
 async fn a_status_moves_once_however_often_it_is_asked() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let Submitted::Recorded { code } = f
             .checkout
@@ -371,9 +369,9 @@ async fn futures_join<'a>(
 
 #[tokio::test]
 async fn tracking_lookups_see_one_payment_and_stores_see_only_their_own() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
-        let other = common::store(&f.db, "other").await;
+        let other = crate::common::store(&f.db, "other").await;
         let Submitted::Recorded { code } = f
             .checkout
             .submit("shop", &slip_form(&f, "k"))
@@ -410,7 +408,7 @@ async fn tracking_lookups_see_one_payment_and_stores_see_only_their_own() {
 
 #[tokio::test]
 async fn a_method_is_offered_and_started_only_in_a_currency_it_takes() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let store = stores::by_slug(&f.db, "shop").await.unwrap().unwrap();
         assert_eq!(f.checkout.offered_methods(&store).await.unwrap().len(), 1);
@@ -438,7 +436,7 @@ async fn a_method_is_offered_and_started_only_in_a_currency_it_takes() {
 
 #[tokio::test]
 async fn a_name_that_shows_other_than_it_reads_is_refused() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = CheckoutForm {
             payer_name: "Sara \u{202E}imhA".into(),

@@ -1,14 +1,12 @@
 //! Drafts of refused forms, on SQLite and PostgreSQL: kept per store, readable until they expire.
 
-mod common;
-
 use engine::db::drafts::{self, TTL_MILLIS};
 
 #[tokio::test]
 async fn a_draft_is_read_back_by_its_store_until_it_expires() {
-    for db in common::databases().await {
-        let store = common::store(&db, "shop").await;
-        let other = common::store(&db, "other").await;
+    for db in crate::common::databases().await {
+        let store = crate::common::store(&db, "shop").await;
+        let other = crate::common::store(&db, "other").await;
         let now = 1_800_000_000_000;
         let payload = "mobile=12345&err=mobile.invalid";
         let id = drafts::save(&db, store.id, payload, now).await.unwrap();

@@ -1,10 +1,8 @@
 //! Logos over real HTTP: upload, checks of type and size, serving, removal, and one store's
 //! merchant never touching another store's method.
 
-mod common;
-
-use common::browser::{Browser, signed_up, signed_up_in};
-use common::{location, serve};
+use crate::common::browser::{Browser, signed_up, signed_up_in};
+use crate::common::{location, serve};
 use engine::db::methods::{self, NewMethod};
 use engine::db::stores;
 

@@ -1,16 +1,14 @@
 //! Logos stored in the database, on SQLite and PostgreSQL: bytes come back exactly, a new
 //! upload replaces the old one with a new version, and stores never see each other's.
 
-mod common;
-
 use engine::db::images;
 use engine::images::ImageName;
 
 #[tokio::test]
 async fn images_round_trip_replace_and_stay_in_their_store() {
-    for db in common::databases().await {
-        let shop = common::store(&db, "shop").await.id;
-        let other = common::store(&db, "other").await.id;
+    for db in crate::common::databases().await {
+        let shop = crate::common::store(&db, "shop").await.id;
+        let other = crate::common::store(&db, "other").await.id;
         let bytes: Vec<u8> = (0..=255).collect();
         let first = images::put(&db, shop, ImageName::Store, "image/png", &bytes)
             .await

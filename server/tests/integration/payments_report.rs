@@ -1,10 +1,8 @@
 //! The payments report over real HTTP: the table and its filters, a payment's timeline, slip
 //! decisions, the CSV export, and one store's merchant never reaching another store's payments.
 
-mod common;
-
-use common::browser::{Browser, signed_up};
-use common::{Running, location, serve};
+use crate::common::browser::{Browser, signed_up};
+use crate::common::{Running, location, serve};
 use engine::db::payments::{self, Kind, NewPayment, Payment};
 use engine::db::stores;
 use engine::money::Currency;
@@ -14,7 +12,7 @@ use engine::status::PaymentStatus;
 async fn slip(app: &Running, slug: &str, payer: &str, number: &str) -> Payment {
     let db = app.state.checkout.db();
     let store = stores::by_slug(db, slug).await.unwrap().unwrap();
-    let account = common::bank_account(app, store.id).await;
+    let account = crate::common::bank_account(app, store.id).await;
     let new = NewPayment {
         kind: Kind::BankSlip,
         method_id: None,

@@ -1,8 +1,6 @@
 //! Merchant accounts on both databases: sign-up, log-in and its rate limit, session expiry,
 //! log-out and password changes.
 
-mod common;
-
 use engine::accounts::{
     self, ABSOLUTE, ACCOUNT_LIMIT, ACCOUNT_WINDOW, ADDRESS_LIMIT, AccountError, IDLE, PAIR_LIMIT,
     SignUp, WINDOW,
@@ -46,7 +44,7 @@ fn problems(err: AccountError) -> Vec<(Field, Problem)> {
 
 #[tokio::test]
 async fn sign_up_creates_a_store_and_its_owner_logged_in() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let (store, session) =
             accounts::sign_up(&db, &form("dana", "Dana@Example.com"), HERE, 100, T0)
                 .await
@@ -107,7 +105,7 @@ async fn sign_up_creates_a_store_and_its_owner_logged_in() {
 
 #[tokio::test]
 async fn concurrent_sign_ups_for_one_slug_make_one_store() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let attempts = (0..6).map(|i| {
             let db = db.clone();
             tokio::spawn(async move {
@@ -147,7 +145,7 @@ async fn owner(db: &Db) -> accounts::SessionUser {
 
 #[tokio::test]
 async fn log_in_opens_a_new_session_each_time() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let user = owner(&db).await;
         let a = accounts::log_in(&db, " OWNER@shop.example ", PASSWORD, "10.0.0.1", T0)
             .await
@@ -188,7 +186,7 @@ async fn log_in_opens_a_new_session_each_time() {
 
 #[tokio::test]
 async fn failed_log_ins_lock_the_place_then_the_account_then_the_address() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         owner(&db).await;
         let owner_at = |address: &'static str, at: i64| {
             accounts::log_in(&db, "owner@shop.example", PASSWORD, address, at)
@@ -237,7 +235,7 @@ async fn failed_log_ins_lock_the_place_then_the_account_then_the_address() {
 
 #[tokio::test]
 async fn fifty_guesses_at_once_get_only_the_limit_s_password_checks() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         owner(&db).await;
         let guesses = |addresses: Vec<String>| {
             let attempts: Vec<_> = addresses
@@ -272,7 +270,7 @@ async fn fifty_guesses_at_once_get_only_the_limit_s_password_checks() {
 
 #[tokio::test]
 async fn sessions_end_when_idle_or_too_old() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         owner(&db).await;
         let idle = accounts::log_in(&db, "owner@shop.example", PASSWORD, "a", T0)
             .await
@@ -322,7 +320,7 @@ async fn sessions_end_when_idle_or_too_old() {
 
 #[tokio::test]
 async fn changing_the_password_ends_every_other_session() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let user = owner(&db).await;
         let here = accounts::log_in(&db, "owner@shop.example", PASSWORD, "a", T0)
             .await
@@ -373,7 +371,7 @@ async fn changing_the_password_ends_every_other_session() {
 #[tokio::test]
 async fn housekeeping_purges_what_is_kept_only_for_a_while() {
     use engine::housekeeping::{IDEMPOTENCY_TTL, Purged, purge};
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let user = owner(&db).await;
         let old = accounts::log_in(&db, "owner@shop.example", PASSWORD, "a", T0)
             .await
@@ -434,7 +432,7 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
 
 #[tokio::test]
 async fn one_address_signs_up_a_few_stores_an_hour() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let sign_up = |slug: &str, address: &str, at: i64| {
             let form = form(slug, &format!("{slug}@example.com"));
             let db = db.clone();

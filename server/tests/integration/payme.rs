@@ -2,14 +2,12 @@
 //! the back office (every refusal the seed lists), a payment from the checkout to the paid
 //! callback, and callbacks that must change nothing.
 
-mod common;
-
-use common::browser::{Browser, signed_up_in};
-use common::provider::{
+use crate::common::browser::{Browser, signed_up_in};
+use crate::common::provider::{
     Order, assert_refused_for, duplicates, encode, post_at_once, post_form, refusals, replaced,
     start_redirect,
 };
-use common::{
+use crate::common::{
     Running, event_kinds, methods, no_redirects, payment, quiet_server, serve, serve_with,
 };
 use engine::connectors::payme::{Platform, signature};
@@ -349,7 +347,7 @@ async fn bad_callbacks_change_nothing_and_are_logged() {
     assert_eq!(notify(&base, "NOSUCHCODE99", encode(&genuine)).await, 404);
     let still = payment(&app, &code).await;
     assert_eq!(still.status, PaymentStatus::Created);
-    let events = common::events(&app, &p).await;
+    let events = crate::common::events(&app, &p).await;
     let refused = refusals(&app, &p).await;
     assert_eq!(refused.len(), 7, "{refused:?}");
     assert_refused_for(
@@ -377,7 +375,7 @@ async fn bad_callbacks_change_nothing_and_are_logged() {
 
 #[tokio::test]
 async fn the_same_callback_twenty_times_at_once_pays_once() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = quiet_server(database).await;
         let base = app.base.clone();
         connected_store(&app, "dana").await;

@@ -1,8 +1,6 @@
 //! The back office's settings services on both databases, and one store never reaching
 //! another's rows whatever id it names.
 
-mod common;
-
 use engine::db::bank_accounts;
 use engine::settings::bank_accounts::{AccountForm, add, edit};
 use engine::settings::{SettingsError, SettingsForm, save};
@@ -21,9 +19,9 @@ fn account() -> AccountForm {
 
 #[tokio::test]
 async fn bank_accounts_are_checked_and_stay_in_their_store() {
-    for db in common::databases().await {
-        let dana = common::store(&db, "dana").await;
-        let omid = common::store(&db, "omid").await;
+    for db in crate::common::databases().await {
+        let dana = crate::common::store(&db, "dana").await;
+        let omid = crate::common::store(&db, "omid").await;
         let id = add(&db, dana.id, &account()).await.unwrap();
         let listed = bank_accounts::list_all(&db, dana.id).await.unwrap();
         assert_eq!(listed.len(), 1);
@@ -86,9 +84,9 @@ async fn bank_accounts_are_checked_and_stay_in_their_store() {
 
 #[tokio::test]
 async fn store_settings_refuse_another_stores_slug() {
-    for db in common::databases().await {
-        let dana = common::store(&db, "dana").await;
-        common::store(&db, "omid").await;
+    for db in crate::common::databases().await {
+        let dana = crate::common::store(&db, "dana").await;
+        crate::common::store(&db, "omid").await;
         let form = SettingsForm {
             name: "Dana".into(),
             slug: "OMID".into(),
@@ -119,7 +117,6 @@ async fn store_settings_refuse_another_stores_slug() {
 }
 
 mod methods_page {
-    use super::common;
     use engine::checkout::{CheckoutForm, Submitted};
     use engine::db::methods;
     use engine::money::Discount;
@@ -144,10 +141,10 @@ mod methods_page {
 
     #[tokio::test]
     async fn credentials_are_sealed_masked_and_kept_when_left_blank() {
-        for db in common::databases().await {
+        for db in crate::common::databases().await {
             let key = SecretKey::generate();
-            let checkout = common::offline_checkout(&db, key.clone());
-            let store = common::store(&db, "dana").await;
+            let checkout = crate::common::offline_checkout(&db, key.clone());
+            let store = crate::common::store(&db, "dana").await;
             let id = add(&checkout, &store, "zarinpal", &form(MERCHANT))
                 .await
                 .unwrap();
@@ -190,7 +187,7 @@ mod methods_page {
                 assert_eq!(e.get(Field::MerchantId), Some(problem));
             }
             // The sealed value is bound to its store: copied to another store's row it opens nowhere.
-            let omid = common::store(&db, "omid").await;
+            let omid = crate::common::store(&db, "omid").await;
             let theirs = add(&checkout, &omid, "zarinpal", &form(MERCHANT))
                 .await
                 .unwrap();
@@ -216,10 +213,10 @@ mod methods_page {
 
     #[tokio::test]
     async fn limits_and_discounts_are_checked() {
-        for db in common::databases().await {
+        for db in crate::common::databases().await {
             let key = SecretKey::generate();
-            let checkout = common::offline_checkout(&db, key.clone());
-            let store = common::store(&db, "dana").await;
+            let checkout = crate::common::offline_checkout(&db, key.clone());
+            let store = crate::common::store(&db, "dana").await;
             let cases = [
                 (
                     ("5000", "1000", "none", ""),
@@ -261,10 +258,10 @@ mod methods_page {
 
     #[tokio::test]
     async fn the_checkout_charges_the_discounted_amount_and_follows_the_order() {
-        for db in common::databases().await {
+        for db in crate::common::databases().await {
             let key = SecretKey::generate();
-            let checkout = common::offline_checkout(&db, key.clone());
-            let store = common::store(&db, "dana").await;
+            let checkout = crate::common::offline_checkout(&db, key.clone());
+            let store = crate::common::store(&db, "dana").await;
             let first = add(&checkout, &store, "zarinpal", &form(MERCHANT))
                 .await
                 .unwrap();

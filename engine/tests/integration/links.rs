@@ -1,8 +1,6 @@
 //! Payment links: the builder, signatures, expiry, and usage limits under concurrent payments,
 //! on SQLite and PostgreSQL.
 
-mod common;
-
 use engine::checkout::{Checkout, CheckoutError, CheckoutForm};
 use engine::db::payments::{self, Change, Source};
 use engine::db::stores::Store;
@@ -24,11 +22,11 @@ struct Fixture {
 }
 
 async fn fixture(db: Db) -> Fixture {
-    let store = common::store(&db, "shop").await;
-    let account = common::bank_account(&db, store.id).await;
+    let store = crate::common::store(&db, "shop").await;
+    let account = crate::common::bank_account(&db, store.id).await;
     let key = SecretKey::generate();
     Fixture {
-        checkout: common::offline_checkout(&db, key.clone()),
+        checkout: crate::common::offline_checkout(&db, key.clone()),
         db,
         key,
         store,
@@ -98,7 +96,7 @@ fn signed_form() -> LinkForm {
 
 #[tokio::test]
 async fn a_signed_link_refuses_every_edit() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let link = build(&f, signed_form()).await;
         // The store shows Toman: 250,000 Toman is 2,500,000 Rial.
@@ -128,7 +126,7 @@ async fn a_signed_link_refuses_every_edit() {
         let unknown = edited(&params, "link", "0123456789abcdef0123456789abcdef");
         assert_eq!(check(&f, &unknown).await, Err(LinkProblem::Unknown));
         // The same link under another store (its token, its signature) does not exist there.
-        let other = common::store(&f.db, "other").await;
+        let other = crate::common::store(&f.db, "other").await;
         let there = links::check_page(&f.db, &f.key, &other, &params, now_millis())
             .await
             .unwrap();
@@ -166,7 +164,7 @@ async fn a_signed_link_refuses_every_edit() {
 
 #[tokio::test]
 async fn a_plain_link_prefills_and_bounds_a_chosen_amount() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = LinkForm {
             description: "Donation".into(),
@@ -197,7 +195,7 @@ async fn a_plain_link_prefills_and_bounds_a_chosen_amount() {
 
 #[tokio::test]
 async fn the_builder_names_each_bad_term() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = LinkForm {
             amount: "-5".into(),
@@ -239,7 +237,7 @@ async fn the_builder_names_each_bad_term() {
 
 #[tokio::test]
 async fn a_link_expires_after_its_last_day() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let form = LinkForm {
             expires: engine::time::format_day(today()),
@@ -258,7 +256,7 @@ async fn a_link_expires_after_its_last_day() {
 
 #[tokio::test]
 async fn a_usage_limit_holds_under_concurrent_payments_and_frees_a_rejected_use() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let link = build(
             &f,
@@ -342,7 +340,7 @@ async fn a_usage_limit_holds_under_concurrent_payments_and_frees_a_rejected_use(
 async fn try_again_offers_the_original_terms() {
     use engine::db::methods::{self, NewMethod};
     use engine::money::{Discount, parse_amount};
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         // 10 % off; nothing answers, so every payment fails at once and may be tried again.
         let method = NewMethod {
@@ -415,7 +413,7 @@ async fn try_again_offers_the_original_terms() {
 
 #[tokio::test]
 async fn a_plain_link_holds_its_stored_amount_and_counts_only_on_its_terms() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
         let plain = LinkForm {
             signed: false,
@@ -480,9 +478,9 @@ async fn a_plain_link_holds_its_stored_amount_and_counts_only_on_its_terms() {
 #[tokio::test]
 async fn a_currency_change_sets_aside_the_methods_and_links_of_the_old_currency() {
     use engine::settings::{CurrencyChange, SettingsForm, save};
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let f = fixture(db).await;
-        common::gateway(&f.db, f.store.id).await;
+        crate::common::gateway(&f.db, f.store.id).await;
         let link = build(&f, signed_form()).await;
         assert_eq!(link.currency, "IRR");
         let form = |currency: &str| SettingsForm {

@@ -2,12 +2,10 @@
 //! cookies and their flags, the rate limit, cross-site posts, password changes, store settings,
 //! and one store's merchant never reaching another store's settings.
 
-mod common;
-
-use common::browser::{
+use crate::common::browser::{
     Browser, PASSWORD, log_in, sign_up_form, sign_up_form_in, signed_up, signed_up_in,
 };
-use common::{location, no_redirects, serve, serve_with};
+use crate::common::{location, no_redirects, serve, serve_with};
 use engine::db::stores;
 
 #[tokio::test]
@@ -608,7 +606,7 @@ async fn credentials_sealed_under_another_key_are_asked_for_again() {
 
 #[tokio::test]
 async fn a_store_s_earlier_slug_stays_its_own_and_leads_to_its_page() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = serve_with(true, |c| {
             if let Some(url) = database {
                 c.database_url = url;

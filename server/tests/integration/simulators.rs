@@ -2,10 +2,8 @@
 //! address and nowhere else (a `javascript:` return address would run on Kassa's origin), and
 //! their pages cannot be posted to from another site.
 
-mod common;
-
-use common::provider::{Order, encode, replaced, start_form};
-use common::{no_redirects, serve};
+use crate::common::provider::{Order, encode, replaced, start_form};
+use crate::common::{no_redirects, serve};
 use engine::connectors::mypos;
 use server::demo::EU_SLUG;
 use server::sim::mypos::DEMO_PRIVATE_KEY;

@@ -1,8 +1,6 @@
 //! The payments report (filters, search, sort, pages, totals, per-day sums, CSV rows) and the
 //! merchant's slip decisions, on SQLite and PostgreSQL.
 
-mod common;
-
 use engine::db::payments::{self, Kind, NewPayment, Payment};
 use engine::db::{Db, report};
 use engine::money::Currency;
@@ -19,9 +17,9 @@ struct Shop {
 }
 
 async fn shop(db: &Db, slug: &str) -> Shop {
-    let store = common::store(db, slug).await.id;
-    let gateway = common::gateway(db, store).await;
-    let account = common::bank_account(db, store).await;
+    let store = crate::common::store(db, slug).await.id;
+    let gateway = crate::common::gateway(db, store).await;
+    let account = crate::common::bank_account(db, store).await;
     Shop {
         store,
         gateway,
@@ -95,7 +93,7 @@ fn day(s: &str) -> i64 {
 
 #[tokio::test]
 async fn filters_search_sort_and_totals() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let shop = shop(&db, "shop").await;
         let other = shop_other(&db).await;
         let ana = pay(&db, &shop, "Ana Lima", 50_000, None, day("2026-02-01")).await;
@@ -216,7 +214,7 @@ async fn paid(db: &Db, payment: &Payment) {
 
 #[tokio::test]
 async fn pages_split_and_clamp() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let shop = shop(&db, "shop").await;
         for i in 0..(PAGE_SIZE + 3) {
             pay(
@@ -256,7 +254,7 @@ async fn pages_split_and_clamp() {
 
 #[tokio::test]
 async fn slips_are_confirmed_or_rejected_once_with_the_reason_in_the_timeline() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let shop = shop(&db, "shop").await;
         let other = shop_other(&db).await;
         let slip = pay(&db, &shop, "Ana", 1000, Some("4455"), 1).await;
@@ -318,7 +316,7 @@ async fn slips_are_confirmed_or_rejected_once_with_the_reason_in_the_timeline() 
 
 #[tokio::test]
 async fn the_method_filter_names_the_store_s_own_method_only() {
-    for db in common::databases().await {
+    for db in crate::common::databases().await {
         let shop = shop(&db, "shop").await;
         let other = shop_other(&db).await;
         pay(&db, &other, "Theirs", 1, None, 1).await;

@@ -1,8 +1,6 @@
 //! What start-up does to the database: sandbox mode seeds the demo stores and their owners,
 //! safely on several servers starting at once; live mode leaves no demo owner behind.
 
-mod common;
-
 use engine::db::{Db, methods, stores, users};
 use engine::secrets::SecretKey;
 use server::demo;
@@ -29,7 +27,7 @@ async fn demo_store_methods(db: &Db) -> Vec<(String, usize)> {
 
 #[tokio::test]
 async fn several_servers_starting_at_once_seed_the_demo_once() {
-    for url in common::database_urls().await {
+    for url in crate::common::database_urls().await {
         // Several servers share a database on PostgreSQL; an SQLite file belongs to one
         // process, which starts once.
         let servers = if url.is_some() { 4 } else { 1 };

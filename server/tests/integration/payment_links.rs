@@ -1,10 +1,8 @@
 //! Payment links over real HTTP: the builder, the link's page (fixed terms, a changed link's
 //! page), paying through it, the use counts, and links staying within their store.
 
-mod common;
-
-use common::browser::{Browser, signed_up};
-use common::serve;
+use crate::common::browser::{Browser, signed_up};
+use crate::common::serve;
 use engine::db::stores;
 
 /// The address shown after building a link (the `value` of its read-only field).
@@ -44,7 +42,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
     let mut dana = signed_up(&app, "dana", "dana@example.com").await;
     let db = app.state.checkout.db();
     let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
-    let account = common::bank_account(&app, store.id).await;
+    let account = crate::common::bank_account(&app, store.id).await;
 
     // A refused form comes back as typed with its errors.
     let to = dana

@@ -2,16 +2,14 @@
 //! and callback URL, API v4 and LinkPay payments, callbacks (GET or POST, unsigned) that are
 //! believed only after EveryPay is asked, refunds, and callbacks that must change nothing.
 
-mod common;
-
-use common::browser::signed_up_in;
-use common::provider::{
+use crate::common::browser::signed_up_in;
+use crate::common::provider::{
     Order, assert_refused_for, count, duplicates, method_of, pay_form, post_at_once, refusals,
     start_redirect, until,
 };
 // `quiet_server`: Kassa's public address is a dead one, so the simulator's callbacks go
 // nowhere and the tests deliver them.
-use common::{Running, methods, no_redirects, payment, quiet_server, serve, serve_with};
+use crate::common::{Running, methods, no_redirects, payment, quiet_server, serve, serve_with};
 use engine::checkout::Submitted;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -291,7 +289,7 @@ async fn an_unreachable_everypay_fails_the_payment_at_once() {
 
 #[tokio::test]
 async fn the_same_callback_twenty_times_at_once_pays_once() {
-    for database in common::database_urls().await {
+    for database in crate::common::database_urls().await {
         let app = quiet_server(database).await;
         let (code, page) = started(&app, EU_SLUG, "k1").await;
         at_everypay(&page, "pay", TEST_CARDS[0]).await;

@@ -1,0 +1,207 @@
+//! `make bench`: how many provider notifications the release server accepts and persists per
+//! second (each written to the inbox with its verification job before it is answered 200),
+//! on SQLite and, when `KASSA_TEST_POSTGRES` names a server, on PostgreSQL.
+//!
+//! Runs `target/release/kassa` (`make build-release`; or `KASSA_BIN`) in sandbox mode on a
+//! fresh database, starts PayPal payments at its demo EU store, and posts PayPal IPNs from
+//! 64 connections at once, each from a sender of its own (`X-Forwarded-For`) and at most
+//! five per payment, so the message budgets (`engine::intake`) let all of them in. PayPal's
+//! post-back accepts connections and never answers: the workers' verifications wait, and
+//! what is measured is intake alone.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use engine::checkout::{Checkout, CheckoutForm, Submitted};
+use engine::connectors::{Connectors, SandboxUrls};
+use engine::db::{Db, methods, stores};
+use engine::secrets::SecretKey;
+
+const PAYMENTS: usize = 2_000;
+const PER_PAYMENT: usize = 5;
+const CONNECTIONS: usize = 64;
+/// What the binary seeds in sandbox mode (`server::demo`).
+const STORE: &str = "demo-eu";
+const PAYPAL_ACCOUNT: &str = "KASSADEMOPP01";
+const SECRET: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+#[tokio::main]
+async fn main() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let binary = std::env::var("KASSA_BIN")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| root.join("target/release/kassa"));
+    assert!(
+        binary.exists(),
+        "{} is missing: run `make build-release` first",
+        binary.display()
+    );
+    let paypal = silent_listener().await;
+    println!(
+        "\n{:<10} {:>12} {:>14} {:>12}",
+        "database", "messages", "per second", "stored"
+    );
+    for url in common::database_urls().await {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = std::env::temp_dir().join(format!("kassa-bench-{port}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut server = Command::new(&binary)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", root.join("target/site"))
+            .env("LEPTOS_OUTPUT_NAME", "kassa")
+            .env("DATABASE_URL", &url)
+            .env("KASSA_DATA_DIR", &dir)
+            .env("KASSA_SECRET_KEY", SECRET)
+            .env("KASSA_SANDBOX", "1")
+            .env("KASSA_PAYPAL_SANDBOX_URL", &paypal)
+            .env("KASSA_TRUST_FORWARDED", "1")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("the release binary starts");
+        let base = format!("http://127.0.0.1:{port}");
+        wait_for(&base).await;
+        let db = Db::connect(&url).await.unwrap();
+        let codes = payments(&db, &base, &paypal).await;
+        let (sent, seconds) = post_all(&base, &codes).await;
+        let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inbox")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let name = url.split(':').next().unwrap_or_default();
+        println!(
+            "{name:<10} {sent:>12} {:>14.0} {stored:>12}",
+            sent as f64 / seconds
+        );
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+}
+
+/// An address that accepts connections and never answers.
+async fn silent_listener() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    url
+}
+
+async fn wait_for(base: &str) {
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/track"))
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("kassa did not start on {base}");
+}
+
+/// Starts `PAYMENTS` PayPal payments as the checkout does.
+async fn payments(db: &Db, base: &str, paypal: &str) -> Vec<String> {
+    let sandbox = SandboxUrls {
+        zarinpal: String::new(),
+        payme: String::new(),
+        paypal: paypal.to_owned(),
+        mypos: String::new(),
+        everypay: String::new(),
+    };
+    let key = SecretKey::parse(SECRET).unwrap();
+    let checkout = Checkout::new(db.clone(), Connectors::new(sandbox, None, key), base);
+    let store = stores::by_slug(db, STORE).await.unwrap().unwrap();
+    let method = methods::list_all(db, store.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.provider == "paypal")
+        .unwrap();
+    let mut codes = Vec::new();
+    for i in 0..PAYMENTS {
+        let form = CheckoutForm {
+            key: format!("bench-{i}"),
+            payer_name: "Anna Berzina".into(),
+            mobile: "+37120000000".into(),
+            amount: "120.50".into(),
+            method: format!("gateway:{}", method.id),
+            ..CheckoutForm::default()
+        };
+        match checkout.submit(STORE, &form).await.unwrap() {
+            Submitted::ToProvider { code } => codes.push(code),
+            other => panic!("PayPal takes the payment: {other:?}"),
+        }
+    }
+    codes
+}
+
+/// Posts every IPN from `CONNECTIONS` senders at once: how many were answered 200, and in
+/// how many seconds.
+async fn post_all(base: &str, codes: &[String]) -> (usize, f64) {
+    let messages: Arc<Vec<String>> = Arc::new(
+        (0..PER_PAYMENT)
+            .flat_map(|copy| {
+                codes.iter().map(move |code| {
+                    format!(
+                        "mc_gross=120.50&invoice={code}&payment_status=Completed&charset=UTF-8\
+                         &txn_id=BENCH{copy}{code}&receiver_id={PAYPAL_ACCOUNT}&mc_currency=EUR&test_ipn=1"
+                    )
+                })
+            })
+            .collect(),
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let senders: Vec<_> = (0..CONNECTIONS)
+        .map(|_| {
+            let (messages, next, http) = (messages.clone(), next.clone(), http.clone());
+            let url = format!("{base}/notify/paypal");
+            tokio::spawn(async move {
+                let mut accepted = 0;
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(ipn) = messages.get(i) else {
+                        return accepted;
+                    };
+                    let answer = http
+                        .post(&url)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .header(
+                            "x-forwarded-for",
+                            format!("10.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255),
+                        )
+                        .body(ipn.clone())
+                        .send()
+                        .await
+                        .expect("an answer");
+                    assert_eq!(
+                        answer.status(),
+                        200,
+                        "{}",
+                        answer.text().await.unwrap_or_default()
+                    );
+                    accepted += 1;
+                }
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for sender in senders {
+        accepted += sender.await.unwrap();
+    }
+    (accepted, started.elapsed().as_secs_f64())
+}

@@ -1,0 +1,96 @@
+//! Receipts: one per paid payment, numbered per store without gaps. The number comes from
+//! `stores.receipt_seq`, advanced in the same transaction as the receipt's insert: the
+//! store's row is written first (a row lock on PostgreSQL, the write lock on SQLite), so two
+//! servers issuing at once take turns, and a transaction that rolls back gives its number
+//! back. A receipt is never changed or deleted.
+
+use sqlx::FromRow;
+
+use super::payments::{Payment, Source, insert_event};
+use super::{Db, DbError};
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Receipt {
+    pub id: i64,
+    pub store_id: i64,
+    pub payment_id: i64,
+    /// The store's receipt number: 1, 2, 3… without gaps.
+    pub number: i64,
+    /// The unguessable key of the receipt's public check page.
+    pub token: String,
+    pub issued_at: i64,
+}
+
+const COLUMNS: &str = "id, store_id, payment_id, number, token, issued_at";
+
+/// Issues the receipt of `payment` (which must be paid), or returns the one it already has:
+/// running this twice, or on two servers at once, issues one receipt under one number.
+pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let (number,): (i64,) = sqlx::query_as(
+        "UPDATE stores SET receipt_seq = receipt_seq + 1 WHERE id = $1 RETURNING receipt_seq",
+    )
+    .bind(payment.store_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    // Read after taking the store's lock: a receipt another server just issued is visible.
+    let existing: Option<Receipt> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM receipts WHERE store_id = $1 AND payment_id = $2"
+    ))
+    .bind(payment.store_id)
+    .bind(payment.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(receipt) = existing {
+        tx.rollback().await?;
+        return Ok(receipt);
+    }
+    let receipt: Receipt = sqlx::query_as(&format!(
+        "INSERT INTO receipts (store_id, payment_id, number, token, issued_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+    ))
+    .bind(payment.store_id)
+    .bind(payment.id)
+    .bind(number)
+    .bind(crate::tracking::random_token())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_event(
+        &mut tx,
+        payment.store_id,
+        payment.id,
+        Source::System,
+        "receipt_issued",
+        Some(payment.status),
+        None,
+        Some(&number.to_string()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(receipt)
+}
+
+pub async fn of_payment(
+    db: &Db,
+    store_id: i64,
+    payment_id: i64,
+) -> Result<Option<Receipt>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM receipts WHERE store_id = $1 AND payment_id = $2"
+    ))
+    .bind(store_id)
+    .bind(payment_id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// A store's receipts, by number.
+pub async fn of_store(db: &Db, store_id: i64) -> Result<Vec<Receipt>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM receipts WHERE store_id = $1 ORDER BY number"
+    ))
+    .bind(store_id)
+    .fetch_all(db.pool())
+    .await?)
+}

@@ -1,0 +1,174 @@
+//! A payment's side effects are owed by its move, in the move's transaction: a payment that
+//! becomes paid owes one receipt, however often or concurrently it is moved, and the receipts
+//! that queues on one database issue are numbered per store without gaps or repeats.
+
+use std::time::Duration;
+
+use engine::checkout::{CheckoutForm, Submitted};
+use engine::db::payments::{self, Change, Payment, Source};
+use engine::db::{Db, jobs, receipts};
+use engine::effects;
+use engine::jobs::{Handlers, Queue};
+use engine::status::PaymentStatus;
+
+/// `n` bank slips of one store, each awaiting the merchant's confirmation.
+async fn slips(db: &Db, slug: &str, n: usize) -> Vec<Payment> {
+    let store = crate::common::store(db, slug).await;
+    let account = crate::common::bank_account(db, store.id).await;
+    let checkout = crate::common::offline_checkout(db, engine::secrets::SecretKey::generate());
+    let mut made = Vec::new();
+    for i in 0..n {
+        let form = CheckoutForm {
+            key: format!("{slug}-{i}"),
+            payer_name: "Sara".into(),
+            mobile: "09121234567".into(),
+            amount: "120,000".into(),
+            method: "slip".into(),
+            bank_account: account.to_string(),
+            slip_number: format!("{}", 1000 + i),
+            slip_date: "2026-01-02".into(),
+            ..CheckoutForm::default()
+        };
+        let Ok(Submitted::Recorded { code }) = checkout.submit(slug, &form).await else {
+            panic!("a slip is recorded");
+        };
+        made.push(checkout.payment(&code).await.unwrap());
+    }
+    made
+}
+
+fn decide(to: PaymentStatus) -> Change<'static> {
+    Change {
+        to,
+        source: Source::Merchant,
+        kind: "slip_decided",
+        detail: None,
+        bank_ref: None,
+        card_pan: None,
+        failure_code: None,
+    }
+}
+
+fn receipt_handlers(db: &Db) -> Handlers {
+    let mut handlers = Handlers::default();
+    let db = db.clone();
+    handlers.on(effects::RECEIPT, move |job| {
+        let db = db.clone();
+        async move { effects::issue_receipt(&db, &job.payload).await }
+    });
+    handlers
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_paid_payment_owes_one_receipt_numbered_without_gaps() {
+    for db in crate::common::databases().await {
+        let paid = slips(&db, "receipts", 24).await;
+        let rejected = slips(&db, "rejects", 1).await.remove(0);
+        // Each payment confirmed by three concurrent requests: it moves once, owes once.
+        let mut moves = Vec::new();
+        for payment in &paid {
+            for _ in 0..3 {
+                let (db, payment) = (db.clone(), payment.clone());
+                moves.push(tokio::spawn(async move {
+                    payments::transition(&db, &payment, decide(PaymentStatus::Paid)).await
+                }));
+            }
+        }
+        for one in moves {
+            one.await.unwrap().unwrap();
+        }
+        payments::transition(&db, &rejected, decide(PaymentStatus::Rejected))
+            .await
+            .unwrap();
+        let owed = jobs::of_kind(&db, effects::RECEIPT).await.unwrap();
+        assert_eq!(owed.len(), paid.len(), "one receipt job per paid payment");
+
+        // Two servers' queues (one on SQLite, which one process owns) issue them while a
+        // stray second run of each job's handler races them.
+        let servers = match db.backend() {
+            engine::db::Backend::Postgres => 2,
+            engine::db::Backend::Sqlite => 1,
+        };
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let running: Vec<_> = (0..servers)
+            .map(|_| {
+                let queue = Queue::new(db.clone(), receipt_handlers(&db));
+                let stopping = stopping.clone();
+                tokio::spawn(async move { queue.run(stopping).await })
+            })
+            .collect();
+        let strays: Vec<_> = paid
+            .iter()
+            .map(|p| {
+                let db = db.clone();
+                let payload = serde_json::json!({ "store_id": p.store_id, "payment_id": p.id });
+                tokio::spawn(async move { effects::issue_receipt(&db, &payload.to_string()).await })
+            })
+            .collect();
+        for stray in strays {
+            stray.await.unwrap().unwrap();
+        }
+        for _ in 0..100 {
+            let states = jobs::of_kind(&db, effects::RECEIPT).await.unwrap();
+            if states.iter().all(|j| j.state == "done") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        stop.send(true).unwrap();
+        for server in running {
+            server.await.unwrap();
+        }
+        let states = jobs::of_kind(&db, effects::RECEIPT).await.unwrap();
+        assert!(states.iter().all(|j| j.state == "done"), "{states:?}");
+
+        let issued = receipts::of_store(&db, paid[0].store_id).await.unwrap();
+        let numbers: Vec<i64> = issued.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, (1..=24).collect::<Vec<_>>(), "gapless, no repeats");
+        let mut payments_with_one: Vec<i64> = issued.iter().map(|r| r.payment_id).collect();
+        payments_with_one.sort();
+        payments_with_one.dedup();
+        assert_eq!(
+            payments_with_one.len(),
+            paid.len(),
+            "one receipt per payment"
+        );
+        for payment in &paid {
+            let events = payments::events(&db, payment.store_id, payment.id)
+                .await
+                .unwrap();
+            assert_eq!(
+                events.iter().filter(|e| e.kind == "receipt_issued").count(),
+                1
+            );
+        }
+        // The rejected slip owes nothing, and the other store's numbering is its own.
+        assert_eq!(
+            receipts::of_payment(&db, rejected.store_id, rejected.id)
+                .await
+                .unwrap(),
+            None
+        );
+        let other = slips(&db, "second-shop", 1).await.remove(0);
+        payments::transition(&db, &other, decide(PaymentStatus::Paid))
+            .await
+            .unwrap();
+        let payload = serde_json::json!({ "store_id": other.store_id, "payment_id": other.id });
+        effects::issue_receipt(&db, &payload.to_string())
+            .await
+            .unwrap();
+        let theirs = receipts::of_payment(&db, other.store_id, other.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(theirs.number, 1);
+        // An unpaid payment's receipt is refused (a forged or stale job issues nothing).
+        let payload =
+            serde_json::json!({ "store_id": rejected.store_id, "payment_id": rejected.id });
+        assert!(
+            effects::issue_receipt(&db, &payload.to_string())
+                .await
+                .is_err()
+        );
+    }
+}

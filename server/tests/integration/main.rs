@@ -1,0 +1,23 @@
+//! The integration tests, in one binary: each file was a binary of its own, and each
+//! linked the whole crate again (gigabytes of disk and minutes of linking on 2 cores).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod back_office;
+mod crash;
+mod durability;
+mod everypay;
+mod expiry;
+mod locales;
+mod logos;
+mod message_budgets;
+mod mypos;
+mod payme;
+mod payment_links;
+mod payments_report;
+mod paypal;
+mod simulators;
+mod startup;
+mod whole_server;
+mod zarinpal_simulator;
