@@ -174,6 +174,7 @@ fn failure_text(code: &str) -> String {
         ("zarinpal", Some(-54)) => td_string!(locale, fail_zarinpal_54),
         ("zarinpal", Some(-55)) => td_string!(locale, fail_zarinpal_55),
         ("zarinpal", Some(-63..=-60)) => td_string!(locale, fail_zarinpal_reverse),
+        ("mypos", _) if number == "rollback" => td_string!(locale, fail_mypos_rollback),
         ("kassa", _) if number == "unreachable" => td_string!(locale, fail_unreachable),
         ("kassa", _) if number == "misconfigured" => td_string!(locale, fail_misconfigured),
         _ => return td_string!(locale, fail_other, code = code.to_owned()).to_string(),

@@ -257,6 +257,7 @@ impl Connectors {
                     format!("{}{}", self.sandbox.mypos, mypos::TEST_PATH)
                 };
                 Ok(AnyConnector::MyPos(Box::new(mypos::MyPos::new(
+                    self.http.clone(),
                     &checkout,
                     &self.configuration(method)?,
                 )?)))
@@ -313,8 +314,8 @@ impl AnyConnector {
     pub fn abandoned_after(&self) -> i64 {
         const HOUR: i64 = 60 * 60 * 1000;
         match self {
-            // Its checkout link lives `expires_in` (Kassa sends none: 86,400 s), and the
-            // notification comes when the customer pays.
+            // Its checkout link lives `expires_in` (Kassa sends none: 86,400 s); asked at
+            // the end like the others.
             AnyConnector::MyPos(_) => 25 * HOUR,
             // PayPal resends an unanswered IPN for up to four days.
             AnyConnector::PayPal(_) => 5 * 24 * HOUR,
@@ -325,9 +326,9 @@ impl AnyConnector {
     }
 
     /// Whether its provider can be asked how a payment stands (`fetch_status`): PayPal's
-    /// Payments Standard has no such call, and Kassa does not call myPOS's.
+    /// Payments Standard has no such call.
     pub fn asks_status(&self) -> bool {
-        !matches!(self, AnyConnector::PayPal(_) | AnyConnector::MyPos(_))
+        !matches!(self, AnyConnector::PayPal(_))
     }
 }
 

@@ -8,7 +8,8 @@
 //! of myPOS's test environment; other cards are declined there. A paid card posts a signed
 //! `IPCPurchaseNotify` to `URL_Notify`: answered `OK`, the browser is posted `IPCPurchaseOK`
 //! to `URL_OK`; otherwise the payment is reversed, as myPOS does, and the browser is posted
-//! `IPCPurchaseCancel` to `URL_Cancel`. `notifications?order=…` lists the notifications sent
+//! `IPCPurchaseCancel` to `URL_Cancel`. `IPCGetTxnStatus` at the same address answers how an
+//! order stands (`status`). `notifications?order=…` lists the notifications sent
 //! for an order, one raw body per line; `package` is the store's configuration package, as
 //! myPOS's portal offers it for download.
 
@@ -29,6 +30,8 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Deserialize;
 
 use super::{CardForm, escape, page};
+
+mod status;
 
 pub const MOUNT: &str = "/sim/mypos";
 /// The simulator's store: its Store ID, wallet and key index.
@@ -197,6 +200,9 @@ fn check_purchase(sim: &Simulator, form: &[(String, String)]) -> Result<(), (u8,
 
 async fn purchase(State(sim): State<Simulator>, body: Bytes) -> Response {
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
+    if param(&form, "IPCmethod") == Some(mypos::status::METHOD) {
+        return status::answer(&sim, &form);
+    }
     if let Err((status, message)) = check_purchase(&sim, &form) {
         return refuse(status, &message);
     }

@@ -5,12 +5,12 @@
 
 use crate::common::browser::{Browser, signed_up_in};
 use crate::common::provider::{
-    Order, assert_refused_for, count, duplicates, encode, field, lines_at, method_of, pay_form,
-    post_at_once, post_form, refusals, replaced, start_form,
+    Order, assert_refused_for, count, duplicates, encode, fast_forward_polls, field, lines_at,
+    method_of, pay_form, post_at_once, post_form, refusals, replaced, start_form,
 };
 use crate::common::{Running, event_kinds, methods, no_redirects, payment, quiet_server, serve};
 use engine::checkout::{CheckoutForm, Submitted};
-use engine::connectors::{HandOff, mypos};
+use engine::connectors::{Connector, HandOff, mypos};
 use engine::db::payments::Payment;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
@@ -295,6 +295,23 @@ async fn a_customer_cancels_at_mypos() {
     assert_eq!(field(&fields, "CartItems"), "1", "no discount, one line");
     assert_eq!(field(&fields, "CardTokenRequest"), "0", "Save Card is off");
     let (page, _) = pay_at_mypos(&app.base, &url, &fields, "4111111111111111").await;
+    // A cancellation myPOS did not sign changes nothing while myPOS holds the order open.
+    let merchant = mypos::private_key(DEMO_PRIVATE_KEY).unwrap();
+    let forged = signed(
+        &merchant,
+        &[
+            ("IPCmethod", "IPCPurchaseCancel"),
+            ("SID", DEMO_SID),
+            ("OrderID", &code),
+        ],
+    );
+    no_redirects()
+        .post(format!("{}/pay/{code}/return", app.base))
+        .form(&forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
     let cancelled = no_redirects()
         .post(format!("{page}/cancel"))
         .send()
@@ -304,7 +321,8 @@ async fn a_customer_cancels_at_mypos() {
         .await
         .unwrap();
     let (action, form) = back_form(&cancelled);
-    // A cancellation that myPOS did not sign changes nothing.
+    // A cancellation that myPOS did not sign is not believed: Kassa asks myPOS, which
+    // confirms the order was cancelled.
     let forged = replaced(&form, "Signature", "AAAA");
     no_redirects()
         .post(&action)
@@ -312,7 +330,13 @@ async fn a_customer_cancels_at_mypos() {
         .send()
         .await
         .unwrap();
-    assert_eq!(payment(&app, &code).await.status, PaymentStatus::Created);
+    let asked = payment(&app, &code).await;
+    assert_eq!(asked.status, PaymentStatus::Cancelled);
+    let kinds = event_kinds(&app, &asked).await;
+    assert!(
+        kinds.contains(&"cancelled_at_provider".to_owned()),
+        "{kinds:?}"
+    );
     no_redirects()
         .post(&action)
         .form(&form)
@@ -334,6 +358,76 @@ async fn a_customer_cancels_at_mypos() {
         event_kinds(&app, &p)
             .await
             .contains(&"paid_after_final".to_owned())
+    );
+}
+
+/// Payments whose customer never came back and whose notification never arrived are settled
+/// by asking myPOS (`IPCGetTxnStatus`) on the status polls' schedule.
+#[tokio::test]
+async fn the_status_polls_ask_mypos_how_an_order_stands() {
+    let app = quiet_server(None).await;
+    // Paid at myPOS, but the notification never reached Kassa: myPOS rolled the payment back.
+    let (rolled_back, _) = quietly_paid(&app, "k1").await;
+    let (p, polls) = fast_forward_polls(&app, &rolled_back.tracking_code).await;
+    assert_eq!((p.status, polls), (PaymentStatus::Failed, 1));
+    assert_eq!(p.failure_code.as_deref(), Some("mypos:rollback"));
+    let page = reqwest::get(format!("{}/pay/{}?lang=en", app.base, p.tracking_code))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("then returned it"), "{page}");
+    // Cancelled at myPOS, and the browser never came back.
+    let (code, url, fields) = started(&app, EU_SLUG, "k2").await;
+    let (page, _) = pay_at_mypos(&app.base, &url, &fields, "4111111111111111").await;
+    no_redirects()
+        .post(format!("{page}/cancel"))
+        .send()
+        .await
+        .unwrap();
+    let (p, polls) = fast_forward_polls(&app, &code).await;
+    assert_eq!((p.status, polls), (PaymentStatus::Cancelled, 1));
+
+    // A paid order: myPOS's answer carries the notification it sent, reference and all.
+    let app = serve(true).await;
+    let (code, url, fields) = started(&app, EU_SLUG, "k3").await;
+    pay_at_mypos(&app.base, &url, &fields, "5326100000000004").await;
+    let paid = payment(&app, &code).await;
+    assert_eq!(paid.status, PaymentStatus::Paid);
+    let sandbox = engine::connectors::SandboxUrls {
+        zarinpal: String::new(),
+        payme: String::new(),
+        paypal: String::new(),
+        mypos: format!("{}{MOUNT}", app.base),
+        everypay: String::new(),
+    };
+    let connectors = engine::connectors::Connectors::new(sandbox, None, app.state.secrets.clone());
+    let method = methods(&app, EU_SLUG)
+        .await
+        .into_iter()
+        .find(|m| m.provider == "mypos")
+        .unwrap();
+    let connector = connectors.for_method(&method).unwrap();
+    let status = connector.fetch_status(&paid).await.unwrap();
+    assert_eq!(
+        status.verdict,
+        engine::connectors::Verdict::Paid {
+            bank_ref: paid.bank_ref.clone().unwrap(),
+            card_pan: Some("**** 0004".into()),
+        }
+    );
+    // An order myPOS never saw still waits.
+    let unknown = Payment {
+        tracking_code: "NOSUCHORDER1".into(),
+        ..paid
+    };
+    let status = connector.fetch_status(&unknown).await.unwrap();
+    assert_eq!(status.verdict, engine::connectors::Verdict::Pending);
+    assert!(
+        status.raw.contains("No transaction found"),
+        "{}",
+        status.raw
     );
 }
 

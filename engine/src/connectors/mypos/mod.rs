@@ -26,6 +26,8 @@ use super::{
 };
 use crate::db::payments::Payment;
 
+pub mod status;
+
 pub const PROVIDER: &str = "mypos";
 pub const LIVE_CHECKOUT: &str = "https://www.mypos.com/vmp/checkout";
 /// The path of the test environment under its base (`https://www.mypos.com` or the simulator).
@@ -70,13 +72,24 @@ pub fn sign<'a>(key: &RsaPrivateKey, values: impl IntoIterator<Item = &'a str>) 
 
 /// Checks a signed form: `Signature` must be its last field and sign all the others.
 pub fn verify(key: &RsaPublicKey, fields: &[(String, String)]) -> Result<(), ConnectorError> {
-    let reject = |why: &str| Err(ConnectorError::Rejected(why.into()));
     let Some(((name, signature), signed)) = fields.split_last() else {
-        return reject("the message is empty");
+        return Err(ConnectorError::Rejected("the message is empty".into()));
     };
     if name != "Signature" {
-        return reject("the Signature is not the last field");
+        return Err(ConnectorError::Rejected(
+            "the Signature is not the last field".into(),
+        ));
     }
+    verify_values(key, signed.iter().map(|(_, v)| v.as_str()), signature)
+}
+
+/// Checks that `signature` (base64) signs `values`, in order.
+fn verify_values<'a>(
+    key: &RsaPublicKey,
+    values: impl IntoIterator<Item = &'a str>,
+    signature: &str,
+) -> Result<(), ConnectorError> {
+    let reject = |why: &str| Err(ConnectorError::Rejected(why.into()));
     let Some(signature) = BASE64
         .decode(signature.trim())
         .ok()
@@ -84,7 +97,7 @@ pub fn verify(key: &RsaPublicKey, fields: &[(String, String)]) -> Result<(), Con
     else {
         return reject("the Signature is not base64");
     };
-    let text = signed_text(signed.iter().map(|(_, v)| v.as_str()));
+    let text = signed_text(values);
     match VerifyingKey::<Sha256>::new(key.clone()).verify(text.as_bytes(), &signature) {
         Ok(()) => Ok(()),
         Err(_) => reject("wrong Signature"),
@@ -219,6 +232,8 @@ pub fn read_package(text: &str) -> Option<Package> {
 
 #[derive(Clone, Debug)]
 pub struct MyPos {
+    http: reqwest::Client,
+    /// Where the form is posted and the status asked (the live or the test environment).
     checkout: String,
     sid: String,
     wallet: String,
@@ -241,7 +256,11 @@ struct Config {
 
 impl MyPos {
     /// `checkout` is where the form is posted (the live or the test environment).
-    pub fn new(checkout: &str, config: &str) -> Result<MyPos, ConnectorError> {
+    pub fn new(
+        http: reqwest::Client,
+        checkout: &str,
+        config: &str,
+    ) -> Result<MyPos, ConnectorError> {
         let config: Config = serde_json::from_str(config)
             .map_err(|e| ConnectorError::Config(format!("mypos configuration: {e}")))?;
         let private_key = private_key(&config.private_key).ok_or_else(|| {
@@ -250,6 +269,7 @@ impl MyPos {
         let certificate = certificate_key(&config.certificate)
             .ok_or_else(|| ConnectorError::Config("the myPOS certificate has no RSA key".into()))?;
         Ok(MyPos {
+            http,
             checkout: checkout.to_owned(),
             sid: config.sid,
             wallet: config.wallet,
@@ -376,13 +396,10 @@ impl super::Connector for MyPos {
         }
     }
 
-    /// Kassa does not poll myPOS: `IPCPurchaseNotify` settles the payment (and myPOS reverses
-    /// any payment whose notification Kassa did not accept).
-    async fn fetch_status(&self, _payment: &Payment) -> Result<Verification, ConnectorError> {
-        Ok(Verification {
-            verdict: Verdict::Pending,
-            raw: "myPOS's IPCPurchaseNotify settles the payment".into(),
-        })
+    /// `IPCGetTxnStatus` (`status`): for the status polls of a payment whose notification
+    /// never came, and for a customer back at `URL_OK` before it.
+    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+        self.txn_status(payment).await
     }
 
     async fn verify_notification(
