@@ -58,6 +58,8 @@ pub struct PaymentView {
     pub created_at: i64,
     /// Where to try again, for a payment that ended without the money (same terms).
     pub retry: Option<String>,
+    /// The paid payment's receipt: its number and page.
+    pub receipt: Option<(i64, String)>,
 }
 
 /// The address of the store's logo, if it has one.
@@ -356,7 +358,12 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
         ),
         _ => None,
     };
+    let receipt = engine::db::receipts::of_payment(state.checkout.db(), store.id, payment.id)
+        .await
+        .map_err(internal)?
+        .map(|r| (r.number, crate::pages::receipt::path(&r.token)));
     Ok(Some(PaymentView {
+        receipt,
         code: payment.tracking_code,
         status: payment.status,
         amount: payment.amount,

@@ -144,6 +144,7 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/s/:store/openpay") view=pages::openpay::OpenPay ssr=SsrMode::Async />
                         <Route path=path!("/pay/:code") view=pages::payment::PaymentResult ssr=SsrMode::Async />
                         <Route path=path!("/pay/:code/go") view=pages::handoff::HandOffPage ssr=SsrMode::Async />
+                        <Route path=path!("/r/:token") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=pages::track::TrackForm />
                         <Route path=path!("/track/:code") view=pages::track::TrackStatus ssr=SsrMode::Async />
                         <Route path=path!("/admin") view=admin::Overview ssr=SsrMode::Async />

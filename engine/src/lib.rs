@@ -38,3 +38,5 @@ pub mod secrets;
 pub mod settings;
 #[cfg(feature = "server")]
 pub mod slips;
+#[cfg(feature = "server")]
+pub mod zones;

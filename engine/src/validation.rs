@@ -58,10 +58,15 @@ pub enum Field {
     Expires,
     MaxUses,
     Logo,
+    // What receipts say about the store.
+    LegalName,
+    RegistrationNumber,
+    Address,
+    TimeZone,
 }
 
 impl Field {
-    const ALL: [Field; 47] = [
+    const ALL: [Field; 51] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -109,6 +114,10 @@ impl Field {
         Field::Expires,
         Field::MaxUses,
         Field::Logo,
+        Field::LegalName,
+        Field::RegistrationNumber,
+        Field::Address,
+        Field::TimeZone,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +169,10 @@ impl Field {
             Field::Expires => "expires",
             Field::MaxUses => "max_uses",
             Field::Logo => "logo",
+            Field::LegalName => "legal_name",
+            Field::RegistrationNumber => "registration_number",
+            Field::Address => "address",
+            Field::TimeZone => "time_zone",
         }
     }
 

@@ -72,6 +72,15 @@ async fn seed_european(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
                 },
             )
             .await?;
+            legal(
+                db,
+                store.id,
+                "Kassa Demo SIA",
+                "LV40003000000",
+                "Brīvības iela 1, Rīga, LV-1010",
+                "Europe/Riga",
+            )
+            .await?;
             bank_accounts::create(
                 db,
                 store.id,
@@ -162,6 +171,15 @@ async fn seed_israeli(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
         },
     )
     .await?;
+    legal(
+        db,
+        store.id,
+        "קאסה הדגמה בע״מ",
+        "515000000",
+        "רחוב הרצל 1, תל אביב",
+        "Asia/Jerusalem",
+    )
+    .await?;
     methods::create(
         db,
         store.id,
@@ -212,6 +230,15 @@ async fn seed_iranian(db: &Db, key: &SecretKey) -> Result<bool, DbError> {
             custom_amounts: false,
             notification_email: Some(OWNER_EMAIL),
         },
+    )
+    .await?;
+    legal(
+        db,
+        store.id,
+        "شرکت نمونهٔ کاسا",
+        "14000000000",
+        "تهران، خیابان ولیعصر، پلاک ۱",
+        "Asia/Tehran",
     )
     .await?;
     methods::create(
@@ -295,4 +322,22 @@ async fn ensure_owner(db: &Db, slug: &str, email: &str) -> Result<(), AccountErr
             .await
             .map(drop),
     }
+}
+
+/// What a demo store's receipts say about it.
+async fn legal(
+    db: &Db,
+    store_id: i64,
+    name: &str,
+    number: &str,
+    address: &str,
+    zone: &str,
+) -> Result<(), DbError> {
+    let legal = stores::Legal {
+        legal_name: Some(name.into()),
+        registration_number: Some(number.into()),
+        address: Some(address.into()),
+        time_zone: zone.into(),
+    };
+    stores::set_legal(db, store_id, &legal).await
 }

@@ -384,6 +384,8 @@ pub struct PaymentDetail {
     pub live: bool,
     /// Messages dropped over its budgets (`engine::intake`).
     pub dropped_messages: i64,
+    /// Its receipt, once paid: the number and its page.
+    pub receipt: Option<(i64, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -436,7 +438,12 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
                     }),
                 None => None,
             };
+            let receipt = engine::db::receipts::of_payment(db, store.id, p.id)
+                .await
+                .map_err(internal)?
+                .map(|r| (r.number, crate::pages::receipt::path(&r.token)));
             Some(PaymentDetail {
+                receipt,
                 id: p.id,
                 tracking_code: p.tracking_code,
                 created_at: p.created_at,
@@ -667,9 +674,13 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
             .clone()
             .map(|v| (td_string!(locale, failure_code).to_string(), v, true)),
     ];
+    let receipt = payment
+        .receipt
+        .map(|(number, href)| view! { <crate::pages::receipt::ReceiptRow number href /> });
     view! {
         <dl class="summary" data-testid="payment-detail">
             {rows.into_iter().flatten().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
+            {receipt}
         </dl>
     }
 }

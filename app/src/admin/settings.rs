@@ -1,5 +1,6 @@
 //! Store settings: name, public slug, currency, rial/toman display, default language,
-//! notification e-mail and maintenance mode.
+//! notification e-mail, maintenance mode, and what receipts say about the store (legal name,
+//! registration number, address, time zone).
 
 use engine::validation::Field;
 use leptos::prelude::*;
@@ -21,6 +22,10 @@ pub struct SettingsPage {
     pub language: String,
     pub notification_email: String,
     pub maintenance: bool,
+    pub legal_name: String,
+    pub registration_number: String,
+    pub address: String,
+    pub time_zone: String,
     /// The logo's address, if one was uploaded.
     pub logo: Option<String>,
     pub flash: Option<Flash>,
@@ -42,6 +47,10 @@ pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
         language: store.default_lang,
         notification_email: store.notification_email.unwrap_or_default(),
         maintenance: store.maintenance,
+        legal_name: store.legal.legal_name.unwrap_or_default(),
+        registration_number: store.legal.registration_number.unwrap_or_default(),
+        address: store.legal.address.unwrap_or_default(),
+        time_zone: store.legal.time_zone,
         flash: crate::flash::take().await,
     })
 }
@@ -56,6 +65,10 @@ pub async fn save_settings(
     language: String,
     notification_email: String,
     maintenance: Option<String>,
+    legal_name: String,
+    registration_number: String,
+    address: String,
+    time_zone: String,
 ) -> Result<(), ServerFnError> {
     use engine::settings::{self, Saved, SettingsError, SettingsForm};
     let state = crate::state::app_state()?;
@@ -68,6 +81,10 @@ pub async fn save_settings(
         language,
         notification_email,
         maintenance: maintenance.is_some(),
+        legal_name,
+        registration_number,
+        address,
+        time_zone,
     };
     let flash = match settings::save(state.checkout.db(), user.store_id, &form).await {
         // What a currency change set aside rides along, for the page to tell.
@@ -93,6 +110,10 @@ pub async fn save_settings(
                 ("language".into(), form.language),
                 ("notification_email".into(), form.notification_email),
                 ("maintenance".into(), flag(form.maintenance)),
+                ("legal_name".into(), form.legal_name),
+                ("registration_number".into(), form.registration_number),
+                ("address".into(), form.address),
+                ("time_zone".into(), form.time_zone),
             ],
             errors: errors.encode(),
             notice: None,
@@ -134,6 +155,14 @@ pub fn StoreSettings() -> impl IntoView {
                     let errors = [Field::StoreName, Field::Slug, Field::Currency, Field::Language, Field::Email]
                         .map(|field| field_error(&flash, field));
                     let [name_error, slug_error, currency_error, language_error, email_error] = errors;
+                    let legal = ReceiptDetails {
+                        legal_name: text("legal_name", &page.legal_name),
+                        registration_number: text("registration_number", &page.registration_number),
+                        address: text("address", &page.address),
+                        time_zone: text("time_zone", &page.time_zone),
+                        errors: [Field::LegalName, Field::RegistrationNumber, Field::Address, Field::TimeZone]
+                            .map(|field| field_error(&flash, field)),
+                    };
                     let saved = flash.as_ref().is_some_and(|f| f.notice.as_deref() == Some("saved"));
                     let currency_changed = flash.as_ref().filter(|f| f.notice.as_deref() == Some("currency_changed")).map(|f| {
                         let value = |key: &str| f.value(key).unwrap_or_default();
@@ -169,6 +198,7 @@ pub fn StoreSettings() -> impl IntoView {
                                     <span>{t!(i18n, maintenance)}</span>
                                 </label>
                                 <p class="hint">{t!(i18n, maintenance_hint)}</p>
+                                {legal.view()}
                                 <button type="submit" class="button primary">{t!(i18n, save)}</button>
                             </ActionForm>
                             <super::logos::LogoForm name=engine::images::ImageName::Store current=page.logo.clone() flash=flash.clone() />
@@ -177,5 +207,41 @@ pub fn StoreSettings() -> impl IntoView {
                 })
             })}
         </Suspense>
+    }
+}
+
+/// The settings that receipts show, as typed or saved, and their errors (in the order of
+/// their fields).
+struct ReceiptDetails {
+    legal_name: String,
+    registration_number: String,
+    address: String,
+    time_zone: String,
+    errors: [Option<String>; 4],
+}
+
+impl ReceiptDetails {
+    fn view(self) -> impl IntoView {
+        let i18n = use_i18n();
+        let [name_error, number_error, address_error, zone_error] = self.errors;
+        let zones = engine::zones::OFFERED
+            .iter()
+            .map(|zone| view! { <option value=*zone selected=self.time_zone == *zone>{*zone}</option> })
+            .collect_view();
+        view! {
+            <fieldset class="stack">
+                <legend>{t!(i18n, receipt_details)}</legend>
+                <p class="hint">{t!(i18n, receipt_details_hint)}</p>
+                <TextField name="legal_name" autocomplete="organization"
+                    label=t_string!(i18n, legal_name).to_string() value=self.legal_name error=name_error />
+                <TextField name="registration_number"
+                    label=t_string!(i18n, registration_number).to_string() value=self.registration_number error=number_error />
+                <TextField name="address" autocomplete="street-address"
+                    label=t_string!(i18n, business_address).to_string() value=self.address error=address_error />
+                <SelectField name="time_zone" label=t_string!(i18n, time_zone).to_string() error=zone_error>
+                    {zones}
+                </SelectField>
+            </fieldset>
+        }
     }
 }

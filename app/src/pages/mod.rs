@@ -1,6 +1,7 @@
 pub mod handoff;
 pub mod openpay;
 pub mod payment;
+pub mod receipt;
 pub mod track;
 
 use leptos::prelude::*;

@@ -129,9 +129,13 @@ pub fn Summary(payment: PaymentView) -> impl IntoView {
             .clone()
             .map(|s| (td_string!(locale, slip_number).to_string(), s, true)),
     ];
+    let receipt = payment
+        .receipt
+        .map(|(number, href)| view! { <super::receipt::ReceiptRow number href /> });
     view! {
         <dl class="summary" data-testid="summary">
             {rows.into_iter().flatten().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
+            {receipt}
         </dl>
     }
 }

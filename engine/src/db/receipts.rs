@@ -85,6 +85,16 @@ pub async fn of_payment(
     .await?)
 }
 
+/// The receipt a public check page names: holding its token is what lets anyone see it.
+pub async fn by_token(db: &Db, token: &str) -> Result<Option<Receipt>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM receipts WHERE token = $1"))
+            .bind(token)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
 /// A store's receipts, by number.
 pub async fn of_store(db: &Db, store_id: i64) -> Result<Vec<Receipt>, DbError> {
     Ok(sqlx::query_as(&format!(

@@ -18,6 +18,10 @@ struct StoreRow {
     maintenance: i64,
     custom_amounts: i64,
     notification_email: Option<String>,
+    legal_name: Option<String>,
+    registration_number: Option<String>,
+    address: Option<String>,
+    time_zone: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -33,6 +37,18 @@ pub struct Store {
     pub custom_amounts: bool,
     /// Where the store's notices go.
     pub notification_email: Option<String>,
+    pub legal: Legal,
+}
+
+/// What a receipt says about the merchant besides its name and logo.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Legal {
+    pub legal_name: Option<String>,
+    /// A company, business or VAT number, as the merchant writes it.
+    pub registration_number: Option<String>,
+    pub address: Option<String>,
+    /// The IANA zone its receipts are dated in (`crate::zones::OFFERED`).
+    pub time_zone: String,
 }
 
 impl Store {
@@ -58,6 +74,12 @@ impl TryFrom<StoreRow> for Store {
             maintenance: r.maintenance != 0,
             custom_amounts: r.custom_amounts != 0,
             notification_email: r.notification_email,
+            legal: Legal {
+                legal_name: r.legal_name,
+                registration_number: r.registration_number,
+                address: r.address,
+                time_zone: r.time_zone,
+            },
         })
     }
 }
@@ -73,7 +95,8 @@ pub struct NewStore<'a> {
 }
 
 const COLUMNS: &str = "id, slug, name, currency, toman_display, default_lang, maintenance, \
-                       custom_amounts, notification_email";
+                       custom_amounts, notification_email, legal_name, registration_number, address, \
+                       time_zone";
 
 pub async fn create(db: &Db, new: NewStore<'_>) -> Result<Store, DbError> {
     create_with(db.pool(), new).await
@@ -87,7 +110,8 @@ pub async fn create_with<'e>(
 ) -> Result<Store, DbError> {
     let row: StoreRow = sqlx::query_as(&format!(
         "INSERT INTO stores (slug, name, currency, toman_display, default_lang, custom_amounts, \
-         notification_email, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {COLUMNS}"
+         notification_email, time_zone, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         RETURNING {COLUMNS}"
     ))
     .bind(new.slug)
     .bind(new.name)
@@ -96,6 +120,7 @@ pub async fn create_with<'e>(
     .bind(new.default_lang)
     .bind(flag(new.custom_amounts))
     .bind(new.notification_email)
+    .bind(crate::zones::default_for(new.currency, new.default_lang))
     .bind(now_millis())
     .fetch_one(exec)
     .await?;
@@ -164,6 +189,22 @@ pub async fn set_maintenance(db: &Db, store_id: i64, on: bool) -> Result<(), DbE
     Ok(())
 }
 
+/// Sets what receipts say about the store (the settings page saves it with the rest).
+pub async fn set_legal(db: &Db, store_id: i64, legal: &Legal) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE stores SET legal_name = $1, registration_number = $2, address = $3, \
+         time_zone = $4 WHERE id = $5",
+    )
+    .bind(legal.legal_name.as_deref())
+    .bind(legal.registration_number.as_deref())
+    .bind(legal.address.as_deref())
+    .bind(&legal.time_zone)
+    .bind(store_id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
 /// What the merchant edits on the store settings page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
@@ -174,6 +215,7 @@ pub struct Settings {
     pub default_lang: String,
     pub notification_email: Option<String>,
     pub maintenance: bool,
+    pub legal: Legal,
 }
 
 /// Saves the settings; a slug another store has fails with a unique violation
@@ -181,7 +223,8 @@ pub struct Settings {
 pub async fn update(db: &Db, store_id: i64, s: &Settings) -> Result<Store, DbError> {
     let row: StoreRow = sqlx::query_as(&format!(
         "UPDATE stores SET name = $1, slug = $2, currency = $3, toman_display = $4, \
-         default_lang = $5, notification_email = $6, maintenance = $7 WHERE id = $8 \
+         default_lang = $5, notification_email = $6, maintenance = $7, legal_name = $8, \
+         registration_number = $9, address = $10, time_zone = $11 WHERE id = $12 \
          RETURNING {COLUMNS}"
     ))
     .bind(&s.name)
@@ -191,6 +234,10 @@ pub async fn update(db: &Db, store_id: i64, s: &Settings) -> Result<Store, DbErr
     .bind(&s.default_lang)
     .bind(s.notification_email.as_deref())
     .bind(flag(s.maintenance))
+    .bind(s.legal.legal_name.as_deref())
+    .bind(s.legal.registration_number.as_deref())
+    .bind(s.legal.address.as_deref())
+    .bind(&s.legal.time_zone)
     .bind(store_id)
     .fetch_one(db.pool())
     .await?;

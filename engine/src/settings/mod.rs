@@ -5,7 +5,7 @@ pub mod bank_accounts;
 pub mod links;
 pub mod methods;
 
-use crate::db::stores::{self, Settings, Store};
+use crate::db::stores::{self, Legal, Settings, Store};
 use crate::db::{Db, DbError};
 use crate::money::{Currency, Unit, parse_amount};
 use crate::validation::{self as v, Field, FieldErrors, Problem};
@@ -20,6 +20,10 @@ pub struct SettingsForm {
     pub language: String,
     pub notification_email: String,
     pub maintenance: bool,
+    pub legal_name: String,
+    pub registration_number: String,
+    pub address: String,
+    pub time_zone: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -46,6 +50,31 @@ pub struct Saved {
     pub currency_change: Option<CurrencyChange>,
 }
 
+/// The legal details receipts show, as typed: all optional but the time zone, one of
+/// `zones::OFFERED`.
+fn legal(errors: &mut FieldErrors, form: &SettingsForm) -> Option<Legal> {
+    let legal_name = errors.check(Field::LegalName, v::optional_name(&form.legal_name, 120));
+    let registration_number = errors.check(
+        Field::RegistrationNumber,
+        v::optional_name(&form.registration_number, 40),
+    );
+    let address = errors.check(Field::Address, v::optional_name(&form.address, 200));
+    let time_zone = errors.check(
+        Field::TimeZone,
+        crate::zones::OFFERED
+            .iter()
+            .find(|z| **z == form.time_zone.trim())
+            .map(|z| (*z).to_owned())
+            .ok_or(Problem::Unavailable),
+    );
+    Some(Legal {
+        legal_name: legal_name?,
+        registration_number: registration_number?,
+        address: address?,
+        time_zone: time_zone?,
+    })
+}
+
 pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Saved, SettingsError> {
     let mut errors = FieldErrors::default();
     let name = errors.check(Field::StoreName, v::required_name(&form.name, 80));
@@ -56,9 +85,13 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Saved, 
         Field::Email,
         v::optional_email(&form.notification_email).map(|e| e.map(|e| e.to_lowercase())),
     );
+    let legal = legal(&mut errors, form);
     let (Some(name), Some(slug), Some(currency), Some(language), Some(notification_email)) =
         (name, slug, currency, language, email)
     else {
+        return Err(SettingsError::Invalid(errors));
+    };
+    let Some(legal) = legal else {
         return Err(SettingsError::Invalid(errors));
     };
     let settings = Settings {
@@ -69,6 +102,7 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Saved, 
         default_lang: language.to_owned(),
         notification_email,
         maintenance: form.maintenance,
+        legal,
     };
     let before = stores::by_id(db, store_id).await?.map(|s| s.currency);
     let store = stores::update(db, store_id, &settings).await.map_err(|e| {

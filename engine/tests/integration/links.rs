@@ -488,6 +488,7 @@ async fn a_currency_change_sets_aside_the_methods_and_links_of_the_old_currency(
             slug: "shop".into(),
             currency: currency.into(),
             language: "fa".into(),
+            time_zone: "Asia/Tehran".into(),
             ..SettingsForm::default()
         };
         let saved = save(&f.db, f.store.id, &form("EUR")).await.unwrap();

@@ -92,12 +92,51 @@ async fn store_settings_refuse_another_stores_slug() {
             slug: "OMID".into(),
             currency: "EUR".into(),
             language: "en".into(),
+            time_zone: "Europe/Riga".into(),
             ..SettingsForm::default()
         };
         let Err(SettingsError::Invalid(errors)) = save(&db, dana.id, &form).await else {
             panic!("a taken slug is refused");
         };
         assert_eq!(errors.get(Field::Slug), Some(Problem::Taken));
+        // What receipts say about the store: checked like any name, and a zone from the list.
+        let refused = SettingsForm {
+            slug: "dana".into(),
+            legal_name: "Dana\u{202E}Ltd".into(),
+            registration_number: "4".repeat(41),
+            time_zone: "Mars/Olympus".into(),
+            ..form.clone()
+        };
+        let Err(SettingsError::Invalid(errors)) = save(&db, dana.id, &refused).await else {
+            panic!("bad legal details are refused");
+        };
+        assert_eq!(
+            errors.get(Field::LegalName),
+            Some(Problem::HiddenCharacters)
+        );
+        assert_eq!(
+            errors.get(Field::RegistrationNumber),
+            Some(Problem::TooLong)
+        );
+        assert_eq!(errors.get(Field::TimeZone), Some(Problem::Unavailable));
+        let legal = save(
+            &db,
+            dana.id,
+            &SettingsForm {
+                slug: "dana".into(),
+                legal_name: " Dana Ozola SIA ".into(),
+                registration_number: "LV40003012345".into(),
+                address: "Brīvības iela 1, Rīga".into(),
+                ..form.clone()
+            },
+        )
+        .await
+        .unwrap()
+        .store
+        .legal;
+        assert_eq!(legal.legal_name.as_deref(), Some("Dana Ozola SIA"));
+        assert_eq!(legal.address.as_deref(), Some("Brīvības iela 1, Rīga"));
+        assert_eq!(legal.time_zone, "Europe/Riga");
         let saved = save(
             &db,
             dana.id,

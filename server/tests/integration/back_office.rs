@@ -73,6 +73,10 @@ async fn pages_need_a_session() {
                 ("currency", "IRR"),
                 ("language", "fa"),
                 ("notification_email", ""),
+                ("legal_name", ""),
+                ("registration_number", ""),
+                ("address", ""),
+                ("time_zone", "UTC"),
             ],
         )
         .await;
@@ -129,6 +133,10 @@ async fn cross_site_posts_are_refused() {
                 ("currency", "ILS"),
                 ("language", "en"),
                 ("notification_email", ""),
+                ("legal_name", ""),
+                ("registration_number", ""),
+                ("address", ""),
+                ("time_zone", "UTC"),
                 ("maintenance", "on"),
             ],
         )
@@ -244,6 +252,10 @@ async fn a_merchant_only_ever_sees_and_changes_their_own_store() {
                 ("currency", "EUR"),
                 ("language", "he"),
                 ("notification_email", "shop@dana.example"),
+                ("legal_name", ""),
+                ("registration_number", ""),
+                ("address", ""),
+                ("time_zone", "UTC"),
                 ("store_id", &id),
                 ("store", "omid"),
             ],
@@ -276,6 +288,10 @@ async fn a_merchant_only_ever_sees_and_changes_their_own_store() {
         ("currency", "EUR"),
         ("language", "he"),
         ("notification_email", ""),
+        ("legal_name", ""),
+        ("registration_number", ""),
+        ("address", ""),
+        ("time_zone", "UTC"),
     ];
     dana.submit("/api/admin/settings", &steal).await;
     assert!(
@@ -299,6 +315,10 @@ async fn maintenance_mode_set_in_the_back_office_pauses_the_payment_page() {
         ("currency", "ILS"),
         ("language", "en"),
         ("notification_email", ""),
+        ("legal_name", "Dana Ceramics Ltd"),
+        ("registration_number", "515123456"),
+        ("address", "Herzl 1, Haifa"),
+        ("time_zone", "Asia/Jerusalem"),
         ("maintenance", "on"),
     ];
     dana.submit("/api/admin/settings", &settings).await;
@@ -307,6 +327,16 @@ async fn maintenance_mode_set_in_the_back_office_pauses_the_payment_page() {
             .await
             .contains("Settings saved.")
     );
+    // What receipts will say is kept with the rest.
+    let page = dana.page("/admin/settings").await;
+    for saved in [
+        "value=\"Dana Ceramics Ltd\"",
+        "value=\"515123456\"",
+        "value=\"Herzl 1, Haifa\"",
+        "<option value=\"Asia/Jerusalem\" selected",
+    ] {
+        assert!(page.contains(saved), "{saved}: {page}");
+    }
     assert!(dana.page("/admin").await.contains("Maintenance mode is on"));
     let customer = Browser::new(&app).page("/s/dana/openpay").await;
     assert!(customer.contains("Payments are paused"));
@@ -620,6 +650,10 @@ async fn a_store_s_earlier_slug_stays_its_own_and_leads_to_its_page() {
             ("currency", "ILS"),
             ("language", "en"),
             ("notification_email", ""),
+            ("legal_name", ""),
+            ("registration_number", ""),
+            ("address", ""),
+            ("time_zone", "UTC"),
         ];
         assert_eq!(
             dana.submit("/api/admin/settings", &renamed).await,
@@ -688,6 +722,10 @@ async fn changing_the_currency_says_which_methods_and_links_it_sets_aside() {
             ("currency", currency),
             ("language", "en"),
             ("notification_email", ""),
+            ("legal_name", ""),
+            ("registration_number", ""),
+            ("address", ""),
+            ("time_zone", "UTC"),
             ("toman_display", "on"),
         ]
     };

@@ -17,6 +17,7 @@ mod payme;
 mod payment_links;
 mod payments_report;
 mod paypal;
+mod receipts;
 mod simulators;
 mod startup;
 mod whole_server;

@@ -1,0 +1,230 @@
+//! A receipt's public page, `/r/{token}`: whoever holds the unguessable token (printed on the
+//! receipt, with a QR code, and sent to the payer) can check that the receipt is genuine and
+//! read what it says. The page is the receipt itself, as the store recorded it.
+
+use engine::db::payments::Kind;
+use engine::money::{Currency, Unit};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use crate::components::{Row, date_time_text, lang, money_text};
+use crate::i18n::*;
+
+/// The public path of the receipt with `token`.
+pub fn path(token: &str) -> String {
+    format!("/r/{token}")
+}
+
+/// A summary's row that leads to a payment's receipt.
+#[component]
+pub fn ReceiptRow(number: i64, href: String) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let number = engine::digits::localize(&number.to_string(), lang());
+    view! {
+        <div class="row">
+            <dt>{td_string!(locale, receipt).to_string()}</dt>
+            <dd><a href=href data-testid="receipt-link">{td_string!(locale, receipt_link, number).to_string()}</a></dd>
+        </div>
+    }
+}
+
+/// Everything a receipt says.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptView {
+    pub number: i64,
+    pub issued_at: i64,
+    /// The store's offset from UTC when it was issued (its time zone), in milliseconds.
+    pub offset: i64,
+    pub time_zone: String,
+    pub store_name: String,
+    pub logo: Option<String>,
+    pub legal_name: Option<String>,
+    pub registration_number: Option<String>,
+    pub address: Option<String>,
+    pub payer_name: String,
+    pub description: Option<String>,
+    /// What was paid, after the method's discount.
+    pub amount: i64,
+    pub discount: i64,
+    pub currency: Currency,
+    pub unit: Unit,
+    /// The method's name; `None` for a bank slip.
+    pub method: Option<String>,
+    pub bank_ref: Option<String>,
+    pub card_pan: Option<String>,
+    pub slip_number: Option<String>,
+    pub tracking_code: String,
+}
+
+#[server]
+pub async fn load_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {
+    use engine::db::{methods, payments, receipts, stores};
+    use engine::zones;
+    let state = crate::state::app_state()?;
+    let db = state.checkout.db();
+    let internal = crate::api::internal;
+    let Some(receipt) = receipts::by_token(db, token.trim())
+        .await
+        .map_err(internal)?
+    else {
+        return Ok(None);
+    };
+    let (payment, store) = match (
+        payments::by_id(db, receipt.store_id, receipt.payment_id)
+            .await
+            .map_err(internal)?,
+        stores::by_id(db, receipt.store_id)
+            .await
+            .map_err(internal)?,
+    ) {
+        (Some(payment), Some(store)) => (payment, store),
+        _ => {
+            return Err(crate::api::internal(
+                "a receipt without its payment or store",
+            ));
+        }
+    };
+    let method = match payment.method_id {
+        Some(id) => methods::get(db, store.id, id)
+            .await
+            .map_err(internal)?
+            .map(|m| m.display_name),
+        None => None,
+    };
+    let logo = crate::api::store_logo(&state, store.id).await?;
+    Ok(Some(ReceiptView {
+        number: receipt.number,
+        issued_at: receipt.issued_at,
+        offset: zones::offset_at(&store.legal.time_zone, receipt.issued_at),
+        time_zone: store.legal.time_zone.clone(),
+        unit: store.unit(),
+        store_name: store.name,
+        logo,
+        legal_name: store.legal.legal_name,
+        registration_number: store.legal.registration_number,
+        address: store.legal.address,
+        payer_name: payment.payer_name,
+        description: payment.description,
+        amount: payment.amount,
+        discount: payment.discount,
+        currency: payment.currency,
+        method: method.filter(|_| payment.kind == Kind::Online),
+        bank_ref: payment.bank_ref,
+        card_pan: payment.card_pan,
+        slip_number: payment.slip_number,
+        tracking_code: payment.tracking_code,
+    }))
+}
+
+#[component]
+pub fn ReceiptPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let receipt = Resource::new(
+        move || params.read().get("token").unwrap_or_default(),
+        load_receipt,
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match receipt.await {
+                    Ok(Some(r)) => Either::Left(view! { <Receipt receipt=r /> }),
+                    Ok(None) | Err(_) => Either::Right({
+                        super::not_found_status();
+                        view! {
+                            <Title text=t_string!(i18n, receipt_not_found).to_string() />
+                            <section class="card">
+                                <h1>{t!(i18n, receipt_not_found)}</h1>
+                                <p>{t!(i18n, receipt_not_found_body)}</p>
+                            </section>
+                        }
+                    }),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Receipt(receipt: ReceiptView) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let lang = lang();
+    let number = engine::digits::localize(&receipt.number.to_string(), lang);
+    let title = td_string!(locale, receipt_title, number = number.clone()).to_string();
+    let money = |minor: i64| money_text(minor, receipt.currency, receipt.unit);
+    let issued = format!(
+        "{} ({})",
+        date_time_text(receipt.issued_at + receipt.offset, lang),
+        receipt.time_zone
+    );
+    let text = |key: &str| match key {
+        "payer" => td_string!(locale, payer).to_string(),
+        "description" => td_string!(locale, description).to_string(),
+        "price" => td_string!(locale, receipt_price).to_string(),
+        "discount" => td_string!(locale, discount_given).to_string(),
+        "paid" => td_string!(locale, receipt_paid).to_string(),
+        "method" => td_string!(locale, receipt_method).to_string(),
+        "bank_ref" => td_string!(locale, bank_ref).to_string(),
+        "card" => td_string!(locale, card).to_string(),
+        "slip" => td_string!(locale, slip_number).to_string(),
+        "code" => td_string!(locale, tracking_code).to_string(),
+        _ => td_string!(locale, receipt_issued).to_string(),
+    };
+    let method = receipt
+        .method
+        .clone()
+        .unwrap_or_else(|| td_string!(locale, receipt_bank_slip).to_string());
+    let rows = [
+        Some(("issued", issued, false)),
+        Some(("payer", receipt.payer_name.clone(), false)),
+        receipt
+            .description
+            .clone()
+            .map(|d| ("description", d, false)),
+        (receipt.discount > 0).then(|| ("price", money(receipt.amount + receipt.discount), true)),
+        (receipt.discount > 0).then(|| ("discount", money(receipt.discount), true)),
+        Some(("paid", money(receipt.amount), true)),
+        Some(("method", method, false)),
+        receipt
+            .bank_ref
+            .clone()
+            .map(|r| ("bank_ref", engine::digits::localize(&r, lang), true)),
+        receipt.card_pan.clone().map(|c| ("card", c, true)),
+        receipt.slip_number.clone().map(|s| ("slip", s, true)),
+        Some((
+            "code",
+            engine::tracking::display(&receipt.tracking_code),
+            true,
+        )),
+    ];
+    let merchant = [
+        receipt.legal_name.clone(),
+        receipt
+            .registration_number
+            .clone()
+            .map(|n| td_string!(locale, receipt_registration, number = n).to_string()),
+        receipt.address.clone(),
+    ];
+    view! {
+        <Title text=title.clone() />
+        <article class="card receipt" data-testid="receipt">
+            <header class="receipt-head">
+                {receipt.logo.clone().map(|src| view! { <img class="logo" src=src alt="" /> })}
+                <div>
+                    <p class="store">{receipt.store_name.clone()}</p>
+                    {merchant.into_iter().flatten().map(|line| view! { <p class="muted">{line}</p> }).collect_view()}
+                </div>
+            </header>
+            <h1>{title}</h1>
+            <p class="genuine" role="status">{td_string!(locale, receipt_genuine, store = receipt.store_name.clone()).to_string()}</p>
+            <dl class="summary">
+                {rows.into_iter().flatten().map(|(key, value, mono)| view! { <Row label=text(key) value mono /> }).collect_view()}
+            </dl>
+            <p class="muted">{t!(i18n, receipt_disclaimer)}</p>
+        </article>
+    }
+}

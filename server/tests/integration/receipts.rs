@@ -1,0 +1,181 @@
+//! Receipts over HTTP: a payment that becomes paid (at the provider, or a slip the merchant
+//! confirms) gets its numbered receipt from the job its move enqueued; the customer's result
+//! and tracking pages and the merchant's payment page lead to it; its public page, keyed by an
+//! unguessable token, shows what the store recorded, in the reader's language and the store's
+//! time zone. On SQLite and PostgreSQL.
+
+use std::time::Duration;
+
+use crate::common::browser::{Browser, log_in};
+use crate::common::provider::{Order, start_redirect};
+use crate::common::{Running, database_urls, location, no_redirects, payment, serve_with};
+use engine::db::payments::Payment;
+use engine::db::receipts::{self, Receipt};
+use engine::slips::{Decision, decide};
+use engine::status::PaymentStatus;
+use server::demo::{IL_OWNER_EMAIL, IL_SLUG, OWNER_PASSWORD, SLUG};
+
+/// Pays `amount` toman at the demo Iranian store through Zarinpal's simulator.
+async fn paid_at_zarinpal(app: &Running, key: &str, payer: &str) -> Payment {
+    let order = Order {
+        payer,
+        amount: "120,000",
+        description: "Order 1042",
+    };
+    let (code, page) = start_redirect(app, SLUG, "zarinpal", key, &order).await;
+    let back = no_redirects()
+        .post(&page)
+        .form(&[("action", "pay")])
+        .send()
+        .await
+        .unwrap();
+    no_redirects()
+        .get(location(back).await)
+        .send()
+        .await
+        .unwrap();
+    let p = payment(app, &code).await;
+    assert_eq!(p.status, PaymentStatus::Paid);
+    p
+}
+
+/// The payment's receipt, once the queue has issued it.
+async fn receipt_of(app: &Running, p: &Payment) -> Receipt {
+    for _ in 0..100 {
+        if let Some(r) = receipts::of_payment(app.state.checkout.db(), p.store_id, p.id)
+            .await
+            .unwrap()
+        {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no receipt for payment {}", p.id);
+}
+
+async fn text(app: &Running, path: &str) -> (u16, String) {
+    let answer = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
+    (answer.status().as_u16(), answer.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_paid_payment_gets_a_numbered_receipt_its_payer_can_open() {
+    for database in database_urls().await {
+        let app = serve_with(true, |c| {
+            if let Some(url) = database {
+                c.database_url = url;
+            }
+        })
+        .await;
+        // Numbered in the order they are issued.
+        let first = paid_at_zarinpal(&app, "r1", "Sara Ahmadi").await;
+        let one = receipt_of(&app, &first).await;
+        let second = paid_at_zarinpal(&app, "r2", "Omid Karimi").await;
+        let two = receipt_of(&app, &second).await;
+        assert_eq!((one.number, two.number), (1, 2));
+        assert_eq!(one.token.len(), 32, "128 random bits");
+
+        // The result and tracking pages lead to it.
+        for path in [
+            format!("/pay/{}?lang=en", first.tracking_code),
+            format!("/track/{}?lang=en", first.tracking_code),
+        ] {
+            let (_, page) = text(&app, &path).await;
+            assert!(
+                page.contains(&format!("href=\"/r/{}\"", one.token))
+                    && page.contains("No. 1: view"),
+                "{path}: {page}"
+            );
+        }
+        // Its page: the store's legal details, the amounts, dated in Tehran (+3:30).
+        let (status, page) = text(&app, &format!("/r/{}?lang=en", one.token)).await;
+        assert_eq!(status, 200);
+        for expected in [
+            "Receipt No. 1",
+            "Genuine",
+            "شرکت نمونهٔ کاسا",
+            "Reg. No. 14000000000",
+            "Sara Ahmadi",
+            "Order 1042",
+            "120,000",
+            "Zarinpal",
+            "(Asia/Tehran)",
+            "not a tax invoice",
+        ] {
+            assert!(page.contains(expected), "{expected}: {page}");
+        }
+        let tehran = engine::zones::local_date_time("Asia/Tehran", one.issued_at, "en");
+        assert!(page.contains(&tehran), "{tehran}: {page}");
+        // In Persian, with Persian digits.
+        let (_, persian) = text(&app, &format!("/r/{}?lang=fa", two.token)).await;
+        assert!(persian.contains("رسید شمارهٔ ۲"), "{persian}");
+        // A token nobody was given finds nothing.
+        let (status, page) = text(&app, "/r/0123456789abcdef0123456789abcdef?lang=en").await;
+        assert_eq!(status, 404);
+        assert!(page.contains("No such receipt"));
+    }
+}
+
+#[tokio::test]
+async fn a_confirmed_slip_gets_its_receipt_and_the_merchant_sees_it() {
+    let app = serve_with(true, |_| {}).await;
+    let db = app.state.checkout.db();
+    server::demo::ensure_owners(db).await.unwrap();
+    let store = engine::db::stores::by_slug(db, IL_SLUG)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = crate::common::bank_account(&app, store.id).await;
+    let form = engine::checkout::CheckoutForm {
+        key: "slip-1".into(),
+        payer_name: "Noa Cohen".into(),
+        mobile: "050-123-4567".into(),
+        amount: "125.50".into(),
+        method: "slip".into(),
+        bank_account: account.to_string(),
+        slip_number: "778899".into(),
+        slip_date: "2026-11-20".into(),
+        ..Default::default()
+    };
+    let engine::checkout::Submitted::Recorded { code } =
+        app.state.checkout.submit(IL_SLUG, &form).await.unwrap()
+    else {
+        panic!("a slip is recorded");
+    };
+    let slip = payment(&app, &code).await;
+    // Nothing is owed before the merchant confirms it.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        receipts::of_payment(db, store.id, slip.id).await.unwrap(),
+        None
+    );
+    decide(db, store.id, slip.id, Decision::Confirm, "owner", "")
+        .await
+        .unwrap();
+    let receipt = receipt_of(&app, &slip).await;
+    assert_eq!(
+        receipt.number, 1,
+        "the Israeli store numbers its own receipts"
+    );
+    let (_, page) = text(&app, &format!("/r/{}?lang=he", receipt.token)).await;
+    for expected in [
+        "קבלה מס׳ 1",
+        "Noa Cohen",
+        "778899",
+        "העברה בנקאית",
+        "(Asia/Jerusalem)",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    // The merchant's payment page shows it, and its issue is in the timeline.
+    let mut owner = Browser::new(&app);
+    log_in(&mut owner, IL_OWNER_EMAIL, OWNER_PASSWORD).await;
+    let page = owner
+        .page(&format!("/admin/payments/{}?lang=en", slip.id))
+        .await;
+    assert!(
+        page.contains(&format!("href=\"/r/{}\"", receipt.token)),
+        "{page}"
+    );
+    assert!(page.contains("data-kind=\"receipt_issued\""), "{page}");
+}
