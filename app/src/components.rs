@@ -1,6 +1,6 @@
 //! Pieces shared by the customer pages.
 
-use engine::money::{Currency, Discount, Unit, amount_input_value, format_amount};
+use engine::money::{Currency, Discount, Unit, amount_input_value};
 use engine::validation::Problem;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
@@ -32,13 +32,9 @@ pub fn unit_name(currency: Currency, unit: Unit) -> String {
     }
 }
 
-/// An amount with its unit, in the page's language.
+/// An amount with its currency, in the page's language (`engine::money::format_money`).
 pub fn money_text(minor: i64, currency: Currency, unit: Unit) -> String {
-    format!(
-        "{} {}",
-        format_amount(minor, currency, unit, lang()),
-        unit_name(currency, unit)
-    )
+    engine::money::format_money(minor, currency, unit, lang(), &unit_name(currency, unit))
 }
 
 /// A discount as shown: `12.5%`, or an amount in the store's unit.
@@ -171,6 +167,8 @@ pub fn TextField(
                 value=value
                 autocomplete=autocomplete
                 inputmode=inputmode
+                // Numbers and addresses read left to right inside Hebrew and Persian pages.
+                dir=matches!(kind, "tel" | "email" | "url").then_some("ltr")
                 aria-invalid=invalid.then_some("true")
                 aria-describedby=described
             />

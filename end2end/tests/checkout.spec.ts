@@ -203,3 +203,39 @@ test("an unknown store gets a clear page and the tracker rejects junk", async ({
   await expect(page.locator("#err-code")).toContainText("12 letters and digits");
   await expect(page.locator("#code")).toHaveValue("not a code");
 });
+
+/** The parts of an element's text in the order they appear on screen, left to right. */
+async function renderedOrder(page: Page, selector: string, parts: string[]): Promise<string[]> {
+  return page.locator(selector).evaluate((element, parts) => {
+    const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+    const lefts: [string, number][] = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.textContent ?? "";
+      for (const part of parts) {
+        const at = text.indexOf(part);
+        if (at < 0) continue;
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + part.length);
+        lefts.push([part, range.getBoundingClientRect().left]);
+      }
+    }
+    return lefts.sort((a, b) => a[1] - b[1]).map(([part]) => part);
+  }, parts);
+}
+
+test("numbers keep their order inside Hebrew text", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto("/s/demo-il/openpay?price=120.50&lang=he");
+  await expect(page.locator("html")).toHaveAttribute("dir", "rtl");
+  // The example mobile reads as it is dialled, left to right, inside the Hebrew hint.
+  const parts = ["+972", "50", "123", "4567"];
+  expect(await renderedOrder(page, "#hint-mobile", parts)).toEqual(parts);
+  // So does a number typed in: an input laid out right to left shows "4567 123 50 972+".
+  for (const field of ["#mobile", "#phone", "#email"]) {
+    await page.locator(field).fill("+972 50 123 4567");
+    expect(await page.locator(field).evaluate((e) => getComputedStyle(e).direction)).toBe("ltr");
+  }
+  // Shekels as Hebrew writes them: the sign after the amount.
+  await expect(page.getByTestId("amount")).toHaveText("120.50 ₪");
+});

@@ -275,6 +275,40 @@ pub fn format_amount(minor: i64, currency: Currency, unit: Unit, lang: &str) -> 
     digits::localize(&text, lang)
 }
 
+/// The sign of a currency, for the currencies whose sign every reader knows.
+fn sign_of(currency: Currency) -> Option<&'static str> {
+    match currency.code() {
+        "EUR" => Some("€"),
+        "ILS" => Some("₪"),
+        "USD" => Some("$"),
+        "GBP" => Some("£"),
+        _ => None,
+    }
+}
+
+/// An amount with its currency as a reader of `lang` writes it (pages, receipts and e-mails
+/// all use this): English puts the sign before the number (`€45.00`, `₪120.50`); Hebrew,
+/// Persian, Greek and Latvian after it, joined by a no-break space (`120.50 ₪`, `45,00 €`); a
+/// currency without a sign everyone knows (the rial, the lev) is named after the number, by
+/// `unit_name` (the page's word for the unit: `120,000 toman`, `۱۲۰٬۰۰۰ تومان`, `45.00 BGN`).
+pub fn format_money(
+    minor: i64,
+    currency: Currency,
+    unit: Unit,
+    lang: &str,
+    unit_name: &str,
+) -> String {
+    let number = format_amount(minor, currency, unit, lang);
+    match (sign_of(currency), lang) {
+        (Some(sign), "en") => match number.strip_prefix('-') {
+            Some(abs) => format!("-{sign}{abs}"),
+            None => format!("{sign}{number}"),
+        },
+        (Some(sign), _) => format!("{number}\u{a0}{sign}"),
+        (None, _) => format!("{number} {unit_name}"),
+    }
+}
+
 /// Formats an amount for a form field: no grouping, ASCII digits, so it parses back exactly.
 pub fn amount_input_value(minor: i64, currency: Currency, unit: Unit) -> String {
     let (decimals, per_unit) = unit.scale(currency);
@@ -425,6 +459,29 @@ mod tests {
             "1.234,56"
         );
         assert_eq!(format_amount(5, eur, Unit::Standard, "en"), "0.05");
+    }
+
+    #[test]
+    fn each_language_places_the_currency_its_own_way() {
+        let (eur, ils) = (
+            Currency::parse("EUR").unwrap(),
+            Currency::parse("ILS").unwrap(),
+        );
+        let bgn = Currency::parse("BGN").unwrap();
+        let money =
+            |minor, currency, lang| format_money(minor, currency, Unit::Standard, lang, "BGN");
+        assert_eq!(money(4_500, eur, "en"), "€45.00");
+        assert_eq!(money(-4_500, eur, "en"), "-€45.00");
+        assert_eq!(money(12_050, ils, "en"), "₪120.50");
+        assert_eq!(money(12_050, ils, "he"), "120.50\u{a0}₪");
+        assert_eq!(money(4_500, eur, "el"), "45,00\u{a0}€");
+        assert_eq!(money(123_456, eur, "lv"), "1\u{a0}234,56\u{a0}€");
+        assert_eq!(money(4_500, bgn, "en"), "45.00 BGN");
+        let toman = Unit::for_store(Currency::IRR, true);
+        assert_eq!(
+            format_money(1_200_000, Currency::IRR, toman, "fa", "تومان"),
+            "۱۲۰٬۰۰۰ تومان"
+        );
         assert_eq!(
             format_amount(999, Currency::IRR, Unit::Standard, "en"),
             "999"

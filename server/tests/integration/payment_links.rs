@@ -75,7 +75,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
     let path = path_of(&url);
     let mut customer = Browser::new(&app);
     let form = customer.page(&path).await;
-    assert!(form.contains("180.00 ILS") && form.contains("Workshop seat"));
+    assert!(form.contains("₪180.00") && form.contains("Workshop seat"));
     assert!(form.contains("name=\"sig\""));
     assert!(
         !form.contains("name=\"description\""),
@@ -129,7 +129,7 @@ async fn a_signed_link_is_built_paid_once_and_refuses_edits() {
     let to = customer.submit("/api/checkout", &fields).await;
     assert!(to.starts_with("/pay/"), "{to}");
     let result = customer.page(&to).await;
-    assert!(result.contains("180.00 ILS") && result.contains("Workshop seat"));
+    assert!(result.contains("₪180.00") && result.contains("Workshop seat"));
 
     // The limit was one payment: the next customer is told the link has been used.
     // This one posts as the page's form does: a signed link's form has no description field.

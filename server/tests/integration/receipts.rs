@@ -164,6 +164,8 @@ async fn a_confirmed_slip_gets_its_receipt_and_the_merchant_sees_it() {
         "778899",
         "העברה בנקאית",
         "(Asia/Jerusalem)",
+        // Shekels as Hebrew writes them.
+        "125.50\u{a0}₪",
     ] {
         assert!(page.contains(expected), "{expected}: {page}");
     }
