@@ -49,16 +49,33 @@ pub fn format_day(day: i64) -> String {
 }
 
 /// A day as readers of `lang` write dates: day first in Greek (`20/11/2026`), Latvian
-/// (`20.11.2026.`) and Hebrew (`20.11.2026`), ISO otherwise (`2026-11-20`). ASCII digits: the
-/// page localizes them (`digits::localize`).
+/// (`20.11.2026.`) and Hebrew (`20.11.2026`), the Solar Hijri calendar in Persian
+/// (`1405/08/29`, as Iranians date), ISO otherwise (`2026-11-20`). ASCII digits: the page
+/// localizes them (`digits::localize`).
 pub fn format_day_for(day: i64, lang: &str) -> String {
     let (y, m, d) = civil_from_days(day);
     match lang {
         "el" => format!("{d:02}/{m:02}/{y:04}"),
         "lv" => format!("{d:02}.{m:02}.{y:04}."),
         "he" => format!("{d:02}.{m:02}.{y:04}"),
+        "fa" => match solar_hijri(y, m, d) {
+            Some((y, m, d)) => format!("{y:04}/{m:02}/{d:02}"),
+            None => format_day(day),
+        },
         _ => format_day(day),
     }
+}
+
+/// A Gregorian date in the Solar Hijri calendar (ICU4X's, the official arithmetic).
+fn solar_hijri(y: i32, m: u32, d: u32) -> Option<(i32, u8, u8)> {
+    let iso =
+        icu_calendar::Date::try_new_iso(y, u8::try_from(m).ok()?, u8::try_from(d).ok()?).ok()?;
+    let persian = iso.to_calendar(icu_calendar::cal::Persian);
+    Some((
+        persian.era_year().year,
+        persian.month().ordinal,
+        persian.day_of_month().0,
+    ))
 }
 
 /// Unix milliseconds as the day (`format_day_for`) and `HH:MM`, in UTC.
@@ -103,7 +120,10 @@ mod tests {
     fn dates_are_written_as_each_language_writes_them() {
         let day = 20_777; // 2026-11-20
         assert_eq!(format_day_for(day, "en"), "2026-11-20");
-        assert_eq!(format_day_for(day, "fa"), "2026-11-20");
+        assert_eq!(format_day_for(day, "fa"), "1405/08/29");
+        // Nowruz: 1 Farvardin 1405 is 2026-03-21; the last day of 1404 the day before.
+        assert_eq!(format_day_for(20_533, "fa"), "1405/01/01");
+        assert_eq!(format_day_for(20_532, "fa"), "1404/12/29");
         assert_eq!(format_day_for(day, "he"), "20.11.2026");
         assert_eq!(format_day_for(day, "el"), "20/11/2026");
         assert_eq!(format_day_for(day, "lv"), "20.11.2026.");

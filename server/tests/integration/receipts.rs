@@ -109,6 +109,11 @@ async fn a_paid_payment_gets_a_numbered_receipt_its_payer_can_open() {
         // In Persian, with Persian digits.
         let (_, persian) = text(&app, &format!("/r/{}?lang=fa", two.token)).await;
         assert!(persian.contains("رسید شمارهٔ ۲"), "{persian}");
+        // Dated as Iranians date: the Solar Hijri calendar, in Tehran's time.
+        let issued = engine::zones::local_date_time("Asia/Tehran", two.issued_at, "fa");
+        assert!(issued.starts_with("14"), "{issued}");
+        let issued = engine::digits::localize(&issued, "fa");
+        assert!(persian.contains(&issued), "{issued}: {persian}");
         // A token nobody was given finds nothing.
         let (status, page) = text(&app, "/r/0123456789abcdef0123456789abcdef?lang=en").await;
         assert_eq!(status, 404);
