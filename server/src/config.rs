@@ -8,6 +8,9 @@ use engine::secrets::SecretKey;
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database_url: String,
+    /// Connections each server keeps to PostgreSQL at most (`KASSA_DB_MAX_CONNECTIONS`,
+    /// default 16): servers sharing one database share its `max_connections` too.
+    pub db_max_connections: Option<u32>,
     pub site_addr: SocketAddr,
     /// The address customers and providers reach Kassa at (return and callback URLs).
     pub public_url: String,
@@ -90,6 +93,9 @@ impl Config {
             sign_ups_per_hour: var("KASSA_SIGN_UPS_PER_HOUR")
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(10),
+            db_max_connections: var("KASSA_DB_MAX_CONNECTIONS")
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|n| *n > 0),
             secret_key: var("KASSA_SECRET_KEY"),
             data_dir: var("KASSA_DATA_DIR")
                 .unwrap_or_else(|| "data".into())

@@ -61,6 +61,12 @@ pub struct Db {
 impl Db {
     /// Connects, creating an SQLite file (and its folder) when needed, and applies migrations.
     pub async fn connect(url: &str) -> Result<Db, DbError> {
+        Db::connect_sized(url, None).await
+    }
+
+    /// [`Db::connect`] with at most `max` connections to PostgreSQL (default 16; SQLite,
+    /// whose one file takes one writer at a time, keeps 4).
+    pub async fn connect_sized(url: &str, max: Option<u32>) -> Result<Db, DbError> {
         install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -73,7 +79,10 @@ impl Db {
             create_sqlite_parent(url);
         }
         let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .max_connections(match backend {
+                Backend::Sqlite => 4,
+                Backend::Postgres => max.unwrap_or(16),
+            })
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

@@ -77,6 +77,8 @@ impl Setup {
             .env("KASSA_PAYPAL_SANDBOX_URL", &self.paypal)
             // The tests speak for many senders through `X-Forwarded-For`.
             .env("KASSA_TRUST_FORWARDED", "1")
+            // Several servers and the tests beside them share one PostgreSQL's 100 connections.
+            .env("KASSA_DB_MAX_CONNECTIONS", "6")
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()

@@ -24,6 +24,11 @@ pub async fn serve(sandbox: bool) -> Running {
 
 /// Serves with the test configuration changed by `tweak` (before the database is seeded).
 pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Running {
+    // The servers' warnings and errors show in a failing test's output (once per process).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter("warn")
+        .with_test_writer()
+        .try_init();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let dir = std::env::temp_dir().join("kassa-server-tests");
@@ -32,6 +37,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
     let base = format!("http://{addr}");
     let mut config = Config {
         database_url: format!("sqlite://{}?mode=rwc", file.display()),
+        db_max_connections: None,
         site_addr: addr,
         public_url: base.clone(),
         default_store: demo::SLUG.into(),
