@@ -150,6 +150,8 @@ const pages = [
 ];
 
 test("every back-office page passes an accessibility scan", async ({ page }) => {
+  // A dozen pages, each scanned for a few seconds on two cores: more than the default 30 s.
+  test.setTimeout(120_000);
   const scan = async (path: string) => {
     await open(page, `${path}?lang=en`, true);
     const results = await new AxeBuilder({ page }).analyze();

@@ -56,9 +56,10 @@ pub struct Ticket {
     pub over: bool,
 }
 
-/// Charges a message of `bytes` about `payment` from `address` at `now`.
+/// Charges a message of `bytes` about `payment` from `address` at `now`, in the caller's
+/// transaction.
 pub async fn charge(
-    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     payment: i64,
     address: &str,
     bytes: usize,
@@ -67,8 +68,8 @@ pub async fn charge(
     let window = now - now.rem_euclid(WINDOW);
     let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
     let address = sender(address);
-    let by_payment = budgets::charge(db, &format!("payment {payment}"), window, bytes).await?;
-    let by_address = budgets::charge(db, &address, window, bytes).await?;
+    let by_payment = budgets::charge(tx, &format!("payment {payment}"), window, bytes).await?;
+    let by_address = budgets::charge(tx, &address, window, bytes).await?;
     let over = exceeds(by_payment, PER_PAYMENT) || exceeds(by_address, PER_ADDRESS);
     Ok(Ticket {
         address,

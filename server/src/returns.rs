@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, FromRef, FromRequestParts, Path, RawQuery, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -92,14 +92,12 @@ pub async fn provider_notification(
     body: Body,
 ) -> Response {
     let checkout = &state.checkout;
-    let body = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await;
-    let size = body.as_ref().map_or(NOTIFICATION_LIMIT, Bytes::len);
-    let admitted = match checkout.admit(&code, &sender, size).await {
-        Ok(Some(admitted)) => admitted,
-        Ok(None) => return over_budget(),
-        Err(err) => return refusal(err).into_response(),
-    };
-    let Ok(bytes) = body else {
+    let Ok(bytes) = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await else {
+        let admitted = match checkout.admit(&code, &sender, NOTIFICATION_LIMIT).await {
+            Ok(Some(admitted)) => admitted,
+            Ok(None) => return over_budget(),
+            Err(err) => return refusal(err).into_response(),
+        };
         let reason = format!("the body is over {} KiB", NOTIFICATION_LIMIT / 1024);
         return match checkout.refuse_notification(&admitted, &reason).await {
             Err(err) => refusal(err).into_response(),
@@ -108,11 +106,12 @@ pub async fn provider_notification(
     };
     // Written down first, so a crash before the answer leaves it to a worker; verified here,
     // since the answer depends on it (myPOS reverses what is not answered `OK`).
-    let job = match checkout
-        .receive(&admitted, None, &bytes, Some(state.queue.hold()))
+    let (admitted, job) = match checkout
+        .take(&code, &sender, None, &bytes, Some(state.queue.hold()))
         .await
     {
-        Ok(job) => job,
+        Ok(Some(taken)) => taken,
+        Ok(None) => return over_budget(),
         Err(err) => return refusal(err).into_response(),
     };
     let verified = checkout
@@ -176,22 +175,18 @@ pub async fn account_notification(
         tracing::warn!(%provider, "a notification names no payment");
         return StatusCode::OK.into_response();
     };
-    let checkout = &state.checkout;
-    let admitted = match checkout.admit(&code, &sender, bytes.len()).await {
-        Ok(Some(admitted)) => admitted,
-        Ok(None) => return over_budget(),
-        Err(CheckoutError::UnknownPayment) => {
-            tracing::warn!(%code, "a notification names an unknown payment");
-            return StatusCode::OK.into_response();
-        }
-        Err(err) => return refusal(err).into_response(),
-    };
-    match checkout
-        .receive(&admitted, Some(&provider), &bytes, None)
+    match state
+        .checkout
+        .take(&code, &sender, Some(&provider), &bytes, None)
         .await
     {
-        Ok(_) => {
+        Ok(Some(_)) => {
             state.queue.wake();
+            StatusCode::OK.into_response()
+        }
+        Ok(None) => over_budget(),
+        Err(CheckoutError::UnknownPayment) => {
+            tracing::warn!(%code, "a notification names an unknown payment");
             StatusCode::OK.into_response()
         }
         // Not written: the provider must send it again.

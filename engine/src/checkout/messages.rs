@@ -25,7 +25,20 @@ impl Checkout {
         bytes: usize,
     ) -> Result<Option<Admitted>, CheckoutError> {
         let payment = self.payment(code).await?;
-        let ticket = intake::charge(&self.db, payment.id, address, bytes, now_millis()).await?;
+        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let ticket = intake::charge(&mut tx, payment.id, address, bytes, now_millis()).await?;
+        tx.commit().await.map_err(DbError::from)?;
+        self.admitted(payment, address, ticket).await
+    }
+
+    /// The message charged with `ticket` goes on, unless it is over a budget and its
+    /// connector cannot verify it without calling the provider: then it is counted dropped.
+    async fn admitted(
+        &self,
+        payment: Payment,
+        address: &str,
+        ticket: Ticket,
+    ) -> Result<Option<Admitted>, CheckoutError> {
         if ticket.over && !self.verifies_locally(&payment).await? {
             intake::dropped(&self.db, payment.id).await?;
             return Ok(None);
@@ -35,6 +48,68 @@ impl Checkout {
             address: address.to_owned(),
             ticket,
         }))
+    }
+
+    /// Admits a notification (`admit`) and writes it to the inbox with the job that verifies
+    /// it (`db::inbox`), before the provider is answered: within its budgets, in one
+    /// transaction (one commit per message). `held`: the request verifies it itself
+    /// (`verify_received`), and a worker does only if that request dies. `Ok(None)`: dropped.
+    pub async fn take(
+        &self,
+        code: &str,
+        address: &str,
+        provider: Option<&str>,
+        body: &[u8],
+        held: Option<(String, i64)>,
+    ) -> Result<Option<(Admitted, Job)>, CheckoutError> {
+        let payment = self.payment(code).await?;
+        let now = now_millis();
+        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let ticket = intake::charge(&mut tx, payment.id, address, body.len(), now).await?;
+        if ticket.over {
+            // Rare: whether it goes on takes the connector, not worth holding the write lock.
+            tx.commit().await.map_err(DbError::from)?;
+            let Some(admitted) = self.admitted(payment, address, ticket).await? else {
+                return Ok(None);
+            };
+            let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+            let job = self
+                .write(&mut tx, &admitted, provider, body, held, now)
+                .await?;
+            tx.commit().await.map_err(DbError::from)?;
+            return Ok(Some((admitted, job)));
+        }
+        let admitted = Admitted {
+            code: payment.tracking_code,
+            address: address.to_owned(),
+            ticket,
+        };
+        let job = self
+            .write(&mut tx, &admitted, provider, body, held, now)
+            .await?;
+        tx.commit().await.map_err(DbError::from)?;
+        Ok(Some((admitted, job)))
+    }
+
+    async fn write(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        admitted: &Admitted,
+        provider: Option<&str>,
+        body: &[u8],
+        held: Option<(String, i64)>,
+        now: i64,
+    ) -> Result<Job, CheckoutError> {
+        let ticket = serde_json::to_string(&admitted.ticket)
+            .map_err(|e| DbError::Corrupt(format!("ticket: {e}")))?;
+        let arrival = inbox::Arrival {
+            provider: provider.unwrap_or_default(),
+            code: &admitted.code,
+            body,
+            address: &admitted.address,
+            ticket: &ticket,
+        };
+        Ok(inbox::receive(tx, arrival, held, now).await?)
     }
 
     async fn verifies_locally(&self, payment: &Payment) -> Result<bool, CheckoutError> {
@@ -112,28 +187,6 @@ impl Checkout {
             }
             verification => self.settle(payment, &message, verification).await?.1,
         })
-    }
-
-    /// Writes a notification to the inbox with the job that verifies it (`db::inbox`), before
-    /// the provider is answered. `held`: the request verifies it itself (`verify_received`),
-    /// and a worker does only if that request dies.
-    pub async fn receive(
-        &self,
-        admitted: &Admitted,
-        provider: Option<&str>,
-        body: &[u8],
-        held: Option<(String, i64)>,
-    ) -> Result<Job, CheckoutError> {
-        let ticket = serde_json::to_string(&admitted.ticket)
-            .map_err(|e| DbError::Corrupt(format!("ticket: {e}")))?;
-        let arrival = inbox::Arrival {
-            provider: provider.unwrap_or_default(),
-            code: &admitted.code,
-            body,
-            address: &admitted.address,
-            ticket: &ticket,
-        };
-        Ok(inbox::receive(&self.db, arrival, held, now_millis()).await?)
     }
 
     /// Verifies and settles a notification from the inbox (a `verify_notification` job's

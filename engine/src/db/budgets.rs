@@ -11,8 +11,14 @@ pub struct Spent {
     pub bytes: i64,
 }
 
-/// Adds one message of `bytes` to `subject`'s window and returns the window's total.
-pub async fn charge(db: &Db, subject: &str, window: i64, bytes: i64) -> Result<Spent, DbError> {
+/// Adds one message of `bytes` to `subject`'s window and returns the window's total, in the
+/// caller's transaction (a notification is charged and stored in one).
+pub async fn charge(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    subject: &str,
+    window: i64,
+    bytes: i64,
+) -> Result<Spent, DbError> {
     let (messages, bytes): (i64, i64) = sqlx::query_as(
         "INSERT INTO message_budgets (subject, window_start, messages, bytes) \
          VALUES ($1, $2, 1, $3) \
@@ -23,7 +29,7 @@ pub async fn charge(db: &Db, subject: &str, window: i64, bytes: i64) -> Result<S
     .bind(subject)
     .bind(window)
     .bind(bytes)
-    .fetch_one(db.pool())
+    .fetch_one(&mut **tx)
     .await?;
     Ok(Spent { messages, bytes })
 }

@@ -49,12 +49,11 @@ pub struct Arrival<'a> {
 /// Writes a notification and the job that verifies it (its payload: the inbox id and the
 /// ticket), held by `held` when the request verifies it itself. Returns the job.
 pub async fn receive(
-    db: &Db,
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     arrival: Arrival<'_>,
     held: Option<(String, i64)>,
     now: i64,
 ) -> Result<Job, DbError> {
-    let mut tx = db.pool().begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "INSERT INTO inbox (provider, code, body, address, received_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -64,7 +63,7 @@ pub async fn receive(
     .bind(STANDARD.encode(arrival.body))
     .bind(arrival.address)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let attempts = i64::from(held.is_some());
     let job = NewJob {
@@ -74,10 +73,9 @@ pub async fn receive(
         run_at: now,
         held,
     };
-    let job_id = jobs::enqueue(&mut tx, &job, now)
+    let job_id = jobs::enqueue(tx, &job, now)
         .await?
         .ok_or_else(|| DbError::Corrupt(format!("inbox {id}: its job exists")))?;
-    tx.commit().await?;
     Ok(Job {
         id: job_id,
         kind: job.kind,

@@ -389,9 +389,11 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
         .execute(db.pool())
         .await
         .unwrap();
-        engine::intake::charge(&db, 1, "192.0.2.1", 10, T0)
+        let mut tx = db.pool().begin().await.unwrap();
+        engine::intake::charge(&mut tx, 1, "192.0.2.1", 10, T0)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         // Within their time nothing goes; after it, each goes once.
         assert_eq!(purge(&db, T0 + 1).await.unwrap(), Purged::default());
         let later = T0 + IDEMPOTENCY_TTL + 1;
@@ -415,12 +417,14 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
             address: "192.0.2.1",
             ticket: "null",
         };
-        inbox::receive(&db, arrival("DONE"), None, T0)
+        let mut tx = db.pool().begin().await.unwrap();
+        inbox::receive(&mut tx, arrival("DONE"), None, T0)
             .await
             .unwrap();
-        inbox::receive(&db, arrival("OPEN"), None, T0 + 1)
+        inbox::receive(&mut tx, arrival("OPEN"), None, T0 + 1)
             .await
             .unwrap();
+        tx.commit().await.unwrap();
         let job = jobs::claim(&db, "w", T0, T0 + 1).await.unwrap().unwrap();
         assert!(jobs::finish(&db, &job, "w", T0).await.unwrap());
         let month = T0 + engine::housekeeping::DONE_KEPT + 1;
