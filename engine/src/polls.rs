@@ -13,9 +13,6 @@ use crate::db::jobs::NewJob;
 
 /// The kind of a status poll's job.
 pub const KIND: &str = "poll_status";
-/// The window of a payment whose provider cannot be told (its method's credentials no
-/// longer open): the shortest any provider has.
-pub const SHORTEST_WINDOW: i64 = 24 * 60 * 60 * 1000;
 /// The first poll, after the payment was made.
 const FIRST: i64 = 5 * 60 * 1000;
 

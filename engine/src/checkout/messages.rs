@@ -225,20 +225,19 @@ impl Checkout {
             Err(err) => return Err(err.to_string()),
         };
         let connector = match self.method_of(&payment).await.map_err(|e| e.to_string())? {
-            Some(method) => self.connectors.for_method(&method),
+            // A method whose credentials no longer open cannot be asked: the poll fails (and
+            // is retried, then left dead for the operator) rather than expire a payment the
+            // provider may have taken.
+            Some(method) => self
+                .connectors
+                .for_method(&method)
+                .map_err(|e| format!("the method cannot be used: {e}"))?,
             None => return Ok(()),
         };
-        // A method whose credentials no longer open still expires its payments, on the
-        // shortest window.
-        let window = connector
-            .as_ref()
-            .map_or(polls::SHORTEST_WINDOW, AnyConnector::abandoned_after);
-        let asks = connector.as_ref().is_ok_and(AnyConnector::asks_status);
+        let window = connector.abandoned_after();
+        let asks = connector.asks_status();
         let payment = if asks {
-            let verification = match connector {
-                Ok(connector) => connector.fetch_status(&payment).await,
-                Err(err) => Err(err),
-            };
+            let verification = connector.fetch_status(&payment).await;
             if let Err(ConnectorError::Unreachable(err)) = &verification {
                 return Err(format!("the provider could not be asked: {err}"));
             }
