@@ -60,6 +60,8 @@ pub struct PaymentView {
     pub retry: Option<String>,
     /// The paid payment's receipt: its number and page.
     pub receipt: Option<(i64, String)>,
+    /// Paid, and its receipt is being issued (the page looks again in a moment).
+    pub receipt_pending: bool,
 }
 
 /// The address of the store's logo, if it has one.
@@ -362,8 +364,17 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
         .await
         .map_err(internal)?
         .map(|r| (r.number, crate::pages::receipt::path(&r.token)));
+    let receipt_pending = receipt.is_none()
+        && payment.status == PaymentStatus::Paid
+        && engine::db::jobs::is_open(
+            state.checkout.db(),
+            &engine::effects::key(engine::effects::RECEIPT, payment.id),
+        )
+        .await
+        .map_err(internal)?;
     Ok(Some(PaymentView {
         receipt,
+        receipt_pending,
         code: payment.tracking_code,
         status: payment.status,
         amount: payment.amount,

@@ -38,8 +38,17 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByRole("heading", { name: "Payment successful" })).toBeVisible();
       await expect(page.getByTestId("summary")).toContainText("Bank reference");
       await expect(page.getByTestId("summary")).toContainText("502229******5995");
+      // The receipt follows within moments (the page looks again by itself until it has it).
+      const receipt = page.getByTestId("receipt-link");
+      await expect(receipt).toBeVisible({ timeout: 15_000 });
       const code = await trackingCode(page);
       expect(code).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      await receipt.click();
+      await expect(page).toHaveURL(/\/r\/[0-9a-f]{32}$/);
+      await expect(page.getByRole("heading", { name: /^Receipt No\. \d+$/ })).toBeVisible();
+      await expect(page.getByTestId("receipt")).toContainText("Sara Ahmadi");
+      await expect(page.getByTestId("receipt")).toContainText("120,000 toman");
+      await expect(page.getByTestId("receipt")).toContainText("not a tax invoice");
 
       await page.goto(`/track/${code.toLowerCase()}`);
       await expect(page.getByTestId("summary")).toContainText("Paid");

@@ -37,12 +37,17 @@ pub fn owed(payment: &Payment, to: PaymentStatus, now: i64) -> Vec<NewJob> {
         .iter()
         .map(|kind| NewJob {
             kind: (*kind).to_owned(),
-            key: format!("{kind}:{}", payment.id),
+            key: key(kind, payment.id),
             payload: serde_json::to_string(&owed).unwrap_or_default(),
             run_at: now,
             held: None,
         })
         .collect()
+}
+
+/// The key of the job of effect `kind` owed by the payment `payment_id`.
+pub fn key(kind: &str, payment_id: i64) -> String {
+    format!("{kind}:{payment_id}")
 }
 
 /// The handler of `RECEIPT` jobs.

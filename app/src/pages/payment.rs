@@ -65,13 +65,16 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
     // Some providers (PayPal) settle a payment by a notification that may come after the
     // customer: a waiting page looks again by itself, with or without JavaScript.
     let waiting = payment.status == PaymentStatus::Created;
+    // So does a paid one whose receipt the job queue is issuing (within a second or two).
+    let issuing = payment.receipt_pending;
     view! {
         <Title text=title.to_string() />
-        {waiting.then(|| view! { <Meta http_equiv="refresh" content="3" /> })}
+        {(waiting || issuing).then(|| view! { <Meta http_equiv="refresh" content="3" /> })}
         <section class=format!("card outcome {class}") role="status">
             <h1>{title}</h1>
             {explanation.map(|e| view! { <p class="explanation">{e}</p> })}
             {waiting.then(|| view! { <p class="muted">{t!(i18n, pending_refresh)}</p> })}
+            {issuing.then(|| view! { <p class="muted" data-testid="receipt-pending">{t!(i18n, receipt_issuing)}</p> })}
             <Summary payment=payment.clone() />
             <p class="muted">{t!(i18n, keep_code)}</p>
             {retry.map(|href| view! { <p class="actions"><a class="button primary" href=href>{t!(i18n, try_again)}</a></p> })}

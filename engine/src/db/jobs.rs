@@ -193,3 +193,14 @@ pub async fn of_kind(db: &Db, kind: &str) -> Result<Vec<JobState>, DbError> {
     .fetch_all(db.pool())
     .await?)
 }
+
+/// Whether the job `key` is still to be done (queued, or running).
+pub async fn is_open(db: &Db, key: &str) -> Result<bool, DbError> {
+    let open: Option<(i64,)> = sqlx::query_as(
+        "SELECT id FROM jobs WHERE dedupe_key = $1 AND state IN ('queued', 'running')",
+    )
+    .bind(key)
+    .fetch_optional(db.pool())
+    .await?;
+    Ok(open.is_some())
+}
