@@ -66,23 +66,20 @@ impl Checkout {
         let now = now_millis();
         let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
         let ticket = intake::charge(&mut tx, payment.id, address, body.len(), now).await?;
-        if ticket.over {
+        let admitted = if ticket.over {
             // Rare: whether it goes on takes the connector, not worth holding the write lock.
             tx.commit().await.map_err(DbError::from)?;
             let Some(admitted) = self.admitted(payment, address, ticket).await? else {
                 return Ok(None);
             };
-            let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
-            let job = self
-                .write(&mut tx, &admitted, provider, body, held, now)
-                .await?;
-            tx.commit().await.map_err(DbError::from)?;
-            return Ok(Some((admitted, job)));
-        }
-        let admitted = Admitted {
-            code: payment.tracking_code,
-            address: address.to_owned(),
-            ticket,
+            tx = self.db.pool().begin().await.map_err(DbError::from)?;
+            admitted
+        } else {
+            Admitted {
+                code: payment.tracking_code,
+                address: address.to_owned(),
+                ticket,
+            }
         };
         let job = self
             .write(&mut tx, &admitted, provider, body, held, now)
