@@ -1,13 +1,18 @@
 //! `make bench`: how many provider notifications the release server accepts and persists per
 //! second (each written to the inbox with its verification job before it is answered 200),
-//! on SQLite and, when `KASSA_TEST_POSTGRES` names a server, on PostgreSQL.
+//! and how fast its workers verify them, on SQLite and, when `KASSA_TEST_POSTGRES` names a
+//! server, on PostgreSQL.
 //!
 //! Runs `target/release/kassa` (`make build-release`; or `KASSA_BIN`) in sandbox mode on a
 //! fresh database, starts PayPal payments at its demo EU store, and posts PayPal IPNs from
-//! 64 connections at once, each from a sender of its own (`X-Forwarded-For`) and at most
-//! five per payment, so the message budgets (`engine::intake`) let all of them in. PayPal's
-//! post-back accepts connections and never answers: the workers' verifications wait, and
-//! what is measured is intake alone.
+//! 64 connections at once, each from a sender of its own (`X-Forwarded-For`), five copies
+//! per payment (as PayPal resends), so the message budgets (`engine::intake`) let all of
+//! them in. Twice per database:
+//! - **intake**: PayPal's post-back accepts connections and never answers, so the workers'
+//!   verifications wait and what is measured is intake alone;
+//! - **verified**: the post-back answers `VERIFIED` at once; measured until every message is
+//!   verified (the first copy pays its payment and issues its receipt, the others are
+//!   recorded as copies).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -40,60 +45,138 @@ async fn main() {
         "{} is missing: run `make build-release` first",
         binary.display()
     );
-    let paypal = silent_listener().await;
     println!(
-        "\n{:<10} {:>12} {:>14} {:>12}",
-        "database", "messages", "per second", "stored"
+        "\n{:<10} {:<9} {:>9} {:>12} {:>9} {:>12}",
+        "database", "post-back", "messages", "accepted/s", "stored", "verified/s"
     );
-    for url in common::database_urls().await {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let dir = std::env::temp_dir().join(format!("kassa-bench-{port}"));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut server = Command::new(&binary)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", root.join("target/site"))
-            .env("LEPTOS_OUTPUT_NAME", "kassa")
-            .env("DATABASE_URL", &url)
-            .env("KASSA_DATA_DIR", &dir)
-            .env("KASSA_SECRET_KEY", SECRET)
-            .env("KASSA_SANDBOX", "1")
-            .env("KASSA_PAYPAL_SANDBOX_URL", &paypal)
-            .env("KASSA_TRUST_FORWARDED", "1")
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("the release binary starts");
-        let base = format!("http://127.0.0.1:{port}");
-        wait_for(&base).await;
-        let db = Db::connect(&url).await.unwrap();
-        let codes = payments(&db, &base, &paypal).await;
-        let (sent, seconds) = post_all(&base, &codes).await;
-        let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inbox")
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
-        let name = url.split(':').next().unwrap_or_default();
-        println!(
-            "{name:<10} {sent:>12} {:>14.0} {stored:>12}",
-            sent as f64 / seconds
-        );
-        let _ = server.kill();
-        let _ = server.wait();
+    for verifying in [false, true] {
+        let paypal = paypal_standin(verifying).await;
+        for url in common::database_urls().await {
+            measure(&binary, &root, &url, &paypal, verifying).await;
+        }
     }
 }
 
-/// An address that accepts connections and never answers.
-async fn silent_listener() -> String {
+/// One run on a fresh database `url`, PayPal's post-back at `paypal`.
+async fn measure(
+    binary: &std::path::Path,
+    root: &std::path::Path,
+    url: &str,
+    paypal: &str,
+    verifying: bool,
+) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = std::env::temp_dir().join(format!("kassa-bench-{port}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Command::new(binary)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", root.join("target/site"))
+        .env("LEPTOS_OUTPUT_NAME", "kassa")
+        .env("DATABASE_URL", url)
+        .env("KASSA_DATA_DIR", &dir)
+        .env("KASSA_SECRET_KEY", SECRET)
+        .env("KASSA_SANDBOX", "1")
+        .env("KASSA_PAYPAL_SANDBOX_URL", paypal)
+        .env("KASSA_TRUST_FORWARDED", "1")
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the release binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    wait_for(&base).await;
+    let db = Db::connect(url).await.unwrap();
+    let codes = payments(&db, &base, paypal).await;
+    let started = Instant::now();
+    let sent = post_all(&base, &codes).await;
+    let accepted = started.elapsed().as_secs_f64();
+    let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inbox")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let verified = if verifying {
+        verified(&db, &codes).await;
+        format!("{:.0}", sent as f64 / started.elapsed().as_secs_f64())
+    } else {
+        "-".to_owned()
+    };
+    let name = url.split(':').next().unwrap_or_default();
+    let postback = if verifying { "answers" } else { "silent" };
+    println!(
+        "{name:<10} {postback:<9} {sent:>9} {:>12.0} {stored:>9} {verified:>12}",
+        sent as f64 / accepted
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
+/// Waits until no notification waits for verification, then checks every payment is paid.
+async fn verified(db: &Db, codes: &[String]) {
+    loop {
+        let (open,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM jobs \
+             WHERE kind = 'verify_notification' AND state IN ('queued', 'running')",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (paid,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments WHERE status = 'paid'")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(paid, codes.len() as i64, "every payment is paid");
+}
+
+/// PayPal's post-back address: one that accepts connections and never answers, or one that
+/// answers every post-back `VERIFIED` (HTTP/1.1 with keep-alive, as reqwest speaks it).
+async fn paypal_standin(verifying: bool) -> String {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
+            if !verifying {
+                held.push(socket);
+                continue;
+            }
+            tokio::spawn(async move {
+                let mut socket = BufReader::new(socket);
+                loop {
+                    let mut length = 0;
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        if socket.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some((name, value)) = line.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap_or(0);
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if socket.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-length: 8\r\n\r\nVERIFIED";
+                    if socket.get_mut().write_all(answer.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
         }
     });
     url
@@ -148,16 +231,15 @@ async fn payments(db: &Db, base: &str, paypal: &str) -> Vec<String> {
     codes
 }
 
-/// Posts every IPN from `CONNECTIONS` senders at once: how many were answered 200, and in
-/// how many seconds.
-async fn post_all(base: &str, codes: &[String]) -> (usize, f64) {
+/// Posts every IPN from `CONNECTIONS` senders at once: how many were answered 200.
+async fn post_all(base: &str, codes: &[String]) -> usize {
     let messages: Arc<Vec<String>> = Arc::new(
         (0..PER_PAYMENT)
-            .flat_map(|copy| {
+            .flat_map(|_| {
                 codes.iter().map(move |code| {
                     format!(
                         "mc_gross=120.50&invoice={code}&payment_status=Completed&charset=UTF-8\
-                         &txn_id=BENCH{copy}{code}&receiver_id={PAYPAL_ACCOUNT}&mc_currency=EUR&test_ipn=1"
+                         &txn_id=BENCH{code}&receiver_id={PAYPAL_ACCOUNT}&mc_currency=EUR&test_ipn=1"
                     )
                 })
             })
@@ -165,7 +247,6 @@ async fn post_all(base: &str, codes: &[String]) -> (usize, f64) {
     );
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let http = reqwest::Client::new();
-    let started = Instant::now();
     let senders: Vec<_> = (0..CONNECTIONS)
         .map(|_| {
             let (messages, next, http) = (messages.clone(), next.clone(), http.clone());
@@ -203,5 +284,5 @@ async fn post_all(base: &str, codes: &[String]) -> (usize, f64) {
     for sender in senders {
         accepted += sender.await.unwrap();
     }
-    (accepted, started.elapsed().as_secs_f64())
+    accepted
 }

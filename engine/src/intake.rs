@@ -65,18 +65,76 @@ pub async fn charge(
     bytes: usize,
     now: i64,
 ) -> Result<Ticket, DbError> {
-    let window = now - now.rem_euclid(WINDOW);
-    let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
-    let address = sender(address);
-    let by_payment = budgets::charge(tx, &format!("payment {payment}"), window, bytes).await?;
-    let by_address = budgets::charge(tx, &address, window, bytes).await?;
-    let over = exceeds(by_payment, PER_PAYMENT) || exceeds(by_address, PER_ADDRESS);
-    Ok(Ticket {
-        address,
-        window,
-        bytes,
-        over,
-    })
+    let mut tickets = charge_all(
+        tx,
+        &[Message {
+            payment,
+            address,
+            bytes,
+            now,
+        }],
+    )
+    .await?;
+    Ok(tickets.remove(0))
+}
+
+/// A message to charge: what it is about, who sent it, its size and when it came.
+#[derive(Clone, Copy, Debug)]
+pub struct Message<'a> {
+    pub payment: i64,
+    pub address: &'a str,
+    pub bytes: usize,
+    pub now: i64,
+}
+
+/// Charges `messages` in the caller's transaction, each as if alone and in the given order;
+/// one ticket each. The budget rows are written in one order (by subject, then window), so
+/// transactions charging several messages (two servers' batches) never wait for each other
+/// crosswise.
+pub async fn charge_all(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    messages: &[Message<'_>],
+) -> Result<Vec<Ticket>, DbError> {
+    let charges: Vec<(String, String, i64, i64)> = messages
+        .iter()
+        .map(|m| {
+            let window = m.now - m.now.rem_euclid(WINDOW);
+            let bytes = i64::try_from(m.bytes).unwrap_or(i64::MAX);
+            (
+                format!("payment {}", m.payment),
+                sender(m.address),
+                window,
+                bytes,
+            )
+        })
+        .collect();
+    let mut rows: Vec<(&str, i64, usize, bool)> = charges
+        .iter()
+        .enumerate()
+        .flat_map(|(i, (payment, address, window, _))| {
+            [
+                (payment.as_str(), *window, i, false),
+                (address.as_str(), *window, i, true),
+            ]
+        })
+        .collect();
+    rows.sort_unstable();
+    let mut over = vec![false; messages.len()];
+    for (subject, window, i, by_address) in rows {
+        let spent = budgets::charge(tx, subject, window, charges[i].3).await?;
+        let budget = if by_address { PER_ADDRESS } else { PER_PAYMENT };
+        over[i] |= exceeds(spent, budget);
+    }
+    Ok(charges
+        .into_iter()
+        .zip(over)
+        .map(|((_, address, window, bytes), over)| Ticket {
+            address,
+            window,
+            bytes,
+            over,
+        })
+        .collect())
 }
 
 /// Refunds the address of a message that verified: genuine traffic costs its sender nothing.

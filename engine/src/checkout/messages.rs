@@ -3,6 +3,7 @@
 //! payment's connector, and settled through the one state machine; what was not believed is
 //! logged with the reason.
 
+use super::arrivals::{self, Arrival, Written};
 use super::{Checkout, CheckoutError};
 use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
 use crate::db::jobs::{self, Job};
@@ -28,7 +29,7 @@ impl Checkout {
         let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
         let ticket = intake::charge(&mut tx, payment.id, address, bytes, now_millis()).await?;
         tx.commit().await.map_err(DbError::from)?;
-        self.admitted(payment, address, ticket).await
+        self.admitted(payment, ticket).await
     }
 
     /// The message charged with `ticket` goes on, unless it is over a budget and its
@@ -36,7 +37,6 @@ impl Checkout {
     async fn admitted(
         &self,
         payment: Payment,
-        address: &str,
         ticket: Ticket,
     ) -> Result<Option<Admitted>, CheckoutError> {
         if ticket.over && !self.verifies_locally(&payment).await? {
@@ -45,15 +45,15 @@ impl Checkout {
         }
         Ok(Some(Admitted {
             code: payment.tracking_code,
-            address: address.to_owned(),
             ticket,
         }))
     }
 
     /// Admits a notification (`admit`) and writes it to the inbox with the job that verifies
     /// it (`db::inbox`), before the provider is answered: within its budgets, in one
-    /// transaction (one commit per message). `held`: the request verifies it itself
-    /// (`verify_received`), and a worker does only if that request dies. `Ok(None)`: dropped.
+    /// transaction shared with whatever other notifications arrive meanwhile (`arrivals`).
+    /// `held`: the request verifies it itself (`verify_received`), and a worker does only if
+    /// that request dies. `Ok(None)`: dropped.
     pub async fn take(
         &self,
         code: &str,
@@ -63,50 +63,33 @@ impl Checkout {
         held: Option<(String, i64)>,
     ) -> Result<Option<(Admitted, Job)>, CheckoutError> {
         let payment = self.payment(code).await?;
-        let now = now_millis();
-        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
-        let ticket = intake::charge(&mut tx, payment.id, address, body.len(), now).await?;
-        let admitted = if ticket.over {
-            // Rare: whether it goes on takes the connector, not worth holding the write lock.
-            tx.commit().await.map_err(DbError::from)?;
-            let Some(admitted) = self.admitted(payment, address, ticket).await? else {
-                return Ok(None);
-            };
-            tx = self.db.pool().begin().await.map_err(DbError::from)?;
-            admitted
-        } else {
-            Admitted {
-                code: payment.tracking_code,
-                address: address.to_owned(),
-                ticket,
+        let arrival = Arrival {
+            payment: payment.id,
+            code: payment.tracking_code.clone(),
+            address: address.to_owned(),
+            provider: provider.unwrap_or_default().to_owned(),
+            body: body.to_vec(),
+            held,
+            now: now_millis(),
+        };
+        let (ticket, job) = match self.arrivals.write(arrival.clone()).await? {
+            Written::Stored { ticket, job } => (ticket, job),
+            // Rare: whether it goes on takes the connector, not worth holding up a batch.
+            Written::Over(ticket) => {
+                let Some(admitted) = self.admitted(payment, ticket).await? else {
+                    return Ok(None);
+                };
+                let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+                let job = arrivals::store(&mut tx, &arrival, &admitted.ticket).await?;
+                tx.commit().await.map_err(DbError::from)?;
+                return Ok(Some((admitted, job)));
             }
         };
-        let job = self
-            .write(&mut tx, &admitted, provider, body, held, now)
-            .await?;
-        tx.commit().await.map_err(DbError::from)?;
-        Ok(Some((admitted, job)))
-    }
-
-    async fn write(
-        &self,
-        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-        admitted: &Admitted,
-        provider: Option<&str>,
-        body: &[u8],
-        held: Option<(String, i64)>,
-        now: i64,
-    ) -> Result<Job, CheckoutError> {
-        let ticket = serde_json::to_string(&admitted.ticket)
-            .map_err(|e| DbError::Corrupt(format!("ticket: {e}")))?;
-        let arrival = inbox::Arrival {
-            provider: provider.unwrap_or_default(),
-            code: &admitted.code,
-            body,
-            address: &admitted.address,
-            ticket: &ticket,
+        let admitted = Admitted {
+            code: payment.tracking_code,
+            ticket,
         };
-        Ok(inbox::receive(tx, arrival, held, now).await?)
+        Ok(Some((admitted, job)))
     }
 
     async fn verifies_locally(&self, payment: &Payment) -> Result<bool, CheckoutError> {
@@ -202,7 +185,6 @@ impl Checkout {
             .ok_or_else(|| corrupt(format!("inbox {} is gone", payload.inbox)))?;
         let admitted = Admitted {
             code: received.code,
-            address: received.address,
             ticket: payload.ticket,
         };
         let provider = Some(received.provider.as_str()).filter(|p| !p.is_empty());
@@ -598,8 +580,6 @@ impl Message<'_> {
 #[derive(Clone, Debug)]
 pub struct Admitted {
     code: String,
-    /// The client address it came from.
-    address: String,
     ticket: Ticket,
 }
 

@@ -14,6 +14,7 @@ use crate::settings::methods::offered;
 use crate::status::PaymentStatus;
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
+mod arrivals;
 mod messages;
 pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE, job_outcome};
 
@@ -71,6 +72,7 @@ pub struct Checkout {
     db: Db,
     connectors: Connectors,
     public_url: String,
+    arrivals: arrivals::Arrivals,
 }
 
 /// The payment choice of a form.
@@ -96,6 +98,7 @@ struct Valid {
 impl Checkout {
     pub fn new(db: Db, connectors: Connectors, public_url: &str) -> Checkout {
         Checkout {
+            arrivals: arrivals::Arrivals::new(db.clone()),
             db,
             connectors,
             public_url: public_url.trim_end_matches('/').to_owned(),

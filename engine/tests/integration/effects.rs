@@ -12,7 +12,7 @@ use engine::jobs::{Handlers, Queue};
 use engine::status::PaymentStatus;
 
 /// `n` bank slips of one store, each awaiting the merchant's confirmation.
-async fn slips(db: &Db, slug: &str, n: usize) -> Vec<Payment> {
+pub(crate) async fn slips(db: &Db, slug: &str, n: usize) -> Vec<Payment> {
     let store = crate::common::store(db, slug).await;
     let account = crate::common::bank_account(db, store.id).await;
     let checkout = crate::common::offline_checkout(db, engine::secrets::SecretKey::generate());

@@ -9,6 +9,7 @@ mod checkout;
 mod drafts;
 mod effects;
 mod images;
+mod intake;
 mod jobs;
 mod links;
 mod report;
