@@ -88,14 +88,14 @@ pub struct Message<'a> {
 }
 
 /// Charges `messages` in the caller's transaction, each as if alone and in the given order;
-/// one ticket each. The budget rows are written in one order (by subject, then window), so
-/// transactions charging several messages (two servers' batches) never wait for each other
-/// crosswise.
+/// one ticket each. The budget rows are written in one statement, in one order (by subject,
+/// then window), so transactions charging several messages (two servers' batches) never wait
+/// for each other crosswise.
 pub async fn charge_all(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     messages: &[Message<'_>],
 ) -> Result<Vec<Ticket>, DbError> {
-    let charges: Vec<(String, String, i64, i64)> = messages
+    let charged: Vec<(String, String, i64, i64)> = messages
         .iter()
         .map(|m| {
             let window = m.now - m.now.rem_euclid(WINDOW);
@@ -108,7 +108,8 @@ pub async fn charge_all(
             )
         })
         .collect();
-    let mut rows: Vec<(&str, i64, usize, bool)> = charges
+    // Each message's share of each subject, grouped by subject and window in message order.
+    let mut shares: Vec<(&str, i64, usize, bool)> = charged
         .iter()
         .enumerate()
         .flat_map(|(i, (payment, address, window, _))| {
@@ -118,14 +119,41 @@ pub async fn charge_all(
             ]
         })
         .collect();
-    rows.sort_unstable();
-    let mut over = vec![false; messages.len()];
-    for (subject, window, i, by_address) in rows {
-        let spent = budgets::charge(tx, subject, window, charges[i].3).await?;
-        let budget = if by_address { PER_ADDRESS } else { PER_PAYMENT };
-        over[i] |= exceeds(spent, budget);
+    shares.sort_unstable();
+    let mut sums: Vec<budgets::Charge> = Vec::new();
+    for &(subject, window, i, _) in &shares {
+        match sums.last_mut() {
+            Some(sum) if sum.subject == subject && sum.window == window => {
+                sum.messages += 1;
+                sum.bytes = sum.bytes.saturating_add(charged[i].3);
+            }
+            _ => sums.push(budgets::Charge {
+                subject,
+                window,
+                messages: 1,
+                bytes: charged[i].3,
+            }),
+        }
     }
-    Ok(charges
+    let totals = budgets::charge(tx, &sums).await?;
+    // Replays each subject's window from what it held before this batch.
+    let mut over = vec![false; messages.len()];
+    let mut shares = shares.into_iter().peekable();
+    for (sum, total) in sums.iter().zip(totals) {
+        let mut spent = budgets::Spent {
+            messages: total.messages - sum.messages,
+            bytes: total.bytes.saturating_sub(sum.bytes),
+        };
+        while let Some((_, _, i, by_address)) =
+            shares.next_if(|s| s.0 == sum.subject && s.1 == sum.window)
+        {
+            spent.messages += 1;
+            spent.bytes = spent.bytes.saturating_add(charged[i].3);
+            let budget = if by_address { PER_ADDRESS } else { PER_PAYMENT };
+            over[i] |= exceeds(spent, budget);
+        }
+    }
+    Ok(charged
         .into_iter()
         .zip(over)
         .map(|((_, address, window, bytes), over)| Ticket {

@@ -14,6 +14,7 @@ use tokio::sync::{Notify, watch};
 
 use crate::db::jobs::{self, Job};
 use crate::db::{Db, DbError};
+use crate::group_commit::GroupCommit;
 use crate::time::now_millis;
 
 /// How long a claim holds a job unless renewed. A live worker renews its claims every third
@@ -50,15 +51,36 @@ pub struct Queue {
     /// This server's name in the job table (`worker`): unique per process.
     worker: String,
     wake: Arc<Notify>,
+    /// Jobs done, marked so in batches: a mark lost to a crash only runs the job again.
+    done: GroupCommit<i64, bool>,
 }
 
 impl Queue {
     pub fn new(db: Db, handlers: Handlers) -> Queue {
+        let worker = format!("{}-{}", std::process::id(), crate::tracking::random_token());
+        let done = GroupCommit::new({
+            let (db, worker) = (db.clone(), worker.clone());
+            move |ids: Vec<i64>| {
+                let (db, worker) = (db.clone(), worker.clone());
+                async move {
+                    match jobs::finish_all(&db, &ids, &worker, now_millis()).await {
+                        Ok(done) => done.into_iter().map(Ok).collect(),
+                        Err(err) => {
+                            let err = err.to_string();
+                            ids.iter()
+                                .map(|_| Err(DbError::Corrupt(err.clone())))
+                                .collect()
+                        }
+                    }
+                }
+            }
+        });
         Queue {
             db,
             handlers: Arc::new(handlers),
-            worker: format!("{}-{}", std::process::id(), crate::tracking::random_token()),
+            worker,
             wake: Arc::new(Notify::new()),
+            done,
         }
     }
 
@@ -153,9 +175,7 @@ impl Queue {
     pub async fn finish(&self, job: &Job, outcome: Result<(), String>) {
         let now = now_millis();
         let recorded = match outcome {
-            Ok(()) => jobs::finish(&self.db, job, &self.worker, now)
-                .await
-                .map(drop),
+            Ok(()) => self.done.submit(job.id).await.map(drop),
             Err(error) => {
                 let retry_at = (job.attempts < MAX_ATTEMPTS).then(|| now + backoff(job.attempts));
                 if retry_at.is_none() {

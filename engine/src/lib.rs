@@ -25,6 +25,8 @@ pub mod db;
 #[cfg(feature = "server")]
 pub mod effects;
 #[cfg(feature = "server")]
+pub mod group_commit;
+#[cfg(feature = "server")]
 pub mod housekeeping;
 #[cfg(feature = "server")]
 pub mod intake;

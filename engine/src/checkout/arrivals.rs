@@ -1,24 +1,16 @@
-//! Group commit for arriving notifications. Each one is charged to its budgets and written to
-//! the inbox with its verification job before it is answered, and one commit per message
-//! would cap intake at the disk's flush rate (and on SQLite make concurrent requests queue
-//! for the one write lock, sleeping in its busy handler). So requests hand their message to
-//! one writer task per process, which writes every message waiting into one transaction and
-//! answers each request after that commit: the same durability, one flush per batch.
+//! Arriving notifications, written in batches (`group_commit`). Each one is charged to its
+//! budgets and written to the inbox with its verification job before it is answered; one
+//! commit per message would cap intake at the disk's flush rate, so every message waiting is
+//! written in one transaction and each request answered after that commit.
 //!
 //! A batch that fails is written again one message per transaction, so a bad message (or a
 //! deadlock with another server's batch, which the budgets' lock order makes unlikely) fails
 //! only itself.
 
-use std::sync::{Arc, Mutex};
-
-use tokio::sync::{mpsc, oneshot};
-
 use crate::db::jobs::Job;
 use crate::db::{Db, DbError, inbox};
+use crate::group_commit::GroupCommit;
 use crate::intake::{self, Ticket};
-
-/// The most messages one transaction writes.
-const BATCH: usize = 256;
 
 /// A notification to write: the payment it names, who sent it, and how it is to be verified.
 #[derive(Clone)]
@@ -41,76 +33,28 @@ pub(super) enum Written {
     Over(Ticket),
 }
 
-struct Pending {
-    arrival: Arrival,
-    answer: oneshot::Sender<Result<Written, DbError>>,
+/// The batch writer of one server's arrivals.
+pub(super) type Arrivals = GroupCommit<Arrival, Written>;
+
+pub(super) fn writer(db: Db) -> Arrivals {
+    GroupCommit::new(move |arrivals| {
+        let db = db.clone();
+        async move { write_batch(&db, arrivals).await }
+    })
 }
 
-/// The way to the writer task, started on first use (in the caller's runtime) and again if
-/// it ever ended.
-#[derive(Clone)]
-pub(super) struct Arrivals {
-    db: Db,
-    writer: Arc<Mutex<Option<mpsc::Sender<Pending>>>>,
-}
-
-impl Arrivals {
-    pub fn new(db: Db) -> Arrivals {
-        Arrivals {
-            db,
-            writer: Arc::default(),
-        }
-    }
-
-    /// Writes `arrival` in the next batch; answers once that batch is committed.
-    pub async fn write(&self, arrival: Arrival) -> Result<Written, DbError> {
-        let (answer, written) = oneshot::channel();
-        self.writer()
-            .send(Pending { arrival, answer })
-            .await
-            .map_err(|_| stopped())?;
-        written.await.map_err(|_| stopped())?
-    }
-
-    fn writer(&self) -> mpsc::Sender<Pending> {
-        let mut writer = self.writer.lock().unwrap_or_else(|e| e.into_inner());
-        match writer.as_ref() {
-            Some(sender) if !sender.is_closed() => sender.clone(),
-            _ => {
-                let (sender, receiver) = mpsc::channel(4 * BATCH);
-                tokio::spawn(run(self.db.clone(), receiver));
-                writer.insert(sender).clone()
+async fn write_batch(db: &Db, arrivals: Vec<Arrival>) -> Vec<Result<Written, DbError>> {
+    match write_all(db, &arrivals).await {
+        Ok(written) => written.into_iter().map(Ok).collect(),
+        Err(err) if arrivals.len() == 1 => vec![Err(err)],
+        Err(err) => {
+            tracing::warn!(error = %err, size = arrivals.len(), "a batch failed: one by one");
+            let mut written = Vec::with_capacity(arrivals.len());
+            for arrival in &arrivals {
+                let alone = write_all(db, std::slice::from_ref(arrival)).await;
+                written.push(alone.map(|mut w| w.remove(0)));
             }
-        }
-    }
-}
-
-fn stopped() -> DbError {
-    DbError::Corrupt("the inbox writer stopped".into())
-}
-
-/// Writes batches until every sender is gone.
-async fn run(db: Db, mut receiver: mpsc::Receiver<Pending>) {
-    let mut batch = Vec::with_capacity(BATCH);
-    while receiver.recv_many(&mut batch, BATCH).await > 0 {
-        let (arrivals, answers): (Vec<_>, Vec<_>) =
-            batch.drain(..).map(|p| (p.arrival, p.answer)).unzip();
-        match write_all(&db, &arrivals).await {
-            Ok(written) => {
-                for (answer, written) in answers.into_iter().zip(written) {
-                    let _ = answer.send(Ok(written));
-                }
-            }
-            Err(err) if arrivals.len() == 1 => {
-                let _ = answers.into_iter().next().map(|a| a.send(Err(err)));
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, size = arrivals.len(), "a batch failed: one by one");
-                for (arrival, answer) in arrivals.iter().zip(answers) {
-                    let alone = write_all(&db, std::slice::from_ref(arrival)).await;
-                    let _ = answer.send(alone.map(|mut w| w.remove(0)));
-                }
-            }
+            written
         }
     }
 }
@@ -128,33 +72,53 @@ async fn write_all(db: &Db, arrivals: &[Arrival]) -> Result<Vec<Written>, DbErro
         })
         .collect();
     let tickets = intake::charge_all(&mut tx, &messages).await?;
-    let mut written = Vec::with_capacity(arrivals.len());
-    for (arrival, ticket) in arrivals.iter().zip(tickets) {
-        if ticket.over {
-            written.push(Written::Over(ticket));
-            continue;
-        }
-        let job = store(&mut tx, arrival, &ticket).await?;
-        written.push(Written::Stored { ticket, job });
-    }
+    let within: Vec<(&Arrival, &Ticket)> = arrivals
+        .iter()
+        .zip(&tickets)
+        .filter(|(_, ticket)| !ticket.over)
+        .collect();
+    let mut jobs = store(&mut tx, &within).await?.into_iter();
     tx.commit().await?;
-    Ok(written)
+    tickets
+        .into_iter()
+        .map(|ticket| match ticket.over {
+            true => Ok(Written::Over(ticket)),
+            false => jobs
+                .next()
+                .map(|job| Written::Stored { ticket, job })
+                .ok_or_else(|| DbError::Corrupt("a stored arrival has no job".into())),
+        })
+        .collect()
 }
 
-/// Writes one arrival, charged with `ticket`, to the inbox with its verification job.
+/// Writes arrivals, each charged with its ticket, to the inbox with their verification jobs.
 pub(super) async fn store(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    arrival: &Arrival,
-    ticket: &Ticket,
-) -> Result<Job, DbError> {
-    let ticket =
-        serde_json::to_string(ticket).map_err(|e| DbError::Corrupt(format!("ticket: {e}")))?;
-    let stored = inbox::Arrival {
-        provider: &arrival.provider,
-        code: &arrival.code,
-        body: &arrival.body,
-        address: &arrival.address,
-        ticket: &ticket,
-    };
-    inbox::receive(tx, stored, arrival.held.clone(), arrival.now).await
+    arrivals: &[(&Arrival, &Ticket)],
+) -> Result<Vec<Job>, DbError> {
+    let tickets = arrivals
+        .iter()
+        .map(|(_, ticket)| serde_json::to_string(ticket))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| DbError::Corrupt(format!("ticket: {e}")))?;
+    let stored: Vec<_> = arrivals
+        .iter()
+        .zip(&tickets)
+        .map(|((arrival, _), ticket)| {
+            let stored = inbox::Arrival {
+                provider: &arrival.provider,
+                code: &arrival.code,
+                body: &arrival.body,
+                address: &arrival.address,
+                ticket,
+            };
+            (stored, arrival.held.clone())
+        })
+        .collect();
+    let now = arrivals
+        .iter()
+        .map(|(a, _)| a.now)
+        .max()
+        .unwrap_or_default();
+    inbox::receive_all(tx, &stored, now).await
 }

@@ -72,7 +72,7 @@ impl Checkout {
             held,
             now: now_millis(),
         };
-        let (ticket, job) = match self.arrivals.write(arrival.clone()).await? {
+        let (ticket, job) = match self.arrivals.submit(arrival.clone()).await? {
             Written::Stored { ticket, job } => (ticket, job),
             // Rare: whether it goes on takes the connector, not worth holding up a batch.
             Written::Over(ticket) => {
@@ -80,7 +80,9 @@ impl Checkout {
                     return Ok(None);
                 };
                 let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
-                let job = arrivals::store(&mut tx, &arrival, &admitted.ticket).await?;
+                let job = arrivals::store(&mut tx, &[(&arrival, &admitted.ticket)])
+                    .await?
+                    .remove(0);
                 tx.commit().await.map_err(DbError::from)?;
                 return Ok(Some((admitted, job)));
             }

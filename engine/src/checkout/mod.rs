@@ -98,7 +98,7 @@ struct Valid {
 impl Checkout {
     pub fn new(db: Db, connectors: Connectors, public_url: &str) -> Checkout {
         Checkout {
-            arrivals: arrivals::Arrivals::new(db.clone()),
+            arrivals: arrivals::writer(db.clone()),
             db,
             connectors,
             public_url: public_url.trim_end_matches('/').to_owned(),

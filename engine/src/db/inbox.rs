@@ -54,35 +54,49 @@ pub async fn receive(
     held: Option<(String, i64)>,
     now: i64,
 ) -> Result<Job, DbError> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO inbox (provider, code, body, address, received_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(arrival.provider)
-    .bind(arrival.code)
-    .bind(STANDARD.encode(arrival.body))
-    .bind(arrival.address)
-    .bind(now)
-    .fetch_one(&mut **tx)
-    .await?;
-    let attempts = i64::from(held.is_some());
-    let job = NewJob {
-        kind: VERIFY.into(),
-        key: format!("inbox:{id}"),
-        payload: format!(r#"{{"inbox":{id},"ticket":{}}}"#, arrival.ticket),
-        run_at: now,
-        held,
-    };
-    let job_id = jobs::enqueue(tx, &job, now)
-        .await?
-        .ok_or_else(|| DbError::Corrupt(format!("inbox {id}: its job exists")))?;
-    Ok(Job {
-        id: job_id,
-        kind: job.kind,
-        key: job.key,
-        payload: job.payload,
-        attempts,
-    })
+    Ok(receive_all(tx, &[(arrival, held)], now).await?.remove(0))
+}
+
+/// [`receive`] for several notifications: a row each, then their jobs in one statement.
+pub async fn receive_all(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    arrivals: &[(Arrival<'_>, Option<(String, i64)>)],
+    now: i64,
+) -> Result<Vec<Job>, DbError> {
+    let mut new = Vec::with_capacity(arrivals.len());
+    for (arrival, held) in arrivals {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO inbox (provider, code, body, address, received_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(arrival.provider)
+        .bind(arrival.code)
+        .bind(STANDARD.encode(arrival.body))
+        .bind(arrival.address)
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?;
+        new.push(NewJob {
+            kind: VERIFY.into(),
+            key: format!("inbox:{id}"),
+            payload: format!(r#"{{"inbox":{id},"ticket":{}}}"#, arrival.ticket),
+            run_at: now,
+            held: held.clone(),
+        });
+    }
+    let ids = jobs::enqueue_all(tx, &new, now).await?;
+    new.into_iter()
+        .zip(ids)
+        .map(|(job, id)| {
+            Ok(Job {
+                id: id.ok_or_else(|| DbError::Corrupt(format!("{}: its job exists", job.key)))?,
+                attempts: i64::from(job.held.is_some()),
+                kind: job.kind,
+                key: job.key,
+                payload: job.payload,
+            })
+        })
+        .collect()
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Option<Received>, DbError> {

@@ -50,27 +50,60 @@ pub async fn enqueue(
     job: &NewJob,
     now: i64,
 ) -> Result<Option<i64>, DbError> {
-    let (state, worker, lease_until, attempts) = match &job.held {
-        Some((worker, until)) => ("running", Some(worker.as_str()), Some(*until), 1),
-        None => ("queued", None, None, 0),
-    };
-    let inserted: Option<(i64,)> = sqlx::query_as(
+    Ok(enqueue_all(tx, std::slice::from_ref(job), now)
+        .await?
+        .remove(0))
+}
+
+/// Enqueues `jobs` (distinct keys) in one statement, in the caller's transaction: each one's
+/// id, or `None` where its key was already enqueued.
+pub async fn enqueue_all(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    jobs: &[NewJob],
+    now: i64,
+) -> Result<Vec<Option<i64>>, DbError> {
+    const COLUMNS: usize = 9;
+    if jobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let values: Vec<String> = (0..jobs.len())
+        .map(|i| {
+            let params: Vec<String> = (1..=COLUMNS)
+                .map(|c| format!("${}", COLUMNS * i + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
         "INSERT INTO jobs (kind, dedupe_key, payload, state, run_at, created_at, worker, \
-         lease_until, attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
-         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-    )
-    .bind(&job.kind)
-    .bind(&job.key)
-    .bind(&job.payload)
-    .bind(state)
-    .bind(job.run_at)
-    .bind(now)
-    .bind(worker)
-    .bind(lease_until)
-    .bind(attempts)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(inserted.map(|(id,)| id))
+         lease_until, attempts) VALUES {} \
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
+        values.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64, String)>(&sql).persistent(jobs.len() == 1);
+    for job in jobs {
+        let (state, worker, lease_until, attempts) = match &job.held {
+            Some((worker, until)) => ("running", Some(worker.as_str()), Some(*until), 1),
+            None => ("queued", None, None, 0),
+        };
+        query = query
+            .bind(&job.kind)
+            .bind(&job.key)
+            .bind(&job.payload)
+            .bind(state)
+            .bind(job.run_at)
+            .bind(now)
+            .bind(worker)
+            .bind(lease_until)
+            .bind(attempts);
+    }
+    let ids: std::collections::HashMap<String, i64> = query
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id, key)| (key, id))
+        .collect();
+    Ok(jobs.iter().map(|job| ids.get(&job.key).copied()).collect())
 }
 
 const CLAIMED: &str = "id, kind, dedupe_key, payload, attempts";
@@ -106,17 +139,36 @@ pub async fn claim(
 /// Marks a job done, if `worker` still holds it (`false`: its lease ran out and another
 /// worker claimed it).
 pub async fn finish(db: &Db, job: &Job, worker: &str, now: i64) -> Result<bool, DbError> {
-    let done = sqlx::query(
+    Ok(finish_all(db, &[job.id], worker, now).await?.remove(0))
+}
+
+/// [`finish`] for several jobs in one statement: whether each was still `worker`'s.
+pub async fn finish_all(
+    db: &Db,
+    ids: &[i64],
+    worker: &str,
+    now: i64,
+) -> Result<Vec<bool>, DbError> {
+    let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let sql = format!(
         "UPDATE jobs SET state = 'done', finished_at = $1, lease_until = NULL, last_error = NULL \
-         WHERE id = $2 AND worker = $3 AND state = 'running'",
-    )
-    .bind(now)
-    .bind(job.id)
-    .bind(worker)
-    .execute(db.pool())
-    .await?
-    .rows_affected();
-    Ok(done == 1)
+         WHERE worker = $2 AND state = 'running' AND id IN ({}) RETURNING id",
+        params.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (i64,)>(&sql)
+        .persistent(ids.len() == 1)
+        .bind(now)
+        .bind(worker);
+    for id in ids {
+        query = query.bind(id);
+    }
+    let done: std::collections::HashSet<i64> = query
+        .fetch_all(db.pool())
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect();
+    Ok(ids.iter().map(|id| done.contains(id)).collect())
 }
 
 /// Records a failed attempt: the job runs again at `retry_at`, or with `None` is left dead.
