@@ -38,9 +38,11 @@ setup-build:
 	fi
 	@[ -x tools/node_modules/.bin/wasm-opt ] || (cd tools && npm ci --no-audit --no-fund)
 
-## What the tests need besides the build: Chromium, the npm packages, a PostgreSQL server.
+## What the tests need besides the build: Chromium, poppler's pdftotext (the receipts' PDFs are
+## read back), the npm packages, a PostgreSQL server.
 setup-test: setup-build postgres
 	@command -v chromium >/dev/null || $(call apt_install,chromium)
+	@command -v pdftotext >/dev/null || $(call apt_install,poppler-utils)
 	cd end2end && npm ci --no-audit --no-fund
 
 define apt_install
@@ -59,10 +61,11 @@ postgres:
 test: setup-test test-rust test-e2e
 
 ## Rust tests: the engine on SQLite and PostgreSQL (KASSA_TEST_POSTGRES), then the server
-## (whose provider-callback tests run on both too).
+## (whose provider-callback tests run on both too), then the receipts' PDFs.
 test-rust:
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo test -p engine --features server
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo test -p server
+	cargo test -p receipt-pdf
 
 test-e2e: setup-test build-release
 	cd end2end && CI=1 E2E_PORT=$(E2E_PORT) npx playwright test
@@ -91,4 +94,5 @@ lint:
 	cargo fmt --all --check
 	cargo clippy -p engine --features server --all-targets -- -D warnings
 	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p receipt-pdf --all-targets -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings

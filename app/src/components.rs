@@ -24,17 +24,27 @@ pub fn date_time_text(millis: i64, lang: &str) -> String {
 
 /// The name of the unit amounts are shown in.
 pub fn unit_name(currency: Currency, unit: Unit) -> String {
-    let i18n = use_i18n();
+    unit_name_in(use_i18n().get_locale_untracked(), currency, unit)
+}
+
+/// [`unit_name`] in `locale` (outside a page: a receipt's PDF).
+pub fn unit_name_in(locale: Locale, currency: Currency, unit: Unit) -> String {
     match unit {
-        Unit::Toman => t_string!(i18n, unit_toman).to_string(),
-        Unit::Standard if currency == Currency::IRR => t_string!(i18n, unit_rial).to_string(),
+        Unit::Toman => td_string!(locale, unit_toman).to_string(),
+        Unit::Standard if currency == Currency::IRR => td_string!(locale, unit_rial).to_string(),
         Unit::Standard => currency.code().to_owned(),
     }
 }
 
 /// An amount with its currency, in the page's language (`engine::money::format_money`).
 pub fn money_text(minor: i64, currency: Currency, unit: Unit) -> String {
-    engine::money::format_money(minor, currency, unit, lang(), &unit_name(currency, unit))
+    money_text_in(use_i18n().get_locale_untracked(), minor, currency, unit)
+}
+
+/// [`money_text`] in `locale`.
+pub fn money_text_in(locale: Locale, minor: i64, currency: Currency, unit: Unit) -> String {
+    let unit_name = unit_name_in(locale, currency, unit);
+    engine::money::format_money(minor, currency, unit, locale.as_str(), &unit_name)
 }
 
 /// A discount as shown: `12.5%`, or an amount in the store's unit.

@@ -22,6 +22,8 @@ pub use admin::logos::{serve as serve_logo, upload as upload_logo};
 #[cfg(feature = "ssr")]
 pub use admin::payments::{CSV_PATH, export_csv};
 #[cfg(feature = "ssr")]
+pub use pages::receipt_pdf::{PDF_PATH as RECEIPT_PDF_PATH, serve_pdf as serve_receipt_pdf};
+#[cfg(feature = "ssr")]
 pub use session::address_of;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -49,6 +49,13 @@ for (const javaScriptEnabled of [true, false]) {
       await expect(page.getByTestId("receipt")).toContainText("Sara Ahmadi");
       await expect(page.getByTestId("receipt")).toContainText("120,000 toman");
       await expect(page.getByTestId("receipt")).toContainText("not a tax invoice");
+      // Its PDF, in the page's language: the first made is the original.
+      const pdfLink = page.getByTestId("receipt-pdf");
+      await expect(pdfLink).toHaveAttribute("href", /\/r\/[0-9a-f]{32}\/pdf\?lang=en$/);
+      const pdf = await page.request.get((await pdfLink.getAttribute("href")) ?? "");
+      expect(pdf.status()).toBe(200);
+      expect(pdf.headers()["content-type"]).toBe("application/pdf");
+      expect((await pdf.body()).subarray(0, 5).toString()).toBe("%PDF-");
 
       await page.goto(`/track/${code.toLowerCase()}`);
       await expect(page.getByTestId("summary")).toContainText("Paid");

@@ -104,6 +104,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         )
         .route(app::CSV_PATH, get(app::export_csv))
         .route(app::LOGO_PATH, get(app::serve_logo))
+        .route(app::RECEIPT_PDF_PATH, get(app::serve_receipt_pdf))
         .route(
             app::LOGO_UPLOAD_PATH,
             axum::routing::post(app::upload_logo)

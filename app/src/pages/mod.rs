@@ -2,6 +2,8 @@ pub mod handoff;
 pub mod openpay;
 pub mod payment;
 pub mod receipt;
+#[cfg(feature = "ssr")]
+pub mod receipt_pdf;
 pub mod track;
 
 use leptos::prelude::*;

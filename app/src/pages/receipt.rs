@@ -10,7 +10,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Row, date_time_text, lang, money_text};
+use crate::components::{Row, date_time_text, lang, money_text_in};
 use crate::i18n::*;
 
 /// The public path of the receipt with `token`.
@@ -57,13 +57,24 @@ pub struct ReceiptView {
     pub card_pan: Option<String>,
     pub slip_number: Option<String>,
     pub tracking_code: String,
+    /// The store's language: the PDF's when the payer asks for none.
+    pub language: String,
 }
 
 #[server]
 pub async fn load_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {
+    let state = crate::state::app_state()?;
+    Ok(receipt_view(&state, &token).await?.map(|(view, _)| view))
+}
+
+/// The receipt `token` names, as its page and its PDF show it, with its record.
+#[cfg(feature = "ssr")]
+pub(crate) async fn receipt_view(
+    state: &crate::state::AppState,
+    token: &str,
+) -> Result<Option<(ReceiptView, engine::db::receipts::Receipt)>, ServerFnError> {
     use engine::db::{methods, payments, receipts, stores};
     use engine::zones;
-    let state = crate::state::app_state()?;
     let db = state.checkout.db();
     let internal = crate::api::internal;
     let Some(receipt) = receipts::by_token(db, token.trim())
@@ -94,8 +105,8 @@ pub async fn load_receipt(token: String) -> Result<Option<ReceiptView>, ServerFn
             .map(|m| m.display_name),
         None => None,
     };
-    let logo = crate::api::store_logo(&state, store.id).await?;
-    Ok(Some(ReceiptView {
+    let logo = crate::api::store_logo(state, store.id).await?;
+    let view = ReceiptView {
         number: receipt.number,
         issued_at: receipt.issued_at,
         offset: zones::offset_at(&store.legal.time_zone, receipt.issued_at),
@@ -116,7 +127,9 @@ pub async fn load_receipt(token: String) -> Result<Option<ReceiptView>, ServerFn
         card_pan: payment.card_pan,
         slip_number: payment.slip_number,
         tracking_code: payment.tracking_code,
-    }))
+        language: store.default_lang,
+    };
+    Ok(Some((view, receipt)))
 }
 
 #[component]
@@ -131,7 +144,7 @@ pub fn ReceiptPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match receipt.await {
-                    Ok(Some(r)) => Either::Left(view! { <Receipt receipt=r /> }),
+                    Ok(Some(r)) => Either::Left(view! { <Receipt receipt=r token=params.read_untracked().get("token").unwrap_or_default() /> }),
                     Ok(None) | Err(_) => Either::Right({
                         super::not_found_status();
                         view! {
@@ -148,60 +161,82 @@ pub fn ReceiptPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn Receipt(receipt: ReceiptView) -> impl IntoView {
-    let i18n = use_i18n();
-    let locale = i18n.get_locale_untracked();
-    let lang = lang();
+/// What a receipt says, in `locale`: its title, the issuer's lines and its labelled rows
+/// (`true`: a code or number that reads left to right), for its page and its PDF alike.
+pub struct Lines {
+    pub title: String,
+    pub issuer: Vec<String>,
+    pub rows: Vec<(String, String, bool)>,
+}
+
+pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
+    let lang = locale.as_str();
     let number = engine::digits::localize(&receipt.number.to_string(), lang);
-    let title = td_string!(locale, receipt_title, number = number.clone()).to_string();
-    let money = |minor: i64| money_text(minor, receipt.currency, receipt.unit);
+    let money = |minor: i64| money_text_in(locale, minor, receipt.currency, receipt.unit);
     let issued = format!(
         "{} ({})",
         date_time_text(receipt.issued_at + receipt.offset, lang),
         receipt.time_zone
     );
-    let text = |key: &str| match key {
-        "payer" => td_string!(locale, payer).to_string(),
-        "description" => td_string!(locale, description).to_string(),
-        "price" => td_string!(locale, receipt_price).to_string(),
-        "discount" => td_string!(locale, discount_given).to_string(),
-        "paid" => td_string!(locale, receipt_paid).to_string(),
-        "method" => td_string!(locale, receipt_method).to_string(),
-        "bank_ref" => td_string!(locale, bank_ref).to_string(),
-        "card" => td_string!(locale, card).to_string(),
-        "slip" => td_string!(locale, slip_number).to_string(),
-        "code" => td_string!(locale, tracking_code).to_string(),
-        _ => td_string!(locale, receipt_issued).to_string(),
-    };
     let method = receipt
         .method
         .clone()
         .unwrap_or_else(|| td_string!(locale, receipt_bank_slip).to_string());
+    let row = |label: &str, value: String, ltr: bool| Some((label.to_owned(), value, ltr));
+    let discounted = receipt.discount > 0;
     let rows = [
-        Some(("issued", issued, false)),
-        Some(("payer", receipt.payer_name.clone(), false)),
+        row(td_string!(locale, receipt_issued), issued, false),
+        row(td_string!(locale, payer), receipt.payer_name.clone(), false),
         receipt
             .description
             .clone()
-            .map(|d| ("description", d, false)),
-        (receipt.discount > 0).then(|| ("price", money(receipt.amount + receipt.discount), true)),
-        (receipt.discount > 0).then(|| ("discount", money(receipt.discount), true)),
-        Some(("paid", money(receipt.amount), true)),
-        Some(("method", method, false)),
+            .and_then(|d| row(td_string!(locale, description), d, false)),
+        discounted
+            .then(|| {
+                row(
+                    td_string!(locale, receipt_price),
+                    money(receipt.amount + receipt.discount),
+                    true,
+                )
+            })
+            .flatten(),
+        discounted
+            .then(|| {
+                row(
+                    td_string!(locale, discount_given),
+                    money(receipt.discount),
+                    true,
+                )
+            })
+            .flatten(),
+        row(
+            td_string!(locale, receipt_paid),
+            money(receipt.amount),
+            true,
+        ),
+        row(td_string!(locale, receipt_method), method, false),
+        receipt.bank_ref.as_ref().and_then(|r| {
+            row(
+                td_string!(locale, bank_ref),
+                engine::digits::localize(r, lang),
+                true,
+            )
+        }),
         receipt
-            .bank_ref
+            .card_pan
             .clone()
-            .map(|r| ("bank_ref", engine::digits::localize(&r, lang), true)),
-        receipt.card_pan.clone().map(|c| ("card", c, true)),
-        receipt.slip_number.clone().map(|s| ("slip", s, true)),
-        Some((
-            "code",
+            .and_then(|c| row(td_string!(locale, card), c, true)),
+        receipt
+            .slip_number
+            .clone()
+            .and_then(|s| row(td_string!(locale, slip_number), s, true)),
+        row(
+            td_string!(locale, tracking_code),
             engine::tracking::display(&receipt.tracking_code),
             true,
-        )),
+        ),
     ];
-    let merchant = [
+    let issuer = [
         receipt.legal_name.clone(),
         receipt
             .registration_number
@@ -209,6 +244,23 @@ fn Receipt(receipt: ReceiptView) -> impl IntoView {
             .map(|n| td_string!(locale, receipt_registration, number = n).to_string()),
         receipt.address.clone(),
     ];
+    Lines {
+        title: td_string!(locale, receipt_title, number = number).to_string(),
+        issuer: issuer.into_iter().flatten().collect(),
+        rows: rows.into_iter().flatten().collect(),
+    }
+}
+
+#[component]
+fn Receipt(receipt: ReceiptView, token: String) -> impl IntoView {
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
+    let Lines {
+        title,
+        issuer,
+        rows,
+    } = lines(&receipt, locale);
+    let pdf = format!("{}/pdf?lang={}", path(&token), locale.as_str());
     view! {
         <Title text=title.clone() />
         <article class="card receipt" data-testid="receipt">
@@ -216,14 +268,15 @@ fn Receipt(receipt: ReceiptView) -> impl IntoView {
                 {receipt.logo.clone().map(|src| view! { <img class="logo" src=src alt="" /> })}
                 <div>
                     <p class="store">{receipt.store_name.clone()}</p>
-                    {merchant.into_iter().flatten().map(|line| view! { <p class="muted">{line}</p> }).collect_view()}
+                    {issuer.into_iter().map(|line| view! { <p class="muted">{line}</p> }).collect_view()}
                 </div>
             </header>
             <h1>{title}</h1>
             <p class="genuine" role="status">{td_string!(locale, receipt_genuine, store = receipt.store_name.clone()).to_string()}</p>
             <dl class="summary">
-                {rows.into_iter().flatten().map(|(key, value, mono)| view! { <Row label=text(key) value mono /> }).collect_view()}
+                {rows.into_iter().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
             </dl>
+            <p><a class="button secondary" href=pdf rel="external" data-testid="receipt-pdf">{t!(i18n, receipt_pdf)}</a></p>
             <p class="muted">{t!(i18n, receipt_disclaimer)}</p>
         </article>
     }

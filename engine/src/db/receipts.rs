@@ -95,6 +95,18 @@ pub async fn by_token(db: &Db, token: &str) -> Result<Option<Receipt>, DbError> 
     )
 }
 
+/// Counts a PDF made of `receipt`: `true` for its first (the original), `false` for a copy.
+pub async fn pdf_made(db: &Db, receipt: &Receipt) -> Result<bool, DbError> {
+    let (made,): (i64,) = sqlx::query_as(
+        "INSERT INTO receipt_pdfs (receipt_id, made) VALUES ($1, 1) \
+         ON CONFLICT (receipt_id) DO UPDATE SET made = receipt_pdfs.made + 1 RETURNING made",
+    )
+    .bind(receipt.id)
+    .fetch_one(db.pool())
+    .await?;
+    Ok(made == 1)
+}
+
 /// A store's receipts, by number.
 pub async fn of_store(db: &Db, store_id: i64) -> Result<Vec<Receipt>, DbError> {
     Ok(sqlx::query_as(&format!(

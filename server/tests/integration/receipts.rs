@@ -121,6 +121,99 @@ async fn a_paid_payment_gets_a_numbered_receipt_its_payer_can_open() {
     }
 }
 
+/// The words `pdftotext` (poppler) reads from a PDF, without the bidi controls it adds: a
+/// right-to-left run comes out in display order, so its words are looked for one by one.
+/// Persian's zero-width non-joiner and combining hamza are dropped on both sides: they are
+/// drawn in place (see the rendered page) but extracted one letter off.
+fn pdf_words(pdf: &[u8]) -> Vec<String> {
+    let file = std::env::temp_dir().join(format!("kassa-receipt-{}.pdf", rand::random::<u64>()));
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; `make setup-test` installs it)");
+    let _ = std::fs::remove_file(&file);
+    let text: String = String::from_utf8(out.stdout)
+        .unwrap()
+        .chars()
+        .filter(|c| !unplaced(*c))
+        .collect();
+    text.split_whitespace().map(str::to_owned).collect()
+}
+
+fn unplaced(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200c}' | '\u{0654}')
+}
+
+fn has_words(words: &[String], expected: &str) -> bool {
+    let expected: String = expected.chars().filter(|c| !unplaced(*c)).collect();
+    expected
+        .split_whitespace()
+        .all(|w| words.iter().any(|have| have.contains(w)))
+}
+
+#[tokio::test]
+async fn a_receipt_s_pdf_is_the_original_once_then_copies() {
+    for database in database_urls().await {
+        let app = serve_with(true, |c| {
+            if let Some(url) = database {
+                c.database_url = url;
+            }
+        })
+        .await;
+        let paid = paid_at_zarinpal(&app, "pdf", "سارا احمدی").await;
+        let receipt = receipt_of(&app, &paid).await;
+        let pdf_path = format!("/r/{}/pdf", receipt.token);
+        let (_, page) = text(&app, &format!("/r/{}?lang=fa", receipt.token)).await;
+        assert!(
+            page.contains(&format!("href=\"{pdf_path}?lang=fa\"")),
+            "{page}"
+        );
+
+        // The first, in the payer's Persian: the original.
+        let answer = reqwest::get(format!("{}{pdf_path}?lang=fa", app.base))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["content-type"], "application/pdf");
+        let first = pdf_words(&answer.bytes().await.unwrap());
+        let code = engine::tracking::display(&paid.tracking_code);
+        let link = format!("/r/{}", receipt.token);
+        for expected in [
+            "سارا احمدی",
+            "۱۲۰٬۰۰۰ تومان",
+            "رسید شمارهٔ ۱",
+            "اصل",
+            &code,
+            &link,
+        ] {
+            assert!(has_words(&first, expected), "{expected}: {first:?}");
+        }
+        // Every later one is a copy, here in English.
+        let answer = reqwest::get(format!("{}{pdf_path}?lang=en", app.base))
+            .await
+            .unwrap();
+        let second = pdf_words(&answer.bytes().await.unwrap()).join(" ");
+        for expected in [
+            "Receipt No. 1",
+            "COPY",
+            "120,000 toman",
+            "not a tax invoice",
+        ] {
+            assert!(second.contains(expected), "{expected}: {second}");
+        }
+        // Nobody was given this token.
+        let answer = reqwest::get(format!(
+            "{}/r/0123456789abcdef0123456789abcdef/pdf",
+            app.base
+        ))
+        .await
+        .unwrap();
+        assert_eq!(answer.status(), 404);
+    }
+}
+
 #[tokio::test]
 async fn a_confirmed_slip_gets_its_receipt_and_the_merchant_sees_it() {
     let app = serve_with(true, |_| {}).await;

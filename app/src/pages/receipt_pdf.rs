@@ -1,0 +1,119 @@
+//! A receipt's PDF, `/r/{token}/pdf?lang=xx`: what its page says, typeset by `receipt-pdf`
+//! in the language asked for (the page's), else the store's. The first PDF made of a
+//! receipt is marked "original", every later one "copy".
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use engine::db::{images, receipts};
+use engine::images::ImageName;
+use engine::validation::LANGUAGES;
+
+use super::receipt::{Lines, ReceiptView, lines, path, receipt_view};
+use crate::i18n::*;
+use crate::state::AppState;
+
+pub const PDF_PATH: &str = "/r/{token}/pdf";
+
+pub async fn serve_pdf(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (view, receipt) = match receipt_view(&state, &token).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return (StatusCode::NOT_FOUND, "no such receipt").into_response(),
+        Err(err) => return failed(&err.to_string()),
+    };
+    let db = state.checkout.db();
+    let logo = match images::get(db, receipt.store_id, ImageName::Store).await {
+        Ok(logo) => logo.map(|(_, bytes)| bytes),
+        Err(err) => return failed(&err.to_string()),
+    };
+    let original = match receipts::pdf_made(db, &receipt).await {
+        Ok(original) => original,
+        Err(err) => return failed(&err.to_string()),
+    };
+    let locale = asked_language(query.as_deref())
+        .or_else(|| view.language.parse().ok())
+        .unwrap_or_default();
+    let url = format!("{}{}", state.checkout.public_url(), path(&token));
+    let document = document(&view, locale, original, url, logo);
+    let number = view.number;
+    // Typesetting takes tens of milliseconds of CPU: off the request threads.
+    match tokio::task::spawn_blocking(move || receipt_pdf::render(&document)).await {
+        Ok(Ok(pdf)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"receipt-{number}.pdf\""),
+                ),
+                (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            ],
+            pdf,
+        )
+            .into_response(),
+        Ok(Err(err)) => failed(&err.to_string()),
+        Err(err) => failed(&err.to_string()),
+    }
+}
+
+fn failed(error: &str) -> Response {
+    tracing::error!(%error, "a receipt's PDF could not be made");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "the receipt could not be made",
+    )
+        .into_response()
+}
+
+fn asked_language(query: Option<&str>) -> Option<Locale> {
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query?).ok()?;
+    params
+        .into_iter()
+        .find(|(k, v)| k == "lang" && LANGUAGES.contains(&v.as_str()))
+        .and_then(|(_, v)| v.parse().ok())
+}
+
+/// The receipt as `receipt-pdf` lays it out.
+fn document(
+    view: &ReceiptView,
+    locale: Locale,
+    original: bool,
+    url: String,
+    logo: Option<Vec<u8>>,
+) -> receipt_pdf::Receipt {
+    let Lines {
+        title,
+        issuer,
+        mut rows,
+    } = lines(view, locale);
+    let paid = td_string!(locale, receipt_paid).to_string();
+    let total = rows
+        .iter()
+        .position(|(label, _, _)| *label == paid)
+        .map(|i| rows.remove(i))
+        .map(|(label, value, _)| (label, value))
+        .unwrap_or_default();
+    receipt_pdf::Receipt {
+        language: locale.as_str().to_owned(),
+        title,
+        mark: if original {
+            td_string!(locale, receipt_original).to_string()
+        } else {
+            td_string!(locale, receipt_copy).to_string()
+        },
+        store: view.store_name.clone(),
+        issuer,
+        logo,
+        rows: rows
+            .into_iter()
+            .map(|(label, value, ltr)| receipt_pdf::Row { label, value, ltr })
+            .collect(),
+        total,
+        verify: td_string!(locale, receipt_check_at).to_string(),
+        url,
+        note: td_string!(locale, receipt_disclaimer).to_string(),
+    }
+}
