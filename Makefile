@@ -70,12 +70,13 @@ test-rust:
 test-e2e: setup-test build-release
 	cd end2end && CI=1 E2E_PORT=$(E2E_PORT) npx playwright test
 
-## The payments report at 100,000 payments (engine/benches/report.rs), and the notifications
-## the release server accepts per second (engine/benches/notifications.rs), on SQLite and
-## PostgreSQL.
+## The payments report at 100,000 payments (engine/benches/report.rs), the notifications the
+## release server accepts and verifies per second (engine/benches/notifications.rs), on SQLite
+## and PostgreSQL, and 1,000 receipt PDFs: time and memory (receipt-pdf/benches/pdfs.rs).
 bench: postgres build-release
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench report
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench notifications
+	cargo bench -p receipt-pdf --bench pdfs
 
 ## Fuzzing (libFuzzer through cargo-fuzz) of the parsers that read what strangers send: each
 ## target for FUZZ_SECONDS (default 30). cargo-fuzz needs nightly flags; RUSTC_BOOTSTRAP lets
