@@ -167,6 +167,8 @@ pub struct Lines {
     pub title: String,
     pub issuer: Vec<String>,
     pub rows: Vec<(String, String, bool)>,
+    /// The amount paid (label, value), the receipt's last line.
+    pub paid: (String, String),
 }
 
 pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
@@ -209,11 +211,6 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
                 )
             })
             .flatten(),
-        row(
-            td_string!(locale, receipt_paid),
-            money(receipt.amount),
-            true,
-        ),
         row(td_string!(locale, receipt_method), method, false),
         receipt.bank_ref.as_ref().and_then(|r| {
             row(
@@ -248,6 +245,10 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
         title: td_string!(locale, receipt_title, number = number).to_string(),
         issuer: issuer.into_iter().flatten().collect(),
         rows: rows.into_iter().flatten().collect(),
+        paid: (
+            td_string!(locale, receipt_paid).to_owned(),
+            money(receipt.amount),
+        ),
     }
 }
 
@@ -258,8 +259,10 @@ fn Receipt(receipt: ReceiptView, token: String) -> impl IntoView {
     let Lines {
         title,
         issuer,
-        rows,
+        mut rows,
+        paid: (paid, amount),
     } = lines(&receipt, locale);
+    rows.push((paid, amount, true));
     let pdf = format!("{}/pdf?lang={}", path(&token), locale.as_str());
     view! {
         <Title text=title.clone() />

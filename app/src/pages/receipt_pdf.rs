@@ -87,15 +87,9 @@ fn document(
     let Lines {
         title,
         issuer,
-        mut rows,
+        rows,
+        paid,
     } = lines(view, locale);
-    let paid = td_string!(locale, receipt_paid).to_string();
-    let total = rows
-        .iter()
-        .position(|(label, _, _)| *label == paid)
-        .map(|i| rows.remove(i))
-        .map(|(label, value, _)| (label, value))
-        .unwrap_or_default();
     receipt_pdf::Receipt {
         language: locale.as_str().to_owned(),
         title,
@@ -111,7 +105,7 @@ fn document(
             .into_iter()
             .map(|(label, value, ltr)| receipt_pdf::Row { label, value, ltr })
             .collect(),
-        total,
+        total: paid,
         verify: td_string!(locale, receipt_check_at).to_string(),
         url,
         note: td_string!(locale, receipt_disclaimer).to_string(),

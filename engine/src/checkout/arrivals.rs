@@ -13,7 +13,6 @@ use crate::group_commit::GroupCommit;
 use crate::intake::{self, Ticket};
 
 /// A notification to write: the payment it names, who sent it, and how it is to be verified.
-#[derive(Clone)]
 pub(super) struct Arrival {
     pub payment: i64,
     pub code: String,
@@ -29,8 +28,9 @@ pub(super) struct Arrival {
 pub(super) enum Written {
     /// In the inbox, with the job that verifies it.
     Stored { ticket: Ticket, job: Job },
-    /// Charged but not written: over a budget, for the caller to weigh (`Checkout::admitted`).
-    Over(Ticket),
+    /// Charged but not written: over a budget, handed back for the caller to weigh
+    /// (`Checkout::admitted`) and perhaps store alone.
+    Over(Ticket, Arrival),
 }
 
 /// The batch writer of one server's arrivals.
@@ -44,23 +44,34 @@ pub(super) fn writer(db: Db) -> Arrivals {
 }
 
 async fn write_batch(db: &Db, arrivals: Vec<Arrival>) -> Vec<Result<Written, DbError>> {
+    let answer = |tickets: Vec<(Ticket, Option<Job>)>, arrivals: Vec<Arrival>| {
+        tickets
+            .into_iter()
+            .zip(arrivals)
+            .map(|((ticket, job), arrival)| match job {
+                Some(job) => Written::Stored { ticket, job },
+                None => Written::Over(ticket, arrival),
+            })
+            .collect::<Vec<_>>()
+    };
     match write_all(db, &arrivals).await {
-        Ok(written) => written.into_iter().map(Ok).collect(),
+        Ok(written) => answer(written, arrivals).into_iter().map(Ok).collect(),
         Err(err) if arrivals.len() == 1 => vec![Err(err)],
         Err(err) => {
             tracing::warn!(error = %err, size = arrivals.len(), "a batch failed: one by one");
             let mut written = Vec::with_capacity(arrivals.len());
-            for arrival in &arrivals {
-                let alone = write_all(db, std::slice::from_ref(arrival)).await;
-                written.push(alone.map(|mut w| w.remove(0)));
+            for arrival in arrivals {
+                let alone = write_all(db, std::slice::from_ref(&arrival)).await;
+                written.push(alone.map(|w| answer(w, vec![arrival]).remove(0)));
             }
             written
         }
     }
 }
 
-/// Charges every arrival and writes those within their budgets, in one transaction.
-async fn write_all(db: &Db, arrivals: &[Arrival]) -> Result<Vec<Written>, DbError> {
+/// Charges every arrival and writes those within their budgets, in one transaction: each
+/// one's ticket, and its job if it was written.
+async fn write_all(db: &Db, arrivals: &[Arrival]) -> Result<Vec<(Ticket, Option<Job>)>, DbError> {
     let mut tx = db.pool().begin().await?;
     let messages: Vec<intake::Message> = arrivals
         .iter()
@@ -82,10 +93,10 @@ async fn write_all(db: &Db, arrivals: &[Arrival]) -> Result<Vec<Written>, DbErro
     tickets
         .into_iter()
         .map(|ticket| match ticket.over {
-            true => Ok(Written::Over(ticket)),
+            true => Ok((ticket, None)),
             false => jobs
                 .next()
-                .map(|job| Written::Stored { ticket, job })
+                .map(|job| (ticket, Some(job)))
                 .ok_or_else(|| DbError::Corrupt("a stored arrival has no job".into())),
         })
         .collect()

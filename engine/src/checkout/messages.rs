@@ -72,10 +72,10 @@ impl Checkout {
             held,
             now: now_millis(),
         };
-        let (ticket, job) = match self.arrivals.submit(arrival.clone()).await? {
+        let (ticket, job) = match self.arrivals.submit(arrival).await? {
             Written::Stored { ticket, job } => (ticket, job),
             // Rare: whether it goes on takes the connector, not worth holding up a batch.
-            Written::Over(ticket) => {
+            Written::Over(ticket, arrival) => {
                 let Some(admitted) = self.admitted(payment, ticket).await? else {
                     return Ok(None);
                 };
