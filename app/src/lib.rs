@@ -158,6 +158,7 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/admin/bank-accounts") view=admin::bank_accounts::BankAccounts ssr=SsrMode::Async />
                         <Route path=path!("/admin/payments") view=admin::payments::Payments ssr=SsrMode::Async />
                         <Route path=path!("/admin/links") view=admin::links::Links ssr=SsrMode::Async />
+                        <Route path=path!("/admin/receipts") view=admin::receipts::Receipts ssr=SsrMode::Async />
                         <Route path=path!("/admin/payments/:id") view=admin::payments::PaymentPage ssr=SsrMode::Async />
                     </Routes>
                 </main>

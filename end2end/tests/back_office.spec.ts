@@ -146,6 +146,7 @@ const pages = [
   "/admin/bank-accounts",
   "/admin/payments",
   "/admin/links",
+  "/admin/receipts",
   "/admin/account",
 ];
 

@@ -10,6 +10,7 @@ pub mod links;
 pub mod logos;
 pub mod methods;
 pub mod payments;
+pub mod receipts;
 pub mod settings;
 
 use leptos::prelude::*;
@@ -101,6 +102,7 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     let links = [
         ("/admin", t_string!(i18n, nav_overview).to_string()),
         (payments::PATH, t_string!(i18n, nav_payments).to_string()),
+        (receipts::PATH, t_string!(i18n, nav_receipts).to_string()),
         (links::PATH, t_string!(i18n, nav_links).to_string()),
         ("/admin/settings", t_string!(i18n, nav_settings).to_string()),
         (methods::PATH, t_string!(i18n, nav_methods).to_string()),

@@ -107,6 +107,40 @@ pub async fn pdf_made(db: &Db, receipt: &Receipt) -> Result<bool, DbError> {
     Ok(made == 1)
 }
 
+/// A receipt as the store's list shows it.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Listed {
+    pub number: i64,
+    pub token: String,
+    pub issued_at: i64,
+    pub payment_id: i64,
+    pub payer_name: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// Receipts a page of the store's list shows.
+pub const PAGE: i64 = 50;
+
+/// A page of the store's receipts, newest first: those numbered below `before` (the newest
+/// with `None`).
+pub async fn page_of_store(
+    db: &Db,
+    store_id: i64,
+    before: Option<i64>,
+) -> Result<Vec<Listed>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT r.number, r.token, r.issued_at, r.payment_id, p.payer_name, p.amount, p.currency \
+         FROM receipts r JOIN payments p ON p.id = r.payment_id \
+         WHERE r.store_id = $1 AND r.number < $2 ORDER BY r.number DESC LIMIT $3",
+    )
+    .bind(store_id)
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(PAGE)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 /// A store's receipts, by number.
 pub async fn of_store(db: &Db, store_id: i64) -> Result<Vec<Receipt>, DbError> {
     Ok(sqlx::query_as(&format!(

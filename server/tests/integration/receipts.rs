@@ -278,4 +278,25 @@ async fn a_confirmed_slip_gets_its_receipt_and_the_merchant_sees_it() {
         "{page}"
     );
     assert!(page.contains("data-kind=\"receipt_issued\""), "{page}");
+    // The store's receipts list it, dated in the store's time zone, with its page, its PDF
+    // and its payment.
+    let page = owner.page("/admin/receipts?lang=en").await;
+    let jerusalem = engine::zones::local_date_time("Asia/Jerusalem", receipt.issued_at, "en");
+    for expected in [
+        "data-testid=\"receipt-row\"".to_owned(),
+        "Noa Cohen".to_owned(),
+        "Asia/Jerusalem".to_owned(),
+        jerusalem,
+        format!("href=\"/r/{}\"", receipt.token),
+        format!("href=\"/r/{}/pdf?lang=en\"", receipt.token),
+        format!("href=\"/admin/payments/{}\"", slip.id),
+    ] {
+        assert!(page.contains(&expected), "{expected}: {page}");
+    }
+    // Another store's merchant sees none of them.
+    let mut stranger = Browser::new(&app);
+    log_in(&mut stranger, server::demo::OWNER_EMAIL, OWNER_PASSWORD).await;
+    let page = stranger.page("/admin/receipts?lang=en").await;
+    assert!(!page.contains(&receipt.token), "{page}");
+    assert!(page.contains("No receipts yet"), "{page}");
 }
