@@ -56,8 +56,22 @@ pub enum Error {
     Qr,
 }
 
-/// Typesets `receipt` as a PDF.
+/// Typesets `receipt` as a PDF. A logo typst cannot read is left out rather than costing the
+/// payer the receipt.
 pub fn render(receipt: &Receipt) -> Result<Vec<u8>, Error> {
+    match typeset(receipt) {
+        Err(Error::Typeset(error)) if receipt.logo.is_some() => {
+            let without = Receipt {
+                logo: None,
+                ..receipt.clone()
+            };
+            typeset(&without).map_err(|_| Error::Typeset(error))
+        }
+        typeset => typeset,
+    }
+}
+
+fn typeset(receipt: &Receipt) -> Result<Vec<u8>, Error> {
     let world = Receipts {
         library: LazyHash::new(Library::builder().with_inputs(inputs(receipt)?).build()),
         main: Source::detached(TEMPLATE),
