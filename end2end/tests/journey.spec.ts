@@ -131,8 +131,28 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
     expect(line).toContain("Tile workshop");
   }
 
+  // Both paid payments have their receipts, listed for the merchant.
+  await page.getByRole("link", { name: "Receipts", exact: true }).click();
+  const receipts = page.getByTestId("receipts");
+  await expect(receipts.getByTestId("receipt-row")).toHaveCount(2);
+  await expect(receipts).toContainText("Sara Online");
+  await expect(receipts).toContainText("Reza Slip");
+
+  // The slip's payer reads their receipt in Persian and gets its PDF.
+  await slip.goto(`${new URL(slip.url()).pathname}?lang=fa`);
+  const receiptLink = slip.getByTestId("receipt-link");
+  await expect(receiptLink).toBeVisible({ timeout: 15_000 });
+  await receiptLink.click();
+  await expect(slip.getByRole("heading", { name: /^رسید شمارهٔ [۱۲]$/ })).toBeVisible();
+  await expect(slip.getByTestId("receipt")).toContainText("Reza Slip");
+  await expect(slip.getByTestId("receipt")).toContainText("۱۵۰٬۰۰۰ ریال");
+  const pdfHref = (await slip.getByTestId("receipt-pdf").getAttribute("href")) ?? "";
+  expect(pdfHref).toMatch(/\/pdf\?lang=fa$/);
+  const pdf = await slip.request.get(pdfHref);
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+
   // The report's pages, with data in them, pass the accessibility scan and fit a phone.
-  const withData = ["/admin/payments", detail, linkPage];
+  const withData = ["/admin/payments", "/admin/receipts", detail, linkPage];
   for (const path of withData) {
     await open(page, path, true);
     const results = await new AxeBuilder({ page }).analyze();
