@@ -184,35 +184,32 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
         .method
         .clone()
         .unwrap_or_else(|| td_string!(locale, receipt_bank_slip).to_string());
-    let row = |label: &str, value: String, ltr: bool| Some((label.to_owned(), value, ltr));
+    let row = |label: &str, value: String, ltr: bool| (label.to_owned(), value, ltr);
     let discounted = receipt.discount > 0;
     let rows = [
-        row(td_string!(locale, receipt_issued), issued, false),
-        row(td_string!(locale, payer), receipt.payer_name.clone(), false),
+        Some(row(td_string!(locale, receipt_issued), issued, false)),
+        Some(row(
+            td_string!(locale, payer),
+            receipt.payer_name.clone(),
+            false,
+        )),
         receipt
             .description
             .clone()
-            .and_then(|d| row(td_string!(locale, description), d, false)),
-        discounted
-            .then(|| {
-                row(
-                    td_string!(locale, receipt_price),
-                    money(receipt.amount + receipt.discount),
-                    true,
-                )
-            })
-            .flatten(),
-        discounted
-            .then(|| {
-                row(
-                    td_string!(locale, discount_given),
-                    money(receipt.discount),
-                    true,
-                )
-            })
-            .flatten(),
-        row(td_string!(locale, receipt_method), method, false),
-        receipt.bank_ref.as_ref().and_then(|r| {
+            .map(|d| row(td_string!(locale, description), d, false)),
+        discounted.then(|| {
+            let price = money(receipt.amount + receipt.discount);
+            row(td_string!(locale, receipt_price), price, true)
+        }),
+        discounted.then(|| {
+            row(
+                td_string!(locale, discount_given),
+                money(receipt.discount),
+                true,
+            )
+        }),
+        Some(row(td_string!(locale, receipt_method), method, false)),
+        receipt.bank_ref.as_ref().map(|r| {
             row(
                 td_string!(locale, bank_ref),
                 engine::digits::localize(r, lang),
@@ -222,16 +219,16 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
         receipt
             .card_pan
             .clone()
-            .and_then(|c| row(td_string!(locale, card), c, true)),
+            .map(|c| row(td_string!(locale, card), c, true)),
         receipt
             .slip_number
             .clone()
-            .and_then(|s| row(td_string!(locale, slip_number), s, true)),
-        row(
+            .map(|s| row(td_string!(locale, slip_number), s, true)),
+        Some(row(
             td_string!(locale, tracking_code),
             engine::tracking::display(&receipt.tracking_code),
             true,
-        ),
+        )),
     ];
     let issuer = [
         receipt.legal_name.clone(),
