@@ -39,10 +39,12 @@ setup-build:
 	@[ -x tools/node_modules/.bin/wasm-opt ] || (cd tools && npm ci --no-audit --no-fund)
 
 ## What the tests need besides the build: Chromium, poppler's pdftotext (the receipts' PDFs are
-## read back), the npm packages, a PostgreSQL server.
+## read back), aiosmtpd (the SMTP server mail tests send to, pinned in tools/requirements.txt),
+## the npm packages, a PostgreSQL server.
 setup-test: setup-build postgres
 	@command -v chromium >/dev/null || $(call apt_install,chromium)
 	@command -v pdftotext >/dev/null || $(call apt_install,poppler-utils)
+	@python3 -c 'import aiosmtpd' 2>/dev/null || python3 -m pip install --quiet -r tools/requirements.txt
 	cd end2end && npm ci --no-audit --no-fund
 
 define apt_install

@@ -67,11 +67,11 @@ pub struct PaymentView {
 /// The address of the store's logo, if it has one.
 #[cfg(feature = "ssr")]
 pub(crate) async fn store_logo(
-    state: &crate::state::AppState,
+    db: &engine::db::Db,
     store_id: i64,
 ) -> Result<Option<String>, ServerFnError> {
     use engine::images::{ImageName, url};
-    let versions = engine::db::images::versions(state.checkout.db(), store_id)
+    let versions = engine::db::images::versions(db, store_id)
         .await
         .map_err(internal)?;
     Ok(versions

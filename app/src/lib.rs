@@ -10,6 +10,8 @@ mod components;
 #[cfg(feature = "ssr")]
 pub mod cookies;
 mod flash;
+#[cfg(feature = "ssr")]
+pub mod mail;
 mod pages;
 #[cfg(feature = "ssr")]
 mod session;

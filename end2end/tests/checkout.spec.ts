@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, test } from "./fixtures";
+import { open, openMail, pdfText, test, unique } from "./fixtures";
 
 const link = "/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000&lang=en";
 
@@ -22,12 +22,14 @@ for (const javaScriptEnabled of [true, false]) {
   test.describe(`checkout with JavaScript ${javaScriptEnabled ? "on" : "off"}`, () => {
     test.use({ javaScriptEnabled });
 
-    test("a prefilled link is paid at the gateway and tracked", async ({ page }) => {
+    test("a prefilled link is paid at the gateway, tracked, and its receipt e-mailed", async ({ page }) => {
+      const { email } = unique("sara");
       await open(page, link, javaScriptEnabled);
       await expect(page.locator("#receivername")).toHaveValue("Sara Ahmadi");
       await expect(page.locator("#description")).toHaveValue("Order 1042");
       await expect(page.getByTestId("amount")).toHaveText("120,000 toman");
       await page.locator("#mobile").fill("0912 123 4567");
+      await page.locator("#email").fill(email);
       await page.getByRole("button", { name: "Pay and finish" }).click();
 
       await expect(page).toHaveURL(/\/sim\/zarinpal\/pg\/StartPay\/A\d{35}$/);
@@ -60,6 +62,19 @@ for (const javaScriptEnabled of [true, false]) {
       await page.goto(`/track/${code.toLowerCase()}`);
       await expect(page.getByTestId("summary")).toContainText("Paid");
       await expect(page.getByTestId("summary")).toContainText("120,000 toman");
+
+      // The receipt reached the payer's mailbox (the sandbox's), in English, with its PDF.
+      await openMail(page, email);
+      await expect(page.getByTestId("sim-mail-subject")).toHaveText(/^Your receipt No\. \d+ from /);
+      await expect(page.getByTestId("sim-mail-text")).toContainText("Sara Ahmadi");
+      await expect(page.getByTestId("sim-mail-text")).toContainText(code);
+      const attached = await page.request.get(
+        (await page.getByTestId("sim-mail-attachment").getAttribute("href")) ?? "",
+      );
+      expect(attached.headers()["content-type"]).toBe("application/pdf");
+      const text = pdfText(await attached.body());
+      expect(text).toContain("Sara Ahmadi");
+      expect(text).toContain("120,000");
     });
 
     test("cancelling at the gateway keeps the failure and offers a retry", async ({ page }) => {

@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { expect, test as base, type Page } from "@playwright/test";
 
 // Every page must run without a script error: a broken wasm would otherwise go unnoticed, as
@@ -39,4 +43,29 @@ export async function signUp(page: Page, js: boolean, slug: string, email: strin
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Create store" }).click();
   await expect(page).toHaveURL(/\/admin\/settings$/);
+}
+
+/** The text `pdftotext` (poppler; `make setup-test` installs it) reads from a PDF. */
+export function pdfText(pdf: Buffer): string {
+  const file = join(tmpdir(), `kassa-e2e-${Date.now()}-${Math.random().toString(36).slice(2)}.pdf`);
+  writeFileSync(file, pdf);
+  try {
+    return execFileSync("pdftotext", [file, "-"]).toString();
+  } finally {
+    unlinkSync(file);
+  }
+}
+
+/**
+ * Opens the newest message to `to` in the sandbox's mailbox (`/sim/mail`, where `make run`
+ * and the e2e server keep mail), waiting for it to arrive.
+ */
+export async function openMail(page: Page, to: string) {
+  const message = page.getByTestId("sim-mail").filter({ hasText: `to ${to}` }).first();
+  await expect(async () => {
+    await page.goto("/sim/mail");
+    await expect(message).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await message.getByRole("link").click();
+  await expect(page.getByTestId("sim-mail-to")).toHaveText(to);
 }

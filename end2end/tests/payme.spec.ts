@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, signUp, test, unique } from "./fixtures";
+import { open, openMail, pdfText, signUp, test, unique } from "./fixtures";
 
 // The simulator's seller registered through another service (never Kassa's).
 const FOREIGN_SELLER = "MPL20002-OTHERPLA-TFORMSEL-LER00002";
@@ -45,6 +45,28 @@ for (const javaScriptEnabled of [true, false]) {
     await context.close();
   });
 }
+
+test("a Hebrew payer gets the receipt e-mailed in Hebrew, its PDF with their name and amount", async ({ page }) => {
+  const { email } = unique("noa");
+  await open(page, "/s/demo-il/openpay?receivername=%D7%A0%D7%95%D7%A2%D7%94%20%D7%9C%D7%95%D7%99&description=Order%2019&price=120.50&lang=he", true);
+  await page.locator("#mobile").fill("+972 50 123 4567");
+  await page.locator("#email").fill(email);
+  await page.getByRole("button", { name: "תשלום וסיום" }).click();
+  await expect(page).toHaveURL(/\/sim\/payme\/sale\/SALE[0-9A-Z]{4}-/);
+  await page.getByLabel("Card number").fill("4557 4304 0205 3431");
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await expect(page.getByRole("heading", { name: "התשלום בוצע בהצלחה" })).toBeVisible();
+
+  await openMail(page, email);
+  await expect(page.getByTestId("sim-mail-subject")).toHaveText(/^הקבלה שלך מס׳ \d+ מאת /);
+  await expect(page.getByTestId("sim-mail-text")).toContainText("נועה לוי");
+  const attached = await page.request.get(
+    (await page.getByTestId("sim-mail-attachment").getAttribute("href")) ?? "",
+  );
+  // pdftotext gives a right-to-left line in display order: the words are looked for one by one.
+  const text = pdfText(await attached.body());
+  for (const word of ["נועה", "לוי", "120.50", "₪"]) expect(text).toContain(word);
+});
 
 test("a declined card fails the PayMe payment and offers a retry", async ({ page }) => {
   await open(page, "/s/demo-il/openpay?receivername=Noa%20Levi&description=Order%2018&price=80&lang=en", true);

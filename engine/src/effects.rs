@@ -1,20 +1,29 @@
-//! A payment's side effects: the work a move to a status owes, written as jobs
-//! (`db::jobs`) by `db::payments::transition` in the move's own transaction, so the work is
-//! owed if and only if the payment moved, whoever moved it (a return, a notification, a
-//! status poll, the merchant confirming a slip). Each job's key names its payment, so a
+//! A payment's side effects (its receipt, its e-mails): the work a move to a status owes,
+//! written as jobs (`db::jobs`) by `db::payments::transition` in the move's own transaction
+//! (and by the payment's creation, for the status it starts in), so the work is owed if and
+//! only if the payment moved, whoever moved it (a return, a notification, a status poll, the
+//! merchant confirming a slip). Each job's key names its payment, so a
 //! payment owes each effect once; each handler is idempotent, since a crash between its work
 //! and its job's `done` runs it again.
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::jobs::NewJob;
+use crate::db::jobs::{self, NewJob};
 use crate::db::payments::Payment;
-use crate::db::{Db, payments, receipts};
+use crate::db::{Db, DbError, mails, payments, receipts};
 use crate::status::PaymentStatus;
 use crate::time::now_millis;
 
 /// Issues the paid payment's numbered receipt (`db::receipts`).
 pub const RECEIPT: &str = "issue_receipt";
+/// E-mails the payer their receipt, when they gave an address.
+pub const PAYER_MAIL: &str = "mail_payer_receipt";
+/// E-mails the merchant about the new payment.
+pub const MERCHANT_PAID_MAIL: &str = "mail_merchant_paid";
+/// E-mails the merchant a bank slip to check against the bank statement.
+pub const MERCHANT_SLIP_MAIL: &str = "mail_merchant_slip";
+/// The job kinds that send e-mail (`db::mails`).
+pub const MAILS: [&str; 3] = [PAYER_MAIL, MERCHANT_PAID_MAIL, MERCHANT_SLIP_MAIL];
 
 /// What an effect's job carries: the payment it is owed by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,26 +32,45 @@ pub struct Owed {
     pub payment_id: i64,
 }
 
-/// The jobs `payment`'s move to `to` owes.
+impl Owed {
+    /// From an effect job's payload.
+    pub fn parse(payload: &str) -> Result<Owed, String> {
+        serde_json::from_str(payload).map_err(|e| format!("bad payload: {e}"))
+    }
+}
+
+/// The jobs `payment` owes on reaching `to`: by a move, or by being created in it (a bank
+/// slip is created awaiting the merchant's check).
 pub fn owed(payment: &Payment, to: PaymentStatus, now: i64) -> Vec<NewJob> {
-    let kinds: &[&str] = match to {
-        PaymentStatus::Paid => &[RECEIPT],
-        _ => &[],
+    let kinds: Vec<&str> = match to {
+        PaymentStatus::Paid => {
+            let payer = payment.email.is_some().then_some(PAYER_MAIL);
+            [Some(RECEIPT), payer, Some(MERCHANT_PAID_MAIL)]
+                .into_iter()
+                .flatten()
+                .collect()
+        }
+        PaymentStatus::AwaitingConfirmation => vec![MERCHANT_SLIP_MAIL],
+        _ => Vec::new(),
     };
+    kinds
+        .into_iter()
+        .map(|kind| job(kind, key(kind, payment.id), payment, now))
+        .collect()
+}
+
+fn job(kind: &str, key: String, payment: &Payment, now: i64) -> NewJob {
     let owed = Owed {
         store_id: payment.store_id,
         payment_id: payment.id,
     };
-    kinds
-        .iter()
-        .map(|kind| NewJob {
-            kind: (*kind).to_owned(),
-            key: key(kind, payment.id),
-            payload: serde_json::to_string(&owed).unwrap_or_default(),
-            run_at: now,
-            held: None,
-        })
-        .collect()
+    NewJob {
+        kind: kind.to_owned(),
+        key,
+        payload: serde_json::to_string(&owed).unwrap_or_default(),
+        run_at: now,
+        held: None,
+    }
 }
 
 /// The key of the job of effect `kind` owed by the payment `payment_id`.
@@ -52,7 +80,7 @@ pub fn key(kind: &str, payment_id: i64) -> String {
 
 /// The handler of `RECEIPT` jobs.
 pub async fn issue_receipt(db: &Db, payload: &str) -> Result<(), String> {
-    let owed: Owed = serde_json::from_str(payload).map_err(|e| format!("bad payload: {e}"))?;
+    let owed = Owed::parse(payload)?;
     let payment = payments::by_id(db, owed.store_id, owed.payment_id)
         .await
         .map_err(|e| e.to_string())?
@@ -64,4 +92,30 @@ pub async fn issue_receipt(db: &Db, payload: &str) -> Result<(), String> {
         .await
         .map(drop)
         .map_err(|e| e.to_string())
+}
+
+/// Sends a message about a payment again (the merchant asked): a new message under a key of
+/// its own, queued at once. `None` when the store has no such message.
+pub async fn resend(db: &Db, store_id: i64, mail_id: i64) -> Result<Option<i64>, DbError> {
+    let Some(mail) = mails::get(db, store_id, mail_id).await? else {
+        return Ok(None);
+    };
+    let Some(payment) = payments::by_id(db, store_id, mail.payment_id).await? else {
+        return Ok(None);
+    };
+    let now = now_millis();
+    let mut tx = db.pool().begin().await?;
+    let n = mails::count_of_kind(&mut tx, payment.id, &mail.kind).await?;
+    let key = format!("{}:resend-{n}", key(&mail.kind, payment.id));
+    let new = mails::NewMail {
+        store_id,
+        payment_id: payment.id,
+        kind: &mail.kind,
+        job_key: &key,
+        recipient: &mail.recipient,
+    };
+    mails::queue(&mut tx, &new, now).await?;
+    let id = jobs::enqueue(&mut tx, &job(&mail.kind, key.clone(), &payment, now), now).await?;
+    tx.commit().await?;
+    Ok(id)
 }

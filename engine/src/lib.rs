@@ -3,6 +3,7 @@
 
 pub mod bank;
 pub mod digits;
+pub mod html;
 pub mod images;
 pub mod links;
 pub mod mobile;
@@ -32,6 +33,8 @@ pub mod housekeeping;
 pub mod intake;
 #[cfg(feature = "server")]
 pub mod jobs;
+#[cfg(feature = "server")]
+pub mod mail;
 #[cfg(feature = "server")]
 pub mod polls;
 #[cfg(feature = "server")]

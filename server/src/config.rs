@@ -43,6 +43,13 @@ pub struct Config {
     pub secret_key: Option<String>,
     /// Where the embedded default keeps its generated key file.
     pub data_dir: PathBuf,
+    /// The SMTP server mail goes through (`KASSA_SMTP_URL`: `smtp://host:25`,
+    /// `smtp://user:password@host:587?tls=required`, `smtps://user:password@host:465`).
+    /// Without one, sandbox mode keeps mail in its mailbox (`/sim/mail`).
+    pub smtp_url: Option<String>,
+    /// The address mail is sent from (`KASSA_MAIL_FROM`), under each store's name; replies
+    /// to the payer's receipt go to the store's notification address.
+    pub mail_from: String,
 }
 
 impl Config {
@@ -100,7 +107,14 @@ impl Config {
             data_dir: var("KASSA_DATA_DIR")
                 .unwrap_or_else(|| "data".into())
                 .into(),
+            smtp_url: var("KASSA_SMTP_URL"),
+            mail_from: var("KASSA_MAIL_FROM").unwrap_or_else(|| "kassa@localhost".into()),
         }
+    }
+
+    /// Where mail goes: the SMTP server, else in sandbox mode the sandbox's mailbox.
+    pub fn postbox(&self, db: engine::db::Db) -> Result<engine::mail::Postbox, String> {
+        engine::mail::Postbox::new(self.smtp_url.as_deref(), &self.mail_from, self.sandbox, db)
     }
 
     /// The key from `KASSA_SECRET_KEY`; without it, on SQLite, the key file in the data

@@ -22,6 +22,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("Kassa is listening on http://{}", listener.local_addr()?);
     if !config.sandbox {
         println!("Live mode: no simulators, no demo owners (KASSA_SANDBOX=1 for the sandbox)");
+        if config.smtp_url.is_none() {
+            println!("No KASSA_SMTP_URL: receipts and notifications cannot be e-mailed");
+        }
     }
     if config.sandbox {
         println!("Sandbox mode: provider simulators under {base}/sim and the demo stores");
@@ -37,6 +40,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             demo::EU_SLUG
         );
         println!("Follow a payment:     {base}/track");
+        if config.smtp_url.is_none() {
+            println!("Mailbox (what payers and merchants were sent): {base}/sim/mail");
+        }
         println!(
             "Back office:          {base}/admin  (log in as {}, {} or {}, password {})",
             demo::OWNER_EMAIL,
@@ -52,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     tokio::spawn(startup::housekeeping(db.clone()));
-    let state = startup::app_state(&config, db, key);
+    let state = startup::app_state(&config, db, key)?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = tokio::spawn({
         let queue = state.queue.clone();

@@ -13,6 +13,7 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 
+use app::mail::Mailer;
 use app::state::AppState;
 use app::{App, shell};
 
@@ -25,7 +26,7 @@ pub struct ServerState {
     pub leptos_options: LeptosOptions,
 }
 
-pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
+pub fn app_state(config: &Config, db: Db, key: SecretKey) -> Result<AppState, String> {
     let connectors = Connectors::new(
         SandboxUrls {
             zarinpal: config.zarinpal_sandbox_url.clone(),
@@ -38,19 +39,23 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> AppState {
         key.clone(),
     );
     let checkout = Checkout::new(db.clone(), connectors, &config.public_url);
-    AppState {
-        queue: Queue::new(db, handlers(&checkout)),
+    let mailer = Mailer {
+        checkout: checkout.clone(),
+        postbox: config.postbox(db.clone())?,
+    };
+    Ok(AppState {
+        queue: Queue::new(db, handlers(&checkout, &mailer)),
         checkout,
         default_store: config.default_store.clone(),
         trust_forwarded: config.trust_forwarded,
         sign_ups_per_hour: config.sign_ups_per_hour,
         secrets: key,
         payme_signup_url: config.payme_signup_url.clone(),
-    }
+    })
 }
 
 /// What each kind of job does.
-fn handlers(checkout: &Checkout) -> Handlers {
+fn handlers(checkout: &Checkout, mailer: &Mailer) -> Handlers {
     let mut handlers = Handlers::default();
     let verifier = checkout.clone();
     handlers.on(engine::db::inbox::VERIFY, move |job| {
@@ -67,6 +72,13 @@ fn handlers(checkout: &Checkout) -> Handlers {
         let db = db.clone();
         async move { engine::effects::issue_receipt(&db, &job.payload).await }
     });
+    for kind in engine::effects::MAILS {
+        let mailer = mailer.clone();
+        handlers.on(kind, move |job| {
+            let mailer = mailer.clone();
+            async move { mailer.run(job).await }
+        });
+    }
     handlers
 }
 
@@ -127,7 +139,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         >(context, shell))
         .with_state(state);
     if config.sandbox {
-        use crate::sim::{Shop, everypay, mypos, payme, paypal, zarinpal};
+        use crate::sim::{Shop, everypay, mailbox, mypos, payme, paypal, zarinpal};
         let shop = Shop::new(&config.public_url);
         let platform = config
             .payme_platform
@@ -138,7 +150,8 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             .nest(payme::MOUNT, payme::routes(shop.clone(), platform))
             .nest(paypal::MOUNT, paypal::routes(shop.clone()))
             .nest(mypos::MOUNT, mypos::routes(shop.clone()))
-            .nest(everypay::MOUNT, everypay::routes(shop));
+            .nest(everypay::MOUNT, everypay::routes(shop))
+            .nest(mailbox::MOUNT, mailbox::routes(app.checkout.db().clone()));
     }
     let origin = crate::origin::OriginCheck::new(&config.public_url);
     router

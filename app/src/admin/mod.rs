@@ -8,6 +8,7 @@ pub mod bank_accounts;
 pub mod fields;
 pub mod links;
 pub mod logos;
+pub mod mails;
 pub mod methods;
 pub mod payments;
 pub mod receipts;

@@ -395,6 +395,8 @@ pub struct PaymentDetailPage {
     /// `None`: no such payment in this store.
     pub payment: Option<PaymentDetail>,
     pub events: Vec<Event>,
+    /// The e-mails about it.
+    pub mails: Vec<super::mails::MailRow>,
     pub flash: Option<Flash>,
 }
 
@@ -410,11 +412,14 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
         Ok(id) => payments::by_id(db, store.id, id).await.map_err(internal)?,
         Err(_) => None,
     };
-    let mut events = Vec::new();
+    let (mut events, mut mails) = (Vec::new(), Vec::new());
     let payment = match found {
         None => None,
         Some(p) => {
             events = payments::events(db, store.id, p.id)
+                .await
+                .map_err(internal)?;
+            mails = super::mails::of_payment(db, store.id, p.id)
                 .await
                 .map_err(internal)?;
             let method = match p.method_id {
@@ -476,6 +481,7 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
         unit: Unit::for_store(store.currency, store.toman_display),
         payment,
         events,
+        mails,
         flash: crate::flash::take().await,
     })
 }
@@ -551,6 +557,8 @@ pub fn PaymentPage() -> impl IntoView {
                         "slip_confirmed" => view! { <Notice text=t_string!(i18n, slip_confirmed).to_string() /> }.into_any(),
                         "slip_rejected" => view! { <Notice text=t_string!(i18n, slip_rejected).to_string() /> }.into_any(),
                         "slip_already_decided" => view! { <Notice text=t_string!(i18n, slip_already_decided).to_string() error=true /> }.into_any(),
+                        "mail_resent" => view! { <Notice text=t_string!(i18n, mail_resent).to_string() /> }.into_any(),
+                        "mail_missing" => view! { <Notice text=t_string!(i18n, mail_missing).to_string() error=true /> }.into_any(),
                         _ => view! { <Notice text=t_string!(i18n, payment_missing).to_string() error=true /> }.into_any(),
                     });
                     let deciding = payment.is_slip && payment.status == PaymentStatus::AwaitingConfirmation;
@@ -562,6 +570,7 @@ pub fn PaymentPage() -> impl IntoView {
                             <Details payment=payment.clone() unit=page.unit />
                             {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
                             <Timeline events=page.events.clone() dropped=payment.dropped_messages />
+                            <super::mails::Mails mails=page.mails.clone() payment=payment.id />
                         </Shell>
                     }.into_any()
                 })

@@ -36,7 +36,7 @@ pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let (store, admin) = super::admin_view(&state, &user).await?;
-    let logo = crate::api::store_logo(&state, store.id).await?;
+    let logo = crate::api::store_logo(state.checkout.db(), store.id).await?;
     Ok(SettingsPage {
         logo,
         admin,

@@ -57,25 +57,27 @@ pub struct ReceiptView {
     pub card_pan: Option<String>,
     pub slip_number: Option<String>,
     pub tracking_code: String,
-    /// The store's language: the PDF's when the payer asks for none.
+    /// The payer's language, else the store's: the PDF's when none is asked for.
     pub language: String,
 }
 
 #[server]
 pub async fn load_receipt(token: String) -> Result<Option<ReceiptView>, ServerFnError> {
     let state = crate::state::app_state()?;
-    Ok(receipt_view(&state, &token).await?.map(|(view, _)| view))
+    Ok(receipt_view(&state.checkout, &token)
+        .await?
+        .map(|(view, _)| view))
 }
 
 /// The receipt `token` names, as its page and its PDF show it, with its record.
 #[cfg(feature = "ssr")]
 pub(crate) async fn receipt_view(
-    state: &crate::state::AppState,
+    checkout: &engine::checkout::Checkout,
     token: &str,
 ) -> Result<Option<(ReceiptView, engine::db::receipts::Receipt)>, ServerFnError> {
     use engine::db::{methods, payments, receipts, stores};
     use engine::zones;
-    let db = state.checkout.db();
+    let db = checkout.db();
     let internal = crate::api::internal;
     let Some(receipt) = receipts::by_token(db, token.trim())
         .await
@@ -105,7 +107,7 @@ pub(crate) async fn receipt_view(
             .map(|m| m.display_name),
         None => None,
     };
-    let logo = crate::api::store_logo(state, store.id).await?;
+    let logo = crate::api::store_logo(db, store.id).await?;
     let view = ReceiptView {
         number: receipt.number,
         issued_at: receipt.issued_at,
@@ -127,7 +129,10 @@ pub(crate) async fn receipt_view(
         card_pan: payment.card_pan,
         slip_number: payment.slip_number,
         tracking_code: payment.tracking_code,
-        language: store.default_lang,
+        // The payer's language, else (payments made before it was kept) the store's.
+        language: Some(payment.language)
+            .filter(|l| !l.is_empty())
+            .unwrap_or(store.default_lang),
     };
     Ok(Some((view, receipt)))
 }

@@ -5,6 +5,7 @@
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use engine::checkout::Checkout;
 use engine::db::{images, receipts};
 use engine::images::ImageName;
 use engine::validation::LANGUAGES;
@@ -20,43 +21,58 @@ pub async fn serve_pdf(
     Path(token): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (view, receipt) = match receipt_view(&state, &token).await {
+    let (view, receipt) = match receipt_view(&state.checkout, &token).await {
         Ok(Some(found)) => found,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such receipt").into_response(),
-        Err(err) => return failed(&err.to_string()),
-    };
-    let db = state.checkout.db();
-    let logo = match images::get(db, receipt.store_id, ImageName::Store).await {
-        Ok(logo) => logo.map(|(_, bytes)| bytes),
-        Err(err) => return failed(&err.to_string()),
-    };
-    let original = match receipts::pdf_made(db, &receipt).await {
-        Ok(original) => original,
         Err(err) => return failed(&err.to_string()),
     };
     let locale = asked_language(query.as_deref())
         .or_else(|| view.language.parse().ok())
         .unwrap_or_default();
-    let url = format!("{}{}", state.checkout.public_url(), path(&token));
-    let document = document(&view, locale, original, url, logo);
-    let number = view.number;
-    // Typesetting takes tens of milliseconds of CPU: off the request threads.
-    match tokio::task::spawn_blocking(move || receipt_pdf::render(&document)).await {
-        Ok(Ok(pdf)) => (
+    match pdf(&state.checkout, &view, &receipt, locale).await {
+        Ok(pdf) => (
             [
                 (header::CONTENT_TYPE, "application/pdf".to_owned()),
                 (
                     header::CONTENT_DISPOSITION,
-                    format!("inline; filename=\"receipt-{number}.pdf\""),
+                    format!("inline; filename=\"{}\"", file_name(&view)),
                 ),
                 (header::CACHE_CONTROL, "private, no-store".to_owned()),
             ],
             pdf,
         )
             .into_response(),
-        Ok(Err(err)) => failed(&err.to_string()),
-        Err(err) => failed(&err.to_string()),
+        Err(err) => failed(&err),
     }
+}
+
+/// The receipt's PDF in `locale`: the original if it is the first made, else a copy.
+pub(crate) async fn pdf(
+    checkout: &Checkout,
+    view: &ReceiptView,
+    receipt: &receipts::Receipt,
+    locale: Locale,
+) -> Result<Vec<u8>, String> {
+    let db = checkout.db();
+    let logo = images::get(db, receipt.store_id, ImageName::Store)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|(_, bytes)| bytes);
+    let original = receipts::pdf_made(db, receipt)
+        .await
+        .map_err(|e| e.to_string())?;
+    let url = format!("{}{}", checkout.public_url(), path(&receipt.token));
+    let document = document(view, locale, original, url, logo);
+    // Typesetting takes tens of milliseconds of CPU: off the request threads.
+    match tokio::task::spawn_blocking(move || receipt_pdf::render(&document)).await {
+        Ok(Ok(pdf)) => Ok(pdf),
+        Ok(Err(err)) => Err(err.to_string()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+pub(crate) fn file_name(view: &ReceiptView) -> String {
+    format!("receipt-{}.pdf", view.number)
 }
 
 fn failed(error: &str) -> Response {

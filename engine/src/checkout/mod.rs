@@ -192,6 +192,7 @@ impl Checkout {
                 Choice::Gateway(m) => m.live,
                 Choice::Slip(_) => true,
             },
+            language: page_language(&form.language, &store.default_lang),
         };
         let identity = submission_identity(key, &valid);
         let (payment, created) =

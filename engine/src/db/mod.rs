@@ -12,6 +12,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod links;
 pub mod login_failures;
+pub mod mails;
 pub mod methods;
 pub mod payments;
 pub mod receipts;

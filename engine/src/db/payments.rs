@@ -39,12 +39,13 @@ struct PaymentRow {
     attention: i64,
     live: i64,
     dropped_messages: i64,
+    language: String,
     created_at: i64,
 }
 
 const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
     mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
-    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, attention, live, dropped_messages, created_at";
+    card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, attention, live, dropped_messages, language, created_at";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Kind {
@@ -99,6 +100,8 @@ pub struct Payment {
     pub live: bool,
     /// Messages about it dropped unstored, over its or their sender's budget (`intake`).
     pub dropped_messages: i64,
+    /// The language the payer paid in (their receipt's and its e-mail's); `""`: the store's.
+    pub language: String,
     pub created_at: i64,
 }
 
@@ -138,6 +141,7 @@ impl TryFrom<PaymentRow> for Payment {
             attention: r.attention != 0,
             live: r.live != 0,
             dropped_messages: r.dropped_messages,
+            language: r.language,
             created_at: r.created_at,
         })
     }
@@ -181,6 +185,8 @@ pub struct NewPayment<'a> {
     pub link_id: Option<i64>,
     /// Against the provider's live system (the method's mode; slips: true).
     pub live: bool,
+    /// The payer's language (`validation::LANGUAGES`).
+    pub language: &'a str,
 }
 
 impl NewPayment<'_> {
@@ -248,8 +254,8 @@ async fn insert_with_key(
     let row: PaymentRow = sqlx::query_as(&format!(
         "INSERT INTO payments (store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
          mobile, phone, email, description, amount, discount, currency, status, slip_number, \
-         slip_date, link_id, live, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19) \
+         slip_date, link_id, live, language, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20) \
          RETURNING {COLUMNS}"
     ))
     .bind(store_id)
@@ -270,6 +276,7 @@ async fn insert_with_key(
     .bind(new.slip_date)
     .bind(new.link_id)
     .bind(i64::from(new.live))
+    .bind(new.language)
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
@@ -317,8 +324,11 @@ async fn insert_with_key(
         let poll = crate::polls::first(&row.tracking_code, now);
         super::jobs::enqueue(&mut tx, &poll, now).await?;
     }
+    let payment = Payment::try_from(row)?;
+    let owed = crate::effects::owed(&payment, status, now);
+    super::jobs::enqueue_all(&mut tx, &owed, now).await?;
     tx.commit().await?;
-    row.try_into().map(Some)
+    Ok(Some(payment))
 }
 
 async fn by_idempotency_key(db: &Db, store_id: i64, key: &str) -> Result<Option<Payment>, DbError> {
@@ -453,9 +463,8 @@ pub async fn transition(
             == 1;
     if moved {
         let now = now_millis();
-        for job in crate::effects::owed(payment, change.to, now) {
-            super::jobs::enqueue(&mut tx, &job, now).await?;
-        }
+        let owed = crate::effects::owed(payment, change.to, now);
+        super::jobs::enqueue_all(&mut tx, &owed, now).await?;
     }
     // A payment that ended without the money gives its link's use back.
     if moved

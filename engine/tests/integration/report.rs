@@ -57,6 +57,7 @@ async fn pay(
         link_id: None,
         // The fixture's gateway is in test mode; slips are real transfers.
         live: slip.is_some(),
+        language: "en",
     };
     let key = engine::tracking::random_token();
     let (payment, _) = payments::create_idempotent(db, shop.store, &key, new)

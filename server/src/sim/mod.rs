@@ -2,6 +2,7 @@
 //! on one machine without the internet. Each one speaks its provider's protocol.
 
 pub mod everypay;
+pub mod mailbox;
 pub mod mypos;
 pub mod payme;
 pub mod paypal;
@@ -10,6 +11,7 @@ pub mod zarinpal;
 use std::time::Duration;
 
 use axum::response::Html;
+use engine::html::escape;
 use serde::Deserialize;
 
 /// Where a simulator may send a browser or a callback: Kassa's own public address, over http
@@ -43,14 +45,6 @@ impl Shop {
 fn origin(address: &str) -> Option<String> {
     let url = url::Url::parse(address.trim()).ok()?;
     matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
-}
-
-/// Escapes text for HTML.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A simulator's page: the provider's hosted page, plainly styled.

@@ -36,6 +36,8 @@ pub struct Setup {
     pub secret: String,
     /// PayPal's address (its IPN post-back).
     pub paypal: String,
+    /// `KASSA_SMTP_URL`; without one, mail goes to the sandbox's mailbox.
+    pub smtp: Option<String>,
 }
 
 impl Setup {
@@ -50,6 +52,7 @@ impl Setup {
             port: free_port(),
             secret: "ab".repeat(32),
             paypal: paypal.to_owned(),
+            smtp: None,
         }
     }
 
@@ -61,12 +64,17 @@ impl Setup {
             port: free_port(),
             secret: self.secret.clone(),
             paypal: self.paypal.clone(),
+            smtp: self.smtp.clone(),
         }
     }
 
     pub async fn start(&self) -> Kassa {
         let base = format!("http://127.0.0.1:{}", self.port);
-        let child = Command::new(env!("CARGO_BIN_EXE_kassa"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kassa"));
+        if let Some(smtp) = &self.smtp {
+            command.env("KASSA_SMTP_URL", smtp);
+        }
+        let child = command
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{}", self.port))
             .env("LEPTOS_SITE_ROOT", &self.dir)
             .env("LEPTOS_OUTPUT_NAME", "kassa")

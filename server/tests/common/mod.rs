@@ -5,6 +5,7 @@
 pub mod binary;
 pub mod browser;
 pub mod provider;
+pub mod smtp;
 
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
@@ -53,12 +54,14 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         sign_ups_per_hour: 100,
         secret_key: None,
         data_dir: dir.clone(),
+        smtp_url: None,
+        mail_from: "kassa@kassa.test".into(),
     };
     tweak(&mut config);
     let db = engine::db::Db::connect(&config.database_url).await.unwrap();
     let key = engine::secrets::SecretKey::generate();
     demo::seed(&db, &key).await.unwrap();
-    let state = startup::app_state(&config, db, key);
+    let state = startup::app_state(&config, db, key).unwrap();
     let options = LeptosOptions::builder()
         .output_name("kassa")
         .site_addr(addr)
@@ -126,6 +129,46 @@ pub async fn bank_account(app: &Running, store_id: i64) -> i64 {
         .await
         .unwrap()
         .id
+}
+
+/// A bank slip of 125.50 ₪ registered at the demo Israeli store (its owner ensured) by
+/// `payer`, who gives `email` (or none) and pays in `language`: the store and the slip.
+pub async fn il_slip(
+    app: &Running,
+    payer: &str,
+    email: &str,
+    language: &str,
+) -> (engine::db::stores::Store, engine::db::payments::Payment) {
+    let db = app.state.checkout.db();
+    demo::ensure_owners(db).await.unwrap();
+    let store = engine::db::stores::by_slug(db, demo::IL_SLUG)
+        .await
+        .unwrap()
+        .unwrap();
+    let account = bank_account(app, store.id).await;
+    let form = engine::checkout::CheckoutForm {
+        key: "slip-1".into(),
+        payer_name: payer.into(),
+        mobile: "050-123-4567".into(),
+        email: email.into(),
+        amount: "125.50".into(),
+        method: "slip".into(),
+        bank_account: account.to_string(),
+        slip_number: "778899".into(),
+        slip_date: "2026-11-20".into(),
+        language: language.into(),
+        ..Default::default()
+    };
+    let engine::checkout::Submitted::Recorded { code } = app
+        .state
+        .checkout
+        .submit(demo::IL_SLUG, &form)
+        .await
+        .unwrap()
+    else {
+        panic!("a slip is recorded");
+    };
+    (store, payment(app, &code).await)
 }
 
 /// A sandbox server whose simulators' callbacks go nowhere (its public address is dead, and

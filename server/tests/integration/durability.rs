@@ -11,23 +11,25 @@ use std::time::Duration;
 use crate::common::binary::{Kassa, Setup, paid_ipn, paypal_payment, post_ipn};
 use crate::common::database_urls;
 use crate::common::provider::{HeldProvider, count};
+use crate::common::smtp::Smtp;
 use engine::db::inbox::VERIFY;
 use engine::db::{Db, payments, receipts, stores};
-use engine::effects::RECEIPT;
 use engine::status::PaymentStatus;
 use server::demo::EU_SLUG;
 
-/// Waits until every verification and receipt job is done; panics on a dead one.
+/// The jobs whose runs are counted: verifications, receipts and e-mails.
+const COUNTED: &str = "kind IN ('verify_notification', 'issue_receipt', 'mail_payer_receipt', \
+    'mail_merchant_paid')";
+
+/// Waits until every verification, receipt and e-mail job is done; panics on a dead one.
 async fn drained(db: &Db, within: Duration) {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        let (open, dead): (i64, i64) = sqlx::query_as(
+        let (open, dead): (i64, i64) = sqlx::query_as(&format!(
             "SELECT COALESCE(SUM(CASE WHEN state IN ('queued', 'running') THEN 1 ELSE 0 END), 0), \
              COALESCE(SUM(CASE WHEN state = 'dead' THEN 1 ELSE 0 END), 0) \
-             FROM jobs WHERE kind IN ($1, $2)",
-        )
-        .bind(VERIFY)
-        .bind(RECEIPT)
+             FROM jobs WHERE {COUNTED}"
+        ))
         .fetch_one(db.pool())
         .await
         .unwrap();
@@ -65,13 +67,12 @@ async fn receipts_are_gapless(db: &Db, paid: usize) {
 
 /// How many jobs ran more than once: a crash came between a job's work and its `done`.
 async fn reruns(db: &Db) -> i64 {
-    let (n,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE kind IN ($1, $2) AND attempts > 1")
-            .bind(VERIFY)
-            .bind(RECEIPT)
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+    let (n,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM jobs WHERE {COUNTED} AND attempts > 1"
+    ))
+    .fetch_one(db.pool())
+    .await
+    .unwrap();
     n
 }
 
@@ -131,6 +132,14 @@ async fn two_servers_on_one_postgres_verify_each_message_once() {
     assert_eq!((jobs, attempts), (200, 200), "each verification ran once");
     assert_eq!(workers, 2, "both servers drained the inbox");
     receipts_are_gapless(&db, PAYMENTS).await;
+    // Each payment's two e-mails (the payer's receipt, the merchant's notice) went out once,
+    // into the sandbox's mailbox.
+    let (mail, distinct): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT message_id) FROM sandbox_mail")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!((mail, distinct), (200, 200), "each e-mail sent once");
 }
 
 /// Payments, returns and notifications from several customers at once, over HTTP, until
@@ -154,7 +163,7 @@ async fn load(kassa_base: String, round: usize, method: i64) -> (Vec<String>, Ve
                         ("receivername", "Anna Berzina"),
                         ("mobile", "+37120000000"),
                         ("phone", ""),
-                        ("email", ""),
+                        ("email", "anna@example.com"),
                         ("description", "Order 23"),
                         ("amount", crate::common::binary::AMOUNT),
                         ("pay_with", &format!("gateway:{method}")),
@@ -213,7 +222,9 @@ async fn a_server_killed_at_random_under_load_loses_and_repeats_nothing() {
     for database in database_urls().await {
         let paypal = HeldProvider::start("VERIFIED").await;
         paypal.release(1_000_000);
-        let setup = Setup::new("chaos", database, &paypal.url);
+        let smtp = Smtp::start().await;
+        let mut setup = Setup::new("chaos", database, &paypal.url);
+        setup.smtp = Some(smtp.url());
         let (mut made, mut notified) = (Vec::new(), HashSet::new());
         let mut db = None;
         for round in 0..ROUNDS {
@@ -256,13 +267,24 @@ async fn a_server_killed_at_random_under_load_loses_and_repeats_nothing() {
             }
         }
         receipts_are_gapless(&db, paid).await;
+        // Every paid payment's two e-mails arrived; one sent again after a kill carries its
+        // first Message-ID, so the copies are counted, not missed.
+        let messages = smtp.messages();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        for m in &messages {
+            *ids.entry(m.message_id.clone()).or_default() += 1;
+        }
+        assert_eq!(ids.len(), 2 * paid, "two e-mails per paid payment");
+        let resent: usize = ids.values().map(|n| n - 1).sum();
         eprintln!(
             "{ROUNDS} kills on {}: {} payments made {statuses:?}, {} IPNs answered, {} jobs taken up again \
-             after a kill (idempotent: their effects happened once)",
+             after a kill (idempotent: their effects happened once), {} e-mails, {resent} sent again \
+             with the same Message-ID",
             setup.database_url.split(':').next().unwrap_or_default(),
             made.len(),
             notified.len(),
             reruns(&db).await,
+            ids.len(),
         );
         assert!(notified.len() >= ROUNDS, "the load reached the server");
     }

@@ -11,6 +11,7 @@ mod everypay;
 mod expiry;
 mod locales;
 mod logos;
+mod mail;
 mod message_budgets;
 mod mypos;
 mod payme;

@@ -46,6 +46,7 @@ async fn waiting(app: &Running, authority: &str) -> Payment {
         slip_date: None,
         link_id: None,
         live: false,
+        language: "en",
     };
     let key = engine::tracking::random_token();
     let (p, _) = payments::create_idempotent(db, store, &key, new)

@@ -29,6 +29,7 @@ async fn slip(app: &Running, slug: &str, payer: &str, number: &str) -> Payment {
         slip_date: Some("2026-11-20"),
         link_id: None,
         live: true,
+        language: "en",
     };
     let key = engine::tracking::random_token();
     payments::create_idempotent(db, store.id, &key, new)

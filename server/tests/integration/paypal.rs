@@ -252,7 +252,7 @@ fn tampered(ipn: &str, name: &str, value: Option<&str>) -> String {
 }
 
 /// A paid checkout at the simulator whose IPN went nowhere: the test delivers it.
-async fn quietly_paid(app: &Running, key: &str) -> (Payment, String) {
+pub(crate) async fn quietly_paid(app: &Running, key: &str) -> (Payment, String) {
     let (code, url, fields) = started(app, key).await;
     // The form's address is the simulator's real one; its notify_url is the dead public one.
     pay_at_paypal(&app.base, &url, &fields, "balance", "windows-1255").await;

@@ -13,7 +13,7 @@ use engine::db::payments::Payment;
 use engine::db::receipts::{self, Receipt};
 use engine::slips::{Decision, decide};
 use engine::status::PaymentStatus;
-use server::demo::{IL_OWNER_EMAIL, IL_SLUG, OWNER_PASSWORD, SLUG};
+use server::demo::{IL_OWNER_EMAIL, OWNER_PASSWORD, SLUG};
 
 /// Pays `amount` toman at the demo Iranian store through Zarinpal's simulator.
 async fn paid_at_zarinpal(app: &Running, key: &str, payer: &str) -> Payment {
@@ -51,6 +51,25 @@ async fn receipt_of(app: &Running, p: &Payment) -> Receipt {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("no receipt for payment {}", p.id);
+}
+
+/// The PDF attached to the payer's receipt mail, once the sandbox's mailbox has it.
+async fn mailed_receipt(app: &Running, p: &Payment) -> Vec<u8> {
+    let to = p.email.clone().expect("the payer gave an address");
+    for _ in 0..100 {
+        let kept = engine::db::mails::sandbox_mailbox(app.state.checkout.db(), 100)
+            .await
+            .unwrap();
+        if let Some(pdf) = kept
+            .into_iter()
+            .find(|m| m.recipient == to)
+            .and_then(|m| m.attachment)
+        {
+            return pdf;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no receipt mail for payment {}", p.id);
 }
 
 async fn text(app: &Running, path: &str) -> (u16, String) {
@@ -125,7 +144,7 @@ async fn a_paid_payment_gets_a_numbered_receipt_its_payer_can_open() {
 /// right-to-left run comes out in display order, so its words are looked for one by one.
 /// Persian's zero-width non-joiner and combining hamza are dropped on both sides: they are
 /// drawn in place (see the rendered page) but extracted one letter off.
-fn pdf_words(pdf: &[u8]) -> Vec<String> {
+pub(crate) fn pdf_words(pdf: &[u8]) -> Vec<String> {
     let file = std::env::temp_dir().join(format!("kassa-receipt-{}.pdf", rand::random::<u64>()));
     std::fs::write(&file, pdf).unwrap();
     let out = std::process::Command::new("pdftotext")
@@ -146,7 +165,7 @@ fn unplaced(c: char) -> bool {
     matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200c}' | '\u{0654}')
 }
 
-fn has_words(words: &[String], expected: &str) -> bool {
+pub(crate) fn has_words(words: &[String], expected: &str) -> bool {
     let expected: String = expected.chars().filter(|c| !unplaced(*c)).collect();
     expected
         .split_whitespace()
@@ -171,13 +190,8 @@ async fn a_receipt_s_pdf_is_the_original_once_then_copies() {
             "{page}"
         );
 
-        // The first, in the payer's Persian: the original.
-        let answer = reqwest::get(format!("{}{pdf_path}?lang=fa", app.base))
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 200);
-        assert_eq!(answer.headers()["content-type"], "application/pdf");
-        let first = pdf_words(&answer.bytes().await.unwrap());
+        // The first made is the one e-mailed to the payer, in their Persian: the original.
+        let first = pdf_words(&mailed_receipt(&app, &paid).await);
         let code = engine::tracking::display(&paid.tracking_code);
         let link = format!("/r/{}", receipt.token);
         for expected in [
@@ -190,6 +204,20 @@ async fn a_receipt_s_pdf_is_the_original_once_then_copies() {
         ] {
             assert!(has_words(&first, expected), "{expected}: {first:?}");
         }
+        // Downloaded later, in Persian: a copy.
+        let answer = reqwest::get(format!("{}{pdf_path}?lang=fa", app.base))
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.headers()["content-type"], "application/pdf");
+        let downloaded = pdf_words(&answer.bytes().await.unwrap());
+        for expected in ["سارا احمدی", "رونوشت"] {
+            assert!(
+                has_words(&downloaded, expected),
+                "{expected}: {downloaded:?}"
+            );
+        }
+        assert!(!has_words(&downloaded, "اصل"), "{downloaded:?}");
         // Every later one is a copy, here in English.
         let answer = reqwest::get(format!("{}{pdf_path}?lang=en", app.base))
             .await
@@ -218,29 +246,7 @@ async fn a_receipt_s_pdf_is_the_original_once_then_copies() {
 async fn a_confirmed_slip_gets_its_receipt_and_the_merchant_sees_it() {
     let app = serve_with(true, |_| {}).await;
     let db = app.state.checkout.db();
-    server::demo::ensure_owners(db).await.unwrap();
-    let store = engine::db::stores::by_slug(db, IL_SLUG)
-        .await
-        .unwrap()
-        .unwrap();
-    let account = crate::common::bank_account(&app, store.id).await;
-    let form = engine::checkout::CheckoutForm {
-        key: "slip-1".into(),
-        payer_name: "Noa Cohen".into(),
-        mobile: "050-123-4567".into(),
-        amount: "125.50".into(),
-        method: "slip".into(),
-        bank_account: account.to_string(),
-        slip_number: "778899".into(),
-        slip_date: "2026-11-20".into(),
-        ..Default::default()
-    };
-    let engine::checkout::Submitted::Recorded { code } =
-        app.state.checkout.submit(IL_SLUG, &form).await.unwrap()
-    else {
-        panic!("a slip is recorded");
-    };
-    let slip = payment(&app, &code).await;
+    let (store, slip) = crate::common::il_slip(&app, "Noa Cohen", "", "").await;
     // Nothing is owed before the merchant confirms it.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(

@@ -58,6 +58,7 @@ fn payment(amount: i64) -> Payment {
         handoff_url: None,
         attention: false,
         dropped_messages: 0,
+        language: String::new(),
         live: false,
         created_at: 0,
     }

@@ -1,0 +1,205 @@
+//! The e-mails Kassa sends after payments (`effects`), one row per message: written by the
+//! job that sends it when it first tries, so the back office shows it queued, sent, or failed
+//! with the reason. A message already sent is not sent again when its job runs again (a crash
+//! between the sending and the job's `done`), and its Message-ID comes from its job's key.
+//! Also the sandbox's mailbox (`/sim/mail`): what would have gone out with no SMTP server.
+
+use sqlx::FromRow;
+
+use super::{Db, DbError};
+
+/// A message's state: waiting to go (first try, or retrying after `last_error`), sent, or
+/// given up on.
+pub const QUEUED: &str = "queued";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Mail {
+    pub id: i64,
+    pub store_id: i64,
+    pub payment_id: i64,
+    /// The job kind that sends it (`effects::PAYER_MAIL`, ...).
+    pub kind: String,
+    pub job_key: String,
+    pub recipient: String,
+    pub state: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, store_id, payment_id, kind, job_key, recipient, state, attempts, \
+    last_error, created_at, sent_at";
+
+/// What a job is about to send.
+#[derive(Clone, Debug)]
+pub struct NewMail<'a> {
+    pub store_id: i64,
+    pub payment_id: i64,
+    pub kind: &'a str,
+    pub job_key: &'a str,
+    pub recipient: &'a str,
+}
+
+/// Records an attempt at sending `mail` (the row is made on the first): the row as it now
+/// stands, `SENT` if an earlier attempt already sent it.
+pub async fn attempt(db: &Db, mail: &NewMail<'_>, now: i64) -> Result<Mail, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "INSERT INTO mails (store_id, payment_id, kind, job_key, recipient, state, attempts, \
+         created_at) VALUES ($1, $2, $3, $4, $5, '{QUEUED}', 1, $6) \
+         ON CONFLICT (job_key) DO UPDATE SET attempts = mails.attempts + 1, \
+         recipient = CASE WHEN mails.state = '{SENT}' THEN mails.recipient \
+         ELSE excluded.recipient END \
+         RETURNING {COLUMNS}"
+    ))
+    .bind(mail.store_id)
+    .bind(mail.payment_id)
+    .bind(mail.kind)
+    .bind(mail.job_key)
+    .bind(mail.recipient)
+    .bind(now)
+    .fetch_one(db.pool())
+    .await?)
+}
+
+/// Queues a message before its job first runs (a resend the merchant asked for), in the
+/// caller's transaction, so the back office shows it at once.
+pub async fn queue(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    mail: &NewMail<'_>,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query(&format!(
+        "INSERT INTO mails (store_id, payment_id, kind, job_key, recipient, state, attempts, \
+         created_at) VALUES ($1, $2, $3, $4, $5, '{QUEUED}', 0, $6) \
+         ON CONFLICT (job_key) DO NOTHING"
+    ))
+    .bind(mail.store_id)
+    .bind(mail.payment_id)
+    .bind(mail.kind)
+    .bind(mail.job_key)
+    .bind(mail.recipient)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn sent(db: &Db, id: i64, now: i64) -> Result<(), DbError> {
+    sqlx::query(&format!(
+        "UPDATE mails SET state = '{SENT}', sent_at = $1, last_error = NULL WHERE id = $2"
+    ))
+    .bind(now)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// Records why an attempt failed: `last` when no attempt follows (the message `FAILED`).
+pub async fn failed(db: &Db, id: i64, error: &str, last: bool) -> Result<(), DbError> {
+    sqlx::query(&format!(
+        "UPDATE mails SET state = $1, last_error = $2 WHERE id = $3 AND state <> '{SENT}'"
+    ))
+    .bind(if last { FAILED } else { QUEUED })
+    .bind(error)
+    .bind(id)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The messages about one payment, oldest first.
+pub async fn of_payment(db: &Db, store_id: i64, payment_id: i64) -> Result<Vec<Mail>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM mails WHERE store_id = $1 AND payment_id = $2 ORDER BY id"
+    ))
+    .bind(store_id)
+    .bind(payment_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+pub async fn get(db: &Db, store_id: i64, id: i64) -> Result<Option<Mail>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM mails WHERE store_id = $1 AND id = $2"
+    ))
+    .bind(store_id)
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
+
+/// How many messages of `kind` about the payment were ever sent or queued (resends included).
+pub async fn count_of_kind(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    payment_id: i64,
+    kind: &str,
+) -> Result<i64, DbError> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM mails WHERE payment_id = $1 AND kind = $2")
+            .bind(payment_id)
+            .bind(kind)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok(n)
+}
+
+/// A message as the sandbox's mailbox keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct Delivered {
+    pub id: i64,
+    pub message_id: String,
+    pub sender: String,
+    pub recipient: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    pub attachment_name: Option<String>,
+    pub attachment: Option<Vec<u8>>,
+    pub created_at: i64,
+}
+
+const DELIVERED: &str = "id, message_id, sender, recipient, subject, text_body, html_body, \
+    attachment_name, attachment, created_at";
+
+/// Puts a message in the sandbox's mailbox (`Delivered::id` is ignored).
+pub async fn deliver_to_sandbox(db: &Db, mail: &Delivered) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO sandbox_mail (message_id, sender, recipient, subject, text_body, html_body, \
+         attachment_name, attachment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&mail.message_id)
+    .bind(&mail.sender)
+    .bind(&mail.recipient)
+    .bind(&mail.subject)
+    .bind(&mail.text_body)
+    .bind(&mail.html_body)
+    .bind(mail.attachment_name.as_deref())
+    .bind(mail.attachment.as_deref())
+    .bind(mail.created_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
+/// The sandbox's mailbox, newest first (at most `limit`).
+pub async fn sandbox_mailbox(db: &Db, limit: i64) -> Result<Vec<Delivered>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERED} FROM sandbox_mail ORDER BY id DESC LIMIT $1"
+    ))
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+pub async fn sandbox_message(db: &Db, id: i64) -> Result<Option<Delivered>, DbError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERED} FROM sandbox_mail WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?)
+}
