@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
+use tokio::task::JoinSet;
 
 use crate::db::jobs::{self, Job};
 use crate::db::{Db, DbError};
@@ -23,7 +24,7 @@ use crate::time::now_millis;
 pub const LEASE: i64 = 30 * 1000;
 /// Attempts before a job is left dead: with the backoff, about half an hour of retries.
 pub const MAX_ATTEMPTS: i64 = 10;
-/// Loops per server: jobs mostly wait for providers, so several run at once.
+/// Jobs one server runs at once: they mostly wait for providers, so many run together.
 pub const CONCURRENCY: usize = 8;
 
 type Run = dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync;
@@ -98,7 +99,8 @@ impl Queue {
         self.wake.notify_one();
     }
 
-    /// Runs `CONCURRENCY` loops until `stop` turns true, then hands back what they hold.
+    /// Runs up to `CONCURRENCY` jobs at a time until `stop` turns true, lets those finish,
+    /// then hands back what is left.
     pub async fn run(&self, stop: watch::Receiver<bool>) {
         match jobs::release_orphans(&self.db).await {
             Ok(0) => {}
@@ -109,15 +111,7 @@ impl Queue {
             let (queue, stop) = (self.clone(), stop.clone());
             async move { queue.renew(stop).await }
         });
-        let loops: Vec<_> = (0..CONCURRENCY)
-            .map(|_| {
-                let (queue, stop) = (self.clone(), stop.clone());
-                tokio::spawn(async move { queue.work(stop).await })
-            })
-            .collect();
-        for one in loops {
-            let _ = one.await;
-        }
+        self.work(stop).await;
         let _ = heartbeat.await;
         match jobs::release(&self.db, &self.worker).await {
             Ok(0) => {}
@@ -126,23 +120,40 @@ impl Queue {
         }
     }
 
+    /// Claims as many due jobs as there are free places, in one statement, and runs each in a
+    /// task of its own; claims again as soon as a batch filled every place, else when a job
+    /// is enqueued (`wake`), a place frees, or a second has passed.
     async fn work(&self, mut stop: watch::Receiver<bool>) {
+        let mut running = JoinSet::new();
         while !*stop.borrow() {
-            match self.claim().await {
-                Ok(Some(job)) => {
-                    self.finish(&job, self.handle(&job).await).await;
-                    continue;
+            let free = CONCURRENCY.saturating_sub(running.len());
+            if free > 0 {
+                match self.claim(free).await {
+                    Ok(jobs) => {
+                        let full = jobs.len() == free;
+                        for job in jobs {
+                            let queue = self.clone();
+                            running.spawn(async move {
+                                let outcome = queue.handle(&job).await;
+                                queue.finish(&job, outcome).await;
+                            });
+                        }
+                        if full {
+                            continue;
+                        }
+                    }
+                    Err(err) => tracing::warn!(error = %err, "could not claim jobs"),
                 }
-                Ok(None) => {}
-                Err(err) => tracing::warn!(error = %err, "could not claim a job"),
             }
             tokio::select! {
                 _ = self.wake.notified() => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 // A dropped sender stops the workers too.
                 changed = stop.changed() => if changed.is_err() { break },
             }
         }
+        while running.join_next().await.is_some() {}
     }
 
     /// Keeps this server's claims alive while it works.
@@ -159,9 +170,10 @@ impl Queue {
         }
     }
 
-    async fn claim(&self) -> Result<Option<Job>, DbError> {
+    async fn claim(&self, places: usize) -> Result<Vec<Job>, DbError> {
         let now = now_millis();
-        jobs::claim(&self.db, &self.worker, now, now + LEASE).await
+        let limit = i64::try_from(places).unwrap_or(1);
+        jobs::claim_many(&self.db, &self.worker, now, now + LEASE, limit).await
     }
 
     async fn handle(&self, job: &Job) -> Result<(), String> {

@@ -118,22 +118,38 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> Result<Option<Job>, DbError> {
-    let skip_locked = match db.backend() {
-        Backend::Postgres => "FOR UPDATE SKIP LOCKED",
-        Backend::Sqlite => "",
+    Ok(claim_many(db, worker, now, lease_until, 1).await?.pop())
+}
+
+/// Claims up to `limit` jobs that are due, oldest first, in one statement: a busy queue is
+/// taken in batches rather than a write per job.
+pub async fn claim_many(
+    db: &Db,
+    worker: &str,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+) -> Result<Vec<Job>, DbError> {
+    let due = format!("SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT $4");
+    // PostgreSQL may run an `IN (subquery)` more than once, each time skipping other rows
+    // and so claiming more than `limit`: the array is computed once.
+    let picked = match db.backend() {
+        Backend::Postgres => format!("id = ANY(ARRAY({due} FOR UPDATE SKIP LOCKED))"),
+        Backend::Sqlite => format!("id IN ({due})"),
     };
     let sql = format!(
         "UPDATE jobs SET state = 'running', worker = $1, lease_until = $2, \
-         attempts = attempts + 1 \
-         WHERE id = (SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT 1 {skip_locked}) \
-         AND {DUE} RETURNING {CLAIMED}"
+         attempts = attempts + 1 WHERE {picked} AND {DUE} RETURNING {CLAIMED}"
     );
-    Ok(sqlx::query_as(&sql)
+    let mut jobs: Vec<Job> = sqlx::query_as(&sql)
         .bind(worker)
         .bind(lease_until)
         .bind(now)
-        .fetch_optional(db.pool())
-        .await?)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await?;
+    jobs.sort_by_key(|j| j.id);
+    Ok(jobs)
 }
 
 /// Marks a job done, if `worker` still holds it (`false`: its lease ran out and another

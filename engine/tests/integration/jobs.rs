@@ -30,6 +30,32 @@ async fn enqueue(db: &Db, new: &NewJob) -> Option<i64> {
 }
 
 #[tokio::test]
+async fn a_batch_claim_takes_at_most_its_limit_oldest_first() {
+    for db in crate::common::databases().await {
+        for i in 0..10 {
+            enqueue(&db, &job("test", &format!("k{i:02}"))).await;
+        }
+        let now = now_millis();
+        let first = jobs::claim_many(&db, "a", now, now + LEASE, 4)
+            .await
+            .unwrap();
+        let keys: Vec<&str> = first.iter().map(|j| j.key.as_str()).collect();
+        assert_eq!(keys, ["k00", "k01", "k02", "k03"]);
+        let rest = jobs::claim_many(&db, "b", now, now + LEASE, 100)
+            .await
+            .unwrap();
+        assert_eq!(rest.len(), 6);
+        assert!(rest.iter().all(|j| j.attempts == 1 && !first.contains(j)));
+        assert!(
+            jobs::claim_many(&db, "c", now, now + LEASE, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_key_is_enqueued_once_and_a_lease_holds_it() {
     for db in crate::common::databases().await {
         assert!(enqueue(&db, &job("test", "k1")).await.is_some());
