@@ -11,8 +11,9 @@
 //! - **intake**: PayPal's post-back accepts connections and never answers, so the workers'
 //!   verifications wait and what is measured is intake alone;
 //! - **verified**: the post-back answers `VERIFIED` at once; measured until every message is
-//!   verified (the first copy pays its payment and issues its receipt, the others are
-//!   recorded as copies).
+//!   verified (the first copy pays its payment, the others are recorded as copies), then
+//!   **receipted**: payments per second until every one has its receipt and both e-mails
+//!   (the payer's with the PDF, the merchant's) are in the sandbox's mailbox.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -46,8 +47,8 @@ async fn main() {
         binary.display()
     );
     println!(
-        "\n{:<10} {:<9} {:>9} {:>12} {:>9} {:>12}",
-        "database", "post-back", "messages", "accepted/s", "stored", "verified/s"
+        "\n{:<10} {:<9} {:>9} {:>12} {:>9} {:>12} {:>12}",
+        "database", "post-back", "messages", "accepted/s", "stored", "verified/s", "receipted/s"
     );
     for verifying in [false, true] {
         let paypal = paypal_standin(verifying).await;
@@ -97,16 +98,22 @@ async fn measure(
         .fetch_one(db.pool())
         .await
         .unwrap();
-    let verified = if verifying {
+    let (verified, receipted) = if verifying {
         verified(&db, &codes).await;
-        format!("{:.0}", sent as f64 / started.elapsed().as_secs_f64())
+        let verified = format!("{:.0}", sent as f64 / started.elapsed().as_secs_f64());
+        receipted(&db, codes.len()).await;
+        let receipted = format!(
+            "{:.0}",
+            codes.len() as f64 / started.elapsed().as_secs_f64()
+        );
+        (verified, receipted)
     } else {
-        "-".to_owned()
+        ("-".to_owned(), "-".to_owned())
     };
     let name = url.split(':').next().unwrap_or_default();
     let postback = if verifying { "answers" } else { "silent" };
     println!(
-        "{name:<10} {postback:<9} {sent:>9} {:>12.0} {stored:>9} {verified:>12}",
+        "{name:<10} {postback:<9} {sent:>9} {:>12.0} {stored:>9} {verified:>12} {receipted:>12}",
         sent as f64 / accepted
     );
     let _ = server.kill();
@@ -133,6 +140,38 @@ async fn verified(db: &Db, codes: &[String]) {
         .await
         .unwrap();
     assert_eq!(paid, codes.len() as i64, "every payment is paid");
+}
+
+/// Waits until every paid payment has its receipt and its two e-mails (the payer's, with the
+/// receipt's PDF, and the merchant's) are in the sandbox's mailbox.
+async fn receipted(db: &Db, payments: usize) {
+    loop {
+        let (open,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM jobs WHERE kind IN \
+             ('issue_receipt', 'mail_payer_receipt', 'mail_merchant_paid') \
+             AND state IN ('queued', 'running')",
+        )
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let count = |sql: &'static str| async move {
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+        n
+    };
+    assert_eq!(
+        count("SELECT COUNT(*) FROM receipts").await,
+        payments as i64
+    );
+    assert_eq!(
+        count("SELECT COUNT(*) FROM sandbox_mail").await,
+        2 * payments as i64,
+        "every payer and the merchant got their e-mail"
+    );
 }
 
 /// PayPal's post-back address: one that accepts connections and never answers, or one that
@@ -219,6 +258,7 @@ async fn payments(db: &Db, base: &str, paypal: &str) -> Vec<String> {
             key: format!("bench-{i}"),
             payer_name: "Anna Berzina".into(),
             mobile: "+37120000000".into(),
+            email: "anna@example.com".into(),
             amount: "120.50".into(),
             method: format!("gateway:{}", method.id),
             ..CheckoutForm::default()
