@@ -62,7 +62,7 @@ async fn main() {
         for (name, params) in views {
             let query = query(&params);
             let (median, slowest) = time(|| async {
-                report::page(&db, store, Currency::IRR, &query, LAST_DAY)
+                report::page(&db, store, Currency::IRR, "UTC", &query, LAST_DAY)
                     .await
                     .expect("report page");
             })
@@ -71,7 +71,7 @@ async fn main() {
         }
         let everything = ReportQuery::default();
         let (median, slowest) = time(|| async {
-            let rows = report::all_rows(&db, store, &everything, PAYMENTS)
+            let rows = report::all_rows(&db, store, "UTC", &everything, PAYMENTS)
                 .await
                 .expect("all rows");
             assert_eq!(rows.len() as i64, PAYMENTS);

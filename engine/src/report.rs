@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::money::{Currency, Unit, amount_input_value};
 use crate::status::PaymentStatus;
-use crate::time::{DAY_MILLIS, civil_from_days, format_day, parse_day};
+use crate::time::{civil_from_days, format_day, parse_day};
 use crate::tracking;
 use crate::validation::{Field, FieldErrors, Problem};
 
@@ -56,16 +56,6 @@ pub struct Filter {
     pub attention: bool,
     /// Only payments against the provider's live system (`true`) or its test one (`false`).
     pub live: Option<bool>,
-}
-
-impl Filter {
-    /// The time range as Unix milliseconds, end excluded.
-    pub fn millis(&self) -> (Option<i64>, Option<i64>) {
-        (
-            self.from.map(|d| d * DAY_MILLIS),
-            self.to.map(|d| (d + 1) * DAY_MILLIS),
-        )
-    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -327,7 +317,9 @@ impl TextSearch {
 pub struct ReportRow {
     /// The payment code (the merchant's number for it).
     pub id: i64,
-    pub created_at: i64,
+    /// When it was made, on the store's clock: Unix milliseconds plus the store's offset
+    /// from UTC at that moment (`zones`), so it is written as the store's local time.
+    pub local_time: i64,
     pub payer_name: String,
     pub mobile: String,
     pub amount: i64,
@@ -433,7 +425,7 @@ pub fn csv(rows: &[(ReportRow, i64)], slip_label: &str) -> String {
         let amount = |minor| amount_input_value(minor, row.currency, Unit::Standard);
         let cells = [
             row.id.to_string(),
-            date_time(row.created_at),
+            date_time(row.local_time),
             row.payer_name.clone(),
             row.mobile.clone(),
             amount(row.amount),
@@ -582,7 +574,7 @@ mod tests {
     fn csv_has_a_bom_quotes_and_no_formulas() {
         let row = ReportRow {
             id: 9,
-            created_at: 0,
+            local_time: 0,
             payer_name: "=HYPERLINK(\"x\")".to_owned(),
             mobile: "+989121234567".to_owned(),
             amount: 123_450,

@@ -3,6 +3,7 @@
 //! binary (jiff), so summer time and Iran's abolished one are right wherever Kassa runs.
 
 use crate::money::Currency;
+use crate::time::DAY_MILLIS;
 
 /// The zones a store may choose, as the settings page lists them.
 pub const OFFERED: &[&str] = &[
@@ -46,6 +47,45 @@ pub fn local_date_time(zone: &str, millis: i64, lang: &str) -> String {
     crate::time::format_date_time_for(millis + offset_at(zone, millis), lang)
 }
 
+/// The local day (days since 1970-01-01 on the zone's calendar) of the instant `millis`.
+pub fn day_of(zone: &str, millis: i64) -> i64 {
+    (millis + offset_at(zone, millis)).div_euclid(DAY_MILLIS)
+}
+
+/// The instant (Unix milliseconds) the zone's local day `day` begins.
+pub fn day_start(zone: &str, day: i64) -> i64 {
+    let midnight = day * DAY_MILLIS;
+    // The offset of the instant itself: first guess it from the offset at UTC midnight.
+    midnight - offset_at(zone, midnight - offset_at(zone, midnight))
+}
+
+/// An SQL expression for the local day of the instant in `column`, exact from `from` to
+/// `to` (Unix milliseconds): one arm per offset the zone has in between (summer time), with
+/// only numbers computed here in it.
+pub fn day_sql(zone: &str, column: &str, from: i64, to: i64) -> String {
+    let day = |offset: i64| format!("({column} + {offset}) / {DAY_MILLIS}");
+    let mut arms = String::new();
+    let mut offset = offset_at(zone, from);
+    if let (Ok(tz), Ok(start)) = (
+        jiff::tz::TimeZone::get(zone),
+        jiff::Timestamp::from_millisecond(from),
+    ) {
+        for change in tz.following(start) {
+            let at = change.timestamp().as_millisecond();
+            if at >= to {
+                break;
+            }
+            arms.push_str(&format!(" WHEN {column} < {at} THEN {}", day(offset)));
+            offset = i64::from(change.offset().seconds()) * 1000;
+        }
+    }
+    if arms.is_empty() {
+        day(offset)
+    } else {
+        format!("CASE{arms} ELSE {} END", day(offset))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -83,5 +123,43 @@ mod tests {
             "01/01/2026 11:00"
         );
         assert_eq!(offset_at("Mars/Olympus", SUMMER), 0);
+    }
+
+    #[test]
+    fn local_days_begin_at_local_midnight_in_summer_and_winter() {
+        let day = |millis: i64| millis.div_euclid(DAY_MILLIS);
+        // 2026-07-01 begins at 21:00 UTC the day before in Jerusalem (+3), 20:30 in Tehran.
+        assert_eq!(
+            day_start("Asia/Jerusalem", day(SUMMER)),
+            day(SUMMER) * DAY_MILLIS - 3 * 3_600_000
+        );
+        assert_eq!(
+            day_start("Asia/Tehran", day(SUMMER)),
+            day(SUMMER) * DAY_MILLIS - 12_600_000
+        );
+        assert_eq!(
+            day_start("Europe/Riga", day(WINTER)),
+            day(WINTER) * DAY_MILLIS - 2 * 3_600_000
+        );
+        // 22:00 UTC on 30 June is already 1 July in Riga.
+        assert_eq!(
+            day_of("Europe/Riga", day(SUMMER) * DAY_MILLIS - 2 * 3_600_000),
+            day(SUMMER)
+        );
+        assert_eq!(day_of("UTC", SUMMER), day(SUMMER));
+    }
+
+    #[test]
+    fn the_day_expression_follows_summer_time() {
+        // Riga changes its offset twice between January and December.
+        let sql = day_sql("Europe/Riga", "t", WINTER, WINTER + 330 * DAY_MILLIS);
+        assert_eq!(sql.matches(" WHEN ").count(), 2, "{sql}");
+        assert!(sql.starts_with("CASE WHEN t < "), "{sql}");
+        assert!(sql.contains("(t + 7200000)") && sql.contains("(t + 10800000)"));
+        // Tehran has one offset: no CASE.
+        assert_eq!(
+            day_sql("Asia/Tehran", "t", WINTER, SUMMER),
+            format!("(t + 12600000) / {DAY_MILLIS}")
+        );
     }
 }

@@ -37,6 +37,8 @@ pub struct PaymentsPage {
     pub report: ReportPage,
     /// The store's online methods for the method filter: `(id, display name)`.
     pub methods: Vec<(i64, String)>,
+    /// The store's time zone: the report's days and times are its.
+    pub time_zone: String,
 }
 
 #[server(endpoint = "admin/payments-page")]
@@ -47,8 +49,9 @@ pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError>
     let typed: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
     let (query, errors) = ReportQuery::parse(&typed);
     let db = state.checkout.db();
-    let today = engine::time::now_millis().div_euclid(engine::time::DAY_MILLIS);
-    let report = engine::db::report::page(db, store.id, store.currency, &query, today)
+    let zone = &store.legal.time_zone;
+    let today = engine::zones::day_of(zone, engine::time::now_millis());
+    let report = engine::db::report::page(db, store.id, store.currency, zone, &query, today)
         .await
         .map_err(crate::api::internal)?;
     let methods = engine::db::methods::list_all(db, store.id)
@@ -66,6 +69,7 @@ pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError>
         typed,
         report,
         methods,
+        time_zone: zone.clone(),
     })
 }
 
@@ -86,6 +90,7 @@ pub fn Payments() -> impl IntoView {
                         <Shell admin=page.admin.clone() title>
                             <Filters page=page.clone() />
                             <Summary page=page.clone() />
+                            <p class="hint">{t!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
                             <Table page />
                         </Shell>
                     }
@@ -301,7 +306,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             view! {
                 <tr>
                     <td><a href=href class="mono">{format!("#{}", r.id)}</a></td>
-                    <td class="nowrap">{crate::components::date_time_text(r.created_at, lang)}</td>
+                    <td class="nowrap">{crate::components::date_time_text(r.local_time, lang)}</td>
                     <td>{r.payer_name.clone()}</td>
                     <td class="mono" dir="ltr">{r.mobile.clone()}</td>
                     <td class="nowrap num">{money_text(r.amount, r.currency, unit)}</td>
@@ -360,7 +365,8 @@ fn Table(page: PaymentsPage) -> impl IntoView {
 pub struct PaymentDetail {
     pub id: i64,
     pub tracking_code: String,
-    pub created_at: i64,
+    /// When it was made, on the store's clock (`ReportRow::local_time`).
+    pub local_time: i64,
     pub payer_name: String,
     pub mobile: String,
     pub phone: Option<String>,
@@ -397,6 +403,8 @@ pub struct PaymentDetailPage {
     pub events: Vec<Event>,
     /// The e-mails about it.
     pub mails: Vec<super::mails::MailRow>,
+    /// The store's time zone, which the page's times are in.
+    pub time_zone: String,
     pub flash: Option<Flash>,
 }
 
@@ -412,6 +420,8 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
         Ok(id) => payments::by_id(db, store.id, id).await.map_err(internal)?,
         Err(_) => None,
     };
+    let zone = store.legal.time_zone.clone();
+    let local = |t: i64| t + engine::zones::offset_at(&zone, t);
     let (mut events, mut mails) = (Vec::new(), Vec::new());
     let payment = match found {
         None => None,
@@ -419,9 +429,15 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
             events = payments::events(db, store.id, p.id)
                 .await
                 .map_err(internal)?;
+            for e in &mut events {
+                e.created_at = local(e.created_at);
+            }
             mails = super::mails::of_payment(db, store.id, p.id)
                 .await
                 .map_err(internal)?;
+            for m in &mut mails {
+                m.at = local(m.at);
+            }
             let method = match p.method_id {
                 Some(id) => methods::get(db, store.id, id)
                     .await
@@ -451,7 +467,7 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
                 receipt,
                 id: p.id,
                 tracking_code: p.tracking_code,
-                created_at: p.created_at,
+                local_time: local(p.created_at),
                 payer_name: p.payer_name,
                 mobile: p.mobile,
                 phone: p.phone,
@@ -482,6 +498,7 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
         payment,
         events,
         mails,
+        time_zone: zone.clone(),
         flash: crate::flash::take().await,
     })
 }
@@ -566,6 +583,7 @@ pub fn PaymentPage() -> impl IntoView {
                         <Shell admin=page.admin.clone() title>
                             {notice}
                             <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
+                            <p class="hint">{t!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
                             {payment.attention.then(|| view! { <Notice text=t_string!(i18n, attention_explained).to_string() error=true /> })}
                             <Details payment=payment.clone() unit=page.unit />
                             {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
@@ -603,7 +621,7 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
         )),
         Some((
             td_string!(locale, date).to_string(),
-            crate::components::date_time_text(payment.created_at, lang),
+            crate::components::date_time_text(payment.local_time, lang),
             false,
         )),
         Some((
@@ -770,7 +788,15 @@ pub async fn export_csv(
     let params: Vec<(String, String)> =
         serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
     let (query, _) = ReportQuery::parse(&params);
-    match engine::db::report::all_rows(db, user.store_id, &query, CSV_LIMIT).await {
+    let zone = match engine::db::stores::by_id(db, user.store_id).await {
+        Ok(Some(store)) => store.legal.time_zone,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!("csv export: {e}");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    match engine::db::report::all_rows(db, user.store_id, &zone, &query, CSV_LIMIT).await {
         Ok(rows) => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

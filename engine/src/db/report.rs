@@ -13,7 +13,7 @@ use crate::report::{
     TextSearch, Totals, every_day,
 };
 use crate::status::PaymentStatus;
-use crate::time::DAY_MILLIS;
+use crate::zones;
 
 #[derive(FromRow)]
 struct Row {
@@ -35,7 +35,7 @@ struct Row {
 }
 
 impl Row {
-    fn into_report(self) -> Result<(ReportRow, i64), DbError> {
+    fn into_report(self, zone: &str) -> Result<(ReportRow, i64), DbError> {
         let corrupt = |what: &str| DbError::Corrupt(format!("payment {}: {what}", self.id));
         Ok((
             ReportRow {
@@ -44,7 +44,7 @@ impl Row {
                 status: PaymentStatus::parse(&self.status)
                     .ok_or_else(|| corrupt("unknown status"))?,
                 id: self.id,
-                created_at: self.created_at,
+                local_time: self.created_at + zones::offset_at(zone, self.created_at),
                 payer_name: self.payer_name,
                 mobile: self.mobile,
                 amount: self.amount,
@@ -77,7 +77,8 @@ struct Where {
 }
 
 impl Where {
-    fn new(store_id: i64, filter: &Filter) -> Where {
+    /// The filter's days are the store's, in its time `zone`.
+    fn new(store_id: i64, filter: &Filter, zone: &str) -> Where {
         let mut w = Where {
             sql: String::new(),
             values: Vec::new(),
@@ -93,12 +94,17 @@ impl Where {
             }
             None => {}
         }
-        let (from, to) = filter.millis();
-        if let Some(from) = from {
-            w.push("p.created_at >= ?", Value::Int(from));
+        if let Some(from) = filter.from {
+            w.push(
+                "p.created_at >= ?",
+                Value::Int(zones::day_start(zone, from)),
+            );
         }
-        if let Some(to) = to {
-            w.push("p.created_at < ?", Value::Int(to));
+        if let Some(to) = filter.to {
+            w.push(
+                "p.created_at < ?",
+                Value::Int(zones::day_start(zone, to + 1)),
+            );
         }
         if let Some(text) = &filter.text {
             w.text(&TextSearch::new(text));
@@ -201,16 +207,17 @@ fn order_by(query: &ReportQuery) -> String {
 }
 
 /// One page of the report, with the totals of everything the filter matches and the paid
-/// amounts per day of the chart's range (in the store's currency). A page past the end shows
-/// the last page.
+/// amounts per day of the chart's range (in the store's currency). Days are the store's, in
+/// its time `zone`; `today` is one of them. A page past the end shows the last page.
 pub async fn page(
     db: &Db,
     store_id: i64,
     currency: Currency,
+    zone: &str,
     query: &ReportQuery,
     today: i64,
 ) -> Result<ReportPage, DbError> {
-    let filter = Where::new(store_id, &query.filter);
+    let filter = Where::new(store_id, &query.filter, zone);
     let totals = totals(db, &filter).await?;
     let pages = ((totals.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = query.page.clamp(1, pages);
@@ -226,7 +233,7 @@ pub async fn page(
         .await?;
     let rows = rows
         .into_iter()
-        .map(|r| r.into_report().map(|(row, _)| row))
+        .map(|r| r.into_report(zone).map(|(row, _)| row))
         .collect::<Result<_, _>>()?;
     let (from, to) = query.chart_days(today);
     Ok(ReportPage {
@@ -234,7 +241,7 @@ pub async fn page(
         page,
         pages,
         totals,
-        days: per_day(db, store_id, currency, query, from, to).await?,
+        days: per_day(db, store_id, currency, zone, query, (from, to)).await?,
     })
 }
 
@@ -270,19 +277,25 @@ async fn per_day(
     db: &Db,
     store_id: i64,
     currency: Currency,
+    zone: &str,
     query: &ReportQuery,
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
 ) -> Result<Vec<DayTotal>, DbError> {
     let mut filter = query.filter.clone();
     filter.status = Some(PaymentStatus::Paid);
     filter.from = Some(from);
     filter.to = Some(to);
-    let mut w = Where::new(store_id, &filter);
+    let mut w = Where::new(store_id, &filter, zone);
     w.push("p.currency = ?", Value::Text(currency.code().to_owned()));
+    let day = zones::day_sql(
+        zone,
+        "p.created_at",
+        zones::day_start(zone, from),
+        zones::day_start(zone, to + 1),
+    );
     let sql = format!(
-        "SELECT p.created_at / {DAY_MILLIS} AS day, COUNT(*), CAST(SUM(p.amount) AS BIGINT) \
-         FROM payments p{} GROUP BY p.created_at / {DAY_MILLIS}",
+        "SELECT {day} AS day, COUNT(*), CAST(SUM(p.amount) AS BIGINT) \
+         FROM payments p{} GROUP BY {day}",
         w.sql
     );
     let found: Vec<(i64, i64, i64)> = w
@@ -301,14 +314,15 @@ async fn per_day(
 pub async fn all_rows(
     db: &Db,
     store_id: i64,
+    zone: &str,
     query: &ReportQuery,
     limit: i64,
 ) -> Result<Vec<(ReportRow, i64)>, DbError> {
-    let filter = Where::new(store_id, &query.filter);
+    let filter = Where::new(store_id, &query.filter, zone);
     let sql = format!("{SELECT}{}{} LIMIT {limit}", filter.sql, order_by(query));
     let rows: Vec<Row> = filter
         .bind_all(sqlx::query_as(&sql))
         .fetch_all(db.pool())
         .await?;
-    rows.into_iter().map(Row::into_report).collect()
+    rows.into_iter().map(|r| r.into_report(zone)).collect()
 }

@@ -82,9 +82,16 @@ fn query(q: &str) -> ReportQuery {
 }
 
 async fn codes(db: &Db, shop: &Shop, q: &str) -> Vec<String> {
-    let page = report::page(db, shop.store, Currency::IRR, &query(q), day("2026-03-01"))
-        .await
-        .unwrap();
+    let page = report::page(
+        db,
+        shop.store,
+        Currency::IRR,
+        "UTC",
+        &query(q),
+        day("2026-03-01"),
+    )
+    .await
+    .unwrap();
     page.rows.into_iter().map(|r| r.payer_name).collect()
 }
 
@@ -171,6 +178,7 @@ async fn filters_search_sort_and_totals() {
             &db,
             shop.store,
             Currency::IRR,
+            "UTC",
             &query("from=2026-02-01&to=2026-02-03"),
             0,
         )
@@ -183,7 +191,7 @@ async fn filters_search_sort_and_totals() {
         let sums: Vec<i64> = page.days.iter().map(|d| d.amount).collect();
         assert_eq!(sums, [50_000, 0, 90_000]);
 
-        let rows = report::all_rows(&db, shop.store, &query("sort=amount"), 10)
+        let rows = report::all_rows(&db, shop.store, "UTC", &query("sort=amount"), 10)
             .await
             .unwrap();
         assert_eq!(rows.len(), 3);
@@ -193,6 +201,47 @@ async fn filters_search_sort_and_totals() {
             Some("778899"),
             "a slip shows its number"
         );
+    }
+}
+
+#[tokio::test]
+async fn days_are_the_store_s_own() {
+    for db in crate::common::databases().await {
+        let shop = shop(&db, "shop").await;
+        // 22:00 UTC on 1 February is 01:30 on 2 February in Tehran.
+        let late = pay(&db, &shop, "Late", 10_000, None, day("2026-02-01")).await;
+        sqlx::query("UPDATE payments SET created_at = $1 WHERE id = $2")
+            .bind(day("2026-02-01") * DAY_MILLIS + 22 * 3_600_000)
+            .bind(late.id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        paid(&db, &late).await;
+        let view = |zone: &'static str| {
+            let db = db.clone();
+            let store = shop.store;
+            async move {
+                let q = query("from=2026-02-02&to=2026-02-02");
+                report::page(&db, store, Currency::IRR, zone, &q, day("2026-02-02"))
+                    .await
+                    .unwrap()
+            }
+        };
+        let tehran = view("Asia/Tehran").await;
+        assert_eq!(tehran.totals.count, 1);
+        assert_eq!(
+            tehran.rows[0].local_time,
+            day("2026-02-02") * DAY_MILLIS + 5_400_000,
+            "01:30 on the store's clock"
+        );
+        let days: Vec<(i64, i64)> = tehran.days.iter().map(|d| (d.day, d.amount)).collect();
+        assert_eq!(days, [(day("2026-02-02"), 10_000)]);
+        // In UTC it was still the 1st.
+        assert_eq!(view("UTC").await.totals.count, 0);
+        let rows = report::all_rows(&db, shop.store, "Asia/Tehran", &query(""), 10)
+            .await
+            .unwrap();
+        assert_eq!(rows[0].0.local_time, tehran.rows[0].local_time);
     }
 }
 
@@ -229,23 +278,23 @@ async fn pages_split_and_clamp() {
             .await;
         }
         let q = query("sort=amount&dir=asc");
-        let first = report::page(&db, shop.store, Currency::IRR, &q, 0)
+        let first = report::page(&db, shop.store, Currency::IRR, "UTC", &q, 0)
             .await
             .unwrap();
         assert_eq!(
             (first.page, first.pages, first.rows.len()),
             (1, 2, PAGE_SIZE as usize)
         );
-        let second = report::page(&db, shop.store, Currency::IRR, &q.with_page(2), 0)
+        let second = report::page(&db, shop.store, Currency::IRR, "UTC", &q.with_page(2), 0)
             .await
             .unwrap();
         assert_eq!(second.rows.len(), 3);
         assert_eq!(second.rows[0].payer_name, format!("P{PAGE_SIZE:03}"));
-        let beyond = report::page(&db, shop.store, Currency::IRR, &q.with_page(99), 0)
+        let beyond = report::page(&db, shop.store, Currency::IRR, "UTC", &q.with_page(99), 0)
             .await
             .unwrap();
         assert_eq!(beyond.page, 2, "a page past the end shows the last one");
-        let empty = report::page(&db, shop.store, Currency::IRR, &query("q=nobody"), 0)
+        let empty = report::page(&db, shop.store, Currency::IRR, "UTC", &query("q=nobody"), 0)
             .await
             .unwrap();
         assert_eq!((empty.page, empty.pages, empty.rows.len()), (1, 1, 0));

@@ -440,10 +440,16 @@ async fn a_second_paypal_transaction_for_a_paid_order_needs_attention() {
         // The report's "needs attention" view lists it, and only it.
         let store = crate::common::store_id(&app, EU_SLUG).await;
         let (query, _) = ReportQuery::parse(&[("attention".into(), "1".into())]);
-        let report =
-            engine::db::report::page(app.state.checkout.db(), store, now.currency, &query, 0)
-                .await
-                .unwrap();
+        let report = engine::db::report::page(
+            app.state.checkout.db(),
+            store,
+            now.currency,
+            "UTC",
+            &query,
+            0,
+        )
+        .await
+        .unwrap();
         let listed: Vec<i64> = report.rows.iter().map(|r| r.id).collect();
         assert_eq!(listed, vec![now.id]);
         assert!(report.rows[0].attention && !report.rows[0].live);
