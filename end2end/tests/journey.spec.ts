@@ -113,6 +113,12 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
   await page.getByRole("link", { name: "Back to payments" }).click();
   await table.getByRole("row", { name: /Sara Online/ }).getByRole("link").click();
   await expect(page.getByTestId("timeline")).toContainText("verified");
+  // The merchant was told of the sale by e-mail; the page says the message went out.
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByTestId("mail").first()).toHaveAttribute("data-state", "sent", { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(page.getByTestId("mails")).toContainText("New payment, to you");
 
   // The export of every payment: a BOM, a header and both rows, paid.
   await page.getByRole("link", { name: "Back to payments" }).click();
@@ -123,7 +129,7 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
   const csv = readFileSync(await download.path());
   expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const lines = csv.toString("utf8").slice(1).trim().split("\r\n");
-  expect(lines[0]).toContain("payment_code,date_utc,payer,mobile,amount");
+  expect(lines[0]).toContain("payment_code,date_local,payer,mobile,amount");
   expect(lines).toHaveLength(3);
   for (const name of ["Sara Online", "Reza Slip"]) {
     const line = lines.find((l) => l.includes(name)) ?? "";

@@ -398,9 +398,10 @@ pub fn every_day(from: i64, to: i64, found: &[DayTotal]) -> Vec<DayTotal> {
         .collect()
 }
 
+/// The export's columns; `date_local` is on the store's clock (its time zone).
 pub const CSV_HEADER: [&str; 14] = [
     "payment_code",
-    "date_utc",
+    "date_local",
     "payer",
     "mobile",
     "amount",

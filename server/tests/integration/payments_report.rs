@@ -77,7 +77,7 @@ async fn the_report_lists_filters_and_exports_only_the_store_s_payments() {
     let csv = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[0].starts_with("payment_code,date_utc,payer,mobile,amount,currency"));
+    assert!(lines[0].starts_with("payment_code,date_local,payer,mobile,amount,currency"));
     assert!(lines[1].contains("Avi Ben") && lines[2].contains("נועה כהן"));
     assert!(lines[2].contains(",125.50,ILS,Bank slip,awaiting_confirmation,"));
     assert!(lines[2].contains("\"Vase, \"\"large\"\"\""));
