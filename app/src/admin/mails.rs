@@ -63,7 +63,11 @@ pub async fn resend_mail(payment: String, mail: String) -> Result<(), ServerFnEr
     } else {
         "mail_missing"
     }));
-    crate::session::redirect_to(&format!("{}/{}", super::payments::PATH, payment.trim()));
+    let back = match payment.trim().parse::<i64>() {
+        Ok(id) => format!("{}/{id}", super::payments::PATH),
+        Err(_) => super::payments::PATH.to_owned(),
+    };
+    crate::session::redirect_to(&back);
     Ok(())
 }
 

@@ -261,6 +261,16 @@ async fn the_merchant_sees_each_message_and_sends_one_again() {
             "{page}"
         );
         settled_mails(&app, &p, 3).await;
+        // Nonsense is answered, and sends nothing.
+        let back = owner
+            .submit(
+                "/api/admin/resend-mail",
+                &[("payment", "../../x"), ("mail", "9x")],
+            )
+            .await;
+        assert_eq!(back, "/admin/payments");
+        let page = owner.page(&format!("{detail}?lang=en")).await;
+        assert!(page.contains("No such e-mail in this store."), "{page}");
 
         // Another store's merchant cannot send this store's mail.
         let mut other = crate::common::browser::signed_up(&app, "other-shop", "o@x.test").await;
