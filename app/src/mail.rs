@@ -1,14 +1,15 @@
 //! The e-mails after a payment, sent by the jobs its move enqueues (`engine::effects::MAILS`):
 //! the payer's receipt (its PDF attached, in the language they paid in), and the merchant's
 //! "new payment" and "a bank slip to check" (in the store's language, to its notification
-//! address). Each message is written in `db::mails` when first tried; one already sent is not
-//! sent again, and every attempt carries the Message-ID of its job.
+//! address). Each attempt is recorded in `db::mails`; a message already sent is not sent
+//! again, and every attempt carries the Message-ID of its job.
 
 use engine::checkout::Checkout;
 use engine::db::jobs::Job;
+use engine::db::mails::{self, Attempt};
 use engine::db::payments::{Kind, Payment};
 use engine::db::stores::Store;
-use engine::db::{mails, methods, payments, receipts, stores};
+use engine::db::{methods, payments, receipts, stores};
 use engine::effects::{MERCHANT_PAID_MAIL, MERCHANT_SLIP_MAIL, Owed, PAYER_MAIL};
 use engine::html::escape;
 use engine::mail::{MailError, Outgoing, Postbox, message_id};
@@ -56,10 +57,11 @@ impl Mailer {
             job_key: &job.key,
             recipient: &recipient,
         };
-        let mail = mails::attempt(db, &new, now_millis())
+        if mails::by_key(db, &job.key)
             .await
-            .map_err(|e| e.to_string())?;
-        if mail.state == mails::SENT {
+            .map_err(|e| e.to_string())?
+            .is_some_and(|m| m.state == mails::SENT)
+        {
             return Ok(());
         }
         let sent = match self.compose(&job.kind, &payment, &store).await {
@@ -71,7 +73,7 @@ impl Mailer {
                         .notification_email
                         .clone()
                         .filter(|_| job.kind == PAYER_MAIL),
-                    to: recipient,
+                    to: recipient.clone(),
                     subject: letter.subject.clone(),
                     text: letter.text(),
                     html: letter.html(),
@@ -82,12 +84,14 @@ impl Mailer {
             Err(err) => Err(MailError::Transient(err)),
         };
         let last = job.attempts >= engine::jobs::MAX_ATTEMPTS;
-        let recorded = match &sent {
-            Ok(()) => mails::sent(db, mail.id, now_millis()).await,
-            Err(MailError::Permanent(err)) => mails::failed(db, mail.id, err, true).await,
-            Err(MailError::Transient(err)) => mails::failed(db, mail.id, err, last).await,
+        let attempt = match &sent {
+            Ok(()) => Attempt::Sent,
+            Err(MailError::Permanent(error)) => Attempt::Failed { error, last: true },
+            Err(MailError::Transient(error)) => Attempt::Failed { error, last },
         };
-        recorded.map_err(|e| e.to_string())?;
+        mails::record(db, &new, attempt, now_millis())
+            .await
+            .map_err(|e| e.to_string())?;
         match sent {
             Ok(()) | Err(MailError::Permanent(_)) => Ok(()),
             Err(MailError::Transient(err)) => Err(err),

@@ -24,8 +24,10 @@ use crate::time::now_millis;
 pub const LEASE: i64 = 30 * 1000;
 /// Attempts before a job is left dead: with the backoff, about half an hour of retries.
 pub const MAX_ATTEMPTS: i64 = 10;
-/// Jobs one server runs at once: they mostly wait for providers, so many run together.
-pub const CONCURRENCY: usize = 8;
+/// Jobs one server runs at once: they mostly wait for providers, the mail server and the
+/// database's flushes, so many run together (`make bench`: on PostgreSQL 32 verify a quarter
+/// more than 8).
+pub const CONCURRENCY: usize = 32;
 
 type Run = dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync;
 

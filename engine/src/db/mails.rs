@@ -1,6 +1,6 @@
 //! The e-mails Kassa sends after payments (`effects`), one row per message: written by the
-//! job that sends it when it first tries, so the back office shows it queued, sent, or failed
-//! with the reason. A message already sent is not sent again when its job runs again (a crash
+//! job that sends it after each attempt (one write), so the back office shows it waiting for
+//! another try, sent, or failed with the reason. A message already sent is not sent again when its job runs again (a crash
 //! between the sending and the job's `done`), and its Message-ID comes from its job's key.
 //! Also the sandbox's mailbox (`/sim/mail`): what would have gone out with no SMTP server.
 
@@ -43,25 +43,58 @@ pub struct NewMail<'a> {
     pub recipient: &'a str,
 }
 
-/// Records an attempt at sending `mail` (the row is made on the first): the row as it now
-/// stands, `SENT` if an earlier attempt already sent it.
-pub async fn attempt(db: &Db, mail: &NewMail<'_>, now: i64) -> Result<Mail, DbError> {
-    Ok(sqlx::query_as(&format!(
+/// The message its job `job_key` sends, once it was tried (or queued by a resend).
+pub async fn by_key(db: &Db, job_key: &str) -> Result<Option<Mail>, DbError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM mails WHERE job_key = $1"))
+            .bind(job_key)
+            .fetch_optional(db.pool())
+            .await?,
+    )
+}
+
+/// How an attempt at sending went.
+pub enum Attempt<'a> {
+    Sent,
+    /// Failed; `last` when no attempt follows (the message is then `FAILED`).
+    Failed {
+        error: &'a str,
+        last: bool,
+    },
+}
+
+/// Records an attempt at sending `mail` in one write (the row is made by the first): the
+/// message's state after it. A message already sent stays sent.
+pub async fn record(
+    db: &Db,
+    mail: &NewMail<'_>,
+    attempt: Attempt<'_>,
+    now: i64,
+) -> Result<(), DbError> {
+    let (state, error, sent_at) = match attempt {
+        Attempt::Sent => (SENT, None, Some(now)),
+        Attempt::Failed { error, last } => (if last { FAILED } else { QUEUED }, Some(error), None),
+    };
+    sqlx::query(&format!(
         "INSERT INTO mails (store_id, payment_id, kind, job_key, recipient, state, attempts, \
-         created_at) VALUES ($1, $2, $3, $4, $5, '{QUEUED}', 1, $6) \
+         last_error, created_at, sent_at) VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9) \
          ON CONFLICT (job_key) DO UPDATE SET attempts = mails.attempts + 1, \
-         recipient = CASE WHEN mails.state = '{SENT}' THEN mails.recipient \
-         ELSE excluded.recipient END \
-         RETURNING {COLUMNS}"
+         recipient = excluded.recipient, state = excluded.state, \
+         last_error = excluded.last_error, sent_at = excluded.sent_at \
+         WHERE mails.state <> '{SENT}'"
     ))
     .bind(mail.store_id)
     .bind(mail.payment_id)
     .bind(mail.kind)
     .bind(mail.job_key)
     .bind(mail.recipient)
+    .bind(state)
+    .bind(error)
     .bind(now)
-    .fetch_one(db.pool())
-    .await?)
+    .bind(sent_at)
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }
 
 /// Queues a message before its job first runs (a resend the merchant asked for), in the
@@ -83,30 +116,6 @@ pub async fn queue(
     .bind(mail.recipient)
     .bind(now)
     .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn sent(db: &Db, id: i64, now: i64) -> Result<(), DbError> {
-    sqlx::query(&format!(
-        "UPDATE mails SET state = '{SENT}', sent_at = $1, last_error = NULL WHERE id = $2"
-    ))
-    .bind(now)
-    .bind(id)
-    .execute(db.pool())
-    .await?;
-    Ok(())
-}
-
-/// Records why an attempt failed: `last` when no attempt follows (the message `FAILED`).
-pub async fn failed(db: &Db, id: i64, error: &str, last: bool) -> Result<(), DbError> {
-    sqlx::query(&format!(
-        "UPDATE mails SET state = $1, last_error = $2 WHERE id = $3 AND state <> '{SENT}'"
-    ))
-    .bind(if last { FAILED } else { QUEUED })
-    .bind(error)
-    .bind(id)
-    .execute(db.pool())
     .await?;
     Ok(())
 }
