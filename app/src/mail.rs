@@ -46,16 +46,25 @@ impl Mailer {
             PAYER_MAIL => payment.email.clone(),
             _ => store.notification_email.clone(),
         };
-        // Nobody to write to (the merchant set no address): nothing is owed.
-        let Some(recipient) = recipient.filter(|r| !r.trim().is_empty()) else {
-            return Ok(());
-        };
+        let recipient = recipient.filter(|r| !r.trim().is_empty());
         let new = mails::NewMail {
             store_id: store.id,
             payment_id: payment.id,
             kind: &job.kind,
             job_key: &job.key,
-            recipient: &recipient,
+            recipient: recipient.as_deref().unwrap_or_default(),
+        };
+        // The merchant set no notification address: the page says why nothing went.
+        let Some(recipient) = recipient.clone() else {
+            let error = "the store has no notification address (store settings)";
+            return mails::record(
+                db,
+                &new,
+                Attempt::Failed { error, last: true },
+                now_millis(),
+            )
+            .await
+            .map_err(|e| e.to_string());
         };
         if mails::by_key(db, &job.key)
             .await

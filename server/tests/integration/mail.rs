@@ -328,3 +328,31 @@ async fn without_a_mail_server_the_sandbox_keeps_mail_in_its_mailbox() {
         .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
 }
+
+#[tokio::test]
+async fn a_store_without_a_notification_address_is_told_why_it_got_no_mail() {
+    let app = serve_with(true, |c| c.public_url = "http://127.0.0.1:9".into()).await;
+    let db = app.state.checkout.db();
+    sqlx::query("UPDATE stores SET notification_email = NULL")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let (p, ipn) = quietly_paid(&app, "k1").await;
+    post_at_once(1, &format!("{}/notify/paypal", app.base), &ipn).await;
+    let rows = settled_mails(&app, &p, 2).await;
+    let merchant = rows
+        .iter()
+        .find(|m| m.kind == engine::effects::MERCHANT_PAID_MAIL)
+        .unwrap();
+    assert_eq!(merchant.state, mails::FAILED);
+    assert!(
+        merchant
+            .last_error
+            .as_deref()
+            .unwrap()
+            .contains("no notification address"),
+        "{merchant:?}"
+    );
+    let kept = mails::sandbox_mailbox(db, 10).await.unwrap();
+    assert_eq!(kept.len(), 1, "only the payer's receipt went");
+}
