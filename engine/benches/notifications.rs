@@ -122,56 +122,46 @@ async fn measure(
 
 /// Waits until no notification waits for verification, then checks every payment is paid.
 async fn verified(db: &Db, codes: &[String]) {
-    loop {
-        let (open,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM jobs \
-             WHERE kind = 'verify_notification' AND state IN ('queued', 'running')",
-        )
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-        if open == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let (paid,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM payments WHERE status = 'paid'")
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-    assert_eq!(paid, codes.len() as i64, "every payment is paid");
+    drained(db, "'verify_notification'").await;
+    assert_eq!(
+        count(db, "SELECT COUNT(*) FROM payments WHERE status = 'paid'").await,
+        codes.len() as i64,
+        "every payment is paid"
+    );
 }
 
 /// Waits until every paid payment has its receipt and its two e-mails (the payer's, with the
 /// receipt's PDF, and the merchant's) are in the sandbox's mailbox.
 async fn receipted(db: &Db, payments: usize) {
-    loop {
-        let (open,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM jobs WHERE kind IN \
-             ('issue_receipt', 'mail_payer_receipt', 'mail_merchant_paid') \
-             AND state IN ('queued', 'running')",
-        )
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-        if open == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let count = |sql: &'static str| async move {
-        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
-        n
-    };
+    drained(
+        db,
+        "'issue_receipt', 'mail_payer_receipt', 'mail_merchant_paid'",
+    )
+    .await;
     assert_eq!(
-        count("SELECT COUNT(*) FROM receipts").await,
+        count(db, "SELECT COUNT(*) FROM receipts").await,
         payments as i64
     );
     assert_eq!(
-        count("SELECT COUNT(*) FROM sandbox_mail").await,
+        count(db, "SELECT COUNT(*) FROM sandbox_mail").await,
         2 * payments as i64,
         "every payer and the merchant got their e-mail"
     );
+}
+
+/// Waits until no job of the `kinds` (a quoted SQL list) is queued or running.
+async fn drained(db: &Db, kinds: &str) {
+    let open = format!(
+        "SELECT COUNT(*) FROM jobs WHERE kind IN ({kinds}) AND state IN ('queued', 'running')"
+    );
+    while count(db, &open).await > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+    n
 }
 
 /// PayPal's post-back address: one that accepts connections and never answers, or one that
