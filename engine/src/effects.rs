@@ -95,13 +95,14 @@ pub async fn issue_receipt(db: &Db, payload: &str) -> Result<(), String> {
 }
 
 /// Sends a message about a payment again (the merchant asked): a new message under a key of
-/// its own, queued at once. `None` when the store has no such message.
-pub async fn resend(db: &Db, store_id: i64, mail_id: i64) -> Result<Option<i64>, DbError> {
+/// its own, queued at once (a double click queues one). `false` when the store has no such
+/// message.
+pub async fn resend(db: &Db, store_id: i64, mail_id: i64) -> Result<bool, DbError> {
     let Some(mail) = mails::get(db, store_id, mail_id).await? else {
-        return Ok(None);
+        return Ok(false);
     };
     let Some(payment) = payments::by_id(db, store_id, mail.payment_id).await? else {
-        return Ok(None);
+        return Ok(false);
     };
     let now = now_millis();
     let mut tx = db.pool().begin().await?;
@@ -115,7 +116,7 @@ pub async fn resend(db: &Db, store_id: i64, mail_id: i64) -> Result<Option<i64>,
         recipient: &mail.recipient,
     };
     mails::queue(&mut tx, &new, now).await?;
-    let id = jobs::enqueue(&mut tx, &job(&mail.kind, key.clone(), &payment, now), now).await?;
+    jobs::enqueue(&mut tx, &job(&mail.kind, key.clone(), &payment, now), now).await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(true)
 }

@@ -51,8 +51,7 @@ pub async fn resend_mail(payment: String, mail: String) -> Result<(), ServerFnEr
     let queued = match mail.trim().parse::<i64>() {
         Ok(id) => engine::effects::resend(state.checkout.db(), user.store_id, id)
             .await
-            .map_err(crate::api::internal)?
-            .is_some(),
+            .map_err(crate::api::internal)?,
         Err(_) => false,
     };
     if queued {
