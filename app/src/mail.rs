@@ -129,12 +129,12 @@ impl Mailer {
         let issued = receipts::issue(db, payment, now_millis())
             .await
             .map_err(|e| e.to_string())?;
-        let (view, receipt) = receipt_view(&self.checkout, &issued.token)
+        let (view, document) = receipt_view(&self.checkout, &issued.token)
             .await
             .map_err(|e| e.to_string())?
             .ok_or("the receipt vanished")?;
         let locale: Locale = view.language.parse().unwrap_or_default();
-        let pdf = receipt_pdf::pdf(&self.checkout, &view, &receipt, locale).await?;
+        let pdf = receipt_pdf::pdf(&self.checkout, &view, &document, locale).await?;
         let Lines {
             title, rows, paid, ..
         } = lines(&view, locale);
@@ -155,7 +155,7 @@ impl Mailer {
             rows,
             link: (
                 td_string!(locale, mail_receipt_open).to_string(),
-                format!("{}{}", self.checkout.public_url(), path(&receipt.token)),
+                format!("{}{}", self.checkout.public_url(), path(&issued.token)),
             ),
             footer: td_string!(locale, receipt_disclaimer).to_string(),
             attachment: Some((receipt_pdf::file_name(&view), pdf)),

@@ -1,5 +1,5 @@
 import { expect, type Page } from "@playwright/test";
-import { open, signUp, test, unique } from "./fixtures";
+import { open, pdfText, signUp, test, unique } from "./fixtures";
 
 /** From the demo EU store's OpenPay page to PayPal's (simulated) checkout page. */
 async function toPayPal(page: Page, js: boolean, order: string, price: string) {
@@ -44,6 +44,45 @@ test("an eCheck keeps the payment waiting until PayPal clears it", async ({ page
   await paypal.getByRole("button", { name: "Clear the eCheck" }).click();
   await expect(paypal.getByText("Paid: transaction")).toBeVisible();
   await expect(page.getByRole("heading", { name: "Payment successful" })).toBeVisible({ timeout: 15_000 });
+});
+
+test("a refund at PayPal cancels the receipt by a document of its own", async ({ page, context }) => {
+  await toPayPal(page, true, "Order%2025", "30.00");
+  const checkout = page.url();
+  await page.getByRole("button", { name: "Pay now" }).click();
+  const receiptLink = page.getByTestId("receipt-link");
+  await expect(receiptLink).toBeVisible({ timeout: 15_000 });
+  await receiptLink.click();
+  await expect(page.getByRole("heading", { name: /^Receipt No\. \d+$/ })).toBeVisible();
+  const receipt = page.url();
+
+  // The merchant gives back part of it at PayPal.
+  const paypal = await context.newPage();
+  await paypal.goto(checkout);
+  await paypal.getByLabel(/^Amount to refund/).fill("12.50");
+  await paypal.getByRole("button", { name: "Refund" }).click();
+
+  // The receipt stays as issued and names the document that cancels that part.
+  const cancellation = page.getByTestId("related-document");
+  await expect(async () => {
+    await page.reload();
+    await expect(cancellation).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(page.getByTestId("receipt")).toContainText("Cancelled by");
+  await expect(page.getByTestId("receipt")).toContainText("€12.50");
+  await cancellation.click();
+  await expect(page.getByRole("heading", { name: /^Cancelling document No\. \d+$/ })).toBeVisible();
+  await expect(page.getByTestId("receipt")).toContainText("Refund by the merchant");
+  await expect(page.getByTestId("receipt")).toContainText("Returned to the payer");
+  await expect(page.getByTestId("receipt")).toContainText("€12.50");
+  const pdf = await page.request.get((await page.getByTestId("receipt-pdf").getAttribute("href")) ?? "");
+  expect(pdf.headers()["content-type"]).toBe("application/pdf");
+  const text = pdfText(await pdf.body());
+  expect(text).toContain("Cancelling document No.");
+  expect(text).toContain("€12.50");
+  // And leads back to the receipt it cancels.
+  await page.getByTestId("related-document").click();
+  await expect(page).toHaveURL(receipt);
 });
 
 test("a merchant adds PayPal and copies the IPN address", async ({ page }) => {

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::cancellations::{self, Returned};
 use crate::db::jobs::{self, NewJob};
 use crate::db::payments::Payment;
 use crate::db::{Db, DbError, mails, payments, receipts};
@@ -16,6 +17,9 @@ use crate::time::now_millis;
 
 /// Issues the paid payment's numbered receipt (`db::receipts`).
 pub const RECEIPT: &str = "issue_receipt";
+/// Issues the document cancelling a paid payment's receipt by money sent back
+/// (`db::cancellations`).
+pub const CANCELLATION: &str = "issue_cancellation";
 /// E-mails the payer their receipt, when they gave an address.
 pub const PAYER_MAIL: &str = "mail_payer_receipt";
 /// E-mails the merchant about the new payment.
@@ -78,16 +82,93 @@ pub fn key(kind: &str, payment_id: i64) -> String {
     format!("{kind}:{payment_id}")
 }
 
-/// The handler of `RECEIPT` jobs.
-pub async fn issue_receipt(db: &Db, payload: &str) -> Result<(), String> {
-    let owed = Owed::parse(payload)?;
-    let payment = payments::by_id(db, owed.store_id, owed.payment_id)
+/// What a `CANCELLATION` job carries: the payment and what its provider sent back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reversal {
+    pub store_id: i64,
+    pub payment_id: i64,
+    pub reason: String,
+    pub reference: String,
+    pub amount: i64,
+}
+
+/// The job a paid payment owes when its provider reports money sent back: a cancelling
+/// document, once per provider transaction (`reference`).
+pub fn owed_by_return(payment: &Payment, returned: Returned<'_>, now: i64) -> NewJob {
+    let reversal = Reversal {
+        store_id: payment.store_id,
+        payment_id: payment.id,
+        reason: returned.reason.to_owned(),
+        reference: returned.reference.to_owned(),
+        amount: returned.amount,
+    };
+    NewJob {
+        kind: CANCELLATION.to_owned(),
+        key: format!("{}:{}", key(CANCELLATION, payment.id), returned.reference),
+        payload: serde_json::to_string(&reversal).unwrap_or_default(),
+        run_at: now,
+        held: None,
+    }
+}
+
+/// The handler of `CANCELLATION` jobs: cancels the payment's receipt (issuing it first if its
+/// own job has not run yet). Money said to go back beyond what the receipt has left issues
+/// nothing and is flagged for the merchant.
+pub async fn issue_cancellation(db: &Db, payload: &str) -> Result<(), String> {
+    let reversal: Reversal =
+        serde_json::from_str(payload).map_err(|e| format!("bad payload: {e}"))?;
+    let payment = paid_payment(db, reversal.store_id, reversal.payment_id).await?;
+    let now = now_millis();
+    let receipt = receipts::issue(db, &payment, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    let returned = Returned {
+        reason: &reversal.reason,
+        reference: &reversal.reference,
+        amount: reversal.amount,
+    };
+    let issued = cancellations::issue(db, &payment, &receipt, returned, now)
+        .await
+        .map_err(|e| e.to_string())?;
+    if issued.is_none() {
+        let detail = format!(
+            "{}: {} sent back, more than receipt {} has left",
+            reversal.reference, reversal.amount, receipt.number
+        );
+        payments::record_once(
+            db,
+            &payment,
+            payments::Source::System,
+            RETURNED_TOO_MUCH,
+            &format!("{}:", reversal.reference),
+            &detail,
+            true,
+            &[],
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// The event kind of money sent back beyond what a receipt has left: no document issued.
+pub const RETURNED_TOO_MUCH: &str = "returned_too_much";
+
+async fn paid_payment(db: &Db, store_id: i64, payment_id: i64) -> Result<Payment, String> {
+    let payment = payments::by_id(db, store_id, payment_id)
         .await
         .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no payment {}", owed.payment_id))?;
+        .ok_or_else(|| format!("no payment {payment_id}"))?;
     if payment.status != PaymentStatus::Paid {
         return Err(format!("payment {} is not paid", payment.id));
     }
+    Ok(payment)
+}
+
+/// The handler of `RECEIPT` jobs.
+pub async fn issue_receipt(db: &Db, payload: &str) -> Result<(), String> {
+    let owed = Owed::parse(payload)?;
+    let payment = paid_payment(db, owed.store_id, owed.payment_id).await?;
     receipts::issue(db, &payment, now_millis())
         .await
         .map(drop)

@@ -72,6 +72,11 @@ fn handlers(checkout: &Checkout, mailer: &Mailer) -> Handlers {
         let db = db.clone();
         async move { engine::effects::issue_receipt(&db, &job.payload).await }
     });
+    let db = checkout.db().clone();
+    handlers.on(engine::effects::CANCELLATION, move |job| {
+        let db = db.clone();
+        async move { engine::effects::issue_cancellation(&db, &job.payload).await }
+    });
     for kind in engine::effects::MAILS {
         let mailer = mailer.clone();
         handlers.on(kind, move |job| {

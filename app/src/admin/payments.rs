@@ -392,6 +392,8 @@ pub struct PaymentDetail {
     pub dropped_messages: i64,
     /// Its receipt, once paid: the number and its page.
     pub receipt: Option<(i64, String)>,
+    /// The documents cancelling that receipt (money sent back): number, page, amount.
+    pub cancellations: Vec<(i64, String, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -459,12 +461,22 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
                     }),
                 None => None,
             };
-            let receipt = engine::db::receipts::of_payment(db, store.id, p.id)
+            let issued = engine::db::receipts::of_payment(db, store.id, p.id)
                 .await
-                .map_err(internal)?
-                .map(|r| (r.number, crate::pages::receipt::path(&r.token)));
+                .map_err(internal)?;
+            let cancellations = match &issued {
+                Some(r) => engine::db::cancellations::of_receipt(db, r)
+                    .await
+                    .map_err(internal)?
+                    .into_iter()
+                    .map(|c| (c.number, crate::pages::receipt::path(&c.token), c.amount))
+                    .collect(),
+                None => Vec::new(),
+            };
+            let receipt = issued.map(|r| (r.number, crate::pages::receipt::path(&r.token)));
             Some(PaymentDetail {
                 receipt,
+                cancellations,
                 id: p.id,
                 tracking_code: p.tracking_code,
                 local_time: local(p.created_at),
@@ -704,10 +716,19 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
     let receipt = payment
         .receipt
         .map(|(number, href)| view! { <crate::pages::receipt::ReceiptRow number href /> });
+    let cancellations = payment
+        .cancellations
+        .into_iter()
+        .map(|(number, href, amount)| {
+            let returned = money(amount);
+            view! { <crate::pages::receipt::CancellationRow number href returned /> }
+        })
+        .collect_view();
     view! {
         <dl class="summary" data-testid="payment-detail">
             {rows.into_iter().flatten().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
             {receipt}
+            {cancellations}
         </dl>
     }
 }

@@ -22,8 +22,11 @@ pub struct ReceiptLine {
     pub token: String,
     pub payment_id: i64,
     pub payer_name: String,
+    /// Paid, or sent back by a cancelling document.
     pub amount: i64,
     pub currency: Currency,
+    /// On a cancelling document: the number of the receipt it cancels.
+    pub cancels: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,6 +62,7 @@ pub async fn load_receipts(before: Option<i64>) -> Result<ReceiptsPage, ServerFn
                 amount: r.amount,
                 currency: Currency::parse(&r.currency)
                     .ok_or_else(|| crate::api::internal("a payment in an unknown currency"))?,
+                cancels: r.cancels,
             })
         })
         .collect::<Result<Vec<_>, ServerFnError>>()?;
@@ -118,7 +122,19 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
                     <td>{engine::digits::localize(&r.number.to_string(), lang)}</td>
                     <td class="nowrap">{date_time_text(r.issued_local, lang)}</td>
                     <td><bdi>{r.payer_name}</bdi></td>
-                    <td class="nowrap">{money_text(r.amount, r.currency, unit)}</td>
+                    <td class="nowrap">
+                        {match r.cancels {
+                            Some(number) => {
+                                let number = engine::digits::localize(&number.to_string(), lang);
+                                let amount = money_text(-r.amount, r.currency, unit);
+                                view! {
+                                    <bdi>{amount}</bdi>
+                                    <span class="badge" data-testid="cancels">{td_string!(i18n.get_locale_untracked(), cancellation_short, number).to_string()}</span>
+                                }.into_any()
+                            }
+                            None => money_text(r.amount, r.currency, unit).into_any(),
+                        }}
+                    </td>
                     <td class="nowrap">
                         <a href=page_href rel="external">{t!(i18n, receipt_open)}</a>
                         " · "

@@ -31,6 +31,22 @@ pub fn ReceiptRow(number: i64, href: String) -> impl IntoView {
     }
 }
 
+/// A summary's row that leads to a document cancelling the receipt, with what it sent back.
+#[component]
+pub fn CancellationRow(number: i64, href: String, returned: String) -> impl IntoView {
+    let locale = use_i18n().get_locale_untracked();
+    let number = engine::digits::localize(&number.to_string(), lang());
+    view! {
+        <div class="row">
+            <dt>{td_string!(locale, receipt_cancelled_by).to_string()}</dt>
+            <dd>
+                <a href=href data-testid="cancellation-link">{td_string!(locale, document_number, number).to_string()}</a>
+                " · "<bdi>{returned}</bdi>
+            </dd>
+        </div>
+    }
+}
+
 /// Everything a receipt says.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReceiptView {
@@ -59,6 +75,63 @@ pub struct ReceiptView {
     pub tracking_code: String,
     /// The payer's language, else the store's: the PDF's when none is asked for.
     pub language: String,
+    /// On a cancelling document: what it cancels (`number` and `issued_at` are its own).
+    pub cancels: Option<Cancels>,
+    /// On a receipt: the documents cancelling it, in all or in part.
+    pub cancelled_by: Vec<CancelledBy>,
+}
+
+/// What a cancelling document cancels and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cancels {
+    pub receipt_number: i64,
+    pub receipt_token: String,
+    /// What went back to the payer.
+    pub amount: i64,
+    /// Returned by a chargeback (the payer's bank), rather than the merchant's refund.
+    pub chargeback: bool,
+    pub reference: String,
+}
+
+/// A document cancelling a receipt, as the receipt names it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CancelledBy {
+    pub number: i64,
+    pub token: String,
+    pub amount: i64,
+}
+
+/// A document a public token names: a receipt, or one cancelling a receipt.
+#[cfg(feature = "ssr")]
+pub(crate) enum Document {
+    Receipt(engine::db::receipts::Receipt),
+    Cancellation(engine::db::cancellations::Cancellation),
+}
+
+#[cfg(feature = "ssr")]
+impl Document {
+    pub(crate) fn token(&self) -> &str {
+        match self {
+            Document::Receipt(r) => &r.token,
+            Document::Cancellation(c) => &c.token,
+        }
+    }
+
+    pub(crate) fn store_id(&self) -> i64 {
+        match self {
+            Document::Receipt(r) => r.store_id,
+            Document::Cancellation(c) => c.store_id,
+        }
+    }
+
+    /// Counts a PDF made of it: `true` for the first (the original).
+    pub(crate) async fn pdf_made(&self, db: &engine::db::Db) -> Result<bool, engine::db::DbError> {
+        use engine::db::{cancellations, receipts};
+        match self {
+            Document::Receipt(r) => receipts::pdf_made(db, r).await,
+            Document::Cancellation(c) => cancellations::pdf_made(db, c).await,
+        }
+    }
 }
 
 #[server]
@@ -69,21 +142,31 @@ pub async fn load_receipt(token: String) -> Result<Option<ReceiptView>, ServerFn
         .map(|(view, _)| view))
 }
 
-/// The receipt `token` names, as its page and its PDF show it, with its record.
+/// The document `token` names (a receipt, or one cancelling a receipt), as its page and its
+/// PDF show it, with its record.
 #[cfg(feature = "ssr")]
 pub(crate) async fn receipt_view(
     checkout: &engine::checkout::Checkout,
     token: &str,
-) -> Result<Option<(ReceiptView, engine::db::receipts::Receipt)>, ServerFnError> {
-    use engine::db::{methods, payments, receipts, stores};
+) -> Result<Option<(ReceiptView, Document)>, ServerFnError> {
+    use engine::db::{cancellations, methods, payments, receipts, stores};
     use engine::zones;
     let db = checkout.db();
     let internal = crate::api::internal;
-    let Some(receipt) = receipts::by_token(db, token.trim())
-        .await
-        .map_err(internal)?
-    else {
-        return Ok(None);
+    let token = token.trim();
+    let (receipt, cancellation) = match receipts::by_token(db, token).await.map_err(internal)? {
+        Some(receipt) => (receipt, None),
+        None => {
+            let Some(cancellation) = cancellations::by_token(db, token).await.map_err(internal)?
+            else {
+                return Ok(None);
+            };
+            let receipt = receipts::of_payment(db, cancellation.store_id, cancellation.payment_id)
+                .await
+                .map_err(internal)?
+                .ok_or_else(|| crate::api::internal("a cancellation without its receipt"))?;
+            (receipt, Some(cancellation))
+        }
     };
     let (payment, store) = match (
         payments::by_id(db, receipt.store_id, receipt.payment_id)
@@ -108,10 +191,34 @@ pub(crate) async fn receipt_view(
         None => None,
     };
     let logo = crate::api::store_logo(db, store.id).await?;
+    let cancelled_by = match &cancellation {
+        Some(_) => Vec::new(),
+        None => cancellations::of_receipt(db, &receipt)
+            .await
+            .map_err(internal)?
+            .into_iter()
+            .map(|c| CancelledBy {
+                number: c.number,
+                token: c.token,
+                amount: c.amount,
+            })
+            .collect(),
+    };
+    let cancels = cancellation.as_ref().map(|c| Cancels {
+        receipt_number: receipt.number,
+        receipt_token: receipt.token.clone(),
+        amount: c.amount,
+        chargeback: !c.reason.ends_with("refunded"),
+        reference: c.reference.clone(),
+    });
+    let (number, issued_at) = match &cancellation {
+        Some(c) => (c.number, c.issued_at),
+        None => (receipt.number, receipt.issued_at),
+    };
     let view = ReceiptView {
-        number: receipt.number,
-        issued_at: receipt.issued_at,
-        offset: zones::offset_at(&store.legal.time_zone, receipt.issued_at),
+        number,
+        issued_at,
+        offset: zones::offset_at(&store.legal.time_zone, issued_at),
         time_zone: store.legal.time_zone.clone(),
         unit: store.unit(),
         store_name: store.name,
@@ -133,8 +240,14 @@ pub(crate) async fn receipt_view(
         language: Some(payment.language)
             .filter(|l| !l.is_empty())
             .unwrap_or(store.default_lang),
+        cancels,
+        cancelled_by,
     };
-    Ok(Some((view, receipt)))
+    let document = match cancellation {
+        Some(c) => Document::Cancellation(c),
+        None => Document::Receipt(receipt),
+    };
+    Ok(Some((view, document)))
 }
 
 #[component]
@@ -178,7 +291,8 @@ pub struct Lines {
 
 pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
     let lang = locale.as_str();
-    let number = engine::digits::localize(&receipt.number.to_string(), lang);
+    let localized = |n: i64| engine::digits::localize(&n.to_string(), lang);
+    let no = |n: i64| td_string!(locale, document_number, number = localized(n)).to_string();
     let money = |minor: i64| money_text_in(locale, minor, receipt.currency, receipt.unit);
     let issued = format!(
         "{} ({})",
@@ -190,9 +304,30 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
         .clone()
         .unwrap_or_else(|| td_string!(locale, receipt_bank_slip).to_string());
     let row = |label: &str, value: String, ltr: bool| (label.to_owned(), value, ltr);
-    let discounted = receipt.discount > 0;
+    let cancels = receipt.cancels.as_ref();
+    // A cancelling document names the payment; the receipt's discount lines stay on it.
+    let discounted = receipt.discount > 0 && cancels.is_none();
     let rows = [
         Some(row(td_string!(locale, receipt_issued), issued, false)),
+        cancels.map(|c| {
+            row(
+                td_string!(locale, cancellation_of),
+                no(c.receipt_number),
+                false,
+            )
+        }),
+        cancels.map(|c| {
+            let reason = if c.chargeback {
+                td_string!(locale, cancellation_chargeback)
+            } else {
+                td_string!(locale, cancellation_refund)
+            };
+            row(
+                td_string!(locale, cancellation_reason),
+                reason.to_owned(),
+                false,
+            )
+        }),
         Some(row(
             td_string!(locale, payer),
             receipt.payer_name.clone(),
@@ -213,6 +348,13 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
                 true,
             )
         }),
+        cancels.map(|_| {
+            row(
+                td_string!(locale, receipt_paid),
+                money(receipt.amount),
+                true,
+            )
+        }),
         Some(row(td_string!(locale, receipt_method), method, false)),
         receipt.bank_ref.as_ref().map(|r| {
             row(
@@ -229,12 +371,23 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
             .slip_number
             .clone()
             .map(|s| row(td_string!(locale, slip_number), s, true)),
+        cancels.map(|c| {
+            row(
+                td_string!(locale, cancellation_reference),
+                c.reference.clone(),
+                true,
+            )
+        }),
         Some(row(
             td_string!(locale, tracking_code),
             engine::tracking::display(&receipt.tracking_code),
             true,
         )),
     ];
+    let cancelled_by = receipt.cancelled_by.iter().map(|c| {
+        let value = format!("{} · {}", no(c.number), money(c.amount));
+        row(td_string!(locale, receipt_cancelled_by), value, false)
+    });
     let issuer = [
         receipt.legal_name.clone(),
         receipt
@@ -243,13 +396,42 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
             .map(|n| td_string!(locale, receipt_registration, number = n).to_string()),
         receipt.address.clone(),
     ];
+    let number = localized(receipt.number);
+    let (title, paid) = match cancels {
+        Some(c) => (
+            td_string!(locale, cancellation_title, number = number).to_string(),
+            (
+                td_string!(locale, cancellation_returned).to_owned(),
+                money(c.amount),
+            ),
+        ),
+        None => (
+            td_string!(locale, receipt_title, number = number).to_string(),
+            (
+                td_string!(locale, receipt_paid).to_owned(),
+                money(receipt.amount),
+            ),
+        ),
+    };
     Lines {
-        title: td_string!(locale, receipt_title, number = number).to_string(),
+        title,
         issuer: issuer.into_iter().flatten().collect(),
-        rows: rows.into_iter().flatten().collect(),
-        paid: (
-            td_string!(locale, receipt_paid).to_owned(),
-            money(receipt.amount),
+        rows: rows.into_iter().flatten().chain(cancelled_by).collect(),
+        paid,
+    }
+}
+
+/// What the document says of itself: that it is genuine, and what it is not.
+pub fn genuine_and_disclaimer(receipt: &ReceiptView, locale: Locale) -> (String, String) {
+    let store = receipt.store_name.clone();
+    match receipt.cancels {
+        Some(_) => (
+            td_string!(locale, cancellation_genuine, store = store).to_string(),
+            td_string!(locale, cancellation_disclaimer).to_string(),
+        ),
+        None => (
+            td_string!(locale, receipt_genuine, store = store).to_string(),
+            td_string!(locale, receipt_disclaimer).to_string(),
         ),
     }
 }
@@ -266,6 +448,27 @@ fn Receipt(receipt: ReceiptView, token: String) -> impl IntoView {
     } = lines(&receipt, locale);
     rows.push((paid, amount, true));
     let pdf = format!("{}/pdf?lang={}", path(&token), locale.as_str());
+    let (genuine, disclaimer) = genuine_and_disclaimer(&receipt, locale);
+    let lang = locale.as_str();
+    // The documents on either side of a cancellation lead to each other.
+    let related: Vec<(String, String)> = match &receipt.cancels {
+        Some(c) => vec![(
+            path(&c.receipt_token),
+            td_string!(locale, cancellation_open_receipt).to_string(),
+        )],
+        None => receipt
+            .cancelled_by
+            .iter()
+            .map(|c| {
+                let number = engine::digits::localize(&c.number.to_string(), lang);
+                (
+                    path(&c.token),
+                    td_string!(locale, cancellation_title, number = number).to_string(),
+                )
+            })
+            .collect(),
+    };
+
     view! {
         <Title text=title.clone() />
         <article class="card receipt" data-testid="receipt">
@@ -277,12 +480,13 @@ fn Receipt(receipt: ReceiptView, token: String) -> impl IntoView {
                 </div>
             </header>
             <h1>{title}</h1>
-            <p class="genuine" role="status">{td_string!(locale, receipt_genuine, store = receipt.store_name.clone()).to_string()}</p>
+            <p class="genuine" role="status">{genuine}</p>
             <dl class="summary">
                 {rows.into_iter().map(|(label, value, mono)| view! { <Row label value mono /> }).collect_view()}
             </dl>
+            {related.into_iter().map(|(href, text)| view! { <p><a href=href data-testid="related-document">{text}</a></p> }).collect_view()}
             <p><a class="button secondary" href=pdf rel="external" data-testid="receipt-pdf">{t!(i18n, receipt_pdf)}</a></p>
-            <p class="muted">{t!(i18n, receipt_disclaimer)}</p>
+            <p class="muted">{disclaimer}</p>
         </article>
     }
 }

@@ -6,11 +6,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use engine::checkout::Checkout;
-use engine::db::{images, receipts};
+use engine::db::images;
 use engine::images::ImageName;
 use engine::validation::LANGUAGES;
 
-use super::receipt::{Lines, ReceiptView, lines, path, receipt_view};
+use super::receipt::{
+    Document, Lines, ReceiptView, genuine_and_disclaimer, lines, path, receipt_view,
+};
 use crate::i18n::*;
 use crate::state::AppState;
 
@@ -21,7 +23,7 @@ pub async fn serve_pdf(
     Path(token): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (view, receipt) = match receipt_view(&state.checkout, &token).await {
+    let (view, document) = match receipt_view(&state.checkout, &token).await {
         Ok(Some(found)) => found,
         Ok(None) => return (StatusCode::NOT_FOUND, "no such receipt").into_response(),
         Err(err) => return failed(&err.to_string()),
@@ -29,7 +31,7 @@ pub async fn serve_pdf(
     let locale = asked_language(query.as_deref())
         .or_else(|| view.language.parse().ok())
         .unwrap_or_default();
-    match pdf(&state.checkout, &view, &receipt, locale).await {
+    match pdf(&state.checkout, &view, &document, locale).await {
         Ok(pdf) => (
             [
                 (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -46,25 +48,23 @@ pub async fn serve_pdf(
     }
 }
 
-/// The receipt's PDF in `locale`: the original if it is the first made, else a copy.
+/// The document's PDF in `locale`: the original if it is the first made, else a copy.
 pub(crate) async fn pdf(
     checkout: &Checkout,
     view: &ReceiptView,
-    receipt: &receipts::Receipt,
+    document: &Document,
     locale: Locale,
 ) -> Result<Vec<u8>, String> {
     let db = checkout.db();
-    let logo = images::get(db, receipt.store_id, ImageName::Store)
+    let logo = images::get(db, document.store_id(), ImageName::Store)
         .await
         .map_err(|e| e.to_string())?
         .map(|(_, bytes)| bytes);
-    let original = receipts::pdf_made(db, receipt)
-        .await
-        .map_err(|e| e.to_string())?;
-    let url = format!("{}{}", checkout.public_url(), path(&receipt.token));
-    let document = document(view, locale, original, url, logo);
+    let original = document.pdf_made(db).await.map_err(|e| e.to_string())?;
+    let url = format!("{}{}", checkout.public_url(), path(document.token()));
+    let laid_out = laid_out(view, locale, original, url, logo);
     // Typesetting takes tens of milliseconds of CPU: off the request threads.
-    match tokio::task::spawn_blocking(move || receipt_pdf::render(&document)).await {
+    match tokio::task::spawn_blocking(move || receipt_pdf::render(&laid_out)).await {
         Ok(Ok(pdf)) => Ok(pdf),
         Ok(Err(err)) => Err(err.to_string()),
         Err(err) => Err(err.to_string()),
@@ -72,7 +72,12 @@ pub(crate) async fn pdf(
 }
 
 pub(crate) fn file_name(view: &ReceiptView) -> String {
-    format!("receipt-{}.pdf", view.number)
+    let kind = if view.cancels.is_some() {
+        "cancellation"
+    } else {
+        "receipt"
+    };
+    format!("{kind}-{}.pdf", view.number)
 }
 
 fn failed(error: &str) -> Response {
@@ -93,7 +98,7 @@ fn asked_language(query: Option<&str>) -> Option<Locale> {
 }
 
 /// The receipt as `receipt-pdf` lays it out.
-fn document(
+fn laid_out(
     view: &ReceiptView,
     locale: Locale,
     original: bool,
@@ -106,6 +111,7 @@ fn document(
         rows,
         paid,
     } = lines(view, locale);
+    let (_, note) = genuine_and_disclaimer(view, locale);
     receipt_pdf::Receipt {
         language: locale.as_str().to_owned(),
         title,
@@ -124,6 +130,6 @@ fn document(
         total: paid,
         verify: td_string!(locale, receipt_check_at).to_string(),
         url,
-        note: td_string!(locale, receipt_disclaimer).to_string(),
+        note,
     }
 }

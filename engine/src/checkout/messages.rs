@@ -6,10 +6,12 @@
 use super::arrivals::{self, Arrival, Written};
 use super::{Checkout, CheckoutError};
 use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
+use crate::db::cancellations::Returned;
 use crate::db::jobs::{self, Job};
 use crate::db::methods::{self, PaymentMethod};
 use crate::db::payments::{self, Change, Payment, Source, Transition};
 use crate::db::{DbError, inbox};
+use crate::effects;
 use crate::intake::{self, Ticket};
 use crate::polls::{self, Poll};
 use crate::status::PaymentStatus;
@@ -288,10 +290,7 @@ impl Checkout {
     ) -> Result<Notified, CheckoutError> {
         message.believed(&self.db).await?;
         match &v.verdict {
-            Verdict::Reversed { code, reference } => {
-                self.reversed(payment, message, code, reference, &v.raw)
-                    .await?
-            }
+            Verdict::Reversed { .. } => self.reversed(payment, message, &v).await?,
             Verdict::Paid { bank_ref, .. }
                 if payment.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
             {
@@ -324,7 +323,8 @@ impl Checkout {
         let head = format!("{bank_ref};");
         let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
         let source = Source::Provider;
-        if payments::record_once(&self.db, payment, source, kind, &head, &detail, true).await? {
+        if payments::record_once(&self.db, payment, source, kind, &head, &detail, true, &[]).await?
+        {
             tracing::warn!(
                 payment = payment.id,
                 kind,
@@ -406,19 +406,41 @@ impl Checkout {
         Ok(Notified::Dropped)
     }
 
-    /// Records a refund or reversal the provider reported, once per provider reference.
+    /// Records a refund or reversal the provider reported, once per provider reference; for a
+    /// paid payment, in the same transaction, owes the document cancelling its receipt.
     async fn reversed(
         &self,
         payment: &Payment,
         message: &Message<'_>,
-        code: &str,
-        reference: &str,
-        raw: &str,
+        v: &Verification,
     ) -> Result<(), CheckoutError> {
+        let Verdict::Reversed {
+            code,
+            reference,
+            amount,
+        } = &v.verdict
+        else {
+            return Ok(());
+        };
+        let returned = Returned {
+            reason: code,
+            reference,
+            amount: *amount,
+        };
         let head = format!("{code} {reference};");
-        let detail = format!("{head} {}: {}; verify: {raw}", message.name, message.raw);
+        let detail = format!(
+            "{head} {}: {}; verify: {}",
+            message.name, message.raw, v.raw
+        );
+        let owed: Vec<_> = (payment.status == PaymentStatus::Paid)
+            .then(|| effects::owed_by_return(payment, returned, now_millis()))
+            .into_iter()
+            .collect();
         let source = Source::Provider;
-        payments::record_once(&self.db, payment, source, REVERSED, &head, &detail, false).await?;
+        payments::record_once(
+            &self.db, payment, source, REVERSED, &head, &detail, false, &owed,
+        )
+        .await?;
         Ok(())
     }
 
@@ -485,10 +507,9 @@ impl Checkout {
             Verdict::Failed { code } => {
                 change(PaymentStatus::Failed, "failed_at_provider", Some(code))
             }
-            Verdict::Reversed { code, reference } => {
+            Verdict::Reversed { .. } => {
                 // Money sent back for a payment we never saw paid: worth keeping, not a status.
-                self.reversed(&payment, message, code, reference, &verification.raw)
-                    .await?;
+                self.reversed(&payment, message, &verification).await?;
                 return Ok((payment, Notified::Accepted));
             }
             Verdict::Pending => {

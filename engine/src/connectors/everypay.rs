@@ -102,6 +102,9 @@ struct Remote {
     order_reference: String,
     payment_state: String,
     initial_amount: f64,
+    /// What is left of it after refunds (EveryPay lowers it with each one).
+    #[serde(default)]
+    standing_amount: Option<f64>,
     #[serde(default)]
     currency: Option<String>,
     #[serde(default)]
@@ -231,7 +234,7 @@ impl EveryPay {
             )));
         }
         Ok(Verification {
-            verdict: verdict(&remote),
+            verdict: verdict(&remote, scale),
             raw,
         })
     }
@@ -315,7 +318,21 @@ fn known_reference(payment: &Payment) -> Option<&str> {
         .filter(|r| *r != payment.tracking_code && valid_reference(r))
 }
 
-fn verdict(remote: &Remote) -> Verdict {
+impl Remote {
+    /// What went back to the payer, in minor units (`scale` per unit): what the refunds took
+    /// off the initial amount, or all of it where nothing says less (a chargeback).
+    fn returned(&self, scale: f64) -> i64 {
+        let minor = |amount: f64| (amount * scale).round() as i64;
+        let back = minor(self.initial_amount) - self.standing_amount.map_or(0, minor);
+        if back > 0 {
+            back
+        } else {
+            minor(self.initial_amount)
+        }
+    }
+}
+
+fn verdict(remote: &Remote, scale: f64) -> Verdict {
     let code = format!("{PROVIDER}:{}", remote.payment_state);
     match remote.payment_state.as_str() {
         "settled" => Verdict::Paid {
@@ -330,6 +347,7 @@ fn verdict(remote: &Remote) -> Verdict {
         "refunded" | "chargebacked" => Verdict::Reversed {
             code,
             reference: remote.payment_reference.clone(),
+            amount: remote.returned(scale),
         },
         // initial, waiting_for_3ds_response, waiting_for_sca, confirmed_3ds,
         // sent_for_processing, authorised: not decided yet.
@@ -457,6 +475,7 @@ mod tests {
             order_reference: "K".into(),
             payment_state: state.into(),
             initial_amount: 1.0,
+            standing_amount: Some(0.25),
             currency: None,
             payment_link: None,
             cc_details: Some(CardDetails {
@@ -464,7 +483,7 @@ mod tests {
             }),
         };
         assert_eq!(
-            verdict(&remote("settled")),
+            verdict(&remote("settled"), 100.0),
             Verdict::Paid {
                 bank_ref: "abc123".into(),
                 card_pan: Some("**** 1112".into())
@@ -472,23 +491,27 @@ mod tests {
         );
         for failed in ["failed", "abandoned", "voided"] {
             assert_eq!(
-                verdict(&remote(failed)),
+                verdict(&remote(failed), 100.0),
                 Verdict::Failed {
                     code: format!("everypay:{failed}")
                 }
             );
         }
-        assert!(matches!(
-            verdict(&remote("refunded")),
-            Verdict::Reversed { .. }
-        ));
+        assert_eq!(
+            verdict(&remote("refunded"), 100.0),
+            Verdict::Reversed {
+                code: "everypay:refunded".into(),
+                reference: "abc123".into(),
+                amount: 75
+            }
+        );
         for waiting in [
             "initial",
             "waiting_for_3ds_response",
             "authorised",
             "sent_for_processing",
         ] {
-            assert_eq!(verdict(&remote(waiting)), Verdict::Pending);
+            assert_eq!(verdict(&remote(waiting), 100.0), Verdict::Pending);
         }
     }
 

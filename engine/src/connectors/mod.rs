@@ -35,11 +35,14 @@ pub enum Verdict {
     },
     /// Not decided yet (the customer may still be on the provider's page).
     Pending,
-    /// The money went back (a refund, a chargeback): recorded, never a status of its own.
-    /// `reference` is the provider's transaction that did it.
+    /// The money went back (a refund, a chargeback): recorded, never a status of its own; a
+    /// paid payment's receipt is cancelled by a document of its own (`db::cancellations`).
+    /// `reference` is the provider's transaction that did it, `amount` what it gave back (in
+    /// the payment's minor units).
     Reversed {
         code: String,
         reference: String,
+        amount: i64,
     },
 }
 

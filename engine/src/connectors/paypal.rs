@@ -16,6 +16,7 @@ use super::{
     parse_decimal, posted_form,
 };
 use crate::db::payments::Payment;
+use crate::money::Currency;
 
 pub const PROVIDER: &str = "paypal";
 pub const LIVE_CHECKOUT: &str = "https://www.paypal.com/cgi-bin/webscr";
@@ -154,9 +155,13 @@ impl PayPal {
             return reject("the IPN has no txn_id".into());
         }
         let (gross, currency) = (ipn.get("mc_gross"), ipn.get("mc_currency"));
-        let amount = parse_decimal(gross.trim_start_matches('-'), payment.currency);
-        if amount != Some(payment.amount) || !currency.eq_ignore_ascii_case(payment.currency.code())
-        {
+        // A refund or reversal may give back part of the payment (negative `mc_gross`);
+        // everything else names the whole of it.
+        let amount_ok = match (returned(ipn, payment.currency), paid(ipn, payment.currency)) {
+            (Some(back), _) => back > 0 && back <= payment.amount,
+            (None, amount) => amount == Some(payment.amount),
+        };
+        if !amount_ok || !currency.eq_ignore_ascii_case(payment.currency.code()) {
             return reject(format!(
                 "the IPN says {gross} {currency}, the payment is {} {}",
                 decimal(payment.amount, payment.currency),
@@ -246,8 +251,19 @@ pub fn invoice_of(body: &[u8]) -> Option<String> {
         .and_then(|(_, value)| String::from_utf8(value).ok())
 }
 
-/// The verdict of an IPN's `payment_status`.
-fn verdict(ipn: &Ipn) -> Verdict {
+/// The IPN's amount (`mc_gross`, unsigned) in `currency`'s minor units.
+fn paid(ipn: &Ipn, currency: Currency) -> Option<i64> {
+    parse_decimal(ipn.get("mc_gross").trim_start_matches('-'), currency)
+}
+
+/// What a refund or reversal IPN sent back to the payer (`None` for any other IPN).
+fn returned(ipn: &Ipn, currency: Currency) -> Option<i64> {
+    matches!(ipn.get("payment_status"), "Refunded" | "Reversed")
+        .then(|| paid(ipn, currency).unwrap_or(0))
+}
+
+/// The verdict of an IPN's `payment_status` (amounts in `currency`).
+fn verdict(ipn: &Ipn, currency: Currency) -> Verdict {
     let status = ipn.get("payment_status");
     let code = format!("{PROVIDER}:{}", status.to_ascii_lowercase());
     match status {
@@ -256,11 +272,15 @@ fn verdict(ipn: &Ipn) -> Verdict {
             card_pan: None,
         },
         "Denied" | "Failed" | "Expired" | "Voided" => Verdict::Failed { code },
-        "Refunded" | "Reversed" | "Canceled_Reversal" => Verdict::Reversed {
+        "Refunded" | "Reversed" => Verdict::Reversed {
             code,
             reference: ipn.get("txn_id").to_owned(),
+            amount: returned(ipn, currency).unwrap_or(0),
         },
-        // Pending (an e-check, a review), Created, Processed: PayPal will write again.
+        // Canceled_Reversal (a reversal decided for the merchant: the money is back with
+        // them) is logged with the payment; its cancelling document stays, and a new receipt
+        // is the merchant's call. Pending (an e-check, a review), Created, Processed: PayPal
+        // will write again.
         _ => Verdict::Pending,
     }
 }
@@ -332,7 +352,7 @@ impl super::Connector for PayPal {
             .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
             .collect();
         Ok(Verification {
-            verdict: verdict(&ipn),
+            verdict: verdict(&ipn, payment.currency),
             raw: format!(
                 "VERIFIED ({}) {}",
                 ipn.charset,
@@ -407,30 +427,35 @@ mod tests {
             fields: vec![
                 ("payment_status".into(), status.into()),
                 ("txn_id".into(), "61E67681CH3238416".into()),
+                ("mc_gross".into(), "-20.50".into()),
             ],
         };
+        let ils = Currency::parse("ILS").unwrap();
         assert_eq!(
-            verdict(&ipn("Completed")),
+            verdict(&ipn("Completed"), ils),
             Verdict::Paid {
                 bank_ref: "61E67681CH3238416".into(),
                 card_pan: None
             }
         );
         assert_eq!(
-            verdict(&ipn("Denied")),
+            verdict(&ipn("Denied"), ils),
             Verdict::Failed {
                 code: "paypal:denied".into()
             }
         );
         assert_eq!(
-            verdict(&ipn("Refunded")),
+            verdict(&ipn("Refunded"), ils),
             Verdict::Reversed {
                 code: "paypal:refunded".into(),
-                reference: "61E67681CH3238416".into()
+                reference: "61E67681CH3238416".into(),
+                amount: 2050
             }
         );
+        // The money came back to the merchant: nothing to cancel.
+        assert_eq!(verdict(&ipn("Canceled_Reversal"), ils), Verdict::Pending);
         for waiting in ["Pending", "Processed", "Created", ""] {
-            assert_eq!(verdict(&ipn(waiting)), Verdict::Pending);
+            assert_eq!(verdict(&ipn(waiting), ils), Verdict::Pending);
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod bank_accounts;
 pub mod budgets;
+pub mod cancellations;
 pub mod drafts;
 pub mod images;
 pub mod inbox;

@@ -529,7 +529,8 @@ pub async fn record_event(
 /// With `attention` the payment is also flagged for the merchant (money taken that Kassa
 /// refused or did not expect: the report's "needs attention"). Concurrent copies of one
 /// message are serialised by writing the payment's row first (a row lock on PostgreSQL, the
-/// write lock on SQLite), so exactly one is recorded. Returns whether this one was.
+/// write lock on SQLite), so exactly one is recorded, and only it enqueues `owed` (the side
+/// effects it causes, `effects`) in its transaction. Returns whether this one was.
 #[allow(clippy::too_many_arguments)]
 pub async fn record_once(
     db: &Db,
@@ -539,6 +540,7 @@ pub async fn record_once(
     head: &str,
     detail: &str,
     attention: bool,
+    owed: &[super::jobs::NewJob],
 ) -> Result<bool, DbError> {
     let mut tx = db.pool().begin().await?;
     sqlx::query(
@@ -578,6 +580,9 @@ pub async fn record_once(
         Some(detail),
     )
     .await?;
+    if first {
+        super::jobs::enqueue_all(&mut tx, owed, now_millis()).await?;
+    }
     tx.commit().await?;
     Ok(first)
 }

@@ -32,12 +32,7 @@ pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbEr
         return Ok(receipt);
     }
     let mut tx = db.pool().begin().await?;
-    let (number,): (i64,) = sqlx::query_as(
-        "UPDATE stores SET receipt_seq = receipt_seq + 1 WHERE id = $1 RETURNING receipt_seq",
-    )
-    .bind(payment.store_id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let number = next_number(&mut tx, payment.store_id).await?;
     // Read after taking the store's lock: a receipt another server just issued is visible.
     let existing: Option<Receipt> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM receipts WHERE store_id = $1 AND payment_id = $2"
@@ -61,19 +56,46 @@ pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbEr
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
+    commit_issued(tx, payment, "receipt_issued", number).await?;
+    Ok(receipt)
+}
+
+/// Logs the document numbered `number` in `payment`'s timeline (event `kind`) and commits
+/// the transaction that issued it.
+pub(super) async fn commit_issued(
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    payment: &Payment,
+    kind: &str,
+    number: i64,
+) -> Result<(), DbError> {
     insert_event(
         &mut tx,
         payment.store_id,
         payment.id,
         Source::System,
-        "receipt_issued",
+        kind,
         Some(payment.status),
         None,
         Some(&number.to_string()),
     )
     .await?;
     tx.commit().await?;
-    Ok(receipt)
+    Ok(())
+}
+
+/// Takes the store's next document number (receipts and cancelling documents share one
+/// series), locking the store's row until the caller's transaction ends.
+pub(super) async fn next_number(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    store_id: i64,
+) -> Result<i64, DbError> {
+    let (number,): (i64,) = sqlx::query_as(
+        "UPDATE stores SET receipt_seq = receipt_seq + 1 WHERE id = $1 RETURNING receipt_seq",
+    )
+    .bind(store_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(number)
 }
 
 pub async fn of_payment(
@@ -112,7 +134,7 @@ pub async fn pdf_made(db: &Db, receipt: &Receipt) -> Result<bool, DbError> {
     Ok(made == 1)
 }
 
-/// A receipt as the store's list shows it.
+/// A receipt or a cancelling document as the store's list shows it.
 #[derive(Clone, Debug, PartialEq, Eq, FromRow)]
 pub struct Listed {
     pub number: i64,
@@ -120,24 +142,36 @@ pub struct Listed {
     pub issued_at: i64,
     pub payment_id: i64,
     pub payer_name: String,
+    /// Paid (a receipt) or sent back (a cancelling document).
     pub amount: i64,
     pub currency: String,
+    /// On a cancelling document: the number of the receipt it cancels.
+    pub cancels: Option<i64>,
 }
 
-/// Receipts a page of the store's list shows.
+/// Documents a page of the store's list shows.
 pub const PAGE: i64 = 50;
 
-/// A page of the store's receipts, newest first: those numbered below `before` (the newest
-/// with `None`).
+/// A page of the store's documents (receipts and those cancelling them, one series), newest
+/// first: those numbered below `before` (the newest with `None`).
 pub async fn page_of_store(
     db: &Db,
     store_id: i64,
     before: Option<i64>,
 ) -> Result<Vec<Listed>, DbError> {
     Ok(sqlx::query_as(
-        "SELECT r.number, r.token, r.issued_at, r.payment_id, p.payer_name, p.amount, p.currency \
-         FROM receipts r JOIN payments p ON p.id = r.payment_id \
-         WHERE r.store_id = $1 AND r.number < $2 ORDER BY r.number DESC LIMIT $3",
+        "SELECT number, token, issued_at, payment_id, payer_name, amount, currency, cancels \
+         FROM (SELECT r.number, r.token, r.issued_at, r.payment_id, p.payer_name, p.amount, \
+                      p.currency, CAST(NULL AS BIGINT) AS cancels \
+               FROM receipts r JOIN payments p ON p.id = r.payment_id \
+               WHERE r.store_id = $1 AND r.number < $2 \
+               UNION ALL \
+               SELECT c.number, c.token, c.issued_at, c.payment_id, p.payer_name, c.amount, \
+                      p.currency, r.number AS cancels \
+               FROM cancellations c JOIN payments p ON p.id = c.payment_id \
+               JOIN receipts r ON r.id = c.receipt_id \
+               WHERE c.store_id = $1 AND c.number < $2) documents \
+         ORDER BY number DESC LIMIT $3",
     )
     .bind(store_id)
     .bind(before.unwrap_or(i64::MAX))

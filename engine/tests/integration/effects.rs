@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use engine::checkout::{CheckoutForm, Submitted};
 use engine::db::payments::{self, Change, Payment, Source};
-use engine::db::{Db, jobs, receipts};
+use engine::db::{Db, cancellations, jobs, receipts};
 use engine::effects;
 use engine::jobs::{Handlers, Queue};
 use engine::status::PaymentStatus;
@@ -167,6 +167,96 @@ async fn a_paid_payment_owes_one_receipt_numbered_without_gaps() {
             serde_json::json!({ "store_id": rejected.store_id, "payment_id": rejected.id });
         assert!(
             effects::issue_receipt(&db, &payload.to_string())
+                .await
+                .is_err()
+        );
+    }
+}
+
+fn reversal(p: &Payment, reference: &str, amount: i64) -> String {
+    serde_json::to_string(&effects::Reversal {
+        store_id: p.store_id,
+        payment_id: p.id,
+        reason: "paypal:refunded".into(),
+        reference: reference.into(),
+        amount,
+    })
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn money_sent_back_cancels_a_receipt_in_the_same_series_never_beyond_it() {
+    for db in crate::common::databases().await {
+        let paid = slips(&db, "refunds", 6).await;
+        for payment in &paid {
+            payments::transition(&db, payment, decide(PaymentStatus::Paid))
+                .await
+                .unwrap();
+        }
+        // Each payment's half sent back, three copies at once, racing its receipt's job: the
+        // cancellation issues the receipt first if it must.
+        let mut racing = Vec::new();
+        for p in &paid {
+            for _ in 0..3 {
+                let (db, payload) = (db.clone(), reversal(p, "R1", p.amount / 2));
+                racing.push(tokio::spawn(async move {
+                    effects::issue_cancellation(&db, &payload).await
+                }));
+            }
+            let db = db.clone();
+            let payload = serde_json::json!({ "store_id": p.store_id, "payment_id": p.id });
+            racing.push(tokio::spawn(async move {
+                effects::issue_receipt(&db, &payload.to_string()).await
+            }));
+        }
+        for one in racing {
+            one.await.unwrap().unwrap();
+        }
+        let store = paid[0].store_id;
+        let mut numbers: Vec<i64> = receipts::of_store(&db, store)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.number)
+            .collect();
+        for p in &paid {
+            let receipt = receipts::of_payment(&db, store, p.id)
+                .await
+                .unwrap()
+                .unwrap();
+            let cancelled = cancellations::of_receipt(&db, &receipt).await.unwrap();
+            assert_eq!(cancelled.len(), 1, "one per provider transaction");
+            assert_eq!(cancelled[0].amount, p.amount / 2);
+            assert!(cancelled[0].number != receipt.number);
+            numbers.push(cancelled[0].number);
+        }
+        numbers.sort();
+        assert_eq!(numbers, (1..=12).collect::<Vec<_>>(), "one gapless series");
+
+        // More than is left issues nothing and flags the payment; the rest of it does.
+        let p = &paid[0];
+        effects::issue_cancellation(&db, &reversal(p, "R2", p.amount))
+            .await
+            .unwrap();
+        let flagged = payments::by_id(&db, store, p.id).await.unwrap().unwrap();
+        assert!(flagged.attention);
+        let events = payments::events(&db, store, p.id).await.unwrap();
+        assert!(events.iter().any(|e| e.kind == effects::RETURNED_TOO_MUCH));
+        effects::issue_cancellation(&db, &reversal(p, "R3", p.amount - p.amount / 2))
+            .await
+            .unwrap();
+        let receipt = receipts::of_payment(&db, store, p.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let cancelled = cancellations::of_receipt(&db, &receipt).await.unwrap();
+        let back: i64 = cancelled.iter().map(|c| c.amount).sum();
+        assert_eq!((cancelled.len(), back), (2, p.amount));
+        assert_eq!(cancelled[1].number, 13);
+        // Nothing is sent back of a payment that was never paid.
+        let unpaid = slips(&db, "refunds-unpaid", 1).await.remove(0);
+        assert!(
+            effects::issue_cancellation(&db, &reversal(&unpaid, "R1", 100))
                 .await
                 .is_err()
         );

@@ -168,8 +168,17 @@ async fn filters_search_sort_and_totals() {
             .unwrap()
             .unwrap();
         let source = payments::Source::Provider;
-        let recorded =
-            payments::record_once(&db, &flagged, source, "second_charge", "X;", "X; t", true).await;
+        let recorded = payments::record_once(
+            &db,
+            &flagged,
+            source,
+            "second_charge",
+            "X;",
+            "X; t",
+            true,
+            &[],
+        )
+        .await;
         assert!(recorded.unwrap());
         assert_eq!(codes(&db, &shop, "attention=1").await, ["Ana Lima"]);
         assert_eq!(codes(&db, &shop, "attention=1&mode=live").await.len(), 0);

@@ -112,7 +112,8 @@ fn record(reference: &str, p: &SimPayment, link: Option<String>) -> Value {
         "order_reference": p.order_reference,
         "account_name": DEMO_ACCOUNT,
         "initial_amount": p.amount.parse::<f64>().unwrap_or(0.0),
-        "standing_amount": p.amount.parse::<f64>().unwrap_or(0.0),
+        // A refund gives all of it back.
+        "standing_amount": if p.state == "refunded" { 0.0 } else { p.amount.parse::<f64>().unwrap_or(0.0) },
         "currency": p.currency,
         "payment_state": p.state,
         "payment_link": link,

@@ -6,7 +6,8 @@
 //! only when its bytes are exactly those of an IPN the simulator sent, else `INVALID`.
 //!
 //! An order paid by eCheck is `Pending` until "Clear the eCheck"; a paid order can be
-//! refunded, which sends a `Refunded` IPN. `ipn-history?invoice=…` lists the IPNs sent for an
+//! refunded, in part or all of what is left, each refund a transaction of its own with a
+//! `Refunded` IPN (negative `mc_gross`). `ipn-history?invoice=…` lists the IPNs sent for an
 //! invoice, one raw body per line, as PayPal's IPN History page lets a merchant see them.
 
 use std::collections::HashMap;
@@ -51,6 +52,8 @@ struct Order {
     state: Stage,
     echeck: bool,
     txn_id: String,
+    /// What refunds gave back so far, in minor units.
+    refunded: i64,
     first_name: String,
     last_name: String,
     encoding: &'static Encoding,
@@ -176,6 +179,7 @@ async fn webscr(State(sim): State<Simulator>, body: Bytes) -> Response {
             state: Stage::Open,
             echeck: false,
             txn_id: String::new(),
+            refunded: 0,
             first_name: String::new(),
             last_name: String::new(),
             encoding: WINDOWS_1255,
@@ -212,7 +216,7 @@ async fn checkout_page(State(sim): State<Simulator>, Path(id): Path<String>) -> 
             r#"<p>The eCheck is pending.</p><form method="post" action="{MOUNT}/checkout/{id}/clear"><button type="submit">Clear the eCheck</button></form>"#
         ),
         Stage::Completed => format!(
-            r#"<p>Paid: transaction <code>{}</code>.</p><form method="post" action="{MOUNT}/checkout/{id}/refund"><button type="submit">Refund</button></form>"#,
+            r#"<p>Paid: transaction <code>{}</code>.</p><form method="post" action="{MOUNT}/checkout/{id}/refund"><label for="refund">Amount to refund (empty: all that is left)</label><input id="refund" name="amount" inputmode="decimal"><button type="submit">Refund</button></form>"#,
             o.txn_id
         ),
         Stage::Refunded => "<p>Refunded.</p>".to_owned(),
@@ -298,17 +302,59 @@ async fn clear_echeck(State(sim): State<Simulator>, Path(id): Path<String>) -> R
     Redirect::to(&format!("{MOUNT}/checkout/{id}")).into_response()
 }
 
-async fn refund(State(sim): State<Simulator>, Path(id): Path<String>) -> Response {
+#[derive(Deserialize)]
+struct RefundForm {
+    #[serde(default)]
+    amount: String,
+}
+
+/// Refunds `amount` (all that is left when empty) as a transaction of its own.
+async fn refund(
+    State(sim): State<Simulator>,
+    Path(id): Path<String>,
+    Form(form): Form<RefundForm>,
+) -> Response {
     let ipn = {
         let mut orders = sim.orders.lock().expect("simulator state");
         let Some(o) = orders.get_mut(&id).filter(|o| o.state == Stage::Completed) else {
             return unknown_order();
         };
-        o.state = Stage::Refunded;
-        ipn_for(o, Some(random_id(17)))
+        let Some((currency, paid)) = Currency::parse(&o.currency)
+            .and_then(|c| Some((c, engine::connectors::parse_decimal(&o.amount, c)?)))
+        else {
+            return unknown_order();
+        };
+        let left = paid - o.refunded;
+        let asked = form.amount.trim();
+        let amount = if asked.is_empty() {
+            Some(left)
+        } else {
+            engine::connectors::parse_decimal(asked, currency)
+        };
+        let Some(amount) = amount.filter(|a| (1..=left).contains(a)) else {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                "A refund gives back more than nothing and at most what is left of the payment.",
+            );
+        };
+        o.refunded += amount;
+        if o.refunded == paid {
+            o.state = Stage::Refunded;
+        }
+        let refund = Refund {
+            txn_id: random_id(17),
+            amount: engine::connectors::decimal(amount, currency),
+        };
+        ipn_for(o, Some(refund))
     };
     send(&sim, ipn).await;
     Redirect::to(&format!("{MOUNT}/checkout/{id}")).into_response()
+}
+
+/// A refund: its own transaction and what it gave back.
+struct Refund {
+    txn_id: String,
+    amount: String,
 }
 
 /// An IPN: where it goes, its invoice and its bytes.
@@ -320,13 +366,13 @@ struct Ipn {
 }
 
 /// The IPN of an order's current state, in PayPal's field order and the account's charset.
-/// A refund is a new transaction (`refund_txn`) pointing at the payment's.
-fn ipn_for(o: &Order, refund_txn: Option<String>) -> Ipn {
-    let (status, txn_id, gross, parent) = match (&refund_txn, o.state) {
+/// A refund is a new transaction pointing at the payment's.
+fn ipn_for(o: &Order, refund: Option<Refund>) -> Ipn {
+    let (status, txn_id, gross, parent) = match (refund, o.state) {
         (Some(refund), _) => (
             "Refunded",
-            refund.clone(),
-            format!("-{}", o.amount),
+            refund.txn_id,
+            format!("-{}", refund.amount),
             o.txn_id.clone(),
         ),
         (None, Stage::Pending) => ("Pending", o.txn_id.clone(), o.amount.clone(), String::new()),

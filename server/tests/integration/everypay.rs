@@ -137,6 +137,25 @@ async fn an_api_v4_payment_is_paid_after_everypay_confirms_it_and_a_refund_is_re
     let kinds = until(&app, &p, |k| k.contains(&"reversed_at_provider".to_owned())).await;
     assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
     assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+    // Its receipt is cancelled by a document for all of it (EveryPay's standing amount: 0).
+    until(&app, &p, |k| k.contains(&"cancellation_issued".to_owned())).await;
+    let db = app.state.checkout.db();
+    let receipt = engine::db::receipts::of_payment(db, p.store_id, p.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let cancelled = engine::db::cancellations::of_receipt(db, &receipt)
+        .await
+        .unwrap();
+    assert_eq!(cancelled.len(), 1);
+    assert_eq!(
+        (
+            cancelled[0].amount,
+            cancelled[0].number,
+            cancelled[0].reason.as_str()
+        ),
+        (4510, receipt.number + 1, "everypay:refunded")
+    );
 }
 
 #[tokio::test]

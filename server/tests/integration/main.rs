@@ -5,6 +5,7 @@
 mod common;
 
 mod back_office;
+mod cancellations;
 mod crash;
 mod durability;
 mod everypay;

@@ -79,7 +79,7 @@ async fn a_merchant_adds_paypal_and_sees_the_ipn_address() {
 }
 
 /// Submits a payment at the demo EU store and returns its code and the PayPal form.
-async fn started(app: &Running, key: &str) -> (String, String, Vec<(String, String)>) {
+pub(crate) async fn started(app: &Running, key: &str) -> (String, String, Vec<(String, String)>) {
     let order = Order {
         payer: "Anna Berzina",
         amount: "120.50",
@@ -90,7 +90,7 @@ async fn started(app: &Running, key: &str) -> (String, String, Vec<(String, Stri
 
 /// Posts the form to the simulator and pays there. Returns the simulator's checkout page and
 /// where the buyer is sent back.
-async fn pay_at_paypal(
+pub(crate) async fn pay_at_paypal(
     base: &str,
     url: &str,
     fields: &[(String, String)],
@@ -116,23 +116,34 @@ async fn pay_at_paypal(
     (format!("{base}{page}"), back)
 }
 
-/// Presses a button of the simulator's checkout page ("clear", "refund").
-async fn at_paypal(checkout: &str, action: &str) {
-    let answer = no_redirects()
+/// Presses a button of the simulator's checkout page ("clear", "refund" all that is left).
+pub(crate) async fn at_paypal(checkout: &str, action: &str) {
+    assert_eq!(press(checkout, action, "").await, 303, "{action}");
+}
+
+/// Refunds `amount` at the simulator: the answer's status (303 when refunded).
+pub(crate) async fn refund_at_paypal(checkout: &str, amount: &str) -> u16 {
+    press(checkout, "refund", amount).await
+}
+
+async fn press(checkout: &str, action: &str, amount: &str) -> u16 {
+    no_redirects()
         .post(format!("{checkout}/{action}"))
+        .form(&[("amount", amount)])
         .send()
         .await
-        .unwrap();
-    assert_eq!(answer.status(), 303, "{action}");
+        .unwrap()
+        .status()
+        .as_u16()
 }
 
 /// Posts an IPN to the account's IPN address, as PayPal does: the answer's status.
-async fn post_ipn(base: &str, body: impl Into<reqwest::Body>) -> u16 {
+pub(crate) async fn post_ipn(base: &str, body: impl Into<reqwest::Body>) -> u16 {
     post_form(&format!("{base}/notify/paypal"), body).await.0
 }
 
 /// The IPNs the simulator sent for an invoice, as sent.
-async fn sent_ipns(base: &str, code: &str) -> Vec<String> {
+pub(crate) async fn sent_ipns(base: &str, code: &str) -> Vec<String> {
     lines_at(&format!("{base}{MOUNT}/ipn-history?invoice={code}")).await
 }
 

@@ -40,7 +40,7 @@ async fn paid_at_zarinpal(app: &Running, key: &str, payer: &str) -> Payment {
 }
 
 /// The payment's receipt, once the queue has issued it.
-async fn receipt_of(app: &Running, p: &Payment) -> Receipt {
+pub(crate) async fn receipt_of(app: &Running, p: &Payment) -> Receipt {
     for _ in 0..100 {
         if let Some(r) = receipts::of_payment(app.state.checkout.db(), p.store_id, p.id)
             .await
@@ -72,7 +72,7 @@ async fn mailed_receipt(app: &Running, p: &Payment) -> Vec<u8> {
     panic!("no receipt mail for payment {}", p.id);
 }
 
-async fn text(app: &Running, path: &str) -> (u16, String) {
+pub(crate) async fn text(app: &Running, path: &str) -> (u16, String) {
     let answer = reqwest::get(format!("{}{path}", app.base)).await.unwrap();
     (answer.status().as_u16(), answer.text().await.unwrap())
 }
