@@ -167,7 +167,21 @@ pub async fn charge_all(
 
 /// Refunds the address of a message that verified: genuine traffic costs its sender nothing.
 pub async fn believed(db: &Db, ticket: &Ticket) -> Result<(), DbError> {
-    budgets::refund(db, &ticket.address, ticket.window, ticket.bytes).await
+    budgets::refund(db.pool(), &ticket.address, ticket.window, ticket.bytes).await
+}
+
+/// [`believed`] for many messages in the caller's transaction, in the order `charge_all`
+/// locks budgets (by subject, then window), so two servers' batches never wait crosswise.
+pub async fn believed_all(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tickets: &[&Ticket],
+) -> Result<(), DbError> {
+    let mut tickets = tickets.to_vec();
+    tickets.sort_unstable_by(|a, b| (&a.address, a.window).cmp(&(&b.address, b.window)));
+    for ticket in tickets {
+        budgets::refund(&mut **tx, &ticket.address, ticket.window, ticket.bytes).await?;
+    }
+    Ok(())
 }
 
 /// Counts a message about `payment` that was dropped.

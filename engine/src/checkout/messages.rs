@@ -4,12 +4,13 @@
 //! logged with the reason.
 
 use super::arrivals::{self, Arrival, Written};
+use super::settlements::{Move, Settlement, Write};
 use super::{Checkout, CheckoutError};
 use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
 use crate::db::cancellations::Returned;
 use crate::db::jobs::{self, Job};
 use crate::db::methods::{self, PaymentMethod};
-use crate::db::payments::{self, Change, Payment, Source, Transition};
+use crate::db::payments::{self, Change, Payment, Source};
 use crate::db::{DbError, inbox};
 use crate::effects;
 use crate::intake::{self, Ticket};
@@ -288,17 +289,29 @@ impl Checkout {
         message: &Message<'_>,
         v: Verification,
     ) -> Result<Notified, CheckoutError> {
-        message.believed(&self.db).await?;
         match &v.verdict {
-            Verdict::Reversed { .. } => self.reversed(payment, message, &v).await?,
+            Verdict::Reversed { .. } => {
+                message.believed(&self.db).await?;
+                self.reversed(payment, message, &v).await?;
+            }
             Verdict::Paid { bank_ref, .. }
                 if payment.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
             {
+                message.believed(&self.db).await?;
                 return self
                     .paid_unexpectedly(payment, message, bank_ref, &v.raw)
                     .await;
             }
-            _ => return self.after_final(payment, message, true).await,
+            // A late copy (the provider's retry): logged, with its refund, in a batch.
+            _ => {
+                let log = Write::Log {
+                    payment: payment.clone(),
+                    source: message.source,
+                    kind: format!("{}_after_final", message.name),
+                    detail: message.raw.clone(),
+                };
+                self.write_settled(message, log).await?;
+            }
         }
         Ok(Notified::Accepted)
     }
@@ -479,40 +492,39 @@ impl Checkout {
                 return Ok((payment, notified));
             }
         };
-        message.believed(&self.db).await?;
         let raw = format!(
             "{}: {}; verify: {}",
             message.name, message.raw, verification.raw
         );
-        let change = |to, kind, failure_code| Change {
+        let change = |to, kind, failure_code: &String| Move {
             to,
-            source: Source::Provider,
             kind,
-            detail: Some(&raw),
+            detail: raw.clone(),
             bank_ref: None,
             card_pan: None,
-            failure_code,
+            failure_code: Some(failure_code.clone()),
         };
         let outcome = match &verification.verdict {
-            Verdict::Paid { bank_ref, card_pan } => Change {
-                bank_ref: Some(bank_ref),
-                card_pan: card_pan.as_deref(),
-                ..change(PaymentStatus::Paid, "verified", None)
+            Verdict::Paid { bank_ref, card_pan } => Move {
+                to: PaymentStatus::Paid,
+                kind: "verified",
+                detail: raw.clone(),
+                bank_ref: Some(bank_ref.clone()),
+                card_pan: card_pan.clone(),
+                failure_code: None,
             },
-            Verdict::Cancelled { code } => change(
-                PaymentStatus::Cancelled,
-                "cancelled_at_provider",
-                Some(code),
-            ),
-            Verdict::Failed { code } => {
-                change(PaymentStatus::Failed, "failed_at_provider", Some(code))
+            Verdict::Cancelled { code } => {
+                change(PaymentStatus::Cancelled, "cancelled_at_provider", code)
             }
+            Verdict::Failed { code } => change(PaymentStatus::Failed, "failed_at_provider", code),
             Verdict::Reversed { .. } => {
                 // Money sent back for a payment we never saw paid: worth keeping, not a status.
+                message.believed(&self.db).await?;
                 self.reversed(&payment, message, &verification).await?;
                 return Ok((payment, Notified::Accepted));
             }
             Verdict::Pending => {
+                message.believed(&self.db).await?;
                 payments::record_event(
                     &self.db,
                     &payment,
@@ -524,10 +536,12 @@ impl Checkout {
                 return Ok((payment, Notified::Accepted));
             }
         };
-        let moved = payments::transition(&self.db, &payment, outcome).await?;
+        let moved = self
+            .write_settled(message, Write::Move(payment.clone(), outcome))
+            .await?;
         let now = self.payment(&payment.tracking_code).await?;
-        match (moved, &verification.verdict) {
-            (Transition::Moved, _) => {
+        match &verification.verdict {
+            _ if moved => {
                 tracing::info!(
                     payment = payment.id,
                     "payment settled from the provider's answer"
@@ -536,7 +550,7 @@ impl Checkout {
             // Another message moved the payment first (a cancel, a failure, another
             // transaction's "paid"): money taken that it cannot take is flagged, as if the
             // message had come after.
-            (Transition::Unchanged(_), Verdict::Paid { bank_ref, .. })
+            Verdict::Paid { bank_ref, .. }
                 if now.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
             {
                 let notified = self
@@ -544,9 +558,19 @@ impl Checkout {
                     .await?;
                 return Ok((now, notified));
             }
-            (Transition::Unchanged(_), _) => {}
+            _ => {}
         }
         Ok((now, Notified::Accepted))
+    }
+
+    /// Writes what a verified message settles, with its sender's refund, in the next batch
+    /// (`settlements`): for a move, whether the payment moved.
+    async fn write_settled(&self, message: &Message<'_>, write: Write) -> Result<bool, DbError> {
+        let settlement = Settlement {
+            refund: message.ticket.cloned(),
+            write,
+        };
+        self.settlements.submit(settlement).await
     }
 }
 

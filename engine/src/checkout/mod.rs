@@ -16,6 +16,7 @@ use crate::validation::{self as v, Field, FieldErrors, Problem};
 
 mod arrivals;
 mod messages;
+mod settlements;
 pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE, job_outcome};
 
 /// What the customer submitted, as typed. `method` is `gateway:<id>` or `slip`.
@@ -73,6 +74,7 @@ pub struct Checkout {
     connectors: Connectors,
     public_url: String,
     arrivals: arrivals::Arrivals,
+    settlements: settlements::Settlements,
 }
 
 /// The payment choice of a form.
@@ -99,6 +101,7 @@ impl Checkout {
     pub fn new(db: Db, connectors: Connectors, public_url: &str) -> Checkout {
         Checkout {
             arrivals: arrivals::writer(db.clone()),
+            settlements: settlements::writer(db.clone()),
             db,
             connectors,
             public_url: public_url.trim_end_matches('/').to_owned(),

@@ -78,7 +78,12 @@ pub async fn charge(
 }
 
 /// Takes one message of `bytes` back from `subject`'s window (it proved genuine).
-pub async fn refund(db: &Db, subject: &str, window: i64, bytes: i64) -> Result<(), DbError> {
+pub async fn refund<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    subject: &str,
+    window: i64,
+    bytes: i64,
+) -> Result<(), DbError> {
     sqlx::query(
         "UPDATE message_budgets SET messages = messages - 1, bytes = bytes - $3 \
          WHERE subject = $1 AND window_start = $2",
@@ -86,7 +91,7 @@ pub async fn refund(db: &Db, subject: &str, window: i64, bytes: i64) -> Result<(
     .bind(subject)
     .bind(window)
     .bind(bytes)
-    .execute(db.pool())
+    .execute(executor)
     .await?;
     Ok(())
 }

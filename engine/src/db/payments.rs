@@ -443,6 +443,23 @@ pub async fn transition(
     change: Change<'_>,
 ) -> Result<Transition, DbError> {
     let mut tx = db.pool().begin().await?;
+    let moved = transition_in(&mut tx, payment, &change).await?;
+    tx.commit().await?;
+    if moved {
+        return Ok(Transition::Moved);
+    }
+    let current = by_code(db, payment.store_id, &payment.tracking_code)
+        .await?
+        .ok_or_else(|| DbError::Corrupt(format!("payment {} vanished", payment.id)))?;
+    Ok(Transition::Unchanged(current.status))
+}
+
+/// [`transition`] in the caller's transaction: whether the payment moved.
+pub async fn transition_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    payment: &Payment,
+    change: &Change<'_>,
+) -> Result<bool, DbError> {
     let moved = payment.status.can_become(change.to)
         && sqlx::query(
             "UPDATE payments SET status = $1, bank_ref = COALESCE($2, bank_ref), \
@@ -457,21 +474,21 @@ pub async fn transition(
         .bind(payment.store_id)
         .bind(payment.id)
         .bind(payment.status.as_str())
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected()
             == 1;
     if moved {
         let now = now_millis();
         let owed = crate::effects::owed(payment, change.to, now);
-        super::jobs::enqueue_all(&mut tx, &owed, now).await?;
+        super::jobs::enqueue_all(tx, &owed, now).await?;
     }
     // A payment that ended without the money gives its link's use back.
     if moved
         && change.to.may_retry()
         && let Some(link) = payment.link_id
     {
-        super::links::release(&mut tx, payment.store_id, link).await?;
+        super::links::release(tx, payment.store_id, link).await?;
     }
     let kind = if moved {
         change.kind.to_owned()
@@ -480,7 +497,7 @@ pub async fn transition(
     };
     let to = moved.then_some(change.to);
     insert_event(
-        &mut tx,
+        tx,
         payment.store_id,
         payment.id,
         change.source,
@@ -490,14 +507,7 @@ pub async fn transition(
         change.detail,
     )
     .await?;
-    tx.commit().await?;
-    if moved {
-        return Ok(Transition::Moved);
-    }
-    let current = by_code(db, payment.store_id, &payment.tracking_code)
-        .await?
-        .ok_or_else(|| DbError::Corrupt(format!("payment {} vanished", payment.id)))?;
-    Ok(Transition::Unchanged(current.status))
+    Ok(moved)
 }
 
 /// Logs something that happened to a payment without changing it (a rejected message, say).

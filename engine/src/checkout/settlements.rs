@@ -1,0 +1,132 @@
+//! What a verified message writes, in batches (`group_commit`): its sender's budget refund
+//! (`intake::believed`) with the payment's move through the state machine, or with the line
+//! a late copy adds to its timeline. The job queue verifies dozens of messages at once, and
+//! two durable commits each capped verification at the disk's flush rate; a batch costs one.
+//! A batch that fails is written again one settlement per transaction, so a bad one fails
+//! only itself.
+
+use crate::db::payments::{self, Change, Payment, Source};
+use crate::db::{Db, DbError};
+use crate::group_commit::GroupCommit;
+use crate::intake::{self, Ticket};
+use crate::status::PaymentStatus;
+
+/// A move a provider's verdict asks for, owned while it waits in a batch.
+pub(super) struct Move {
+    pub to: PaymentStatus,
+    pub kind: &'static str,
+    /// The message and the provider's answer behind it.
+    pub detail: String,
+    pub bank_ref: Option<String>,
+    pub card_pan: Option<String>,
+    pub failure_code: Option<String>,
+}
+
+impl Move {
+    fn change(&self) -> Change<'_> {
+        Change {
+            to: self.to,
+            source: Source::Provider,
+            kind: self.kind,
+            detail: Some(&self.detail),
+            bank_ref: self.bank_ref.as_deref(),
+            card_pan: self.card_pan.as_deref(),
+            failure_code: self.failure_code.as_deref(),
+        }
+    }
+}
+
+pub(super) enum Write {
+    /// The payment moves, if it still can (`payments::transition_in`).
+    Move(Payment, Move),
+    /// A line in the payment's timeline (a verified late copy).
+    Log {
+        payment: Payment,
+        source: Source,
+        kind: String,
+        detail: String,
+    },
+}
+
+impl Write {
+    fn payment(&self) -> &Payment {
+        match self {
+            Write::Move(payment, _) | Write::Log { payment, .. } => payment,
+        }
+    }
+}
+
+/// A verified message's writes.
+pub(super) struct Settlement {
+    /// What the message was charged: its sender gets it back.
+    pub refund: Option<Ticket>,
+    pub write: Write,
+}
+
+/// The batch writer of one server's settlements: for a move, whether the payment moved.
+pub(super) type Settlements = GroupCommit<Settlement, bool>;
+
+pub(super) fn writer(db: Db) -> Settlements {
+    GroupCommit::new(move |settlements| {
+        let db = db.clone();
+        async move { write_batch(&db, settlements).await }
+    })
+}
+
+async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<bool, DbError>> {
+    match write_all(db, &settlements).await {
+        Ok(moved) => moved.into_iter().map(Ok).collect(),
+        Err(err) if settlements.len() == 1 => vec![Err(err)],
+        Err(err) => {
+            tracing::warn!(error = %err, size = settlements.len(), "a batch failed: one by one");
+            let mut written = Vec::with_capacity(settlements.len());
+            for settlement in &settlements {
+                let alone = write_all(db, std::slice::from_ref(settlement)).await;
+                written.push(alone.map(|moved| moved[0]));
+            }
+            written
+        }
+    }
+}
+
+/// Writes `settlements` in one transaction: refunds first (in `believed_all`'s order), then
+/// each payment's writes by payment id (in arrival order for one payment, so of two moves
+/// the first wins), the order any two batches take their locks in.
+async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<bool>, DbError> {
+    let mut tx = db.pool().begin().await?;
+    let refunds: Vec<&Ticket> = settlements
+        .iter()
+        .filter_map(|s| s.refund.as_ref())
+        .collect();
+    intake::believed_all(&mut tx, &refunds).await?;
+    let mut order: Vec<usize> = (0..settlements.len()).collect();
+    order.sort_by_key(|&i| settlements[i].write.payment().id);
+    let mut moved = vec![false; settlements.len()];
+    for i in order {
+        match &settlements[i].write {
+            Write::Move(payment, to) => {
+                moved[i] = payments::transition_in(&mut tx, payment, &to.change()).await?;
+            }
+            Write::Log {
+                payment,
+                source,
+                kind,
+                detail,
+            } => {
+                payments::insert_event(
+                    &mut tx,
+                    payment.store_id,
+                    payment.id,
+                    *source,
+                    kind,
+                    Some(payment.status),
+                    None,
+                    Some(detail),
+                )
+                .await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
