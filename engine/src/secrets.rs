@@ -20,6 +20,41 @@ pub enum SecretError {
     Unreadable,
 }
 
+/// A credential in the clear (a seller key, an API secret, a URL with a password, a private
+/// key), for the code that must use it; nothing prints it: its `Debug` shows only that it is
+/// there, it has no `Display`, and reading it takes [`Secret::expose`], which names the intent.
+#[derive(Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Secret<T = String>(T);
+
+impl<T> Secret<T> {
+    pub fn new(value: impl Into<T>) -> Secret<T> {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Secret {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Secret {
+        Secret(value.to_owned())
+    }
+}
+
+impl<T> std::fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 /// The key that seals secrets, and a key derived from it that signs payment links. Its
 /// `Debug` shows nothing of either.
 #[derive(Clone)]

@@ -3,11 +3,11 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use engine::secrets::SecretKey;
+use engine::secrets::{Secret, SecretKey};
 
 #[derive(Clone, Debug)]
 pub struct Config {
-    pub database_url: String,
+    pub database_url: Secret,
     /// Connections each server keeps to PostgreSQL at most (`KASSA_DB_MAX_CONNECTIONS`,
     /// default 16): servers sharing one database share its `max_connections` too.
     pub db_max_connections: Option<u32>,
@@ -40,13 +40,13 @@ pub struct Config {
     /// Sign-ups allowed from one client address in an hour.
     pub sign_ups_per_hour: i64,
     /// The key that seals provider credentials (`KASSA_SECRET_KEY`: 64 hex digits or base64).
-    pub secret_key: Option<String>,
+    pub secret_key: Option<Secret>,
     /// Where the embedded default keeps its generated key file.
     pub data_dir: PathBuf,
     /// The SMTP server mail goes through (`KASSA_SMTP_URL`: `smtp://host:25`,
     /// `smtp://user:password@host:587?tls=required`, `smtps://user:password@host:465`).
     /// Without one, sandbox mode keeps mail in its mailbox (`/sim/mail`).
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<Secret>,
     /// The address mail is sent from (`KASSA_MAIL_FROM`), under each store's name; replies
     /// to the payer's receipt go to the store's notification address.
     pub mail_from: String,
@@ -71,14 +71,15 @@ impl Config {
         ) {
             (Some(client_key), Some(client_secret)) => Some(engine::connectors::payme::Platform {
                 client_key,
-                client_secret,
+                client_secret: Secret::new(client_secret),
             }),
             _ if sandbox => Some(crate::sim::payme::sandbox_platform()),
             _ => None,
         };
         Config {
-            database_url: var("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://data/kassa.db?mode=rwc".into()),
+            database_url: Secret::new(
+                var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/kassa.db?mode=rwc".into()),
+            ),
             site_addr,
             default_store: var("KASSA_DEFAULT_STORE").unwrap_or_else(|| "demo".into()),
             sandbox,
@@ -103,18 +104,19 @@ impl Config {
             db_max_connections: var("KASSA_DB_MAX_CONNECTIONS")
                 .and_then(|v| v.trim().parse().ok())
                 .filter(|n| *n > 0),
-            secret_key: var("KASSA_SECRET_KEY"),
+            secret_key: var("KASSA_SECRET_KEY").map(Secret::new),
             data_dir: var("KASSA_DATA_DIR")
                 .unwrap_or_else(|| "data".into())
                 .into(),
-            smtp_url: var("KASSA_SMTP_URL"),
+            smtp_url: var("KASSA_SMTP_URL").map(Secret::new),
             mail_from: var("KASSA_MAIL_FROM").unwrap_or_else(|| "kassa@localhost".into()),
         }
     }
 
     /// Where mail goes: the SMTP server, else in sandbox mode the sandbox's mailbox.
     pub fn postbox(&self, db: engine::db::Db) -> Result<engine::mail::Postbox, String> {
-        engine::mail::Postbox::new(self.smtp_url.as_deref(), &self.mail_from, self.sandbox, db)
+        let smtp_url = self.smtp_url.as_ref().map(|url| url.expose().as_str());
+        engine::mail::Postbox::new(smtp_url, &self.mail_from, self.sandbox, db)
     }
 
     /// The key from `KASSA_SECRET_KEY`; without it, on SQLite, the key file in the data
@@ -122,8 +124,10 @@ impl Config {
     /// sharing the database must seal and open with the same key.
     pub fn load_secret_key(&self) -> Result<SecretKey, String> {
         match &self.secret_key {
-            Some(text) => SecretKey::parse(text).map_err(|e| format!("KASSA_SECRET_KEY: {e}")),
-            None if self.database_url.starts_with("sqlite:") => {
+            Some(text) => {
+                SecretKey::parse(text.expose()).map_err(|e| format!("KASSA_SECRET_KEY: {e}"))
+            }
+            None if self.database_url.expose().starts_with("sqlite:") => {
                 SecretKey::load_or_create(&self.data_dir.join("secret.key"))
                     .map_err(|e| e.to_string())
             }
@@ -144,6 +148,29 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn printing_the_configuration_shows_no_secret() {
+        let secrets = [
+            ("DATABASE_URL", "postgres://kassa:db-password@db/kassa"),
+            (
+                "KASSA_SECRET_KEY",
+                "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a",
+            ),
+            ("KASSA_SMTP_URL", "smtp://kassa:mail-password@mail:587"),
+            ("KASSA_PAYME_CLIENT_KEY", "kassa-key"),
+            ("KASSA_PAYME_CLIENT_SECRET", "payme-platform-secret"),
+        ];
+        let printed = format!("{:?}", config(&secrets));
+        for secret in [
+            "db-password",
+            "5a5a5a5a",
+            "mail-password",
+            "payme-platform-secret",
+        ] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+    }
 
     fn config(vars: &[(&str, &str)]) -> Config {
         let addr = "127.0.0.1:3000".parse().unwrap();

@@ -15,7 +15,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = get_configuration(None)?.leptos_options;
     let config = Config::from_env(leptos_options.site_addr);
     let key = config.load_secret_key()?;
-    let db = engine::db::Db::connect_sized(&config.database_url, config.db_max_connections).await?;
+    let db = engine::db::Db::connect_sized(config.database_url.expose(), config.db_max_connections)
+        .await?;
     demo::prepare(&db, &key, config.sandbox).await?;
     let listener = tokio::net::TcpListener::bind(config.site_addr).await?;
     let base = &config.public_url;

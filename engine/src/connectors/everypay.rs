@@ -15,6 +15,7 @@ use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, param, truncate,
 };
 use crate::db::payments::Payment;
+use crate::secrets::Secret;
 
 pub const PROVIDER: &str = "everypay";
 pub const LIVE_API: &str = "https://pay.every-pay.eu/api/v4";
@@ -81,7 +82,7 @@ pub struct EveryPay {
     endpoints: Endpoints,
     link_token: String,
     api_username: String,
-    api_secret: String,
+    api_secret: Secret,
     /// The processing account: payments go through API v4 when there is one.
     account_name: Option<String>,
 }
@@ -150,14 +151,14 @@ impl EveryPay {
             endpoints,
             link_token: config.link_token,
             api_username: config.api_username,
-            api_secret: config.api_secret,
+            api_secret: Secret::new(config.api_secret),
             account_name,
         })
     }
 
     fn authorized(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         request
-            .basic_auth(&self.api_username, Some(&self.api_secret))
+            .basic_auth(&self.api_username, Some(self.api_secret.expose()))
             .header("Accept", "application/json")
     }
 
@@ -298,7 +299,7 @@ impl EveryPay {
             ("customer_url", req.return_url),
             ("locale", locale(req.language)),
         ]);
-        let hmac = linkpay_hmac(&self.api_secret, &query);
+        let hmac = linkpay_hmac(self.api_secret.expose(), &query);
         let link = format!("{}?{query}&hmac={hmac}", self.endpoints.linkpay);
         Started {
             // EveryPay names the payment only when it calls back.

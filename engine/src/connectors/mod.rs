@@ -509,6 +509,40 @@ fn posted_form(payment: &Payment, provider: &str) -> Result<HandOff, ConnectorEr
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_opened_connector_never_prints_its_credentials() {
+        let http = reqwest::Client::new();
+        let seller_key = "MPL14985-68544Z1G-3KXQ7T2B-SECRETKY";
+        let payme = payme::PayMe::new(
+            http.clone(),
+            "http://payme.test",
+            payme::Platform {
+                client_key: "kassa".into(),
+                client_secret: "platform-secret-1".into(),
+            },
+            &format!(r#"{{"seller_key":"{seller_key}","email":"a@b.test"}}"#),
+        )
+        .unwrap();
+        let everypay = everypay::EveryPay::new(
+            http.clone(),
+            everypay::Endpoints::sandbox("http://everypay.test"),
+            r#"{"link_token":"t","api_username":"u","api_secret":"api-secret-2"}"#,
+        )
+        .unwrap();
+        let merchant_id = "1344b5d4-0048-11e8-94db-005056a205be";
+        let zarinpal = zarinpal::Zarinpal::new(
+            http,
+            "http://zarinpal.test",
+            &format!(r#"{{"merchant_id":"{merchant_id}"}}"#),
+        )
+        .unwrap();
+        let printed = format!("{payme:?} {everypay:?} {zarinpal:?}");
+        for secret in [seller_key, "platform-secret-1", "api-secret-2", merchant_id] {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
+        }
+        assert!(printed.contains("Secret(…)"), "{printed}");
+    }
+
     fn ils() -> Currency {
         Currency::parse("ILS").unwrap()
     }

@@ -19,6 +19,7 @@ use super::{
     truncate,
 };
 use crate::db::payments::Payment;
+use crate::secrets::Secret;
 use wire::{GenerateSale, GetSales, Sale, SaleCreated, Sales, SellerCall, Sellers, Status};
 
 pub const PROVIDER: &str = "payme";
@@ -77,7 +78,7 @@ pub fn signature(platform: &Platform, transaction_id: &str, sale_id: &str) -> St
     let mut md5 = Md5::new();
     for part in [
         platform.client_key.as_str(),
-        &platform.client_secret,
+        platform.client_secret.expose(),
         transaction_id,
         sale_id,
     ] {
@@ -90,7 +91,7 @@ pub fn signature(platform: &Platform, transaction_id: &str, sale_id: &str) -> St
 #[derive(Clone, Debug)]
 pub struct Platform {
     pub client_key: String,
-    pub client_secret: String,
+    pub client_secret: Secret,
 }
 
 /// Why PayMe would not connect a seller account to a store.
@@ -117,7 +118,7 @@ pub struct PayMe {
     http: reqwest::Client,
     base: String,
     platform: Platform,
-    seller_key: String,
+    seller_key: Secret,
     email: String,
 }
 
@@ -145,7 +146,7 @@ impl PayMe {
             http,
             base: base.trim_end_matches('/').to_owned(),
             platform,
-            seller_key: config.seller_key,
+            seller_key: Secret::new(config.seller_key),
             email: config.email,
         })
     }
@@ -179,7 +180,7 @@ impl PayMe {
         let Some(seller) = sellers
             .items
             .iter()
-            .find(|s| s.seller_payme_id == self.seller_key)
+            .find(|s| &s.seller_payme_id == self.seller_key.expose())
         else {
             return Err(ConnectError::Problem(ConnectProblem::NotRegistered));
         };
@@ -213,7 +214,7 @@ impl PayMe {
     fn seller_call<'a>(&'a self, store_ref: Option<&'a str>) -> SellerCall<'a> {
         SellerCall {
             payme_client_key: &self.platform.client_key,
-            seller_payme_id: &self.seller_key,
+            seller_payme_id: self.seller_key.expose(),
             platform_store_id: store_ref,
         }
     }
@@ -222,7 +223,7 @@ impl PayMe {
     async fn sale(&self, payment: &Payment) -> Result<(Sale, String), ConnectorError> {
         let sale_id = sale_id(payment)?;
         let body = GetSales {
-            seller_payme_id: &self.seller_key,
+            seller_payme_id: self.seller_key.expose(),
             sale_payme_id: sale_id,
         };
         let (answer, raw) = self.call::<_, Sales>("get-sales", &body).await?;
@@ -294,7 +295,7 @@ impl super::Connector for PayMe {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
         let p = req.payment;
         let body = GenerateSale {
-            seller_payme_id: &self.seller_key,
+            seller_payme_id: self.seller_key.expose(),
             sale_price: p.amount,
             currency: p.currency.code(),
             product_name: req.description,
@@ -439,7 +440,7 @@ mod tests {
     fn signature_is_md5_of_the_four_parts() {
         let platform = Platform {
             client_key: "key".into(),
-            client_secret: "secret".into(),
+            client_secret: Secret::new("secret"),
         };
         // md5("keysecretTRAN1SALE1")
         let expected = {

@@ -9,6 +9,7 @@ use super::{
     truncate,
 };
 use crate::db::payments::Payment;
+use crate::secrets::Secret;
 use wire::{Envelope, RequestBody, RequestData, VerifyBody, VerifyData};
 
 pub const PROVIDER: &str = "zarinpal";
@@ -23,7 +24,7 @@ const TOO_MANY_ATTEMPTS: i64 = -12;
 pub struct Zarinpal {
     http: reqwest::Client,
     base: String,
-    merchant_id: String,
+    merchant_id: Secret,
 }
 
 #[derive(serde::Deserialize)]
@@ -59,7 +60,7 @@ impl Zarinpal {
         Ok(Zarinpal {
             http,
             base: base.trim_end_matches('/').to_owned(),
-            merchant_id: config.merchant_id,
+            merchant_id: Secret::new(config.merchant_id),
         })
     }
 
@@ -99,7 +100,7 @@ impl Zarinpal {
             ConnectorError::Rejected("the payment was never sent to Zarinpal".into())
         })?;
         let body = VerifyBody {
-            merchant_id: &self.merchant_id,
+            merchant_id: self.merchant_id.expose(),
             amount: payment.amount,
             authority,
         };
@@ -129,7 +130,7 @@ impl super::Connector for Zarinpal {
             order_id: &req.payment.tracking_code,
         };
         let body = RequestBody {
-            merchant_id: &self.merchant_id,
+            merchant_id: self.merchant_id.expose(),
             amount: req.payment.amount,
             currency: "IRR",
             description: req.description,

@@ -222,7 +222,7 @@ fn mypos_package(text: &str) -> Option<Vec<(&'static str, String)>> {
     Some(vec![
         ("sid", p.sid),
         ("wallet", p.wallet),
-        ("private_key", p.private_key),
+        ("private_key", p.private_key.expose().clone()),
         ("certificate", p.certificate),
         ("key_index", p.key_index),
     ])

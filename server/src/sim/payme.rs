@@ -35,7 +35,7 @@ pub const SANDBOX_CLIENT_SECRET: &str = "kassa-sandbox-client-secret";
 pub fn sandbox_platform() -> Platform {
     Platform {
         client_key: SANDBOX_CLIENT_KEY.into(),
-        client_secret: SANDBOX_CLIENT_SECRET.into(),
+        client_secret: engine::secrets::Secret::new(SANDBOX_CLIENT_SECRET),
     }
 }
 /// A seller registered through Kassa, and its account e-mail.

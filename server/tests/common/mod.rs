@@ -37,7 +37,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
     let file = dir.join(format!("{}.db", rand::random::<u64>()));
     let base = format!("http://{addr}");
     let mut config = Config {
-        database_url: format!("sqlite://{}?mode=rwc", file.display()),
+        database_url: format!("sqlite://{}?mode=rwc", file.display()).into(),
         db_max_connections: None,
         site_addr: addr,
         public_url: base.clone(),
@@ -58,7 +58,9 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
         mail_from: "kassa@kassa.test".into(),
     };
     tweak(&mut config);
-    let db = engine::db::Db::connect(&config.database_url).await.unwrap();
+    let db = engine::db::Db::connect(config.database_url.expose())
+        .await
+        .unwrap();
     let key = engine::secrets::SecretKey::generate();
     demo::seed(&db, &key).await.unwrap();
     let state = startup::app_state(&config, db, key).unwrap();
@@ -177,7 +179,7 @@ pub async fn quiet_server(database: Option<String>) -> Running {
     serve_with(true, |c| {
         c.public_url = "http://127.0.0.1:9".into();
         if let Some(url) = database {
-            c.database_url = url;
+            c.database_url = url.into();
         }
     })
     .await

@@ -639,7 +639,7 @@ async fn a_store_s_earlier_slug_stays_its_own_and_leads_to_its_page() {
     for database in crate::common::database_urls().await {
         let app = serve_with(true, |c| {
             if let Some(url) = database {
-                c.database_url = url;
+                c.database_url = url.into();
             }
         })
         .await;

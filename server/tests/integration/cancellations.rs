@@ -47,7 +47,7 @@ async fn money_sent_back_cancels_the_receipt_by_documents_of_its_own() {
     for database in database_urls().await {
         let app = serve_with(true, |c| {
             if let Some(url) = database {
-                c.database_url = url;
+                c.database_url = url.into();
             }
         })
         .await;

@@ -37,7 +37,7 @@ async fn an_abandoned_payment_expires_after_its_providers_window() {
     for database in database_urls().await {
         let app = serve_with(true, |c| {
             if let Some(url) = database {
-                c.database_url = url;
+                c.database_url = url.into();
             }
         })
         .await;

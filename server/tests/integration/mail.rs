@@ -22,9 +22,9 @@ async fn mailing(database: Option<String>, smtp: &Smtp) -> Running {
     let url = smtp.url();
     serve_with(true, |c| {
         c.public_url = "http://127.0.0.1:9".into();
-        c.smtp_url = Some(url);
+        c.smtp_url = Some(url.into());
         if let Some(database) = database {
-            c.database_url = database;
+            c.database_url = database.into();
         }
     })
     .await

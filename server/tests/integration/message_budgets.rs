@@ -19,7 +19,7 @@ async fn behind_proxy(database: Option<String>, zarinpal: &HeldProvider) -> Runn
         c.zarinpal_sandbox_url = zarinpal.url.clone();
         c.trust_forwarded = true;
         if let Some(url) = database {
-            c.database_url = url;
+            c.database_url = url.into();
         }
     })
     .await

@@ -382,7 +382,7 @@ async fn served_with_paypal(paypal: &HeldProvider, database: Option<String>) -> 
     serve_with(true, |c| {
         c.paypal_sandbox_url = url;
         if let Some(database) = database {
-            c.database_url = database;
+            c.database_url = database.into();
         }
     })
     .await

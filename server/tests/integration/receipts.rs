@@ -82,7 +82,7 @@ async fn a_paid_payment_gets_a_numbered_receipt_its_payer_can_open() {
     for database in database_urls().await {
         let app = serve_with(true, |c| {
             if let Some(url) = database {
-                c.database_url = url;
+                c.database_url = url.into();
             }
         })
         .await;
@@ -177,7 +177,7 @@ async fn a_receipt_s_pdf_is_the_original_once_then_copies() {
     for database in database_urls().await {
         let app = serve_with(true, |c| {
             if let Some(url) = database {
-                c.database_url = url;
+                c.database_url = url.into();
             }
         })
         .await;

@@ -313,7 +313,7 @@ async fn a_payment_whose_return_was_lost_is_found_paid_by_the_status_poll() {
     for database in crate::common::database_urls().await {
         let app = crate::common::serve_with(true, |c| {
             if let Some(url) = database {
-                c.database_url = url;
+                c.database_url = url.into();
             }
         })
         .await;

@@ -25,6 +25,7 @@ use super::{
     param, posted_form,
 };
 use crate::db::payments::Payment;
+use crate::secrets::Secret;
 
 pub mod status;
 
@@ -205,7 +206,7 @@ pub fn well_formed(fields: &[(String, String)]) -> Result<(), ConnectorError> {
 pub struct Package {
     pub sid: String,
     pub wallet: String,
-    pub private_key: String,
+    pub private_key: Secret,
     pub certificate: String,
     pub key_index: String,
 }
@@ -224,7 +225,7 @@ pub fn read_package(text: &str) -> Option<Package> {
     Some(Package {
         sid: text("sid")?,
         wallet: text("cn")?,
-        private_key: text("pk")?,
+        private_key: Secret::new(text("pk")?),
         certificate: text("pc")?,
         key_index: text("idx")?,
     })
@@ -239,7 +240,7 @@ pub struct MyPos {
     wallet: String,
     key_index: String,
     save_card: bool,
-    private_key: RsaPrivateKey,
+    private_key: Secret<RsaPrivateKey>,
     certificate: RsaPublicKey,
 }
 
@@ -275,7 +276,7 @@ impl MyPos {
             wallet: config.wallet,
             key_index: config.key_index,
             save_card: config.save_card == "true",
-            private_key,
+            private_key: Secret::new(private_key),
             certificate,
         })
     }
@@ -364,7 +365,10 @@ impl super::Connector for MyPos {
             ("PaymentParametersRequired", "3".into()),
             ("PaymentMethod", "1".into()),
         ]);
-        let signature = sign(&self.private_key, fields.iter().map(|(_, v)| v.as_str()));
+        let signature = sign(
+            self.private_key.expose(),
+            fields.iter().map(|(_, v)| v.as_str()),
+        );
         fields.push(("Signature", signature));
         let handoff_url = form_in_url(&self.checkout, fields.iter().map(|(k, v)| (*k, v.as_str())));
         Ok(Started {

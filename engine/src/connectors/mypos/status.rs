@@ -123,7 +123,10 @@ impl MyPos {
             ("OrderID", payment.tracking_code.clone()),
             ("OutputFormat", "json".into()),
         ];
-        let signature = sign(&self.private_key, fields.iter().map(|(_, v)| v.as_str()));
+        let signature = sign(
+            self.private_key.expose(),
+            fields.iter().map(|(_, v)| v.as_str()),
+        );
         fields.push(("Signature", signature));
         fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
