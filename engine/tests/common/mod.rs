@@ -7,7 +7,8 @@
 use engine::db::Db;
 use engine::db::stores::{self, NewStore, Store};
 use engine::money::Currency;
-use sqlx::Connection;
+
+pub mod postgres;
 
 pub async fn databases() -> Vec<Db> {
     let mut dbs = Vec::new();
@@ -28,20 +29,7 @@ pub async fn database_urls() -> Vec<String> {
         dir.join(format!("{id}.db")).display()
     )];
     match std::env::var("KASSA_TEST_POSTGRES") {
-        Ok(admin) => {
-            sqlx::any::install_default_drivers();
-            let mut conn = sqlx::AnyConnection::connect(&admin)
-                .await
-                .expect("PostgreSQL from KASSA_TEST_POSTGRES");
-            sqlx::query(&format!("CREATE DATABASE kassa_test_{id}"))
-                .execute(&mut conn)
-                .await
-                .expect("create database");
-            let (base, _) = admin
-                .rsplit_once('/')
-                .expect("database URL with a database name");
-            urls.push(format!("{base}/kassa_test_{id}"));
-        }
+        Ok(admin) => urls.push(postgres::fresh_database(&admin).await),
         Err(_) => eprintln!("KASSA_TEST_POSTGRES is not set: testing on SQLite only"),
     }
     urls

@@ -4,6 +4,8 @@
 
 pub mod binary;
 pub mod browser;
+#[path = "../../../engine/tests/common/postgres.rs"]
+pub mod postgres;
 pub mod provider;
 pub mod smtp;
 
@@ -85,20 +87,7 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
 pub async fn database_urls() -> Vec<Option<String>> {
     let mut urls = vec![None];
     match std::env::var("KASSA_TEST_POSTGRES") {
-        Ok(admin) => {
-            use sqlx::Connection;
-            sqlx::any::install_default_drivers();
-            let mut conn = sqlx::AnyConnection::connect(&admin)
-                .await
-                .expect("PostgreSQL from KASSA_TEST_POSTGRES");
-            let name = format!("kassa_server_test_{:016x}", rand::random::<u64>());
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .expect("create database");
-            let (base, _) = admin.rsplit_once('/').expect("a database URL");
-            urls.push(Some(format!("{base}/{name}")));
-        }
+        Ok(admin) => urls.push(Some(postgres::fresh_database(&admin).await)),
         Err(_) => eprintln!("KASSA_TEST_POSTGRES is not set: testing on SQLite only"),
     }
     urls
