@@ -155,6 +155,30 @@ for (const javaScriptEnabled of [true, false]) {
   });
 }
 
+test("a Persian payer gets the receipt e-mailed in Persian, with a Persian PDF", async ({ page }) => {
+  const { email } = unique("omid");
+  await open(page, "/openpay?receivername=%D8%B3%D8%A7%D8%B1%D8%A7%20%D8%A7%D8%AD%D9%85%D8%AF%DB%8C&price=120000&lang=fa", true);
+  await expect(page.getByTestId("amount")).toHaveText("۱۲۰٬۰۰۰ تومان");
+  // Persian digits are taken as typed.
+  await page.locator("#mobile").fill("۰۹۱۲ ۱۲۳ ۴۵۶۷");
+  await page.locator("#email").fill(email);
+  await page.getByRole("button", { name: "پرداخت و اتمام خرید" }).click();
+  await expect(page).toHaveURL(/\/sim\/zarinpal\/pg\/StartPay\/A\d{35}$/);
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await expect(page.getByRole("heading", { name: "پرداخت با موفقیت انجام شد" })).toBeVisible();
+
+  await openMail(page, email);
+  await expect(page.getByTestId("sim-mail-subject")).toHaveText(/^رسید شما به شمارهٔ [۰-۹]+ از /);
+  await expect(page.getByTestId("sim-mail-text")).toContainText("سارا احمدی");
+  const attached = await page.request.get(
+    (await page.getByTestId("sim-mail-attachment").getAttribute("href")) ?? "",
+  );
+  expect(attached.headers()["content-type"]).toBe("application/pdf");
+  // pdftotext gives right-to-left runs in display order: look for the words one by one.
+  const text = pdfText(await attached.body());
+  for (const word of ["سارا", "احمدی", "۱۲۰٬۰۰۰", "تومان", "اصل"]) expect(text).toContain(word);
+});
+
 test("once hydrated, the form and the tracker answer without reloading the page", async ({ page }) => {
   await open(page, "/openpay?lang=en", true);
   // A full page load would drop this value.
