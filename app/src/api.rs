@@ -54,6 +54,8 @@ pub struct PaymentView {
     pub bank_ref: Option<String>,
     pub card_pan: Option<String>,
     pub failure_code: Option<String>,
+    /// The provider's text that explains `failure_code`, if it has one: (provider, key).
+    pub failure_text: Option<(String, String)>,
     pub slip_number: Option<String>,
     pub created_at: i64,
     /// Where to try again, for a payment that ended without the money (same terms).
@@ -387,6 +389,11 @@ pub async fn load_payment(code: String) -> Result<Option<PaymentView>, ServerFnE
         description: payment.description,
         bank_ref: payment.bank_ref,
         card_pan: payment.card_pan,
+        failure_text: payment
+            .failure_code
+            .as_deref()
+            .and_then(engine::connectors::registry::failure_text)
+            .map(|(provider, key)| (provider.to_owned(), key.to_owned())),
         failure_code: payment.failure_code,
         slip_number: payment.slip_number,
         created_at: payment.created_at,

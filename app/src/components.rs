@@ -143,7 +143,7 @@ pub fn TextField(
     error: Option<String>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
-    #[prop(default = "text")] inputmode: &'static str,
+    #[prop(into, default = "text".into())] inputmode: String,
     #[prop(optional)] hint: String,
     #[prop(optional)] multiline: bool,
 ) -> impl IntoView {

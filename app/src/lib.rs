@@ -13,6 +13,7 @@ mod flash;
 #[cfg(feature = "ssr")]
 pub mod mail;
 mod pages;
+pub mod provider_texts;
 #[cfg(feature = "ssr")]
 mod session;
 #[cfg(feature = "ssr")]

@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use engine::checkout::{Checkout, CheckoutForm, Submitted};
-use engine::connectors::{Connectors, SandboxUrls};
+use engine::connectors::{Connectors, Sandbox};
 use engine::db::{Db, methods, stores};
 use engine::secrets::SecretKey;
 
@@ -226,13 +226,7 @@ async fn wait_for(base: &str) {
 
 /// Starts `PAYMENTS` PayPal payments as the checkout does.
 async fn payments(db: &Db, base: &str, paypal: &str) -> Vec<String> {
-    let sandbox = SandboxUrls {
-        zarinpal: String::new(),
-        payme: String::new(),
-        paypal: paypal.to_owned(),
-        mypos: String::new(),
-        everypay: String::new(),
-    };
+    let sandbox = Sandbox::under("http://127.0.0.1:9").with("paypal", paypal);
     let key = SecretKey::parse(SECRET).unwrap();
     let checkout = Checkout::new(db.clone(), Connectors::new(sandbox, None, key), base);
     let store = stores::by_slug(db, STORE).await.unwrap().unwrap();

@@ -34,19 +34,9 @@ pub enum Field {
     MinAmount,
     MaxAmount,
     Discount,
-    MerchantId,
-    SellerKey,
-    StoreId,
-    Wallet,
-    PrivateKey,
-    Certificate,
-    KeyIndex,
-    SaveCard,
     Package,
-    LinkToken,
-    ApiUsername,
-    ApiSecret,
-    ProcessingAccount,
+    /// One of a provider's settings (`connectors::Setting`).
+    Setting(SettingName),
     // The payments report's filters.
     Status,
     Mode,
@@ -66,7 +56,7 @@ pub enum Field {
 }
 
 impl Field {
-    const ALL: [Field; 51] = [
+    const ALL: [Field; 39] = [
         Field::Name,
         Field::Mobile,
         Field::Phone,
@@ -92,19 +82,7 @@ impl Field {
         Field::MinAmount,
         Field::MaxAmount,
         Field::Discount,
-        Field::MerchantId,
-        Field::SellerKey,
-        Field::StoreId,
-        Field::Wallet,
-        Field::PrivateKey,
-        Field::Certificate,
-        Field::KeyIndex,
-        Field::SaveCard,
         Field::Package,
-        Field::LinkToken,
-        Field::ApiUsername,
-        Field::ApiSecret,
-        Field::ProcessingAccount,
         Field::Status,
         Field::Mode,
         Field::DateFrom,
@@ -120,8 +98,17 @@ impl Field {
         Field::TimeZone,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    /// Its name in [`FieldErrors::encode`]: a provider's setting as `setting.{name}`.
+    fn name(&self) -> std::borrow::Cow<'static, str> {
         match self {
+            Field::Setting(name) => format!("setting.{}", name.as_str()).into(),
+            other => other.common_name().into(),
+        }
+    }
+
+    fn common_name(self) -> &'static str {
+        match self {
+            Field::Setting(_) => "setting",
             Field::Name => "name",
             Field::Mobile => "mobile",
             Field::Phone => "phone",
@@ -147,19 +134,7 @@ impl Field {
             Field::MinAmount => "min_amount",
             Field::MaxAmount => "max_amount",
             Field::Discount => "discount",
-            Field::MerchantId => "merchant_id",
-            Field::SellerKey => "seller_key",
-            Field::StoreId => "sid",
-            Field::Wallet => "wallet",
-            Field::PrivateKey => "private_key",
-            Field::Certificate => "certificate",
-            Field::KeyIndex => "key_index",
-            Field::SaveCard => "save_card",
             Field::Package => "package",
-            Field::LinkToken => "link_token",
-            Field::ApiUsername => "api_username",
-            Field::ApiSecret => "api_secret",
-            Field::ProcessingAccount => "account_name",
             Field::Status => "status",
             Field::Mode => "mode",
             Field::DateFrom => "from",
@@ -177,7 +152,78 @@ impl Field {
     }
 
     fn parse(s: &str) -> Option<Field> {
-        Field::ALL.into_iter().find(|f| f.as_str() == s)
+        match s.strip_prefix("setting.") {
+            Some(name) => SettingName::parse(name).map(Field::Setting),
+            None => Field::ALL.into_iter().find(|f| f.common_name() == s),
+        }
+    }
+}
+
+/// The name of a provider's setting, held inline so that a [`Field`] stays `Copy`: up to
+/// [`SettingName::MAX`] lower-case ASCII letters, digits and underscores.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SettingName {
+    len: u8,
+    bytes: [u8; SettingName::MAX],
+}
+
+impl SettingName {
+    pub const MAX: usize = 30;
+
+    /// `name` as a setting's name. Panics (at compile time, in a `const`) if it is not one.
+    pub const fn new(name: &str) -> SettingName {
+        match SettingName::checked(name) {
+            Some(n) => n,
+            None => panic!("a setting's name is lower-case ASCII, digits and _, at most 30"),
+        }
+    }
+
+    const fn checked(name: &str) -> Option<SettingName> {
+        let b = name.as_bytes();
+        if b.is_empty() || b.len() > SettingName::MAX {
+            return None;
+        }
+        let mut bytes = [0; SettingName::MAX];
+        let mut i = 0;
+        while i < b.len() {
+            if !(b[i].is_ascii_lowercase() || b[i].is_ascii_digit() || b[i] == b'_') {
+                return None;
+            }
+            bytes[i] = b[i];
+            i += 1;
+        }
+        Some(SettingName {
+            len: b.len() as u8,
+            bytes,
+        })
+    }
+
+    pub fn parse(name: &str) -> Option<SettingName> {
+        SettingName::checked(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for SettingName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.as_str())
+    }
+}
+
+impl Serialize for SettingName {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SettingName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SettingName, D::Error> {
+        let name = String::deserialize(d)?;
+        SettingName::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("not a setting's name: {name}")))
     }
 }
 
@@ -342,11 +388,16 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Each field with what is wrong with it, in the order found.
+    pub fn iter(&self) -> impl Iterator<Item = (Field, Problem)> + '_ {
+        self.0.iter().copied()
+    }
+
     /// `name:required,amount:below_min.10000`
     pub fn encode(&self) -> String {
         self.0
             .iter()
-            .map(|(f, p)| format!("{}:{}", f.as_str(), p.encode()))
+            .map(|(f, p)| format!("{}:{}", f.name(), p.encode()))
             .collect::<Vec<_>>()
             .join(",")
     }
@@ -439,6 +490,41 @@ pub fn required_email(input: &str) -> Result<String, Problem> {
     } else {
         Err(Problem::Invalid)
     }
+}
+
+/// A number of `lengths` digits (spaces between them dropped): an account or store number.
+pub fn digits(input: &str, lengths: std::ops::RangeInclusive<usize>) -> Result<String, Problem> {
+    let value: String = required_text(input, 64)?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    if !value.chars().all(|c| c.is_ascii_digit()) {
+        Err(Problem::NotANumber)
+    } else if !lengths.contains(&value.len()) {
+        Err(Problem::Invalid)
+    } else {
+        Ok(value)
+    }
+}
+
+/// A name or token a provider issued: printable ASCII, no spaces, at most 200 characters.
+pub fn token(input: &str) -> Result<String, Problem> {
+    let value = required_text(input, 200)?;
+    if value.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(value)
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+/// A checkbox: `true` or `false`.
+pub fn switch(input: &str) -> Result<String, Problem> {
+    Ok(matches!(input.trim(), "on" | "true" | "1").to_string())
+}
+
+/// The e-mail address of an account at a provider, lower-cased.
+pub fn account_email(input: &str) -> Result<String, Problem> {
+    required_email(input).map(|e| e.to_lowercase())
 }
 
 /// The languages Kassa's pages are written in; a store's default is one of them.
@@ -614,14 +700,20 @@ mod tests {
         errors.add(Field::Amount, Problem::Zero);
         assert_eq!(errors.encode(), "name:required,amount:below_min.10000");
         assert_eq!(FieldErrors::decode(&errors.encode()), errors);
-        assert!(FieldErrors::decode("evil:<script>,name:bogus,,").is_empty());
+        assert!(
+            FieldErrors::decode("evil:<script>,name:bogus,setting.Evil:invalid,setting.:invalid,,")
+                .is_empty()
+        );
         let mut provider = FieldErrors::default();
-        provider.add(Field::SellerKey, Problem::KeyLength(33));
-        provider.add(Field::Email, Problem::EmailMismatch);
+        let setting = |name| Field::Setting(SettingName::new(name));
+        provider.add(setting("seller_key"), Problem::KeyLength(33));
+        provider.add(setting("email"), Problem::EmailMismatch);
+        provider.add(Field::Email, Problem::Invalid);
         provider.add(Field::Currency, Problem::CurrencyUnsupported);
         assert_eq!(
             provider.encode(),
-            "seller_key:key_length.33,email:email_mismatch,currency:currency_unsupported"
+            "setting.seller_key:key_length.33,setting.email:email_mismatch,email:invalid,\
+             currency:currency_unsupported"
         );
         assert_eq!(FieldErrors::decode(&provider.encode()), provider);
     }

@@ -19,16 +19,10 @@ pub struct Config {
     /// Serve the provider simulators and seed the demo stores and their owners. Off unless
     /// `KASSA_SANDBOX` turns it on (`make run` does): a production server is live by default.
     pub sandbox: bool,
-    /// Base URL of Zarinpal's test environment for methods in test mode.
-    pub zarinpal_sandbox_url: String,
-    /// Base URL of PayMe's API (test environment) for methods in test mode.
-    pub payme_sandbox_url: String,
-    /// PayPal's sandbox for test-mode methods: the checkout page and the IPN post-back.
-    pub paypal_sandbox_url: String,
-    /// myPOS's test environment for test-mode methods (its checkout is `{url}/vmp/checkout-test`).
-    pub mypos_sandbox_url: String,
-    /// EveryPay's demo environment for test-mode methods (`{url}/api/v4`, `{url}/lp`).
-    pub everypay_sandbox_url: String,
+    /// The providers' test environments for methods in test mode: each provider's simulator
+    /// on this server, unless `KASSA_{PROVIDER}_SANDBOX_URL` (`KASSA_PAYPAL_SANDBOX_URL`)
+    /// names another.
+    pub test_environments: engine::connectors::Sandbox,
     /// Kassa's PayMe platform credentials: the client key names Kassa in partner calls, the
     /// secret only checks callback signatures. `None` (live mode without them): PayMe is not
     /// offered; in sandbox mode the simulator's are the default.
@@ -83,16 +77,16 @@ impl Config {
             site_addr,
             default_store: var("KASSA_DEFAULT_STORE").unwrap_or_else(|| "demo".into()),
             sandbox,
-            zarinpal_sandbox_url: var("KASSA_ZARINPAL_SANDBOX_URL")
-                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::zarinpal::MOUNT)),
-            payme_sandbox_url: var("KASSA_PAYME_SANDBOX_URL")
-                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::payme::API)),
-            paypal_sandbox_url: var("KASSA_PAYPAL_SANDBOX_URL")
-                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::paypal::MOUNT)),
-            mypos_sandbox_url: var("KASSA_MYPOS_SANDBOX_URL")
-                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::mypos::MOUNT)),
-            everypay_sandbox_url: var("KASSA_EVERYPAY_SANDBOX_URL")
-                .unwrap_or_else(|| format!("{public_url}{}", crate::sim::everypay::MOUNT)),
+            test_environments: engine::connectors::PROVIDERS.iter().fold(
+                engine::connectors::Sandbox::under(&public_url),
+                |environments, p| match var(&format!(
+                    "KASSA_{}_SANDBOX_URL",
+                    p.id.to_ascii_uppercase()
+                )) {
+                    Some(url) => environments.with(p.id, &url),
+                    None => environments,
+                },
+            ),
             payme_platform,
             payme_signup_url: var("KASSA_PAYME_SIGNUP_URL")
                 .or_else(|| sandbox.then(|| format!("{public_url}{}", crate::sim::payme::SIGNUP))),
@@ -170,6 +164,24 @@ mod tests {
         ] {
             assert!(!printed.contains(secret), "{secret} in {printed}");
         }
+    }
+
+    #[test]
+    fn each_provider_s_test_environment_can_be_set_apart() {
+        use engine::connectors::{paypal, zarinpal};
+        let c = config(&[
+            ("KASSA_PUBLIC_URL", "https://pay.example/"),
+            ("KASSA_PAYPAL_SANDBOX_URL", "https://www.sandbox.paypal.com"),
+        ]);
+        let environments = &c.test_environments;
+        assert_eq!(
+            environments.url(&paypal::SPEC),
+            "https://www.sandbox.paypal.com"
+        );
+        assert_eq!(
+            environments.url(&zarinpal::SPEC),
+            "https://pay.example/sim/zarinpal"
+        );
     }
 
     fn config(vars: &[(&str, &str)]) -> Config {

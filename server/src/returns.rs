@@ -13,7 +13,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use engine::checkout::{CheckoutError, Notified, job_outcome};
-use engine::connectors::{ACCOUNT_NOTIFICATIONS, notified_payment};
+use engine::connectors::{Notifications, notified_payment, registry};
 
 use app::state::AppState;
 
@@ -161,7 +161,9 @@ pub async fn account_notification(
     RawQuery(query): RawQuery,
     body: Body,
 ) -> Response {
-    if !ACCOUNT_NOTIFICATIONS.contains(&provider.as_str()) {
+    let posts_here = registry::find(&provider)
+        .is_some_and(|p| matches!(p.notifications, Notifications::Account { .. }));
+    if !posts_here {
         return StatusCode::NOT_FOUND.into_response();
     }
     let Ok(mut bytes) = axum::body::to_bytes(body, NOTIFICATION_LIMIT).await else {

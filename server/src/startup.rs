@@ -4,7 +4,7 @@ use axum::Router;
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use engine::checkout::{Checkout, job_outcome};
-use engine::connectors::{Connectors, SandboxUrls};
+use engine::connectors::Connectors;
 use engine::db::Db;
 use engine::jobs::{Handlers, Queue};
 use engine::secrets::SecretKey;
@@ -28,13 +28,7 @@ pub struct ServerState {
 
 pub fn app_state(config: &Config, db: Db, key: SecretKey) -> Result<AppState, String> {
     let connectors = Connectors::new(
-        SandboxUrls {
-            zarinpal: config.zarinpal_sandbox_url.clone(),
-            payme: config.payme_sandbox_url.clone(),
-            paypal: config.paypal_sandbox_url.clone(),
-            mypos: config.mypos_sandbox_url.clone(),
-            everypay: config.everypay_sandbox_url.clone(),
-        },
+        config.test_environments.clone(),
         config.payme_platform.clone(),
         key.clone(),
     );

@@ -35,19 +35,25 @@ pub struct MethodView {
     pub logo: Option<String>,
 }
 
-/// One field of a provider's form.
+/// One field of a provider's form (a setting, `engine::connectors::Setting`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FieldView {
-    /// The configuration key; the input is `provider[{name}]`.
+    /// The configuration key; the input is `provider[{name}]`, its texts `{name}` and
+    /// `{name}_hint` in the provider's texts.
     pub name: String,
     pub field: Field,
     pub secret: bool,
     pub input: engine::public::Input,
+    /// The keyboard a phone offers (`inputmode`).
+    pub keyboard: String,
 }
 
 /// A provider a method can be added for.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ProviderView {
+    /// Its id (`payment_methods.provider`; its texts' file).
+    pub id: String,
+    /// Its name as merchants know it.
     pub name: String,
     pub fields: Vec<FieldView>,
     /// The currencies it settles.
@@ -60,6 +66,8 @@ pub struct ProviderView {
     /// This server can offer it (PayMe needs Kassa's platform credentials): only then may a
     /// method of it be added.
     pub offered: bool,
+    /// Its accounts are connected to one store at a time (PayMe).
+    pub account: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -78,7 +86,8 @@ pub struct MethodsPage {
 
 #[server(endpoint = "admin/methods-page")]
 pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
-    use engine::settings::methods::{PROVIDERS, shown_fields};
+    use engine::connectors::{Notifications, PROVIDERS, notify_path};
+    use engine::settings::methods::{field, shown_fields};
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let (store, admin) = super::admin_view(&state, &user).await?;
@@ -115,26 +124,25 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
         providers: PROVIDERS
             .iter()
             .map(|p| ProviderView {
+                id: p.id.to_owned(),
                 name: p.name.to_owned(),
                 fields: p
                     .fields
                     .iter()
                     .map(|f| FieldView {
                         name: f.name.to_owned(),
-                        field: f.field,
+                        field: field(f.name),
                         secret: f.secret,
                         input: f.input,
+                        keyboard: f.keyboard.to_owned(),
                     })
                     .collect(),
                 currencies: p.currencies.iter().map(|c| (*c).to_owned()).collect(),
-                notify_url: engine::connectors::ACCOUNT_NOTIFICATIONS
-                    .contains(&p.name)
-                    .then(|| {
-                        let path = engine::connectors::notify_path(p.name, "");
-                        format!("{}{path}", state.checkout.public_url())
-                    }),
+                notify_url: matches!(p.notifications, Notifications::Account { .. })
+                    .then(|| format!("{}{}", state.checkout.public_url(), notify_path(p, ""))),
                 package: p.package.is_some(),
-                offered: state.checkout.connectors().offers(p.name),
+                offered: state.checkout.connectors().offers(p),
+                account: p.account.is_some(),
             })
             .collect(),
         site_url: state.checkout.public_url().to_owned(),
@@ -162,7 +170,7 @@ pub async fn save_method(
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let (store, _) = super::admin_view(&state, &user).await?;
-    let fields = methods::provider_fields(&kind).unwrap_or_default();
+    let fields = engine::connectors::registry::find(&kind).map_or(&[][..], |p| p.fields);
     // Only the provider's own fields, in its order, and its configuration package if pasted
     // (the engine reads it only for providers that have one).
     let provider_values: Vec<(String, String)> = fields
@@ -272,16 +280,12 @@ pub async fn change_method(id: String, change: String) -> Result<(), ServerFnErr
     Ok(())
 }
 
-/// The provider's name as merchants know it.
-fn provider_name(provider: &str) -> &'static str {
-    match provider {
-        "zarinpal" => "Zarinpal",
-        "payme" => "PayMe",
-        "paypal" => "PayPal",
-        "mypos" => "myPOS",
-        "everypay" => "EveryPay",
-        _ => "—",
-    }
+/// A provider's text in the page's language (see `crate::provider_texts`).
+fn text_of(provider: &ProviderView, key: &str) -> String {
+    let locale = use_i18n().get_locale_untracked();
+    crate::provider_texts::provider_text(locale, &provider.id, key)
+        .unwrap_or(key)
+        .to_owned()
 }
 
 #[component]
@@ -296,7 +300,7 @@ pub fn Methods() -> impl IntoView {
                     let q = query.read_untracked();
                     let editing = q.get("edit").and_then(|id| id.parse::<i64>().ok())
                         .and_then(|id| page.methods.iter().find(|m| m.id == id).cloned());
-                    let adding = q.get("add").and_then(|p| page.providers.iter().find(|v| v.name == p).cloned());
+                    let adding = q.get("add").and_then(|p| page.providers.iter().find(|v| v.id == p).cloned());
                     // The logo form shows its own notices.
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).and_then(|n| match n.as_str() {
                         "saved" => Some(view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any()),
@@ -305,7 +309,7 @@ pub fn Methods() -> impl IntoView {
                         "refused" => {
                             let problems = page.flash.as_ref().map(Flash::errors).unwrap_or_default();
                             let signup_url = page.payme_signup_url.clone();
-                            Some([Field::SellerKey, Field::Email, Field::Method].into_iter().filter_map(|f| problems.get(f)).map(|problem| {
+                            Some(problems.iter().map(|(_, problem)| {
                                 view! { <Refusal problem signup_url=signup_url.clone() /> }
                             }).collect_view().into_any())
                         }
@@ -317,19 +321,19 @@ pub fn Methods() -> impl IntoView {
                     } else {
                         let count = page.methods.len();
                         let rows = page.methods.iter().cloned().enumerate().map(|(i, m)| {
-                            let provider = page.providers.iter().find(|p| p.name == m.provider).cloned();
+                            let provider = page.providers.iter().find(|p| p.id == m.provider).cloned();
                             let site_url = page.site_url.clone();
                             view! { <MethodRow m currency unit first=i == 0 last=i + 1 == count site_url provider /> }
                         }).collect_view();
                         view! { <ul class="items">{rows}</ul> }.into_any()
                     };
                     let add_links = page.providers.iter().filter(|p| p.offered).map(|p| {
-                        let label = td_string!(i18n.get_locale_untracked(), add_method, provider = provider_name(&p.name)).to_string();
-                        view! { <a class="button" href=format!("{PATH}?add={}", p.name)>{label}</a> }
+                        let label = td_string!(i18n.get_locale_untracked(), add_method, provider = p.name.clone()).to_string();
+                        view! { <a class="button" href=format!("{PATH}?add={}", p.id)>{label}</a> }
                     }).collect_view();
                     let signup_url = page.payme_signup_url.clone();
                     let form = match (editing, adding) {
-                        (Some(m), _) => page.providers.iter().find(|p| p.name == m.provider).cloned().map(|provider| view! {
+                        (Some(m), _) => page.providers.iter().find(|p| p.id == m.provider).cloned().map(|provider| view! {
                             <MethodForm provider saved=Some(m.clone()) flash=page.flash.clone() currency unit signup_url />
                             <super::logos::LogoForm name=engine::images::ImageName::Method(m.id) current=m.logo.clone() flash=page.flash.clone() />
                         }.into_any()),
@@ -417,24 +421,29 @@ fn MethodRow(
         .map(|(_, shown)| shown.clone())
         .collect::<Vec<_>>()
         .join(" · ");
-    let notify_url = provider.and_then(|p| p.notify_url);
+    let brand = provider
+        .as_ref()
+        .map_or_else(|| m.provider.clone(), |p| p.name.clone());
+    let disconnect_hint = provider
+        .as_ref()
+        .filter(|p| p.account && m.enabled)
+        .map(|p| text_of(p, "disconnect_hint"));
+    let notify = provider.and_then(|p| Some((text_of(&p, "notify_url"), p.notify_url?)));
     let toggle = if m.enabled {
         button("disable", t_string!(i18n, deactivate).to_string(), false)
     } else {
         button("enable", t_string!(i18n, activate).to_string(), false)
     };
     // PayPal and EveryPay ask for the address they post to, not the site's.
-    let (label, site_url) = match notify_url {
-        Some(url) => (notify_label(&m.provider), url),
-        None => (t_string!(i18n, register_site).to_string(), site_url),
-    };
+    let (label, site_url) =
+        notify.unwrap_or_else(|| (t_string!(i18n, register_site).to_string(), site_url));
     view! {
         <li class="item" class:inactive=!m.enabled>
             <div>
-                <strong>{m.display_name.clone()}</strong>" · "{provider_name(&m.provider)}
+                <strong>{m.display_name.clone()}</strong>" · "{brand}
                 <p class="muted">{status}" · "{mode}{limits.map(|l| format!(" · {l}"))}{discount.map(|d| format!(" · {d}"))}</p>
                 <p class="mono">{credentials}</p>
-                {(m.provider == "payme" && m.enabled).then(|| view! { <p class="hint">{t!(i18n, disconnect_hint)}</p> })}
+                {disconnect_hint.map(|hint| view! { <p class="hint">{hint}</p> })}
                 <div class="copy-row">
                     <label class="hint" for=format!("site-{}", m.id)>{label}</label>
                     <input id=format!("site-{}", m.id) class="mono" readonly value=site_url.clone() />
@@ -448,98 +457,6 @@ fn MethodRow(
                 {button("down", "↓".to_owned(), last)}
             </div>
         </li>
-    }
-}
-
-/// What the provider calls the address it posts notifications to, and where it is pasted.
-fn notify_label(provider: &str) -> String {
-    let locale = use_i18n().get_locale_untracked();
-    match provider {
-        "paypal" => td_string!(locale, ipn_url).to_string(),
-        _ => td_string!(locale, callback_url).to_string(),
-    }
-}
-
-/// The label and hint of a provider field, and its input mode.
-fn field_text(provider: &str, name: &str) -> (String, String, &'static str) {
-    let locale = use_i18n().get_locale_untracked();
-    match (provider, name) {
-        ("mypos", "sid") => (
-            td_string!(locale, mypos_sid).to_string(),
-            td_string!(locale, mypos_sid_hint).to_string(),
-            "numeric",
-        ),
-        ("mypos", "wallet") => (
-            td_string!(locale, mypos_wallet).to_string(),
-            td_string!(locale, mypos_wallet_hint).to_string(),
-            "numeric",
-        ),
-        ("mypos", "private_key") => (
-            td_string!(locale, mypos_private_key).to_string(),
-            td_string!(locale, mypos_private_key_hint).to_string(),
-            "text",
-        ),
-        ("mypos", "certificate") => (
-            td_string!(locale, mypos_certificate).to_string(),
-            td_string!(locale, mypos_certificate_hint).to_string(),
-            "text",
-        ),
-        ("mypos", "key_index") => (
-            td_string!(locale, mypos_key_index).to_string(),
-            td_string!(locale, mypos_key_index_hint).to_string(),
-            "numeric",
-        ),
-        ("mypos", "save_card") => (
-            td_string!(locale, mypos_save_card).to_string(),
-            td_string!(locale, mypos_save_card_hint).to_string(),
-            "text",
-        ),
-        ("everypay", "link_token") => (
-            td_string!(locale, everypay_link_token).to_string(),
-            td_string!(locale, everypay_link_token_hint).to_string(),
-            "text",
-        ),
-        ("everypay", "api_username") => (
-            td_string!(locale, everypay_api_username).to_string(),
-            td_string!(locale, everypay_api_username_hint).to_string(),
-            "text",
-        ),
-        ("everypay", "api_secret") => (
-            td_string!(locale, everypay_api_secret).to_string(),
-            td_string!(locale, everypay_api_secret_hint).to_string(),
-            "text",
-        ),
-        ("everypay", "account_name") => (
-            td_string!(locale, everypay_account_name).to_string(),
-            td_string!(locale, everypay_account_name_hint).to_string(),
-            "text",
-        ),
-        ("paypal", "account_id") => (
-            td_string!(locale, paypal_account_id).to_string(),
-            td_string!(locale, paypal_account_id_hint).to_string(),
-            "text",
-        ),
-        ("paypal", "email") => (
-            td_string!(locale, paypal_email).to_string(),
-            td_string!(locale, paypal_email_hint).to_string(),
-            "email",
-        ),
-        (_, "merchant_id") => (
-            td_string!(locale, merchant_id).to_string(),
-            td_string!(locale, merchant_id_hint).to_string(),
-            "text",
-        ),
-        (_, "seller_key") => (
-            td_string!(locale, seller_key).to_string(),
-            td_string!(locale, seller_key_hint).to_string(),
-            "text",
-        ),
-        (_, "email") => (
-            td_string!(locale, account_email).to_string(),
-            td_string!(locale, account_email_hint).to_string(),
-            "email",
-        ),
-        (_, other) => (other.to_owned(), String::new(), "text"),
     }
 }
 
@@ -580,10 +497,7 @@ fn MethodForm(
     let display_name = typed(
         &flash,
         "display_name",
-        s.map_or_else(
-            || provider_name(&provider.name).to_owned(),
-            |m| m.display_name.clone(),
-        ),
+        s.map_or_else(|| provider.name.clone(), |m| m.display_name.clone()),
     );
     let live = flash.as_ref().map_or(s.is_some_and(|m| m.live), |f| {
         f.value("live").is_some_and(|v| !v.is_empty())
@@ -616,7 +530,7 @@ fn MethodForm(
         let text = td_string!(
             i18n.get_locale_untracked(),
             provider_currency,
-            provider = provider_name(&provider.name),
+            provider = provider.name.clone(),
             currencies = provider.currencies.join(", "),
             currency = currency.code()
         )
@@ -627,7 +541,8 @@ fn MethodForm(
         .get(Field::Method)
         .map(|problem| view! { <Refusal problem signup_url=None /> });
     let provider_fields = provider.fields.iter().map(|f| {
-        let (label, hint, inputmode) = field_text(&provider.name, &f.name);
+        let (label, hint) = (text_of(&provider, &f.name), text_of(&provider, &format!("{}_hint", f.name)));
+        let inputmode = f.keyboard.clone();
         let saved_value = s.and_then(|m| m.fields.iter().find(|(k, _)| *k == f.name).map(|(_, v)| v.clone()));
         // Secrets: a saved one is shown masked in the hint, and a blank field keeps it.
         let (hint, value) = if f.secret {
@@ -661,8 +576,8 @@ fn MethodForm(
     let package = provider.package.then(|| {
         let error = field_error(&flash, Field::Package);
         view! {
-            <TextField name="provider[package]" multiline=true label=t_string!(i18n, mypos_package).to_string()
-                hint=t_string!(i18n, mypos_package_hint).to_string() value=String::new() error />
+            <TextField name="provider[package]" multiline=true label=text_of(&provider, "package")
+                hint=text_of(&provider, "package_hint") value=String::new() error />
         }
     });
     let unit_label = match unit {
@@ -680,7 +595,7 @@ fn MethodForm(
         None => td_string!(
             i18n.get_locale_untracked(),
             add_method,
-            provider = provider_name(&provider.name)
+            provider = provider.name.clone()
         )
         .to_string(),
     };
@@ -693,7 +608,7 @@ fn MethodForm(
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
     let notify_url = provider.notify_url.clone().map(|url| view! {
         <div class="copy-row">
-            <label class="hint" for="notify-url">{notify_label(&provider.name)}</label>
+            <label class="hint" for="notify-url">{text_of(&provider, "notify_url")}</label>
             <input id="notify-url" class="mono" readonly value=url.clone() />
             <CopyButton text=url label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
         </div>
@@ -706,7 +621,7 @@ fn MethodForm(
         {unreachable}
         <ActionForm action=save attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id />
-            <input type="hidden" name="kind" value=provider.name.clone() />
+            <input type="hidden" name="kind" value=provider.id.clone() />
             <TextField name="display_name" label=t_string!(i18n, method_display_name).to_string() value=display_name error=name_error />
             <label class="check">
                 <input type="checkbox" name="live" checked=live />

@@ -59,7 +59,10 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
         PaymentStatus::Cancelled => Some(td_string!(locale, cancelled_body).to_string()),
         PaymentStatus::Expired => Some(td_string!(locale, expired_body).to_string()),
         PaymentStatus::Created => Some(td_string!(locale, pending_body).to_string()),
-        _ => payment.failure_code.as_deref().map(failure_text),
+        _ => payment
+            .failure_code
+            .as_deref()
+            .map(|code| failure_text(code, payment.failure_text.as_ref())),
     };
     let retry = payment.retry.clone();
     // Some providers (PayPal) settle a payment by a notification that may come after the
@@ -157,34 +160,18 @@ pub fn status_text(status: PaymentStatus) -> String {
     .to_string()
 }
 
-/// A failure code (`zarinpal:-51`, `kassa:unreachable`) in the customer's words.
-fn failure_text(code: &str) -> String {
+/// A failure code (`zarinpal:-51`, `kassa:unreachable`) in the customer's words: the
+/// provider's own text for it (`provider`: provider and key), or Kassa's.
+fn failure_text(code: &str, provider: Option<&(String, String)>) -> String {
     let locale = use_i18n().get_locale_untracked();
-    let (provider, number) = code.split_once(':').unwrap_or(("", code));
-    let text = match (provider, number.parse::<i64>().ok()) {
-        ("zarinpal", Some(-9)) => td_string!(locale, fail_zarinpal_9),
-        ("zarinpal", Some(-10)) => td_string!(locale, fail_zarinpal_10),
-        ("zarinpal", Some(-11)) => td_string!(locale, fail_zarinpal_11),
-        ("zarinpal", Some(-12)) => td_string!(locale, fail_zarinpal_12),
-        ("zarinpal", Some(-13)) => td_string!(locale, fail_zarinpal_13),
-        ("zarinpal", Some(-14)) => td_string!(locale, fail_zarinpal_14),
-        ("zarinpal", Some(-15)) => td_string!(locale, fail_zarinpal_15),
-        ("zarinpal", Some(-16)) => td_string!(locale, fail_zarinpal_16),
-        ("zarinpal", Some(-17)) => td_string!(locale, fail_zarinpal_17),
-        ("zarinpal", Some(-39..=-30)) => td_string!(locale, fail_zarinpal_wages),
-        ("zarinpal", Some(-40)) => td_string!(locale, fail_zarinpal_40),
-        ("zarinpal", Some(-41)) => td_string!(locale, fail_zarinpal_41),
-        ("zarinpal", Some(-50)) => td_string!(locale, fail_zarinpal_50),
-        ("zarinpal", Some(-51)) => td_string!(locale, fail_zarinpal_51),
-        ("zarinpal", Some(-52)) => td_string!(locale, fail_zarinpal_52),
-        ("zarinpal", Some(-53)) => td_string!(locale, fail_zarinpal_53),
-        ("zarinpal", Some(-54)) => td_string!(locale, fail_zarinpal_54),
-        ("zarinpal", Some(-55)) => td_string!(locale, fail_zarinpal_55),
-        ("zarinpal", Some(-63..=-60)) => td_string!(locale, fail_zarinpal_reverse),
-        ("mypos", _) if number == "rollback" => td_string!(locale, fail_mypos_rollback),
-        ("kassa", _) if number == "unreachable" => td_string!(locale, fail_unreachable),
-        ("kassa", _) if number == "misconfigured" => td_string!(locale, fail_misconfigured),
-        _ => return td_string!(locale, fail_other, code = code.to_owned()).to_string(),
-    };
-    text.to_string()
+    if let Some(text) =
+        provider.and_then(|(p, key)| crate::provider_texts::provider_text(locale, p, key))
+    {
+        return text.to_owned();
+    }
+    match code {
+        "kassa:unreachable" => td_string!(locale, fail_unreachable).to_string(),
+        "kassa:misconfigured" => td_string!(locale, fail_misconfigured).to_string(),
+        _ => td_string!(locale, fail_other, code = code.to_owned()).to_string(),
+    }
 }

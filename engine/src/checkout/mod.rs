@@ -212,13 +212,13 @@ impl Checkout {
         };
         let description = valid.description.unwrap_or_else(|| store.name.clone());
         let return_url = format!("{}/pay/{code}/return", self.public_url);
-        let notify_url = format!(
-            "{}{}",
-            self.public_url,
-            crate::connectors::notify_path(&method.provider, &code)
-        );
         let started = match self.connectors.for_method(&method) {
             Ok(connector) => {
+                let notify_url = format!(
+                    "{}{}",
+                    self.public_url,
+                    crate::connectors::notify_path(connector.provider, &code)
+                );
                 connector
                     .start(StartRequest {
                         payment: &payment,

@@ -11,6 +11,7 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Sha256;
 
+use super::registry::{Notifications, Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, param, truncate,
 };
@@ -22,6 +23,58 @@ pub const LIVE_API: &str = "https://pay.every-pay.eu/api/v4";
 pub const LIVE_LINKPAY: &str = "https://pay.every-pay.eu/lp";
 /// EveryPay's processing accounts settle in euro (Estonia, Latvia, Lithuania).
 pub const CURRENCIES: &[&str] = &["EUR"];
+
+const fn token(name: &'static str, secret: bool) -> Setting {
+    Setting {
+        name,
+        secret,
+        input: crate::public::Input::Line,
+        keyboard: "text",
+        check: crate::validation::token,
+    }
+}
+
+pub const SPEC: Provider = Provider {
+    notifications: Notifications::Account {
+        payment_of: |body| {
+            url::form_urlencoded::parse(body)
+                .find(|(name, _)| name == "order_reference")
+                .map(|(_, value)| value.into_owned())
+        },
+    },
+    ..Provider::new(
+        PROVIDER,
+        "EveryPay",
+        &[
+            token("link_token", false),
+            token("api_username", false),
+            token("api_secret", true),
+            Setting {
+                // Optional: without a processing account, payments go through LinkPay.
+                check: |s| {
+                    if s.trim().is_empty() {
+                        Ok(String::new())
+                    } else {
+                        crate::validation::token(s)
+                    }
+                },
+                ..token("account_name", false)
+            },
+        ],
+        CURRENCIES,
+        "/sim/everypay",
+        open,
+    )
+};
+
+fn open(o: Opening<'_>) -> Result<Box<dyn super::DynConnector>, ConnectorError> {
+    let endpoints = Endpoints::of(&o);
+    Ok(Box::new(EveryPay::new(
+        o.http.clone(),
+        endpoints,
+        o.config,
+    )?))
+}
 
 /// What PHP's `urlencode` leaves alone (letters, digits, `-_.`); spaces become `%20`, as
 /// EveryPay's LinkPay HMAC expects.
@@ -59,6 +112,15 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
+    /// A method's: the live ones, or the sandbox's.
+    fn of(o: &Opening<'_>) -> Endpoints {
+        if o.live {
+            Endpoints::live()
+        } else {
+            Endpoints::sandbox(o.sandbox)
+        }
+    }
+
     pub fn live() -> Endpoints {
         Endpoints {
             api: LIVE_API.into(),

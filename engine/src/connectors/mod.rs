@@ -8,14 +8,18 @@ pub mod everypay;
 pub mod mypos;
 pub mod payme;
 pub mod paypal;
+pub mod registry;
 pub mod zarinpal;
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::db::methods::{PaymentMethod, secrets_context};
 use crate::db::payments::Payment;
 use crate::money::Currency;
 use crate::secrets::SecretKey;
+use crate::validation::Problem;
+pub use registry::{DynConnector, Notifications, Opening, PROVIDERS, Provider, Setting};
 
 pub use crate::public::HandOff;
 
@@ -46,28 +50,20 @@ pub enum Verdict {
     },
 }
 
-/// Providers that post every notification of an account to one address the merchant pastes
-/// into the provider's settings (`/notify/{provider}`), rather than to one per payment.
-pub const ACCOUNT_NOTIFICATIONS: &[&str] = &[paypal::PROVIDER, everypay::PROVIDER];
-
 /// The path a provider posts its notifications about payment `code` to.
-pub fn notify_path(provider: &str, code: &str) -> String {
-    if ACCOUNT_NOTIFICATIONS.contains(&provider) {
-        format!("/notify/{provider}")
-    } else {
-        format!("/pay/{code}/notify")
+pub fn notify_path(provider: &Provider, code: &str) -> String {
+    match provider.notifications {
+        Notifications::Account { .. } => format!("/notify/{}", provider.id),
+        Notifications::PerPayment => format!("/pay/{code}/notify"),
     }
 }
 
-/// The payment an account-wide notification is about (our tracking code, as the provider
-/// echoes it back).
+/// The payment an account-wide notification to `/notify/{provider}` is about (our tracking
+/// code, as the provider echoes it back); `None` for a provider that posts none there.
 pub fn notified_payment(provider: &str, body: &[u8]) -> Option<String> {
-    match provider {
-        paypal::PROVIDER => paypal::invoice_of(body),
-        everypay::PROVIDER => url::form_urlencoded::parse(body)
-            .find(|(name, _)| name == "order_reference")
-            .map(|(_, value)| value.into_owned()),
-        _ => None,
+    match registry::find(provider)?.notifications {
+        Notifications::Account { payment_of } => payment_of(body),
+        Notifications::PerPayment => None,
     }
 }
 
@@ -146,42 +142,92 @@ pub trait Connector {
         payment: &Payment,
         body: &[u8],
     ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
+
+    /// Checks the account with the provider and connects it to the store `store_ref`, for
+    /// providers whose accounts are connected ([`Provider::account`]); connecting the same
+    /// store again is harmless.
+    fn connect(&self, _store_ref: &str) -> impl Future<Output = Result<(), ConnectError>> + Send {
+        async { Ok(()) }
+    }
+
+    /// Tells the provider the store no longer uses the account, so it can be connected
+    /// elsewhere.
+    fn disconnect(
+        &self,
+        _store_ref: &str,
+    ) -> impl Future<Output = Result<(), ConnectorError>> + Send {
+        async { Ok(()) }
+    }
 }
 
-/// Base URLs of the providers' test environments (Kassa's simulators unless configured).
+/// Why a provider would not connect an account to a store.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// A refusal the merchant can act on, about one of the provider's settings.
+    #[error("the provider refused the account ({setting}: {problem:?})")]
+    Refused {
+        setting: &'static str,
+        problem: Problem,
+    },
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+}
+
+/// The providers' test environments: each provider's simulator under one address (its
+/// `sandbox_path`), unless one is set apart (`with`).
 #[derive(Clone, Debug)]
-pub struct SandboxUrls {
-    pub zarinpal: String,
-    pub payme: String,
-    pub paypal: String,
-    /// myPOS's base: the test checkout is at `{base}/vmp/checkout-test`.
-    pub mypos: String,
-    /// EveryPay's base: `{base}/api/v4` and `{base}/lp`.
-    pub everypay: String,
+pub struct Sandbox {
+    base: String,
+    apart: BTreeMap<String, String>,
+}
+
+impl Sandbox {
+    /// Every provider's simulator under `base` (Kassa's own address in sandbox mode).
+    pub fn under(base: &str) -> Sandbox {
+        Sandbox {
+            base: base.trim_end_matches('/').to_owned(),
+            apart: BTreeMap::new(),
+        }
+    }
+
+    /// `provider`'s test environment at `url` instead.
+    pub fn with(mut self, provider: &str, url: &str) -> Sandbox {
+        self.set(provider, url);
+        self
+    }
+
+    /// Puts `provider`'s test environment at `url`.
+    pub fn set(&mut self, provider: &str, url: &str) {
+        self.apart.insert(provider.to_owned(), url.to_owned());
+    }
+
+    /// Where `provider`'s test environment is.
+    pub fn url(&self, provider: &Provider) -> String {
+        match self.apart.get(provider.id) {
+            Some(url) => url.clone(),
+            None => format!("{}{}", self.base, provider.sandbox_path),
+        }
+    }
 }
 
 /// Builds connectors for a store's methods, opening their sealed credentials.
 #[derive(Clone, Debug)]
 pub struct Connectors {
     http: reqwest::Client,
-    sandbox: SandboxUrls,
+    sandbox: Sandbox,
     /// Kassa's PayMe platform credentials; without them PayMe is not offered.
-    payme: Option<payme::Platform>,
+    platform: Option<payme::Platform>,
     key: SecretKey,
 }
 
-/// The connector of one payment method.
-pub enum AnyConnector {
-    Zarinpal(zarinpal::Zarinpal),
-    PayMe(payme::PayMe),
-    PayPal(paypal::PayPal),
-    /// Boxed: its two RSA keys make it several times larger than the others.
-    MyPos(Box<mypos::MyPos>),
-    EveryPay(everypay::EveryPay),
+/// The connector of one payment method, with what its provider declares.
+pub struct AnyConnector {
+    pub provider: &'static Provider,
+    connector: Box<dyn DynConnector>,
 }
 
 impl Connectors {
-    pub fn new(sandbox: SandboxUrls, payme: Option<payme::Platform>, key: SecretKey) -> Connectors {
+    pub fn new(sandbox: Sandbox, platform: Option<payme::Platform>, key: SecretKey) -> Connectors {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(20))
             .user_agent(concat!("Kassa/", env!("CARGO_PKG_VERSION")))
@@ -190,14 +236,15 @@ impl Connectors {
         Connectors {
             http,
             sandbox,
-            payme,
+            platform,
             key,
         }
     }
 
-    /// Whether this server can offer `provider` (PayMe needs Kassa's platform credentials).
-    pub fn offers(&self, provider: &str) -> bool {
-        provider != payme::PROVIDER || self.payme.is_some()
+    /// Whether this server can offer `provider` (one that needs Kassa's platform credentials
+    /// only with them).
+    pub fn offers(&self, provider: &Provider) -> bool {
+        !provider.platform || self.platform.is_some()
     }
 
     /// The server's key (it also signs payment links).
@@ -223,137 +270,72 @@ impl Connectors {
         Ok(serde_json::Value::Object(config).to_string())
     }
 
+    /// The connector of a saved method.
     pub fn for_method(&self, method: &PaymentMethod) -> Result<AnyConnector, ConnectorError> {
-        match method.provider.as_str() {
-            zarinpal::PROVIDER => {
-                let base = if method.live {
-                    zarinpal::LIVE_BASE
-                } else {
-                    self.sandbox.zarinpal.as_str()
-                };
-                Ok(AnyConnector::Zarinpal(zarinpal::Zarinpal::new(
-                    self.http.clone(),
-                    base,
-                    &self.configuration(method)?,
-                )?))
-            }
-            payme::PROVIDER => Ok(AnyConnector::PayMe(
-                self.payme(method.live, &self.configuration(method)?)?,
-            )),
-            paypal::PROVIDER => {
-                let endpoints = if method.live {
-                    paypal::Endpoints::live()
-                } else {
-                    paypal::Endpoints::sandbox(&self.sandbox.paypal)
-                };
-                Ok(AnyConnector::PayPal(paypal::PayPal::new(
-                    self.http.clone(),
-                    endpoints,
-                    method.live,
-                    &self.configuration(method)?,
-                )?))
-            }
-            mypos::PROVIDER => {
-                let checkout = if method.live {
-                    mypos::LIVE_CHECKOUT.to_owned()
-                } else {
-                    format!("{}{}", self.sandbox.mypos, mypos::TEST_PATH)
-                };
-                Ok(AnyConnector::MyPos(Box::new(mypos::MyPos::new(
-                    self.http.clone(),
-                    &checkout,
-                    &self.configuration(method)?,
-                )?)))
-            }
-            everypay::PROVIDER => {
-                let endpoints = if method.live {
-                    everypay::Endpoints::live()
-                } else {
-                    everypay::Endpoints::sandbox(&self.sandbox.everypay)
-                };
-                Ok(AnyConnector::EveryPay(everypay::EveryPay::new(
-                    self.http.clone(),
-                    endpoints,
-                    &self.configuration(method)?,
-                )?))
-            }
-            other => Err(ConnectorError::Config(format!("unknown provider {other}"))),
-        }
-    }
-
-    /// The PayMe connector of a saved PayMe method.
-    pub fn payme_of(&self, method: &PaymentMethod) -> Result<payme::PayMe, ConnectorError> {
-        self.payme(method.live, &self.configuration(method)?)
-    }
-
-    /// A PayMe connector for a configuration (a saved method's, or one being saved).
-    pub fn payme(&self, live: bool, config: &str) -> Result<payme::PayMe, ConnectorError> {
-        let platform = self.payme.clone().ok_or_else(|| {
-            ConnectorError::Config(
-                "PayMe is not offered on this server (no KASSA_PAYME_CLIENT_KEY and \
-                 KASSA_PAYME_CLIENT_SECRET)"
-                    .into(),
-            )
+        let provider = registry::find(&method.provider).ok_or_else(|| {
+            ConnectorError::Config(format!("unknown provider {}", method.provider))
         })?;
-        let base = if live {
-            payme::LIVE_BASE
-        } else {
-            self.sandbox.payme.as_str()
+        self.open(provider, method.live, &self.configuration(method)?)
+    }
+
+    /// `provider`'s connector for a configuration with its credentials (a saved method's, or
+    /// one being saved).
+    pub fn open(
+        &self,
+        provider: &'static Provider,
+        live: bool,
+        config: &str,
+    ) -> Result<AnyConnector, ConnectorError> {
+        let platform = match (&self.platform, provider.platform) {
+            (_, false) => None,
+            (Some(platform), true) => Some(platform),
+            (None, true) => {
+                return Err(ConnectorError::Config(format!(
+                    "{} is not offered on this server: it needs Kassa's own account there \
+                     (for PayMe: KASSA_PAYME_CLIENT_KEY and KASSA_PAYME_CLIENT_SECRET)",
+                    provider.name
+                )));
+            }
         };
-        payme::PayMe::new(self.http.clone(), base, platform, config)
+        let sandbox = self.sandbox.url(provider);
+        let connector = (provider.open)(Opening {
+            http: self.http.clone(),
+            live,
+            sandbox: &sandbox,
+            config,
+            platform,
+        })?;
+        Ok(AnyConnector {
+            provider,
+            connector,
+        })
     }
 }
 
 impl AnyConnector {
-    /// Whether its provider's messages are verified without calling the provider (myPOS
-    /// signs them): such a message costs no provider call, so it is still checked beyond its
-    /// payment's message budget (`intake`), and a flood cannot keep a signed one out.
+    /// See [`Provider::verifies_locally`].
     pub fn verifies_locally(&self) -> bool {
-        matches!(self, AnyConnector::MyPos(_))
+        self.provider.verifies_locally
     }
 
-    /// How long a payment may wait at the provider before Kassa expires it (`crate::polls`).
-    /// Where the provider can be asked, the last poll asks at the window's end first.
+    /// See [`Provider::abandoned_after`].
     pub fn abandoned_after(&self) -> i64 {
-        const HOUR: i64 = 60 * 60 * 1000;
-        match self {
-            // Its checkout link lives `expires_in` (Kassa sends none: 86,400 s); asked at
-            // the end like the others.
-            AnyConnector::MyPos(_) => 25 * HOUR,
-            // PayPal resends an unanswered IPN for up to four days.
-            AnyConnector::PayPal(_) => 5 * 24 * HOUR,
-            AnyConnector::Zarinpal(_) | AnyConnector::PayMe(_) | AnyConnector::EveryPay(_) => {
-                24 * HOUR
-            }
-        }
+        self.provider.abandoned_after
     }
 
-    /// Whether its provider can be asked how a payment stands (`fetch_status`): PayPal's
-    /// Payments Standard has no such call.
+    /// See [`Provider::asks_status`].
     pub fn asks_status(&self) -> bool {
-        !matches!(self, AnyConnector::PayPal(_))
+        self.provider.asks_status
     }
 }
 
 impl Connector for AnyConnector {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
-        match self {
-            AnyConnector::Zarinpal(c) => c.start(req).await,
-            AnyConnector::PayMe(c) => c.start(req).await,
-            AnyConnector::PayPal(c) => c.start(req).await,
-            AnyConnector::MyPos(c) => c.start(req).await,
-            AnyConnector::EveryPay(c) => c.start(req).await,
-        }
+        self.connector.start(req).await
     }
 
     fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
-        match self {
-            AnyConnector::Zarinpal(c) => c.hand_off(payment),
-            AnyConnector::PayMe(c) => c.hand_off(payment),
-            AnyConnector::PayPal(c) => c.hand_off(payment),
-            AnyConnector::MyPos(c) => c.hand_off(payment),
-            AnyConnector::EveryPay(c) => c.hand_off(payment),
-        }
+        self.connector.hand_off(payment)
     }
 
     async fn verify_return(
@@ -361,23 +343,11 @@ impl Connector for AnyConnector {
         payment: &Payment,
         params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
-        match self {
-            AnyConnector::Zarinpal(c) => c.verify_return(payment, params).await,
-            AnyConnector::PayMe(c) => c.verify_return(payment, params).await,
-            AnyConnector::PayPal(c) => c.verify_return(payment, params).await,
-            AnyConnector::MyPos(c) => c.verify_return(payment, params).await,
-            AnyConnector::EveryPay(c) => c.verify_return(payment, params).await,
-        }
+        self.connector.verify_return(payment, params).await
     }
 
     async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
-        match self {
-            AnyConnector::Zarinpal(c) => c.fetch_status(payment).await,
-            AnyConnector::PayMe(c) => c.fetch_status(payment).await,
-            AnyConnector::PayPal(c) => c.fetch_status(payment).await,
-            AnyConnector::MyPos(c) => c.fetch_status(payment).await,
-            AnyConnector::EveryPay(c) => c.fetch_status(payment).await,
-        }
+        self.connector.fetch_status(payment).await
     }
 
     async fn verify_notification(
@@ -385,13 +355,15 @@ impl Connector for AnyConnector {
         payment: &Payment,
         body: &[u8],
     ) -> Result<Verification, ConnectorError> {
-        match self {
-            AnyConnector::Zarinpal(c) => c.verify_notification(payment, body).await,
-            AnyConnector::PayMe(c) => c.verify_notification(payment, body).await,
-            AnyConnector::PayPal(c) => c.verify_notification(payment, body).await,
-            AnyConnector::MyPos(c) => c.verify_notification(payment, body).await,
-            AnyConnector::EveryPay(c) => c.verify_notification(payment, body).await,
-        }
+        self.connector.verify_notification(payment, body).await
+    }
+
+    async fn connect(&self, store_ref: &str) -> Result<(), ConnectError> {
+        self.connector.connect(store_ref).await
+    }
+
+    async fn disconnect(&self, store_ref: &str) -> Result<(), ConnectorError> {
+        self.connector.disconnect(store_ref).await
     }
 }
 

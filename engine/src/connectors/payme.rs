@@ -14,12 +14,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
+use super::registry::{Opening, Provider, Setting};
 use super::{
-    ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json,
-    truncate,
+    ConnectError, ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param,
+    post_json, truncate,
 };
 use crate::db::payments::Payment;
 use crate::secrets::Secret;
+use crate::validation::Problem;
 use wire::{GenerateSale, GetSales, Sale, SaleCreated, Sales, SellerCall, Sellers, Status};
 
 pub const PROVIDER: &str = "payme";
@@ -32,31 +34,54 @@ pub const KEY_SHAPE: &str = "MPLXXXXX-XXXXXXXX-XXXXXXXX-XXXXXXXX";
 /// PayMe's error for a call about a seller connected to another store of the platform.
 pub const CONNECTED_ELSEWHERE: i64 = 20102;
 
-/// What is wrong with a typed seller key.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KeyProblem {
-    Missing,
-    /// It does not start with `MPL`.
-    Prefix,
-    /// It has this many characters instead of 35.
-    Length(usize),
-    /// Right length, but dashes or characters out of place.
-    Shape,
+pub const SPEC: Provider = Provider {
+    platform: true,
+    account: Some("seller_key"),
+    ..Provider::new(
+        PROVIDER,
+        "PayMe",
+        &[
+            Setting {
+                name: "seller_key",
+                secret: true,
+                input: crate::public::Input::Line,
+                keyboard: "text",
+                check: check_seller_key,
+            },
+            super::registry::ACCOUNT_EMAIL,
+        ],
+        CURRENCIES,
+        "/sim/payme/api",
+        open,
+    )
+};
+
+fn open(o: Opening<'_>) -> Result<Box<dyn super::DynConnector>, ConnectorError> {
+    let platform = o
+        .platform
+        .cloned()
+        .ok_or_else(|| ConnectorError::Config("PayMe needs Kassa's platform credentials".into()))?;
+    Ok(Box::new(PayMe::new(
+        o.http.clone(),
+        o.base(LIVE_BASE),
+        platform,
+        o.config,
+    )?))
 }
 
 /// Checks a seller key's shape before asking PayMe: `MPL`, 35 characters, dashes after the
 /// 8th, 17th and 26th, letters and digits elsewhere.
-pub fn check_seller_key(input: &str) -> Result<String, KeyProblem> {
+pub fn check_seller_key(input: &str) -> Result<String, Problem> {
     let key = input.trim();
     if key.is_empty() {
-        return Err(KeyProblem::Missing);
+        return Err(Problem::Required);
     }
     if !key.starts_with("MPL") {
-        return Err(KeyProblem::Prefix);
+        return Err(Problem::KeyPrefix);
     }
     let length = key.chars().count();
     if length != KEY_LENGTH {
-        return Err(KeyProblem::Length(length));
+        return Err(Problem::KeyLength(length as i64));
     }
     let shaped = key.chars().enumerate().all(|(i, c)| {
         if [8, 17, 26].contains(&i) {
@@ -68,7 +93,7 @@ pub fn check_seller_key(input: &str) -> Result<String, KeyProblem> {
     if shaped {
         Ok(key.to_owned())
     } else {
-        Err(KeyProblem::Shape)
+        Err(Problem::KeyShape)
     }
 }
 
@@ -92,25 +117,6 @@ pub fn signature(platform: &Platform, transaction_id: &str, sale_id: &str) -> St
 pub struct Platform {
     pub client_key: String,
     pub client_secret: Secret,
-}
-
-/// Why PayMe would not connect a seller account to a store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ConnectProblem {
-    /// The account exists for Kassa but under another e-mail address.
-    EmailMismatch,
-    /// PayMe knows no seller with this key registered through Kassa.
-    NotRegistered,
-    /// The account is connected to another store.
-    ConnectedElsewhere,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum ConnectError {
-    #[error("PayMe refused the connection: {0:?}")]
-    Problem(ConnectProblem),
-    #[error(transparent)]
-    Connector(#[from] ConnectorError),
 }
 
 #[derive(Clone, Debug)]
@@ -167,48 +173,6 @@ impl PayMe {
         }
         let data = serde_json::from_str(&raw).map_err(protocol)?;
         Ok((Ok(data), raw))
-    }
-
-    /// The account's connection check, then the connection itself: the key must belong to a
-    /// seller registered through Kassa, under the e-mail the merchant typed, and not be
-    /// connected to another store. Connecting the same store again is harmless.
-    pub async fn connect(&self, store_ref: &str) -> Result<(), ConnectError> {
-        let (answer, raw) = self
-            .call::<_, Sellers>("get-sellers", &self.seller_call(None))
-            .await?;
-        let sellers = answer.map_err(|code| refused(code, raw))?;
-        let Some(seller) = sellers
-            .items
-            .iter()
-            .find(|s| &s.seller_payme_id == self.seller_key.expose())
-        else {
-            return Err(ConnectError::Problem(ConnectProblem::NotRegistered));
-        };
-        if !seller
-            .seller_email
-            .trim()
-            .eq_ignore_ascii_case(self.email.trim())
-        {
-            return Err(ConnectError::Problem(ConnectProblem::EmailMismatch));
-        }
-        let (answer, raw) = self
-            .call::<_, serde_json::Value>("connect-seller", &self.seller_call(Some(store_ref)))
-            .await?;
-        match answer {
-            Ok(_) => Ok(()),
-            Err(CONNECTED_ELSEWHERE) => {
-                Err(ConnectError::Problem(ConnectProblem::ConnectedElsewhere))
-            }
-            Err(code) => Err(refused(code, raw).into()),
-        }
-    }
-
-    /// Tells PayMe the store no longer uses the account, so it can be connected elsewhere.
-    pub async fn disconnect(&self, store_ref: &str) -> Result<(), ConnectorError> {
-        let (answer, raw) = self
-            .call::<_, serde_json::Value>("disconnect-seller", &self.seller_call(Some(store_ref)))
-            .await?;
-        answer.map(drop).map_err(|code| refused(code, raw))
     }
 
     fn seller_call<'a>(&'a self, store_ref: Option<&'a str>) -> SellerCall<'a> {
@@ -292,6 +256,55 @@ fn verdict(sale: &Sale) -> Verdict {
 }
 
 impl super::Connector for PayMe {
+    /// The account's connection check, then the connection itself: the key must belong to a
+    /// seller registered through Kassa, under the e-mail the merchant typed, and not be
+    /// connected to another store. Connecting the same store again is harmless.
+    async fn connect(&self, store_ref: &str) -> Result<(), ConnectError> {
+        let (answer, raw) = self
+            .call::<_, Sellers>("get-sellers", &self.seller_call(None))
+            .await?;
+        let sellers = answer.map_err(|code| refused(code, raw))?;
+        let Some(seller) = sellers
+            .items
+            .iter()
+            .find(|s| &s.seller_payme_id == self.seller_key.expose())
+        else {
+            return Err(ConnectError::Refused {
+                setting: "seller_key",
+                problem: Problem::NotRegistered,
+            });
+        };
+        if !seller
+            .seller_email
+            .trim()
+            .eq_ignore_ascii_case(self.email.trim())
+        {
+            return Err(ConnectError::Refused {
+                setting: "email",
+                problem: Problem::EmailMismatch,
+            });
+        }
+        let (answer, raw) = self
+            .call::<_, serde_json::Value>("connect-seller", &self.seller_call(Some(store_ref)))
+            .await?;
+        match answer {
+            Ok(_) => Ok(()),
+            Err(CONNECTED_ELSEWHERE) => Err(ConnectError::Refused {
+                setting: "seller_key",
+                problem: Problem::ConnectedElsewhere,
+            }),
+            Err(code) => Err(refused(code, raw).into()),
+        }
+    }
+
+    /// Tells PayMe the store no longer uses the account, so it can be connected elsewhere.
+    async fn disconnect(&self, store_ref: &str) -> Result<(), ConnectorError> {
+        let (answer, raw) = self
+            .call::<_, serde_json::Value>("disconnect-seller", &self.seller_call(Some(store_ref)))
+            .await?;
+        answer.map(drop).map_err(|code| refused(code, raw))
+    }
+
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
         let p = req.payment;
         let body = GenerateSale {
@@ -412,26 +425,26 @@ mod tests {
     fn seller_keys_are_checked_for_prefix_length_and_shape() {
         let good = "MPL14985-68544Z1G-3KXQ7T2B-ABCDEFGH";
         assert_eq!(check_seller_key(&format!(" {good} ")), Ok(good.to_owned()));
-        assert_eq!(check_seller_key("  "), Err(KeyProblem::Missing));
+        assert_eq!(check_seller_key("  "), Err(Problem::Required));
         assert_eq!(
             check_seller_key("XPL14985-68544Z1G-3KXQ7T2B-ABCDEFGH"),
-            Err(KeyProblem::Prefix)
+            Err(Problem::KeyPrefix)
         );
         assert_eq!(
             check_seller_key("mpl14985-68544Z1G-3KXQ7T2B-ABCDEFGH"),
-            Err(KeyProblem::Prefix)
+            Err(Problem::KeyPrefix)
         );
         assert_eq!(
             check_seller_key("MPL14985-68544Z1G-3KXQ7T2B-ABCDEF"),
-            Err(KeyProblem::Length(33))
+            Err(Problem::KeyLength(33))
         );
         assert_eq!(
             check_seller_key("MPL1498568544Z1G3KXQ7T2BABCDEFGHIJK"),
-            Err(KeyProblem::Shape)
+            Err(Problem::KeyShape)
         );
         assert_eq!(
             check_seller_key("MPL14985-68544Z1G-3KXQ7T2B-ABCDEF!H"),
-            Err(KeyProblem::Shape)
+            Err(Problem::KeyShape)
         );
         assert_eq!(KEY_SHAPE.len(), KEY_LENGTH);
     }

@@ -11,6 +11,7 @@
 
 use encoding_rs::{Encoding, WINDOWS_1252};
 
+use super::registry::{Notifications, Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, form_in_url,
     parse_decimal, posted_form,
@@ -27,6 +28,47 @@ pub const CURRENCIES: &[&str] = &[
 ];
 /// A Secure Merchant Account ID: 13 capital letters and digits.
 pub const ACCOUNT_ID_LENGTH: usize = 13;
+
+pub const SPEC: Provider = Provider {
+    notifications: Notifications::Account {
+        payment_of: invoice_of,
+    },
+    // PayPal resends an unanswered IPN for up to four days.
+    abandoned_after: 5 * 24 * 60 * 60 * 1000,
+    // Payments Standard has no status call.
+    asks_status: false,
+    ..Provider::new(
+        PROVIDER,
+        "PayPal",
+        &[
+            Setting {
+                name: "account_id",
+                secret: false,
+                input: crate::public::Input::Line,
+                keyboard: "text",
+                check: |input| {
+                    crate::validation::required_text(input, 64)?;
+                    check_account_id(input).ok_or(crate::validation::Problem::Invalid)
+                },
+            },
+            super::registry::ACCOUNT_EMAIL,
+        ],
+        CURRENCIES,
+        "/sim/paypal",
+        open,
+    )
+};
+
+fn open(o: Opening<'_>) -> Result<Box<dyn super::DynConnector>, ConnectorError> {
+    let endpoints = Endpoints::of(&o);
+    Ok(Box::new(PayPal::new(
+        o.http.clone(),
+        endpoints,
+        o.live,
+        o.config,
+    )?))
+}
+
 /// What precedes the IPN's own bytes in the post-back.
 const VALIDATE_PREFIX: &[u8] = b"cmd=_notify-validate&";
 
@@ -44,6 +86,15 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
+    /// A method's: the live ones, or the sandbox's.
+    fn of(o: &Opening<'_>) -> Endpoints {
+        if o.live {
+            Endpoints::live()
+        } else {
+            Endpoints::sandbox(o.sandbox)
+        }
+    }
+
     pub fn live() -> Endpoints {
         Endpoints {
             checkout: LIVE_CHECKOUT.into(),

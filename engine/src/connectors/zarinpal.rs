@@ -4,6 +4,7 @@
 
 mod wire;
 
+use super::registry::{Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json_answer,
     truncate,
@@ -14,6 +15,67 @@ use wire::{Envelope, RequestBody, RequestData, VerifyBody, VerifyData};
 
 pub const PROVIDER: &str = "zarinpal";
 pub const LIVE_BASE: &str = "https://payment.zarinpal.com";
+
+pub const SPEC: Provider = Provider {
+    failure_text,
+    ..Provider::new(
+        PROVIDER,
+        "Zarinpal",
+        &[Setting {
+            name: "merchant_id",
+            secret: true,
+            input: crate::public::Input::Line,
+            keyboard: "text",
+            check: check_merchant_id,
+        }],
+        &["IRR"],
+        "/sim/zarinpal",
+        open,
+    )
+};
+
+fn open(o: Opening<'_>) -> Result<Box<dyn super::DynConnector>, ConnectorError> {
+    Ok(Box::new(Zarinpal::new(
+        o.http.clone(),
+        o.base(LIVE_BASE),
+        o.config,
+    )?))
+}
+
+/// The text key of a Zarinpal error code the customer can act on (its documentation's list).
+fn failure_text(code: &str) -> Option<&'static str> {
+    Some(match code.parse::<i64>().ok()? {
+        -9 => "fail_9",
+        -10 => "fail_10",
+        -11 => "fail_11",
+        -12 => "fail_12",
+        -13 => "fail_13",
+        -14 => "fail_14",
+        -15 => "fail_15",
+        -16 => "fail_16",
+        -17 => "fail_17",
+        -39..=-30 => "fail_wages",
+        -40 => "fail_40",
+        -41 => "fail_41",
+        -50 => "fail_50",
+        -51 => "fail_51",
+        -52 => "fail_52",
+        -53 => "fail_53",
+        -54 => "fail_54",
+        -55 => "fail_55",
+        -63..=-60 => "fail_reverse",
+        _ => return None,
+    })
+}
+
+fn check_merchant_id(input: &str) -> Result<String, crate::validation::Problem> {
+    let id = crate::validation::required_text(input, 36)?.to_ascii_lowercase();
+    if valid_merchant_id(&id) {
+        Ok(id)
+    } else {
+        Err(crate::validation::Problem::Invalid)
+    }
+}
 
 /// Payment is not done yet (or was cancelled): the customer did not pay.
 const NOT_PAID: i64 = -51;

@@ -103,16 +103,9 @@ pub async fn gateway(db: &Db, store_id: i64) -> i64 {
 /// A checkout whose providers are unreachable (nothing listens on port 9): payments are
 /// recorded, then fail as unreachable.
 pub fn offline_checkout(db: &Db, key: engine::secrets::SecretKey) -> engine::checkout::Checkout {
-    use engine::connectors::{Connectors, SandboxUrls, payme};
-    let nowhere = "http://127.0.0.1:9".to_owned();
+    use engine::connectors::{Connectors, Sandbox, payme};
     let connectors = Connectors::new(
-        SandboxUrls {
-            zarinpal: nowhere.clone(),
-            payme: nowhere.clone(),
-            paypal: nowhere.clone(),
-            mypos: nowhere.clone(),
-            everypay: nowhere,
-        },
+        Sandbox::under("http://127.0.0.1:9"),
         Some(payme::Platform {
             client_key: "test-client-key".into(),
             client_secret: "test-client-secret".into(),

@@ -161,7 +161,7 @@ mod methods_page {
     use engine::money::Discount;
     use engine::secrets::SecretKey;
     use engine::settings::SettingsError;
-    use engine::settings::methods::{MethodForm, add, edit, shown_fields};
+    use engine::settings::methods::{MethodForm, add, edit, field, shown_fields};
     use engine::validation::{Field, Problem};
 
     const MERCHANT: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
@@ -223,7 +223,7 @@ mod methods_page {
                 else {
                     panic!("{typed:?} is refused");
                 };
-                assert_eq!(e.get(Field::MerchantId), Some(problem));
+                assert_eq!(e.get(field("merchant_id")), Some(problem));
             }
             // The sealed value is bound to its store: copied to another store's row it opens nowhere.
             let omid = crate::common::store(&db, "omid").await;

@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 
 use super::{deliver, escape, page};
 
-pub const MOUNT: &str = "/sim/everypay";
+pub const MOUNT: &str = engine::connectors::everypay::SPEC.sandbox_path;
 pub const DEMO_API_USERNAME: &str = "kassa-demo-shop";
 pub const DEMO_API_SECRET: &str = "sandbox-api-secret-4f1c9e2a";
 pub const DEMO_ACCOUNT: &str = "EUR3D1";

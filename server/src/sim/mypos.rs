@@ -33,7 +33,7 @@ use super::{CardForm, escape, page};
 
 mod status;
 
-pub const MOUNT: &str = "/sim/mypos";
+pub const MOUNT: &str = engine::connectors::mypos::SPEC.sandbox_path;
 /// The simulator's store: its Store ID, wallet and key index.
 pub const DEMO_SID: &str = "000000000000099";
 pub const DEMO_WALLET: &str = "61900000099";

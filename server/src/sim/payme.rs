@@ -24,7 +24,7 @@ use super::{CardForm, deliver, escape, page};
 
 /// Where Kassa mounts this simulator, its API and its sign-up page.
 pub const MOUNT: &str = "/sim/payme";
-pub const API: &str = "/sim/payme/api";
+pub const API: &str = engine::connectors::payme::SPEC.sandbox_path;
 pub const SIGNUP: &str = "/sim/payme/signup";
 /// The sandbox platform credentials Kassa and the simulator share by default.
 pub const SANDBOX_CLIENT_KEY: &str = "kassa-sandbox-client-key";

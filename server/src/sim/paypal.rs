@@ -26,7 +26,7 @@ use serde::Deserialize;
 
 use super::{deliver, escape, page};
 
-pub const MOUNT: &str = "/sim/paypal";
+pub const MOUNT: &str = engine::connectors::paypal::SPEC.sandbox_path;
 /// The sandbox business account: its Secure Merchant Account ID and e-mail.
 pub const DEMO_ACCOUNT_ID: &str = "KASSADEMOPP01";
 pub const DEMO_EMAIL: &str = "paypal@demo.kassa.test";

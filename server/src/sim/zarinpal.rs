@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use super::escape;
 
 /// Where Kassa mounts this simulator.
-pub const MOUNT: &str = "/sim/zarinpal";
+pub const MOUNT: &str = engine::connectors::zarinpal::SPEC.sandbox_path;
 /// A merchant id the simulator treats as an inactive terminal (−11), to test refusals.
 pub const INACTIVE_MERCHANT: &str = "00000000-0000-0000-0000-000000000011";
 const MIN_AMOUNT: i64 = 10_000;

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use engine::checkout::{Checkout, Submitted};
-use engine::connectors::{Connectors, SandboxUrls};
+use engine::connectors::{Connectors, Sandbox};
 use engine::db::{Db, methods, stores};
 use engine::secrets::SecretKey;
 use server::demo::EU_SLUG;
@@ -106,13 +106,7 @@ impl Setup {
     /// The checkout as the server runs it, for starting payments without a browser.
     pub fn checkout(&self, db: &Db, base: &str) -> Checkout {
         let key = SecretKey::parse(&self.secret).unwrap();
-        let sandbox = SandboxUrls {
-            zarinpal: String::new(),
-            payme: String::new(),
-            paypal: self.paypal.clone(),
-            mypos: String::new(),
-            everypay: String::new(),
-        };
+        let sandbox = Sandbox::under("http://127.0.0.1:9").with("paypal", &self.paypal);
         Checkout::new(db.clone(), Connectors::new(sandbox, None, key), base)
     }
 }

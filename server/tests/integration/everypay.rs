@@ -292,7 +292,7 @@ async fn callbacks_are_believed_only_when_everypay_confirms_them() {
 #[tokio::test]
 async fn an_unreachable_everypay_fails_the_payment_at_once() {
     let app = serve_with(true, |c| {
-        c.everypay_sandbox_url = "http://127.0.0.1:9".into()
+        c.test_environments.set("everypay", "http://127.0.0.1:9")
     })
     .await;
     let method = method_of(&app, EU_SLUG, "everypay").await;

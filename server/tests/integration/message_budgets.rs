@@ -16,7 +16,7 @@ use server::demo::{OWNER_EMAIL, OWNER_PASSWORD, SLUG};
 /// every return costs a call).
 async fn behind_proxy(database: Option<String>, zarinpal: &HeldProvider) -> Running {
     serve_with(true, |c| {
-        c.zarinpal_sandbox_url = zarinpal.url.clone();
+        c.test_environments.set("zarinpal", &zarinpal.url);
         c.trust_forwarded = true;
         if let Some(url) = database {
             c.database_url = url.into();

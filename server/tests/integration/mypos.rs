@@ -395,13 +395,7 @@ async fn the_status_polls_ask_mypos_how_an_order_stands() {
     pay_at_mypos(&app.base, &url, &fields, "5326100000000004").await;
     let paid = payment(&app, &code).await;
     assert_eq!(paid.status, PaymentStatus::Paid);
-    let sandbox = engine::connectors::SandboxUrls {
-        zarinpal: String::new(),
-        payme: String::new(),
-        paypal: String::new(),
-        mypos: format!("{}{MOUNT}", app.base),
-        everypay: String::new(),
-    };
+    let sandbox = engine::connectors::Sandbox::under(&app.base);
     let connectors = engine::connectors::Connectors::new(sandbox, None, app.state.secrets.clone());
     let method = methods(&app, EU_SLUG)
         .await

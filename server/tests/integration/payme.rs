@@ -122,7 +122,10 @@ async fn every_connection_failure_gets_its_own_message() {
     assert!(methods(&app, "omid").await.is_empty());
 
     // Unreachable PayMe: nothing saved, and the merchant is told to try again.
-    let offline = serve_with(true, |c| c.payme_sandbox_url = "http://127.0.0.1:9".into()).await;
+    let offline = serve_with(true, |c| {
+        c.test_environments.set("payme", "http://127.0.0.1:9")
+    })
+    .await;
     let mut sara = signed_up_in(&offline, "sara", "sara@example.com", "ILS").await;
     let (_, page) = add(&mut sara, DEMO_SELLER, DEMO_EMAIL).await;
     assert!(page.contains("could not be reached to check the account"));

@@ -380,7 +380,7 @@ fn completed_ipn(code: &str, txn_id: &str) -> String {
 async fn served_with_paypal(paypal: &HeldProvider, database: Option<String>) -> Running {
     let url = paypal.url.clone();
     serve_with(true, |c| {
-        c.paypal_sandbox_url = url;
+        c.test_environments.set("paypal", &url);
         if let Some(database) = database {
             c.database_url = database.into();
         }
@@ -492,7 +492,10 @@ async fn a_notification_at_another_providers_address_is_refused() {
 #[tokio::test]
 async fn an_ipn_paypal_cannot_confirm_is_tried_again() {
     // PayPal's post-back address answers nothing; the form needs no call, so payments start.
-    let app = serve_with(true, |c| c.paypal_sandbox_url = "http://127.0.0.1:9".into()).await;
+    let app = serve_with(true, |c| {
+        c.test_environments.set("paypal", "http://127.0.0.1:9")
+    })
+    .await;
     let (code, _, _) = started(&app, "k1").await;
     assert_eq!(
         post_ipn(&app.base, completed_ipn(&code, "8AB12345CD678901E")).await,

@@ -378,13 +378,7 @@ async fn an_unreachable_gateway_is_reported_as_such() {
 #[test]
 fn live_methods_talk_to_the_real_gateway() {
     let connectors = engine::connectors::Connectors::new(
-        engine::connectors::SandboxUrls {
-            zarinpal: "http://127.0.0.1:3000/sim/zarinpal".into(),
-            payme: "http://127.0.0.1:3000/sim/payme/api".into(),
-            paypal: "http://127.0.0.1:3000/sim/paypal".into(),
-            mypos: "http://127.0.0.1:3000/sim/mypos".into(),
-            everypay: "http://127.0.0.1:3000/sim/everypay".into(),
-        },
+        engine::connectors::Sandbox::under("http://127.0.0.1:3000"),
         Some(engine::connectors::payme::Platform {
             client_key: "k".into(),
             client_secret: "s".into(),

@@ -20,12 +20,15 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use x509_cert::der::{DecodePem, Encode};
 
+use super::registry::{Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, form_in_url,
     param, posted_form,
 };
 use crate::db::payments::Payment;
+use crate::public::Input;
 use crate::secrets::Secret;
+use crate::validation::{self as v, Problem};
 
 pub mod status;
 
@@ -37,6 +40,88 @@ pub const TEST_PATH: &str = "/vmp/checkout-test";
 pub const CURRENCIES: &[&str] = &[
     "EUR", "BGN", "USD", "GBP", "CHF", "RON", "SEK", "NOK", "DKK", "PLN", "CZK", "HUF", "JPY",
 ];
+
+const fn setting(
+    name: &'static str,
+    input: crate::public::Input,
+    check: fn(&str) -> Result<String, Problem>,
+) -> Setting {
+    Setting {
+        name,
+        secret: false,
+        input,
+        keyboard: if matches!(input, crate::public::Input::Line) {
+            "numeric"
+        } else {
+            "text"
+        },
+        check,
+    }
+}
+
+pub const SPEC: Provider = Provider {
+    package: Some(package_settings),
+    // Its checkout link lives `expires_in` (Kassa sends none: 86,400 s); asked at the end
+    // like the others.
+    abandoned_after: 25 * 60 * 60 * 1000,
+    // It signs its notifications.
+    verifies_locally: true,
+    failure_text: |code| (code == "rollback").then_some("fail_rollback"),
+    ..Provider::new(
+        PROVIDER,
+        "myPOS",
+        &[
+            setting("sid", Input::Line, |s| v::digits(s, 1..=15)),
+            setting("wallet", Input::Line, |s| v::digits(s, 11..=11)),
+            Setting {
+                secret: true,
+                ..setting("private_key", Input::Text, |s| {
+                    pem(s, |p| private_key(p).is_some())
+                })
+            },
+            setting("certificate", Input::Text, |s| {
+                pem(s, |p| certificate_key(p).is_some())
+            }),
+            setting("key_index", Input::Line, |s| v::digits(s, 1..=4)),
+            setting("save_card", Input::Switch, v::switch),
+        ],
+        CURRENCIES,
+        "/sim/mypos",
+        open,
+    )
+};
+
+fn open(o: Opening<'_>) -> Result<Box<dyn super::DynConnector>, ConnectorError> {
+    let checkout = if o.live {
+        LIVE_CHECKOUT.to_owned()
+    } else {
+        format!("{}{TEST_PATH}", o.sandbox.trim_end_matches('/'))
+    };
+    Ok(Box::new(MyPos::new(o.http.clone(), &checkout, o.config)?))
+}
+
+/// A key or certificate in PEM that `valid` can read.
+fn pem(input: &str, valid: fn(&str) -> bool) -> Result<String, Problem> {
+    let text = v::required_text(input, 16 * 1024)?;
+    if valid(&text) {
+        Ok(text)
+    } else {
+        Err(Problem::Invalid)
+    }
+}
+
+/// The settings a configuration package fills.
+fn package_settings(text: &str) -> Option<Vec<(&'static str, String)>> {
+    let p = read_package(text)?;
+    Some(vec![
+        ("sid", p.sid),
+        ("wallet", p.wallet),
+        ("private_key", p.private_key.expose().clone()),
+        ("certificate", p.certificate),
+        ("key_index", p.key_index),
+    ])
+}
+
 /// The smallest key myPOS accepts (its published sandbox keys are 1024-bit).
 const MIN_KEY_BITS: usize = 1024;
 

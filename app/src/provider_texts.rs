@@ -1,0 +1,31 @@
+//! The providers' own texts, one file each (`locales/providers/{provider}.json`, every key in
+//! every language): their settings' labels (`{setting}`) and hints (`{setting}_hint`), the
+//! label of the address to paste into their settings (`notify_url`), their configuration
+//! package (`package`), and what their failure codes mean (the keys their
+//! `Provider::failure_text` names). Looked up by key because each provider declares its own
+//! settings (`engine::connectors::registry`); `build.rs` checks every language is there.
+
+use leptos_i18n::Locale as _;
+
+use crate::i18n::Locale;
+
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/provider_texts.rs"));
+}
+
+/// The columns of the generated texts, as `build.rs` writes them.
+const LANGUAGES: [&str; 5] = ["en", "he", "fa", "el", "lv"];
+
+/// `provider`'s text `key` in `locale`'s language.
+pub fn provider_text(locale: Locale, provider: &str, key: &str) -> Option<&'static str> {
+    let row = generated::TEXTS
+        .binary_search_by(|(p, k, _)| (*p, *k).cmp(&(provider, key)))
+        .ok()?;
+    let column = LANGUAGES.iter().position(|l| *l == locale.as_str())?;
+    Some(generated::TEXTS[row].2[column])
+}
+
+/// The providers and keys that have texts, for checking them against the registry.
+pub fn keys() -> impl Iterator<Item = (&'static str, &'static str)> {
+    generated::TEXTS.iter().map(|(p, k, _)| (*p, *k))
+}
