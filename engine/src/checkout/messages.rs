@@ -6,7 +6,7 @@
 use super::arrivals::{self, Arrival, Written};
 use super::settlements::{Move, Settlement, Write};
 use super::{Checkout, CheckoutError};
-use crate::connectors::{AnyConnector, Connector, ConnectorError, Verdict, Verification};
+use crate::connectors::{AnyConnector, Connector, ConnectorError, Order, Verdict, Verification};
 use crate::db::cancellations::Returned;
 use crate::db::jobs::{self, Job};
 use crate::db::methods::{self, PaymentMethod};
@@ -122,7 +122,11 @@ impl Checkout {
             ticket: Some(&admitted.ticket),
         };
         let verification = match self.open_method(&payment, &message).await? {
-            Some(Ok(connector)) => connector.verify_return(&payment, params).await,
+            Some(Ok(connector)) => {
+                connector
+                    .verify_return(&Order::from(&payment), params)
+                    .await
+            }
             Some(Err(err)) => Err(err),
             None => return Ok(payment),
         };
@@ -163,7 +167,11 @@ impl Checkout {
             };
         };
         let verification = match self.connectors.for_method(&method) {
-            Ok(connector) => connector.verify_notification(&payment, body).await,
+            Ok(connector) => {
+                connector
+                    .verify_notification(&Order::from(&payment), body)
+                    .await
+            }
             Err(err) => Err(err),
         };
         Ok(match verification {
@@ -221,7 +229,7 @@ impl Checkout {
         let window = connector.abandoned_after();
         let asks = connector.asks_status();
         let payment = if asks {
-            let verification = connector.fetch_status(&payment).await;
+            let verification = connector.fetch_status(&Order::from(&payment)).await;
             if let Err(ConnectorError::Unreachable(err)) = &verification {
                 return Err(format!("the provider could not be asked: {err}"));
             }

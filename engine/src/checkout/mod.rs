@@ -2,7 +2,7 @@
 //! once per form (idempotency key), registers online payments with the provider, and settles
 //! the customer's return from the provider.
 
-use crate::connectors::{Connector, ConnectorError, Connectors, HandOff, StartRequest};
+use crate::connectors::{Connector, ConnectorError, Connectors, HandOff, Order, StartRequest};
 use crate::db::methods::PaymentMethod;
 use crate::db::payments::{self, Change, Kind, NewPayment, Payment, Source};
 use crate::db::stores::Store;
@@ -221,7 +221,7 @@ impl Checkout {
                 );
                 connector
                     .start(StartRequest {
-                        payment: &payment,
+                        order: &Order::from(&payment),
                         description: &description,
                         return_url: &return_url,
                         notify_url: &notify_url,
@@ -452,7 +452,7 @@ impl Checkout {
         match self
             .connectors
             .for_method(&method)
-            .and_then(|c| c.hand_off(&payment))
+            .and_then(|c| c.hand_off(&Order::from(&payment)))
         {
             Ok(hand_off) => Ok(Some(hand_off)),
             Err(err) => {

@@ -11,11 +11,11 @@ use hmac::{Hmac, Mac};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sha2::Sha256;
 
+use super::Order;
 use super::registry::{Notifications, Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, param, truncate,
 };
-use crate::db::payments::Payment;
 use crate::secrets::Secret;
 
 pub const PROVIDER: &str = "everypay";
@@ -251,7 +251,7 @@ impl EveryPay {
     /// The payment as EveryPay reports it now, checked to be this order's.
     async fn fetch(
         &self,
-        payment: &Payment,
+        payment: &Order,
         reference: &str,
     ) -> Result<Verification, ConnectorError> {
         if !valid_reference(reference) {
@@ -307,7 +307,7 @@ impl EveryPay {
         req: &StartRequest<'_>,
         account_name: &str,
     ) -> Result<Started, ConnectorError> {
-        let p = req.payment;
+        let p = req.order;
         let amount: f64 = decimal(p.amount, p.currency)
             .parse()
             .map_err(|_| ConnectorError::Config("the amount has no decimal form".into()))?;
@@ -349,7 +349,7 @@ impl EveryPay {
     /// A LinkPay link for the payment: the link token's template with the amount, the order
     /// and the customer filled in, and the HMAC of exactly that query.
     fn linkpay(&self, req: &StartRequest<'_>) -> Started {
-        let p = req.payment;
+        let p = req.order;
         let amount = decimal(p.amount, p.currency);
         let query = linkpay_query(&[
             ("linkpay_token", &self.link_token),
@@ -374,7 +374,7 @@ impl EveryPay {
 
 /// The payment reference Kassa knows for a payment (API v4 payments only; a LinkPay payment
 /// learns it from EveryPay's callback or return).
-fn known_reference(payment: &Payment) -> Option<&str> {
+fn known_reference(payment: &Order) -> Option<&str> {
     payment
         .provider_ref
         .as_deref()
@@ -447,7 +447,7 @@ impl super::Connector for EveryPay {
         }
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         payment
             .handoff_url
             .clone()
@@ -458,7 +458,7 @@ impl super::Connector for EveryPay {
     /// The return names the payment (`payment_reference`); EveryPay is asked about it.
     async fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
         match param(params, "payment_reference").or(known_reference(payment)) {
@@ -467,7 +467,7 @@ impl super::Connector for EveryPay {
         }
     }
 
-    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+    async fn fetch_status(&self, payment: &Order) -> Result<Verification, ConnectorError> {
         match known_reference(payment) {
             Some(reference) => self.fetch(payment, reference).await,
             None => Ok(Verification {
@@ -481,7 +481,7 @@ impl super::Connector for EveryPay {
     /// it decides.
     async fn verify_notification(
         &self,
-        payment: &Payment,
+        payment: &Order,
         body: &[u8],
     ) -> Result<Verification, ConnectorError> {
         let fields = super::form_fields(body)?;

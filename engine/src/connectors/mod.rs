@@ -67,6 +67,42 @@ pub fn notified_payment(provider: &str, body: &[u8]) -> Option<String> {
     }
 }
 
+/// What a connector knows of a payment: what its provider is told and what the provider's
+/// answers are checked against (never the database row: connectors see no storage).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Order {
+    /// Kassa's reference at the provider (its order id or invoice).
+    pub tracking_code: String,
+    /// What the payer is charged, in minor units, after `discount`.
+    pub amount: i64,
+    /// What the method's discount let off (myPOS lists it as a line of its own).
+    pub discount: i64,
+    pub currency: Currency,
+    pub payer_name: String,
+    pub mobile: String,
+    pub email: Option<String>,
+    /// The provider's id of the payment, once started.
+    pub provider_ref: Option<String>,
+    /// The provider's page or form for the payment, once started.
+    pub handoff_url: Option<String>,
+}
+
+impl From<&Payment> for Order {
+    fn from(p: &Payment) -> Order {
+        Order {
+            tracking_code: p.tracking_code.clone(),
+            amount: p.amount,
+            discount: p.discount,
+            currency: p.currency,
+            payer_name: p.payer_name.clone(),
+            mobile: p.mobile.clone(),
+            email: p.email.clone(),
+            provider_ref: p.provider_ref.clone(),
+            handoff_url: p.handoff_url.clone(),
+        }
+    }
+}
+
 /// A verdict with the raw provider answer it was read from (kept in the event log).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verification {
@@ -84,7 +120,7 @@ pub struct Started {
 }
 
 pub struct StartRequest<'a> {
-    pub payment: &'a Payment,
+    pub order: &'a Order,
     /// Shown to the customer on the provider's page.
     pub description: &'a str,
     /// Where the provider sends the customer back.
@@ -120,26 +156,26 @@ pub trait Connector {
     ) -> impl Future<Output = Result<Started, ConnectorError>> + Send;
 
     /// The hand-off for a started payment (rebuilt from stored data, so a retry gets the same).
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError>;
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError>;
 
     /// Verifies the browser's return from the provider. Its query string is only a hint: the
     /// verdict comes from the provider itself, asked from the server.
     fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         params: &[(String, String)],
     ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
 
     /// Asks the provider for the payment's current status.
     fn fetch_status(
         &self,
-        payment: &Payment,
+        payment: &Order,
     ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
 
     /// Verifies a server-to-server notification about the payment (its raw body).
     fn verify_notification(
         &self,
-        payment: &Payment,
+        payment: &Order,
         body: &[u8],
     ) -> impl Future<Output = Result<Verification, ConnectorError>> + Send;
 
@@ -334,25 +370,25 @@ impl Connector for AnyConnector {
         self.connector.start(req).await
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         self.connector.hand_off(payment)
     }
 
     async fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
         self.connector.verify_return(payment, params).await
     }
 
-    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+    async fn fetch_status(&self, payment: &Order) -> Result<Verification, ConnectorError> {
         self.connector.fetch_status(payment).await
     }
 
     async fn verify_notification(
         &self,
-        payment: &Payment,
+        payment: &Order,
         body: &[u8],
     ) -> Result<Verification, ConnectorError> {
         self.connector.verify_notification(payment, body).await
@@ -463,7 +499,7 @@ fn form_in_url<'a>(action: &str, fields: impl IntoIterator<Item = (&'a str, &'a 
 }
 
 /// The hand-off of a form kept by [`form_in_url`].
-fn posted_form(payment: &Payment, provider: &str) -> Result<HandOff, ConnectorError> {
+fn posted_form(payment: &Order, provider: &str) -> Result<HandOff, ConnectorError> {
     let stored = payment
         .handoff_url
         .as_deref()

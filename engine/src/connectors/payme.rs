@@ -14,12 +14,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
+use super::Order;
 use super::registry::{Opening, Provider, Setting};
 use super::{
     ConnectError, ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param,
     post_json, truncate,
 };
-use crate::db::payments::Payment;
 use crate::secrets::Secret;
 use crate::validation::Problem;
 use wire::{GenerateSale, GetSales, Sale, SaleCreated, Sales, SellerCall, Sellers, Status};
@@ -184,7 +184,7 @@ impl PayMe {
     }
 
     /// The sale as `get-sales` reports it, checked to be this payment's.
-    async fn sale(&self, payment: &Payment) -> Result<(Sale, String), ConnectorError> {
+    async fn sale(&self, payment: &Order) -> Result<(Sale, String), ConnectorError> {
         let sale_id = sale_id(payment)?;
         let body = GetSales {
             seller_payme_id: self.seller_key.expose(),
@@ -226,7 +226,7 @@ fn refused(code: i64, raw: String) -> ConnectorError {
     }
 }
 
-fn sale_id(payment: &Payment) -> Result<&str, ConnectorError> {
+fn sale_id(payment: &Order) -> Result<&str, ConnectorError> {
     payment
         .provider_ref
         .as_deref()
@@ -306,7 +306,7 @@ impl super::Connector for PayMe {
     }
 
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
-        let p = req.payment;
+        let p = req.order;
         let body = GenerateSale {
             seller_payme_id: self.seller_key.expose(),
             sale_price: p.amount,
@@ -337,7 +337,7 @@ impl super::Connector for PayMe {
         })
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         payment
             .handoff_url
             .clone()
@@ -347,7 +347,7 @@ impl super::Connector for PayMe {
 
     async fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
         if let Some(id) = param(params, "payme_sale_id")
@@ -360,7 +360,7 @@ impl super::Connector for PayMe {
         self.fetch_status(payment).await
     }
 
-    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+    async fn fetch_status(&self, payment: &Order) -> Result<Verification, ConnectorError> {
         let (sale, raw) = self.sale(payment).await?;
         Ok(Verification {
             verdict: verdict(&sale),
@@ -372,7 +372,7 @@ impl super::Connector for PayMe {
     /// (when PayMe sent one) must be Kassa's; then `get-sales` decides.
     async fn verify_notification(
         &self,
-        payment: &Payment,
+        payment: &Order,
         body: &[u8],
     ) -> Result<Verification, ConnectorError> {
         let params = super::form_fields(body)?;

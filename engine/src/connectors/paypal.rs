@@ -11,12 +11,12 @@
 
 use encoding_rs::{Encoding, WINDOWS_1252};
 
+use super::Order;
 use super::registry::{Notifications, Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, form_in_url,
     parse_decimal, posted_form,
 };
-use crate::db::payments::Payment;
 use crate::money::Currency;
 
 pub const PROVIDER: &str = "paypal";
@@ -178,7 +178,7 @@ impl PayPal {
     }
 
     /// The IPN's own checks against our payment, before PayPal is asked about it.
-    fn check(&self, payment: &Payment, ipn: &Ipn) -> Result<(), ConnectorError> {
+    fn check(&self, payment: &Order, ipn: &Ipn) -> Result<(), ConnectorError> {
         let reject = |why: String| Err(ConnectorError::Rejected(why));
         if ipn.get("invoice") != payment.tracking_code {
             return reject("the IPN is for another invoice".into());
@@ -340,7 +340,7 @@ impl super::Connector for PayPal {
     /// Nothing to register: the form carries the whole payment. It is kept as the hand-off
     /// address (the form's fields in its query), so a retry posts the same form.
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
-        let p = req.payment;
+        let p = req.order;
         let amount = decimal(p.amount, p.currency);
         let fields = [
             ("cmd", "_xclick"),
@@ -369,20 +369,20 @@ impl super::Connector for PayPal {
         })
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         posted_form(payment, "PayPal")
     }
 
     async fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         _params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
         self.fetch_status(payment).await
     }
 
     /// Payments Standard has no status call: the IPN alone settles the payment.
-    async fn fetch_status(&self, _payment: &Payment) -> Result<Verification, ConnectorError> {
+    async fn fetch_status(&self, _payment: &Order) -> Result<Verification, ConnectorError> {
         Ok(Verification {
             verdict: Verdict::Pending,
             raw: "PayPal's IPN settles the payment".into(),
@@ -391,7 +391,7 @@ impl super::Connector for PayPal {
 
     async fn verify_notification(
         &self,
-        payment: &Payment,
+        payment: &Order,
         body: &[u8],
     ) -> Result<Verification, ConnectorError> {
         let ipn = parse_ipn(body)?;

@@ -7,11 +7,11 @@
 use std::future::Future;
 use std::pin::Pin;
 
+use super::Order;
 use super::{
     ConnectError, Connector, ConnectorError, HandOff, StartRequest, Started, Verification,
     everypay, mypos, payme, paypal, zarinpal,
 };
-use crate::db::payments::Payment;
 use crate::money::Currency;
 use crate::public::Input;
 use crate::validation::Problem;
@@ -174,16 +174,16 @@ type Answer<'a, T, E = ConnectorError> = Pin<Box<dyn Future<Output = Result<T, E
 /// [`Connector`] as a trait object, so the registry can hold providers of any type.
 pub trait DynConnector: Send + Sync {
     fn start<'a>(&'a self, req: StartRequest<'a>) -> Answer<'a, Started>;
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError>;
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError>;
     fn verify_return<'a>(
         &'a self,
-        payment: &'a Payment,
+        payment: &'a Order,
         params: &'a [(String, String)],
     ) -> Answer<'a, Verification>;
-    fn fetch_status<'a>(&'a self, payment: &'a Payment) -> Answer<'a, Verification>;
+    fn fetch_status<'a>(&'a self, payment: &'a Order) -> Answer<'a, Verification>;
     fn verify_notification<'a>(
         &'a self,
-        payment: &'a Payment,
+        payment: &'a Order,
         body: &'a [u8],
     ) -> Answer<'a, Verification>;
     fn connect<'a>(&'a self, store_ref: &'a str) -> Answer<'a, (), ConnectError>;
@@ -195,25 +195,25 @@ impl<C: Connector + Send + Sync> DynConnector for C {
         Box::pin(Connector::start(self, req))
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         Connector::hand_off(self, payment)
     }
 
     fn verify_return<'a>(
         &'a self,
-        payment: &'a Payment,
+        payment: &'a Order,
         params: &'a [(String, String)],
     ) -> Answer<'a, Verification> {
         Box::pin(Connector::verify_return(self, payment, params))
     }
 
-    fn fetch_status<'a>(&'a self, payment: &'a Payment) -> Answer<'a, Verification> {
+    fn fetch_status<'a>(&'a self, payment: &'a Order) -> Answer<'a, Verification> {
         Box::pin(Connector::fetch_status(self, payment))
     }
 
     fn verify_notification<'a>(
         &'a self,
-        payment: &'a Payment,
+        payment: &'a Order,
         body: &'a [u8],
     ) -> Answer<'a, Verification> {
         Box::pin(Connector::verify_notification(self, payment, body))

@@ -4,12 +4,12 @@
 
 mod wire;
 
+use super::Order;
 use super::registry::{Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, param, post_json_answer,
     truncate,
 };
-use crate::db::payments::Payment;
 use crate::secrets::Secret;
 use wire::{Envelope, RequestBody, RequestData, VerifyBody, VerifyData};
 
@@ -155,7 +155,7 @@ impl Zarinpal {
     /// Calls `verify.json` and turns its answer into a verdict. `-51` means "not paid".
     async fn verify(
         &self,
-        payment: &Payment,
+        payment: &Order,
     ) -> Result<(Result<VerifyData, i64>, String), ConnectorError> {
         rial_only(payment)?;
         let authority = payment.provider_ref.as_deref().ok_or_else(|| {
@@ -172,7 +172,7 @@ impl Zarinpal {
 
 /// Zarinpal takes rial only: an amount in another currency (a store that changed its currency)
 /// is never sent, nor verified as if it were rial.
-fn rial_only(payment: &Payment) -> Result<(), ConnectorError> {
+fn rial_only(payment: &Order) -> Result<(), ConnectorError> {
     if payment.currency == crate::money::Currency::IRR {
         Ok(())
     } else {
@@ -185,15 +185,15 @@ fn rial_only(payment: &Payment) -> Result<(), ConnectorError> {
 
 impl super::Connector for Zarinpal {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
-        rial_only(req.payment)?;
+        rial_only(req.order)?;
         let metadata = wire::Metadata {
-            mobile: &req.payment.mobile,
-            email: req.payment.email.as_deref(),
-            order_id: &req.payment.tracking_code,
+            mobile: &req.order.mobile,
+            email: req.order.email.as_deref(),
+            order_id: &req.order.tracking_code,
         };
         let body = RequestBody {
             merchant_id: self.merchant_id.expose(),
-            amount: req.payment.amount,
+            amount: req.order.amount,
             currency: "IRR",
             description: req.description,
             callback_url: req.return_url,
@@ -219,7 +219,7 @@ impl super::Connector for Zarinpal {
         }
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         let authority = payment.provider_ref.as_deref().ok_or_else(|| {
             ConnectorError::Rejected("the payment was never sent to Zarinpal".into())
         })?;
@@ -231,7 +231,7 @@ impl super::Connector for Zarinpal {
 
     async fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
         if param(params, "Authority") != payment.provider_ref.as_deref() {
@@ -253,7 +253,7 @@ impl super::Connector for Zarinpal {
         Ok(verification)
     }
 
-    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+    async fn fetch_status(&self, payment: &Order) -> Result<Verification, ConnectorError> {
         let (answer, raw) = self.verify(payment).await?;
         let verdict = match answer {
             Ok(data) if data.code == 100 || data.code == 101 => Verdict::Paid {
@@ -279,7 +279,7 @@ impl super::Connector for Zarinpal {
 
     async fn verify_notification(
         &self,
-        _payment: &Payment,
+        _payment: &Order,
         _body: &[u8],
     ) -> Result<Verification, ConnectorError> {
         Err(ConnectorError::Rejected(

@@ -403,7 +403,8 @@ async fn the_status_polls_ask_mypos_how_an_order_stands() {
         .find(|m| m.provider == "mypos")
         .unwrap();
     let connector = connectors.for_method(&method).unwrap();
-    let status = connector.fetch_status(&paid).await.unwrap();
+    let order = engine::connectors::Order::from(&paid);
+    let status = connector.fetch_status(&order).await.unwrap();
     assert_eq!(
         status.verdict,
         engine::connectors::Verdict::Paid {
@@ -412,9 +413,9 @@ async fn the_status_polls_ask_mypos_how_an_order_stands() {
         }
     );
     // An order myPOS never saw still waits.
-    let unknown = Payment {
+    let unknown = engine::connectors::Order {
         tracking_code: "NOSUCHORDER1".into(),
-        ..paid
+        ..order
     };
     let status = connector.fetch_status(&unknown).await.unwrap();
     assert_eq!(status.verdict, engine::connectors::Verdict::Pending);

@@ -2,10 +2,8 @@
 //! that talks to the real gateway in live mode.
 
 use engine::connectors::zarinpal::{self, Zarinpal};
-use engine::connectors::{Connector, ConnectorError, HandOff, StartRequest, Verdict};
-use engine::db::payments::{Kind, Payment};
+use engine::connectors::{Connector, ConnectorError, HandOff, Order, StartRequest, Verdict};
 use engine::money::Currency;
-use engine::status::PaymentStatus;
 use server::sim;
 
 const MERCHANT: &str = "5f0c1a8e-2b7d-4e19-9c3a-6d8e0f1b2c3d";
@@ -31,44 +29,25 @@ fn connector(base: &str, merchant: &str) -> Zarinpal {
     .expect("valid configuration")
 }
 
-fn payment(amount: i64) -> Payment {
-    Payment {
-        id: 1,
-        store_id: 1,
+fn payment(amount: i64) -> Order {
+    Order {
         tracking_code: "7KQ2M9XT4HBD".into(),
-        kind: Kind::Online,
-        method_id: Some(1),
-        bank_account_id: None,
-        payer_name: "Sara Ahmadi".into(),
-        mobile: "+989121234567".into(),
-        phone: None,
-        email: None,
-        description: Some("Order 1042".into()),
         amount,
         discount: 0,
         currency: Currency::IRR,
-        status: PaymentStatus::Created,
+        payer_name: "Sara Ahmadi".into(),
+        mobile: "+989121234567".into(),
+        email: None,
         provider_ref: None,
-        bank_ref: None,
-        card_pan: None,
-        slip_number: None,
-        slip_date: None,
-        failure_code: None,
-        link_id: None,
         handoff_url: None,
-        attention: false,
-        dropped_messages: 0,
-        language: String::new(),
-        live: false,
-        created_at: 0,
     }
 }
 
 /// Registers `p` with the gateway and records its authority, as the checkout does.
-async fn start(zp: &Zarinpal, mut p: Payment) -> Payment {
+async fn start(zp: &Zarinpal, mut p: Order) -> Order {
     let started = zp
         .start(StartRequest {
-            payment: &p,
+            order: &p,
             description: "Order 1042",
             return_url: "http://127.0.0.1:9/pay/7KQ2M9XT4HBD/return",
             notify_url: "http://127.0.0.1:9/notify",
@@ -82,7 +61,7 @@ async fn start(zp: &Zarinpal, mut p: Payment) -> Payment {
 }
 
 /// Presses a button on the gateway page; returns the query the browser comes back with.
-async fn press(zp: &Zarinpal, p: &Payment, action: &str) -> Vec<(String, String)> {
+async fn press(zp: &Zarinpal, p: &Order, action: &str) -> Vec<(String, String)> {
     let HandOff::Redirect(page) = zp.hand_off(p).unwrap() else {
         panic!("Zarinpal hands off by redirect");
     };
@@ -182,7 +161,7 @@ async fn amount_mismatch_unknown_authority_and_foreign_merchant_fail() {
     let p = start(&zp, payment(700_000)).await;
     press(&zp, &p, "pay").await;
 
-    let changed = Payment {
+    let changed = Order {
         amount: 70_000,
         ..p.clone()
     };
@@ -194,7 +173,7 @@ async fn amount_mismatch_unknown_authority_and_foreign_merchant_fail() {
         }
     );
 
-    let unknown = Payment {
+    let unknown = Order {
         provider_ref: Some("A000000000000000000000000000000000001".into()),
         ..p.clone()
     };
@@ -240,7 +219,7 @@ async fn refusals_carry_the_gateway_code() {
         async move {
             let p = payment(amount);
             zp.start(StartRequest {
-                payment: &p,
+                order: &p,
                 description: "Order",
                 return_url: "http://127.0.0.1:9/return",
                 notify_url: "http://127.0.0.1:9/notify",
@@ -272,7 +251,7 @@ async fn an_amount_in_another_currency_is_neither_sent_nor_verified() {
     // Paid in rial at Zarinpal; the same payment read as 45,000 euro cents verifies nothing.
     let p = start(&zp, payment(45_000)).await;
     let query = press(&zp, &p, "pay").await;
-    let in_euro = Payment {
+    let in_euro = Order {
         currency: Currency::parse("EUR").unwrap(),
         ..p.clone()
     };
@@ -280,7 +259,7 @@ async fn an_amount_in_another_currency_is_neither_sent_nor_verified() {
     assert!(matches!(err, ConnectorError::Config(_)), "{err:?}");
     let err = zp
         .start(StartRequest {
-            payment: &Payment {
+            order: &Order {
                 provider_ref: None,
                 ..in_euro
             },
@@ -313,7 +292,7 @@ async fn verify_answers(status: u16, body: &'static str) -> String {
 
 #[tokio::test]
 async fn a_passing_gateway_error_on_verify_leaves_the_payment_waiting() {
-    let p = Payment {
+    let p = Order {
         provider_ref: Some("A0000000000000000000000000000000001".into()),
         ..payment(500_000)
     };
@@ -364,7 +343,7 @@ async fn an_unreachable_gateway_is_reported_as_such() {
     let p = payment(500_000);
     let err = zp
         .start(StartRequest {
-            payment: &p,
+            order: &p,
             description: "Order",
             return_url: "http://127.0.0.1:9/return",
             notify_url: "http://127.0.0.1:9/notify",
@@ -398,7 +377,7 @@ fn live_methods_talk_to_the_real_gateway() {
         secrets: None,
         discount: None,
     };
-    let p = Payment {
+    let p = Order {
         provider_ref: Some("A0000000000000000000000000000000000042".into()),
         ..payment(500_000)
     };

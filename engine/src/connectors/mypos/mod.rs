@@ -20,12 +20,12 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use sha2::Sha256;
 use x509_cert::der::{DecodePem, Encode};
 
+use super::Order;
 use super::registry::{Opening, Provider, Setting};
 use super::{
     ConnectorError, HandOff, StartRequest, Started, Verdict, Verification, decimal, form_in_url,
     param, posted_form,
 };
-use crate::db::payments::Payment;
 use crate::public::Input;
 use crate::secrets::Secret;
 use crate::validation::{self as v, Problem};
@@ -368,7 +368,7 @@ impl MyPos {
 
     /// A browser message from myPOS (`URL_OK`, `URL_Cancel`) that myPOS really signed for
     /// this payment, or `None`.
-    fn signed_for<'a>(&self, payment: &Payment, params: &'a [(String, String)]) -> Option<&'a str> {
+    fn signed_for<'a>(&self, payment: &Order, params: &'a [(String, String)]) -> Option<&'a str> {
         verify(&self.certificate, params).ok()?;
         documented(params, PURCHASE_RETURN).ok()?;
         (param(params, "SID") == Some(self.sid.as_str())
@@ -390,7 +390,7 @@ impl super::Connector for MyPos {
     /// payment's description at the full price, and a negative line for the discount, so the
     /// lines add up to what the customer pays.
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
-        let p = req.payment;
+        let p = req.order;
         let currency = p.currency.code();
         let amount = decimal(p.amount, p.currency);
         let full = decimal(p.amount + p.discount, p.currency);
@@ -463,7 +463,7 @@ impl super::Connector for MyPos {
         })
     }
 
-    fn hand_off(&self, payment: &Payment) -> Result<HandOff, ConnectorError> {
+    fn hand_off(&self, payment: &Order) -> Result<HandOff, ConnectorError> {
         posted_form(payment, "myPOS")
     }
 
@@ -471,7 +471,7 @@ impl super::Connector for MyPos {
     /// this payment ends it.
     async fn verify_return(
         &self,
-        payment: &Payment,
+        payment: &Order,
         params: &[(String, String)],
     ) -> Result<Verification, ConnectorError> {
         match self.signed_for(payment, params) {
@@ -487,13 +487,13 @@ impl super::Connector for MyPos {
 
     /// `IPCGetTxnStatus` (`status`): for the status polls of a payment whose notification
     /// never came, and for a customer back at `URL_OK` before it.
-    async fn fetch_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+    async fn fetch_status(&self, payment: &Order) -> Result<Verification, ConnectorError> {
         self.txn_status(payment).await
     }
 
     async fn verify_notification(
         &self,
-        payment: &Payment,
+        payment: &Order,
         body: &[u8],
     ) -> Result<Verification, ConnectorError> {
         let fields = super::form_fields(body)?;

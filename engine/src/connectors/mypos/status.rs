@@ -10,8 +10,8 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::{MyPos, PROVIDER, decimal, sign, verify_values};
+use crate::connectors::Order;
 use crate::connectors::{ConnectorError, Verdict, Verification};
-use crate::db::payments::Payment;
 
 pub const METHOD: &str = "IPCGetTxnStatus";
 
@@ -111,7 +111,7 @@ pub fn signed_answer(key: &rsa::RsaPrivateKey, mut members: Vec<(String, Node)>)
 
 impl MyPos {
     /// The signed `IPCGetTxnStatus` request for the payment's order.
-    pub fn status_request(&self, payment: &Payment) -> Vec<(String, String)> {
+    pub fn status_request(&self, payment: &Order) -> Vec<(String, String)> {
         let mut fields = vec![
             ("IPCmethod", METHOD.to_owned()),
             ("IPCVersion", "1.4".into()),
@@ -132,7 +132,7 @@ impl MyPos {
     }
 
     /// Asks myPOS how the payment's order stands.
-    pub async fn txn_status(&self, payment: &Payment) -> Result<Verification, ConnectorError> {
+    pub async fn txn_status(&self, payment: &Order) -> Result<Verification, ConnectorError> {
         let answer = self
             .http
             .post(&self.checkout)
@@ -154,11 +154,7 @@ impl MyPos {
     }
 
     /// Reads a signed `IPCGetTxnStatus` answer about the payment.
-    pub fn read_status(
-        &self,
-        payment: &Payment,
-        raw: &str,
-    ) -> Result<Verification, ConnectorError> {
+    pub fn read_status(&self, payment: &Order, raw: &str) -> Result<Verification, ConnectorError> {
         let answer: Node = serde_json::from_str(raw).map_err(|e| {
             ConnectorError::Protocol(format!("myPOS's status answer is not JSON: {e}"))
         })?;
@@ -192,7 +188,7 @@ impl MyPos {
         Ok(Verification { verdict, raw })
     }
 
-    fn order_verdict(&self, payment: &Payment, order: &Node) -> Result<Verdict, ConnectorError> {
+    fn order_verdict(&self, payment: &Order, order: &Node) -> Result<Verdict, ConnectorError> {
         let reject = |why: String| Err(ConnectorError::Rejected(why));
         if order.text("OrderID") != payment.tracking_code || order.text("SID") != self.sid {
             return reject("the order status is about another order or store".into());
