@@ -381,6 +381,26 @@ pub struct ReportPage {
     pub days: Vec<DayTotal>,
 }
 
+/// The overview's periods as the store's days, both ends included: today, this week and this
+/// month. A week starts on the day it does where `lang` is spoken: Sunday in Hebrew (Israel),
+/// Saturday in Persian (Iran), Monday elsewhere (Greece, Latvia, ISO 8601).
+pub fn periods(today: i64, lang: &str) -> [(i64, i64); 3] {
+    // 1970-01-01, day 0, was a Thursday: Monday-based, its weekday is 3.
+    let monday_based = (today + 3).rem_euclid(7);
+    let since_start = match lang {
+        "he" => (monday_based + 1) % 7,
+        "fa" => (monday_based + 2) % 7,
+        _ => monday_based,
+    };
+    let (year, month, _) = crate::time::civil_from_days(today);
+    let first_of_month = crate::time::days_from_civil(year, month, 1);
+    [
+        (today, today),
+        (today - since_start, today),
+        (first_of_month, today),
+    ]
+}
+
 /// Fills in the days without payments, so the chart's x axis is time.
 pub fn every_day(from: i64, to: i64, found: &[DayTotal]) -> Vec<DayTotal> {
     (from..=to)
@@ -476,6 +496,29 @@ fn csv_cell(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weeks_start_where_the_store_s_language_is_spoken() {
+        // 2026-12-02 is a Wednesday.
+        let wednesday = crate::time::days_from_civil(2026, 12, 2);
+        let day = |d| crate::time::days_from_civil(2026, 11, d);
+        let [today, week, month] = periods(wednesday, "en");
+        assert_eq!(today, (wednesday, wednesday));
+        assert_eq!(week, (day(30), wednesday));
+        assert_eq!(
+            month,
+            (crate::time::days_from_civil(2026, 12, 1), wednesday)
+        );
+        assert_eq!(periods(wednesday, "he")[1].0, day(29));
+        assert_eq!(periods(wednesday, "fa")[1].0, day(28));
+        // The week's first day is a week of one day.
+        assert_eq!(periods(day(29), "he")[1], (day(29), day(29)));
+        assert_eq!(periods(day(28), "fa")[1], (day(28), day(28)));
+        assert_eq!(periods(day(30), "lv")[1], (day(30), day(30)));
+        // The first of a month.
+        let first = crate::time::days_from_civil(2027, 1, 1);
+        assert_eq!(periods(first, "el")[2], (first, first));
+    }
 
     fn params(q: &str) -> Vec<(String, String)> {
         q.split('&')

@@ -10,6 +10,7 @@ pub mod links;
 pub mod logos;
 pub mod mails;
 pub mod methods;
+pub mod overview;
 pub mod payments;
 pub mod receipts;
 pub mod settings;
@@ -57,34 +58,6 @@ pub(crate) async fn admin_view(
     Ok((store, view))
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct OverviewPage {
-    pub admin: AdminView,
-    pub methods: usize,
-    pub accounts: usize,
-}
-
-#[server(endpoint = "admin/overview-page")]
-pub async fn load_overview() -> Result<OverviewPage, ServerFnError> {
-    use engine::db::{bank_accounts, methods};
-    let state = crate::state::app_state()?;
-    let user = crate::session::require_user().await?;
-    let (store, admin) = admin_view(&state, &user).await?;
-    let db = state.checkout.db();
-    let internal = crate::api::internal;
-    Ok(OverviewPage {
-        admin,
-        methods: methods::list_enabled(db, store.id)
-            .await
-            .map_err(internal)?
-            .len(),
-        accounts: bank_accounts::list_active(db, store.id)
-            .await
-            .map_err(internal)?
-            .len(),
-    })
-}
-
 /// Ends the session and goes to the log-in page.
 #[server(endpoint = "admin/logout")]
 pub async fn log_out() -> Result<(), ServerFnError> {
@@ -92,6 +65,12 @@ pub async fn log_out() -> Result<(), ServerFnError> {
     crate::session::end(&state).await?;
     crate::session::redirect_to(crate::session::LOGIN_PATH);
     Ok(())
+}
+
+/// Whether `path` is a back-office page (`/admin` and below).
+pub fn in_back_office(path: &str) -> bool {
+    path.strip_prefix("/admin")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The frame of every signed-in page: the store, the navigation and the log-out button.
@@ -146,46 +125,5 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
                 <fields::Fresh render=admin.render.clone()>{children()}</fields::Fresh>
             </section>
         </div>
-    }
-}
-
-#[component]
-pub fn Overview() -> impl IntoView {
-    let i18n = use_i18n();
-    let page = Resource::new(|| (), |_| load_overview());
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                page.await.map(|page| {
-                    let title = t_string!(i18n, nav_overview).to_string();
-                    let path = page.admin.payment_path.clone();
-                    let status = if page.admin.maintenance {
-                        view! { <p class="form-error" role="status">{t!(i18n, overview_paused)}</p> }.into_any()
-                    } else {
-                        view! { <p class="saved">{t!(i18n, overview_open)}</p> }.into_any()
-                    };
-                    view! {
-                        <Shell admin=page.admin title>
-                            {status}
-                            <dl class="summary">
-                                <div class="row">
-                                    <dt>{t!(i18n, overview_payment_page)}</dt>
-                                    <dd><a class="mono" href=path.clone() rel="external">{path.clone()}</a></dd>
-                                </div>
-                                <div class="row">
-                                    <dt>{t!(i18n, overview_methods)}</dt>
-                                    <dd>{page.methods}</dd>
-                                </div>
-                                <div class="row">
-                                    <dt>{t!(i18n, overview_accounts)}</dt>
-                                    <dd>{page.accounts}</dd>
-                                </div>
-                            </dl>
-                            <p class="hint">{t!(i18n, overview_payment_page_hint)}</p>
-                        </Shell>
-                    }
-                })
-            })}
-        </Suspense>
     }
 }

@@ -245,6 +245,38 @@ pub async fn page(
     })
 }
 
+/// The totals of every payment `filter` matches (the overview's periods and counts).
+pub async fn summary(
+    db: &Db,
+    store_id: i64,
+    zone: &str,
+    filter: &Filter,
+) -> Result<Totals, DbError> {
+    totals(db, &Where::new(store_id, filter, zone)).await
+}
+
+/// The store's newest `count` payments.
+pub async fn latest(
+    db: &Db,
+    store_id: i64,
+    zone: &str,
+    count: i64,
+) -> Result<Vec<ReportRow>, DbError> {
+    let filter = Where::new(store_id, &Filter::default(), zone);
+    let sql = format!(
+        "{SELECT}{}{} LIMIT {count}",
+        filter.sql,
+        order_by(&ReportQuery::default())
+    );
+    let rows: Vec<Row> = filter
+        .bind_all(sqlx::query_as(&sql))
+        .fetch_all(db.pool())
+        .await?;
+    rows.into_iter()
+        .map(|r| r.into_report(zone).map(|(row, _)| row))
+        .collect()
+}
+
 async fn totals(db: &Db, filter: &Where) -> Result<Totals, DbError> {
     // Postgres sums BIGINT as NUMERIC, which the Any driver cannot read: cast back.
     let sql = format!(

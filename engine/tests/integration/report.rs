@@ -99,25 +99,25 @@ fn day(s: &str) -> i64 {
     parse_day(s).unwrap()
 }
 
+/// Ana pays 500.00 on 1 February, Bob registers a slip of 200.00 on the 2nd, Cyrus pays
+/// 900.00 on the 3rd; another store's Ana pays on the 1st too.
+async fn three_days(db: &Db) -> (Shop, Payment, Payment) {
+    let shop = shop(db, "shop").await;
+    let other = shop_other(db).await;
+    let ana = pay(db, &shop, "Ana Lima", 50_000, None, day("2026-02-01")).await;
+    let slip = Some("778899");
+    pay(db, &shop, "Bob_Ray", 20_000, slip, day("2026-02-02")).await;
+    let cyrus = pay(db, &shop, "کوروش", 90_000, None, day("2026-02-03")).await;
+    pay(db, &other, "Ana Lima", 1, None, day("2026-02-01")).await;
+    paid(db, &ana).await;
+    paid(db, &cyrus).await;
+    (shop, ana, cyrus)
+}
+
 #[tokio::test]
 async fn filters_search_sort_and_totals() {
     for db in crate::common::databases().await {
-        let shop = shop(&db, "shop").await;
-        let other = shop_other(&db).await;
-        let ana = pay(&db, &shop, "Ana Lima", 50_000, None, day("2026-02-01")).await;
-        pay(
-            &db,
-            &shop,
-            "Bob_Ray",
-            20_000,
-            Some("778899"),
-            day("2026-02-02"),
-        )
-        .await;
-        let cyrus = pay(&db, &shop, "کوروش", 90_000, None, day("2026-02-03")).await;
-        pay(&db, &other, "Ana Lima", 1, None, day("2026-02-01")).await;
-        paid(&db, &ana).await;
-        paid(&db, &cyrus).await;
+        let (shop, ana, cyrus) = three_days(&db).await;
 
         // Newest first by default; another store's payments never appear.
         assert_eq!(
@@ -385,5 +385,39 @@ async fn the_method_filter_names_the_store_s_own_method_only() {
             query(&theirs).filter.method,
             Some(MethodFilter::Gateway(other.gateway))
         );
+    }
+}
+
+/// The overview's sums (`report::summary`) and newest payments (`report::latest`): only the
+/// store's own, within the period's days.
+#[tokio::test]
+async fn the_overview_sums_periods_and_lists_the_newest() {
+    for db in crate::common::databases().await {
+        let (shop, _, _) = three_days(&db).await;
+        // Tuesday 3 February: the week began on Monday the 2nd, the month on the 1st.
+        let [today, week, month] = engine::report::periods(day("2026-02-03"), "en");
+        let paid_in = |(from, to): (i64, i64)| engine::report::Filter {
+            status: Some(PaymentStatus::Paid),
+            from: Some(from),
+            to: Some(to),
+            ..Default::default()
+        };
+        for (period, count, sum) in [(today, 1, 90_000), (week, 1, 90_000), (month, 2, 140_000)] {
+            let totals = report::summary(&db, shop.store, "UTC", &paid_in(period))
+                .await
+                .unwrap();
+            assert_eq!(
+                (totals.paid_count, totals.paid),
+                (count, vec![(Currency::IRR, sum)])
+            );
+        }
+        let everything = report::summary(&db, shop.store, "UTC", &Default::default())
+            .await
+            .unwrap();
+        assert_eq!((everything.count, everything.awaiting_count), (3, 1));
+
+        let latest = report::latest(&db, shop.store, "UTC", 2).await.unwrap();
+        let payers: Vec<&str> = latest.iter().map(|r| r.payer_name.as_str()).collect();
+        assert_eq!(payers, ["کوروش", "Bob_Ray"]);
     }
 }

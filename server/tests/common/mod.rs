@@ -126,15 +126,26 @@ pub async fn il_slip(
     email: &str,
     language: &str,
 ) -> (engine::db::stores::Store, engine::db::payments::Payment) {
+    demo::ensure_owners(app.state.checkout.db()).await.unwrap();
+    slip_at(app, demo::IL_SLUG, payer, email, language).await
+}
+
+/// A bank slip of 125.50 registered at the store `slug` (which has a bank account) by `payer`.
+pub async fn slip_at(
+    app: &Running,
+    slug: &str,
+    payer: &str,
+    email: &str,
+    language: &str,
+) -> (engine::db::stores::Store, engine::db::payments::Payment) {
     let db = app.state.checkout.db();
-    demo::ensure_owners(db).await.unwrap();
-    let store = engine::db::stores::by_slug(db, demo::IL_SLUG)
+    let store = engine::db::stores::by_slug(db, slug)
         .await
         .unwrap()
         .unwrap();
     let account = bank_account(app, store.id).await;
     let form = engine::checkout::CheckoutForm {
-        key: "slip-1".into(),
+        key: engine::tracking::random_token(),
         payer_name: payer.into(),
         mobile: "050-123-4567".into(),
         email: email.into(),
@@ -146,12 +157,8 @@ pub async fn il_slip(
         language: language.into(),
         ..Default::default()
     };
-    let engine::checkout::Submitted::Recorded { code } = app
-        .state
-        .checkout
-        .submit(demo::IL_SLUG, &form)
-        .await
-        .unwrap()
+    let engine::checkout::Submitted::Recorded { code } =
+        app.state.checkout.submit(slug, &form).await.unwrap()
     else {
         panic!("a slip is recorded");
     };

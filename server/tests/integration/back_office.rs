@@ -744,3 +744,77 @@ async fn changing_the_currency_says_which_methods_and_links_it_sets_aside() {
     let to = dana.submit("/api/admin/settings", &settings("EUR")).await;
     assert!(!dana.page(&to).await.contains("The store now takes"));
 }
+
+/// The overview of a new store: a checklist that ticks itself off as the merchant sets up,
+/// what waits for a decision, the takings of today, this week and this month, and the latest
+/// payments, each a link into the payments report.
+#[tokio::test]
+async fn the_overview_sums_up_the_store_and_ticks_off_its_setup() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let done = |page: &str| page.matches(r#"data-done="true""#).count();
+    let overview = dana.page("/admin?lang=en").await;
+    assert_eq!(overview.matches(r#"data-testid="setup-step""#).count(), 5);
+    assert_eq!(done(&overview), 0);
+    assert!(
+        overview.contains(r#"data-testid="no-payments-yet""#),
+        "{overview}"
+    );
+    assert_eq!(overview.matches("Paid payments: 0").count(), 3);
+
+    // A bank account ticks its step off.
+    let account = account_form("", "Dana Levi", "IL62 0108 0000 0009 9999 999");
+    dana.submit("/api/admin/bank-account", &account).await;
+    let overview = dana.page("/admin?lang=en").await;
+    assert_eq!(done(&overview), 1);
+
+    // A customer registers a slip: it waits for the merchant, and is the latest payment.
+    let (store, slip) = crate::common::slip_at(&app, "dana", "Noa Cohen", "", "").await;
+    let overview = dana.page("/admin?lang=en").await;
+    assert!(
+        overview.contains("Bank slips waiting for your decision: 1"),
+        "{overview}"
+    );
+    assert!(overview.contains("/admin/payments?status=awaiting_confirmation"));
+    assert_eq!(
+        overview.matches(r#"data-testid="latest-payment""#).count(),
+        1
+    );
+    assert!(overview.contains("Noa Cohen"));
+
+    // Confirmed, it is today's, this week's and this month's takings, and nothing waits.
+    let confirm = engine::slips::Decision::Confirm;
+    let db = app.state.checkout.db();
+    engine::slips::decide(db, store.id, slip.id, confirm, "owner", "")
+        .await
+        .unwrap();
+    let overview = dana.page("/admin?lang=en").await;
+    assert!(
+        !overview.contains("waiting for your decision"),
+        "{overview}"
+    );
+    assert_eq!(
+        overview.matches("Paid payments: 1").count(),
+        3,
+        "{overview}"
+    );
+    // Three tiles and the latest payment.
+    assert_eq!(overview.matches("₪125.50").count(), 4, "{overview}");
+    let today = engine::time::format_day(engine::zones::day_of(
+        &store.legal.time_zone,
+        engine::time::now_millis(),
+    ));
+    assert!(
+        overview.contains(&format!(
+            "/admin/payments?status=paid&amp;from={today}&amp;to={today}"
+        )),
+        "{overview}"
+    );
+
+    // In Hebrew, the same page in its words and its money.
+    let hebrew = dana.page("/admin?lang=he").await;
+    assert!(
+        hebrew.contains("הכנסות") && hebrew.contains("הגדרת החנות"),
+        "{hebrew}"
+    );
+}
