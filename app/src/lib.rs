@@ -34,6 +34,7 @@ pub mod state;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use leptos::prelude::*;
+use leptos::reactive::owner::Owner;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, path};
@@ -84,13 +85,44 @@ fn content_security_policy(nonce: &str) {
     }
 }
 
-/// The HTML document around every page.
+/// Whether this request is for a customer page (everything but the back office): such a page
+/// loads no Leptos script and no wasm; each step is a plain post and page load.
+#[cfg(feature = "ssr")]
+fn customer_page() -> bool {
+    use_context::<axum::http::request::Parts>()
+        .is_none_or(|parts| !admin::in_back_office(parts.uri.path()))
+}
+
+#[cfg(not(feature = "ssr"))]
+fn customer_page() -> bool {
+    false
+}
+
+/// The HTML document around every page. Customer pages (the checkout, tracking, receipts) must
+/// be light on cheap phones and work without JavaScript: they get the page script alone. The
+/// back office gets Leptos' islands loader and router too. See docs/ARCHITECTURE.md, page
+/// weight.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let nonce = leptos::nonce::use_nonce();
     #[cfg(feature = "ssr")]
     if let Some(nonce) = &nonce {
         content_security_policy(nonce);
     }
+    let customer = customer_page();
+    if customer {
+        // What `HydrationScripts islands=true` does first: with nothing to hydrate, resources
+        // must not serialise their data into the page.
+        if let Some(context) = Owner::current_shared_context() {
+            context.set_is_hydrating(false);
+        }
+    }
+    // Customer pages mark themselves as the loader's wasm marks the back office's
+    // (`data-hydrated`: the page's script is live, and tests wait for it).
+    let page_script = if customer {
+        format!("document.documentElement.dataset.hydrated='';{PAGE_SCRIPT}")
+    } else {
+        PAGE_SCRIPT.to_owned()
+    };
     view! {
         <!DOCTYPE html>
         <html>
@@ -98,11 +130,11 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                // Pages render on the server only (islands mode, with no island); the islands
-                // router turns links and form posts into fetches diffed into the page, so steps
-                // need no full reload. See docs/ARCHITECTURE.md, page weight.
-                <HydrationScripts options islands=true islands_router=true />
-                <script nonce=nonce inner_html=PAGE_SCRIPT></script>
+                // Back-office pages render on the server only (islands mode, with no island);
+                // the islands router turns links and form posts into fetches diffed into the
+                // page, so steps need no full reload.
+                {(!customer).then(|| view! { <HydrationScripts options islands=true islands_router=true /> })}
+                <script nonce=nonce inner_html=page_script></script>
                 <MetaTags />
             </head>
             <body>
@@ -121,7 +153,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// the pages render under a child owner resumed again.
 #[component]
 pub fn App() -> impl IntoView {
-    use leptos::reactive::owner::Owner;
     use leptos::tachys::reactive_graph::OwnedView;
     provide_meta_context();
     let i18n = Owner::current().unwrap_or_default().child();
@@ -132,7 +163,6 @@ pub fn App() -> impl IntoView {
 /// Every page (see `App` for the owners).
 #[component]
 fn Pages() -> impl IntoView {
-    use leptos::reactive::owner::Owner;
     use leptos::tachys::reactive_graph::OwnedView;
     let i18n = Owner::current().unwrap_or_default();
     i18n.pause();
@@ -152,7 +182,7 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/r/:token") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=pages::track::TrackForm />
                         <Route path=path!("/track/:code") view=pages::track::TrackStatus ssr=SsrMode::Async />
-                        <Route path=path!("/admin") view=admin::Overview ssr=SsrMode::Async />
+                        <Route path=path!("/admin") view=admin::overview::Overview ssr=SsrMode::Async />
                         <Route path=path!("/admin/login") view=admin::auth::LogIn ssr=SsrMode::Async />
                         <Route path=path!("/admin/signup") view=admin::auth::SignUpPage ssr=SsrMode::Async />
                         <Route path=path!("/admin/account") view=admin::auth::Account ssr=SsrMode::Async />

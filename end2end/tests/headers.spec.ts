@@ -2,8 +2,8 @@ import { expect } from "@playwright/test";
 import { open, test } from "./fixtures";
 
 // Pages under their Content-Security-Policy: the checkout and the back office still work with
-// JavaScript on (the wasm loads, the router and the page script run) and off, and no other
-// site may frame them.
+// JavaScript on (the page script runs everywhere; in the back office the wasm loads and the
+// router runs too) and off, and no other site may frame them.
 for (const javaScriptEnabled of [true, false]) {
   test.describe(`security headers with JavaScript ${javaScriptEnabled ? "on" : "off"}`, () => {
     test.use({ javaScriptEnabled });
@@ -21,7 +21,7 @@ for (const javaScriptEnabled of [true, false]) {
           await expect(page.locator("html")).toHaveAttribute("data-js", "");
         }
       }
-      // A step through the router (JS) or a plain post (no JS) under the policy.
+      // A step of the checkout (a plain post, with or without JavaScript) under the policy.
       await open(page, "/openpay?lang=en&price=120000", javaScriptEnabled);
       await page.getByRole("button", { name: "Pay and finish" }).click();
       await expect(page.locator("#mobile")).toHaveAttribute("aria-invalid", "true");
