@@ -109,11 +109,24 @@ pub async fn load_checkout(
     query: String,
 ) -> Result<Option<CheckoutPage>, ServerFnError> {
     use engine::checkout::CheckoutError;
-    use engine::db::{bank_accounts, drafts};
+    use engine::db::drafts;
     let state = crate::state::app_state()?;
     let slug = store.unwrap_or(state.default_store);
-    let store = match state.checkout.store(&slug).await {
-        Ok(store) => store,
+    // The store with its methods, accounts and logos, kept while unchanged (one query), or as
+    // the language middleware already read it for this request.
+    let passed = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<std::sync::Arc<engine::checkout::Storefront>>()
+            .filter(|s| s.store.slug == slug)
+            .cloned()
+    });
+    let storefront = match passed {
+        Some(storefront) => Ok(storefront),
+        None => state.checkout.storefront(&slug).await,
+    };
+    let storefront = match storefront {
+        Ok(storefront) => storefront,
         Err(CheckoutError::UnknownStore) => {
             // A store's earlier address leads to its current one, query and all.
             let db = state.checkout.db();
@@ -133,14 +146,7 @@ pub async fn load_checkout(
         Err(e) => return Err(internal(e)),
     };
     let db = state.checkout.db();
-    let methods = state
-        .checkout
-        .offered_methods(&store)
-        .await
-        .map_err(internal)?;
-    let accounts = bank_accounts::list_active(db, store.id)
-        .await
-        .map_err(internal)?;
+    let store = &storefront.store;
     let params: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
     let param = |name: &str| {
         params
@@ -167,13 +173,13 @@ pub async fn load_checkout(
                 .iter()
                 .find(|(k, _)| k == "sig")
                 .map(|(_, v)| v.as_str());
-            engine::links::check_submission(db, &key, &store, token, sig.unwrap_or_default(), now)
+            engine::links::check_submission(db, &key, store, token, sig.unwrap_or_default(), now)
                 .await
                 .map_err(internal)?
                 .map(Some)
         }
         (Some(_), None) => Ok(None),
-        (None, _) => engine::links::check_page(db, &key, &store, &params, now)
+        (None, _) => engine::links::check_page(db, &key, store, &params, now)
             .await
             .map_err(internal)?,
     };
@@ -191,36 +197,28 @@ pub async fn load_checkout(
             .then(|| engine::settings::links::signature(&key, store.id, &l));
         (l, sig)
     });
-    let logos = engine::db::images::versions(db, store.id)
-        .await
-        .map_err(internal)?;
-    let logo_of = |wanted: engine::images::ImageName| {
-        logos
-            .iter()
-            .find(|(name, _)| *name == wanted)
-            .map(|(name, v)| engine::images::url(store.id, *name, *v))
-    };
-    let method_logos = methods
+    use engine::images::ImageName;
+    let method_logos = storefront
+        .methods
         .iter()
-        .filter_map(|m| Some((m.id, logo_of(engine::images::ImageName::Method(m.id))?)))
+        .filter_map(|m| Some((m.id, storefront.logo(ImageName::Method(m.id))?)))
         .collect();
-    let logo = logo_of(engine::images::ImageName::Store);
     Ok(Some(CheckoutPage {
         method_logos,
         draft,
         link,
         link_problem,
-        methods: methods.iter().map(|m| m.public()).collect(),
-        accounts,
+        methods: storefront.methods.iter().map(|m| m.public()).collect(),
+        accounts: storefront.accounts.clone(),
         form_key: browser_key().await,
         store: StoreView {
             unit: store.unit(),
-            slug: store.slug,
-            name: store.name,
+            slug: store.slug.clone(),
+            name: store.name.clone(),
             currency: store.currency,
             maintenance: store.maintenance,
             custom_amounts: store.custom_amounts,
-            logo,
+            logo: storefront.logo(ImageName::Store),
         },
     }))
 }

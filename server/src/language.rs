@@ -31,7 +31,22 @@ async fn store_fallback(state: &AppState, mut req: Request, next: Next) -> Respo
     let Some(page) = customer_page(req.uri().path(), &state.default_store) else {
         return next.run(req).await;
     };
-    let lang = match stores::default_lang(state.checkout.db(), page).await {
+    let found = match page {
+        // The payment page reads its storefront next: read it once, here, and pass it on.
+        PageOf::Store(slug) => match state.checkout.storefront(slug).await {
+            Ok(storefront) => {
+                let lang = storefront.store.default_lang.clone();
+                req.extensions_mut().insert(storefront);
+                Ok(Some(lang))
+            }
+            Err(engine::checkout::CheckoutError::UnknownStore) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        },
+        PageOf::Payment(_) => stores::default_lang(state.checkout.db(), page)
+            .await
+            .map_err(|e| e.to_string()),
+    };
+    let lang = match found {
         Ok(Some(lang)) => lang,
         Ok(None) => return next.run(req).await,
         Err(e) => {

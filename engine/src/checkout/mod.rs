@@ -17,7 +17,9 @@ use crate::validation::{self as v, Field, FieldErrors, Problem};
 mod arrivals;
 mod messages;
 mod settlements;
+mod storefront;
 pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE, job_outcome};
+pub use storefront::Storefront;
 
 /// What the customer submitted, as typed. `method` is `gateway:<id>` or `slip`.
 #[derive(Clone, Debug, Default)]
@@ -75,6 +77,7 @@ pub struct Checkout {
     public_url: String,
     arrivals: arrivals::Arrivals,
     settlements: settlements::Settlements,
+    storefronts: storefront::Storefronts,
 }
 
 /// The payment choice of a form.
@@ -102,6 +105,7 @@ impl Checkout {
         Checkout {
             arrivals: arrivals::writer(db.clone()),
             settlements: settlements::writer(db.clone()),
+            storefronts: storefront::Storefronts::default(),
             db,
             connectors,
             public_url: public_url.trim_end_matches('/').to_owned(),

@@ -22,6 +22,7 @@ struct StoreRow {
     registration_number: Option<String>,
     address: Option<String>,
     time_zone: String,
+    storefront_version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,6 +39,9 @@ pub struct Store {
     /// Where the store's notices go.
     pub notification_email: Option<String>,
     pub legal: Legal,
+    /// Moves whenever its methods, bank accounts or logos change (database triggers): what
+    /// `checkout::storefront` caches of them is current while it stands.
+    pub storefront_version: i64,
 }
 
 /// What a receipt says about the merchant besides its name and logo.
@@ -80,6 +84,7 @@ impl TryFrom<StoreRow> for Store {
                 address: r.address,
                 time_zone: r.time_zone,
             },
+            storefront_version: r.storefront_version,
         })
     }
 }
@@ -96,7 +101,7 @@ pub struct NewStore<'a> {
 
 const COLUMNS: &str = "id, slug, name, currency, toman_display, default_lang, maintenance, \
                        custom_amounts, notification_email, legal_name, registration_number, address, \
-                       time_zone";
+                       time_zone, storefront_version";
 
 pub async fn create(db: &Db, new: NewStore<'_>) -> Result<Store, DbError> {
     create_with(db.pool(), new).await

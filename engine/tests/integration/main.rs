@@ -14,3 +14,4 @@ mod jobs;
 mod links;
 mod report;
 mod settings;
+mod storefront;
