@@ -72,10 +72,14 @@ test-rust:
 test-e2e: setup-test build-release
 	cd end2end && CI=1 E2E_PORT=$(E2E_PORT) npx playwright test
 
-## The payments report at 100,000 payments (engine/benches/report.rs), the notifications the
-## release server accepts and verifies per second (engine/benches/notifications.rs), on SQLite
-## and PostgreSQL, and 1,000 receipt PDFs: time and memory (receipt-pdf/benches/pdfs.rs).
+## The customer pages (tools/pages-bench.sh: OpenPay's first load, its rendered throughput
+## beside the same bytes served statically, memory), the payments report at 100,000 payments
+## (engine/benches/report.rs), the notifications the release server accepts and verifies per
+## second (engine/benches/notifications.rs), on SQLite and PostgreSQL, and 1,000 receipt PDFs:
+## time and memory (receipt-pdf/benches/pdfs.rs).
 bench: postgres build-release
+	@command -v wrk >/dev/null || $(call apt_install,wrk)
+	tools/pages-bench.sh
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench report
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench notifications
 	cargo bench -p receipt-pdf --bench pdfs
