@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use engine::db::stores::{self, PageOf};
+use engine::db::stores;
 use engine::validation::LANGUAGES;
 
 const COOKIE: &str = "i18n_pref_locale";
@@ -42,7 +42,7 @@ async fn store_fallback(state: &AppState, mut req: Request, next: Next) -> Respo
             Err(engine::checkout::CheckoutError::UnknownStore) => Ok(None),
             Err(e) => Err(e.to_string()),
         },
-        PageOf::Payment(_) => stores::default_lang(state.checkout.db(), page)
+        PageOf::Payment(code) => stores::payment_lang(state.checkout.db(), code)
             .await
             .map_err(|e| e.to_string()),
     };
@@ -69,6 +69,12 @@ async fn store_fallback(state: &AppState, mut req: Request, next: Next) -> Respo
         req.headers_mut().insert(header::ACCEPT_LANGUAGE, value);
     }
     next.run(req).await
+}
+
+/// Whose customer page a request is for: a store's (by slug) or a payment's (by tracking code).
+enum PageOf<'a> {
+    Store(&'a str),
+    Payment(&'a str),
 }
 
 /// The store behind a customer page: `/openpay` (the default store), `/s/{slug}/openpay`, and

@@ -153,26 +153,16 @@ pub async fn current_slug(db: &Db, slug: &str) -> Result<Option<String>, DbError
     Ok(found.map(|(s,)| s))
 }
 
-/// Whose customer page a request is for: a store's (by slug) or a payment's (by tracking code).
-pub enum PageOf<'a> {
-    Store(&'a str),
-    Payment(&'a str),
-}
-
-/// The default language of the store behind a customer page, if there is such a store.
-pub async fn default_lang(db: &Db, page: PageOf<'_>) -> Result<Option<String>, DbError> {
-    let (sql, key) = match page {
-        PageOf::Store(slug) => ("SELECT default_lang FROM stores WHERE slug = $1", slug),
-        PageOf::Payment(code) => (
-            "SELECT s.default_lang FROM stores s JOIN payments p ON p.store_id = s.id \
-             WHERE p.tracking_code = $1",
-            code,
-        ),
-    };
-    let lang: Option<(String,)> = sqlx::query_as(sql)
-        .bind(key)
-        .fetch_optional(db.pool())
-        .await?;
+/// The default language of the store a payment (by tracking code) was made at, if there is
+/// such a payment.
+pub async fn payment_lang(db: &Db, code: &str) -> Result<Option<String>, DbError> {
+    let lang: Option<(String,)> = sqlx::query_as(
+        "SELECT s.default_lang FROM stores s JOIN payments p ON p.store_id = s.id \
+         WHERE p.tracking_code = $1",
+    )
+    .bind(code)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(lang.map(|(l,)| l))
 }
 
