@@ -5,7 +5,7 @@
 //! The first poll is a job enqueued with the payment, in its transaction; each poll that finds
 //! the payment still waiting enqueues the next: 5 minutes after it was made, then 15, 45
 //! minutes, and so on (each wait three times the last) while within the provider's window
-//! (`AnyConnector::abandoned_after`), and a last one at the window's end. The last poll asks
+//! (`Provider::abandoned_after`), and a last one at the window's end. The last poll asks
 //! once more and, if the payment still waits, expires it: a final status that gives its
 //! payment link's use back. `Checkout::poll_status` does the asking.
 

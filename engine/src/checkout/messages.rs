@@ -97,14 +97,12 @@ impl Checkout {
         Ok(Some((admitted, job)))
     }
 
+    /// Whether the payment's provider verifies its messages without being called (its
+    /// declaration says so: no credentials are opened for it).
     async fn verifies_locally(&self, payment: &Payment) -> Result<bool, CheckoutError> {
-        Ok(match self.method_of(payment).await? {
-            Some(method) => self
-                .connectors
-                .for_method(&method)
-                .is_ok_and(|c| c.verifies_locally()),
-            None => false,
-        })
+        Ok(self.method_of(payment).await?.is_some_and(|method| {
+            crate::connectors::registry::find(&method.provider).is_some_and(|p| p.verifies_locally)
+        }))
     }
 
     /// Settles the customer's return from the provider: asks the provider (never the query
@@ -226,8 +224,8 @@ impl Checkout {
                 .map_err(|e| format!("the method cannot be used: {e}"))?,
             None => return Ok(()),
         };
-        let window = connector.abandoned_after();
-        let asks = connector.asks_status();
+        let window = connector.provider.abandoned_after;
+        let asks = connector.provider.asks_status;
         let payment = if asks {
             let verification = connector.fetch_status(&Order::from(&payment)).await;
             if let Err(ConnectorError::Unreachable(err)) = &verification {

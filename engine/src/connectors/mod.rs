@@ -348,23 +348,6 @@ impl Connectors {
     }
 }
 
-impl AnyConnector {
-    /// See [`Provider::verifies_locally`].
-    pub fn verifies_locally(&self) -> bool {
-        self.provider.verifies_locally
-    }
-
-    /// See [`Provider::abandoned_after`].
-    pub fn abandoned_after(&self) -> i64 {
-        self.provider.abandoned_after
-    }
-
-    /// See [`Provider::asks_status`].
-    pub fn asks_status(&self) -> bool {
-        self.provider.asks_status
-    }
-}
-
 impl Connector for AnyConnector {
     async fn start(&self, req: StartRequest<'_>) -> Result<Started, ConnectorError> {
         self.connector.start(req).await

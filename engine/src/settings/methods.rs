@@ -19,15 +19,10 @@ pub fn field(setting: &str) -> Field {
     Field::Setting(SettingName::parse(setting).expect("providers' settings have short names"))
 }
 
-/// Whether `provider` settles payments in `currency`.
-pub fn takes_currency(provider: &str, currency: Currency) -> bool {
-    registry::find(provider).is_some_and(|p| p.takes(currency))
-}
-
 /// Whether customers of a store in `currency` are offered `method` (and it may be started):
 /// enabled, and its provider takes the currency.
 pub fn offered(method: &PaymentMethod, currency: Currency) -> bool {
-    method.enabled && takes_currency(&method.provider, currency)
+    method.enabled && registry::find(&method.provider).is_some_and(|p| p.takes(currency))
 }
 
 /// A method form as typed. `discount_kind` is `none`, `fixed` or `percent`; `provider_values`
