@@ -53,7 +53,7 @@ pub fn cookie(flash: &Flash) -> String {
         pairs.push(("notice".into(), notice.clone()));
     }
     let value = serde_urlencoded::to_string(pairs).unwrap_or_default();
-    format!("{COOKIE}={value}; Path=/admin; Max-Age=120; HttpOnly; SameSite=Lax")
+    format!("{COOKIE}={value}; Path=/; Max-Age=120; HttpOnly; SameSite=Lax")
 }
 
 /// Reads the flash and clears it, so a reload shows a fresh form.
@@ -61,7 +61,7 @@ pub fn cookie(flash: &Flash) -> String {
 pub async fn take() -> Option<Flash> {
     let raw = crate::cookies::read(COOKIE).await?;
     crate::cookies::set(&format!(
-        "{COOKIE}=; Path=/admin; Max-Age=0; HttpOnly; SameSite=Lax"
+        "{COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"
     ));
     let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str(&raw).ok()?;
     let take = |pairs: &mut Vec<(String, String)>, key: &str| {

@@ -33,6 +33,7 @@ pub mod state;
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::reactive::owner::Owner;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -41,29 +42,19 @@ use leptos_router::{SsrMode, path};
 
 use crate::i18n::*;
 
-/// The page's plain script (delegated listeners, so what the islands router brings in later
-/// works too):
+/// The page's plain script (delegated listeners, so what the back office renders later works
+/// too):
 /// - copy buttons (`data-copy`); `<html data-js>` lets CSS show them only where they work;
-/// - two gaps of the islands router, which posts every form url-encoded and without the button
-///   that was clicked: a file upload (multipart) form is left to the browser, and a named submit
-///   button's value rides along in a hidden field (the slip's confirm or reject);
 /// - the hand-off (`data-auto-forward`): a link is followed with `location.replace`, a form is
-///   posted natively (`submit()` skips the router), once, when the page loads or the router
-///   brings the hand-off page in.
+///   posted, once, when the page has loaded.
 const PAGE_SCRIPT: &str = "document.documentElement.dataset.js='';\
 document.addEventListener('click',e=>{const b=e.target.closest('[data-copy]');\
 if(b&&navigator.clipboard){navigator.clipboard.writeText(b.dataset.copy)\
 .then(()=>{b.textContent=b.dataset.done})}});\
-document.addEventListener('submit',e=>{const f=e.target;\
-if(f.enctype==='multipart/form-data'){e.stopPropagation();return}\
-f.querySelectorAll('input[data-submitter]').forEach(i=>i.remove());\
-const s=e.submitter;if(s&&s.name){const i=document.createElement('input');\
-i.type='hidden';i.name=s.name;i.value=s.value;i.dataset.submitter='';f.append(i)}});\
 const forward=()=>{const t=document.querySelector('[data-auto-forward]:not([data-sent])');\
 if(!t)return;t.dataset.sent='';\
 t.tagName==='A'?location.replace(t.href):HTMLFormElement.prototype.submit.call(t)};\
-document.addEventListener('DOMContentLoaded',()=>{forward();\
-new MutationObserver(forward).observe(document.body,{childList:true,subtree:true})});";
+document.addEventListener('DOMContentLoaded',forward);";
 
 /// The Content-Security-Policy of every page: scripts only from Kassa and the inline ones
 /// that carry this response's nonce (Leptos' loader and router, `PAGE_SCRIPT`), wasm
@@ -130,45 +121,23 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
-                // Back-office pages render on the server only (islands mode, with no island);
-                // the islands router turns links and form posts into fetches diffed into the
-                // page, so steps need no full reload.
-                {(!customer).then(|| view! { <HydrationScripts options islands=true islands_router=true /> })}
+                // The back office's wasm (`frontend`) hydrates it.
+                {(!customer).then(|| view! { <HydrationScripts options /> })}
                 <script nonce=nonce inner_html=page_script></script>
                 <MetaTags />
             </head>
             <body>
-                <App />
+                {if customer { Either::Left(view! { <App /> }) } else { Either::Right(view! { <AdminApp /> }) }}
             </body>
         </html>
     }
 }
 
-/// The app. leptos_i18n's context starts an isomorphic effect to write its language cookie
-/// (which `server::language` already does). On the server its task races the page: if it
-/// first runs while the page's owner is being disposed, it reads the disposed locale signal
-/// and panics ("reactive value … already been disposed", a few per thousand requests under
-/// load). So the context lives under an owner of its own that `Pages` pauses as soon as the
-/// effect exists (a paused effect never runs; its task ends when the effect is disposed), and
-/// the pages render under a child owner resumed again.
+/// The customer pages (the checkout, tracking, receipts): rendered on the server only.
 #[component]
 pub fn App() -> impl IntoView {
-    use leptos::tachys::reactive_graph::OwnedView;
-    provide_meta_context();
-    let i18n = Owner::current().unwrap_or_default().child();
-    let app = i18n.with(|| view! { <I18nContextProvider><Pages /></I18nContextProvider> });
-    OwnedView::new_with_owner(app, i18n)
-}
-
-/// Every page (see `App` for the owners).
-#[component]
-fn Pages() -> impl IntoView {
-    use leptos::tachys::reactive_graph::OwnedView;
-    let i18n = Owner::current().unwrap_or_default();
-    i18n.pause();
-    let owner = i18n.child();
-    owner.resume();
-    let pages = owner.with(|| view! {
+    translated(|| {
+        view! {
             <Stylesheet id="kassa" href="/pkg/kassa.css" />
             <Title formatter=|page: String| format!("{page} · Kassa") />
             <Router>
@@ -182,21 +151,45 @@ fn Pages() -> impl IntoView {
                         <Route path=path!("/r/:token") view=pages::receipt::ReceiptPage ssr=SsrMode::Async />
                         <Route path=path!("/track") view=pages::track::TrackForm />
                         <Route path=path!("/track/:code") view=pages::track::TrackStatus ssr=SsrMode::Async />
-                        <Route path=path!("/admin") view=admin::overview::Overview ssr=SsrMode::Async />
-                        <Route path=path!("/admin/login") view=admin::auth::LogIn ssr=SsrMode::Async />
-                        <Route path=path!("/admin/signup") view=admin::auth::SignUpPage ssr=SsrMode::Async />
-                        <Route path=path!("/admin/account") view=admin::auth::Account ssr=SsrMode::Async />
-                        <Route path=path!("/admin/settings") view=admin::settings::StoreSettings ssr=SsrMode::Async />
-                        <Route path=path!("/admin/methods") view=admin::methods::Methods ssr=SsrMode::Async />
-                        <Route path=path!("/admin/bank-accounts") view=admin::bank_accounts::BankAccounts ssr=SsrMode::Async />
-                        <Route path=path!("/admin/payments") view=admin::payments::Payments ssr=SsrMode::Async />
-                        <Route path=path!("/admin/links") view=admin::links::Links ssr=SsrMode::Async />
-                        <Route path=path!("/admin/receipts") view=admin::receipts::Receipts ssr=SsrMode::Async />
-                        <Route path=path!("/admin/payments/:id") view=admin::payments::PaymentPage ssr=SsrMode::Async />
                     </Routes>
                 </main>
                 <components::LanguageBar />
             </Router>
+        }
+    })
+}
+
+/// The back office: rendered on the server for the first load, then hydrated by `frontend`
+/// and run in the browser (its own router under `/admin`; data through server functions).
+#[component]
+pub fn AdminApp() -> impl IntoView {
+    translated(admin::Pages)
+}
+
+/// `pages` under leptos_i18n's context. That context starts an isomorphic effect to write its
+/// language cookie (which `server::language` already does). On the server its task races the
+/// page: if it first runs while the page's owner is being disposed, it reads the disposed
+/// locale signal and panics ("reactive value … already been disposed", a few per thousand
+/// requests under load). So the context lives under an owner of its own, paused as soon as
+/// the effect exists (a paused effect never runs; its task ends when the effect is
+/// disposed), and the pages render under a child owner resumed again.
+fn translated<V: IntoView + 'static>(pages: impl FnOnce() -> V + Send + 'static) -> impl IntoView {
+    use leptos::tachys::reactive_graph::OwnedView;
+    provide_meta_context();
+    let i18n = Owner::current().unwrap_or_default().child();
+    let app = i18n.with(|| {
+        view! {
+            <I18nContextProvider>
+                {
+                    let context = Owner::current().unwrap_or_default();
+                    context.pause();
+                    let owner = context.child();
+                    owner.resume();
+                    let pages = owner.with(pages);
+                    OwnedView::new_with_owner(pages, owner)
+                }
+            </I18nContextProvider>
+        }
     });
-    OwnedView::new_with_owner(pages, owner)
+    OwnedView::new_with_owner(app, i18n)
 }

@@ -137,10 +137,14 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
     expect(line).toContain("Tile workshop");
   }
 
-  // Both paid payments have their receipts, listed for the merchant.
+  // Both paid payments have their receipts, listed for the merchant (a receipt is issued by a
+  // job a few moments after the payment moved).
   await page.getByRole("link", { name: "Receipts", exact: true }).click();
   const receipts = page.getByTestId("receipts");
-  await expect(receipts.getByTestId("receipt-row")).toHaveCount(2);
+  await expect(async () => {
+    await page.reload();
+    await expect(receipts.getByTestId("receipt-row")).toHaveCount(2, { timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(receipts).toContainText("Sara Online");
   await expect(receipts).toContainText("Reza Slip");
 

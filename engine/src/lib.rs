@@ -43,5 +43,4 @@ pub mod secrets;
 pub mod settings;
 #[cfg(feature = "server")]
 pub mod slips;
-#[cfg(feature = "server")]
 pub mod zones;

@@ -3,6 +3,7 @@
 //! binary (jiff), so summer time and Iran's abolished one are right wherever Kassa runs.
 
 use crate::money::Currency;
+#[cfg(feature = "server")]
 use crate::time::DAY_MILLIS;
 
 /// The zones a store may choose, as the settings page lists them.
@@ -29,6 +30,7 @@ pub fn default_for(currency: Currency, lang: &str) -> &'static str {
     }
 }
 
+#[cfg(feature = "server")]
 /// The zone's offset from UTC at the instant `millis`, in milliseconds (0 for a zone the
 /// database does not know).
 pub fn offset_at(zone: &str, millis: i64) -> i64 {
@@ -41,17 +43,20 @@ pub fn offset_at(zone: &str, millis: i64) -> i64 {
     i64::from(tz.to_offset(at).seconds()) * 1000
 }
 
+#[cfg(feature = "server")]
 /// Unix milliseconds as the store's local day and time, written for `lang`
 /// (`time::format_date_time_for`).
 pub fn local_date_time(zone: &str, millis: i64, lang: &str) -> String {
     crate::time::format_date_time_for(millis + offset_at(zone, millis), lang)
 }
 
+#[cfg(feature = "server")]
 /// The local day (days since 1970-01-01 on the zone's calendar) of the instant `millis`.
 pub fn day_of(zone: &str, millis: i64) -> i64 {
     (millis + offset_at(zone, millis)).div_euclid(DAY_MILLIS)
 }
 
+#[cfg(feature = "server")]
 /// The instant (Unix milliseconds) the zone's local day `day` begins.
 pub fn day_start(zone: &str, day: i64) -> i64 {
     let midnight = day * DAY_MILLIS;
@@ -59,6 +64,7 @@ pub fn day_start(zone: &str, day: i64) -> i64 {
     midnight - offset_at(zone, midnight - offset_at(zone, midnight))
 }
 
+#[cfg(feature = "server")]
 /// An SQL expression for the local day of the instant in `column`, exact from `from` to
 /// `to` (Unix milliseconds): one arm per offset the zone has in between (summer time), with
 /// only numbers computed here in it.

@@ -15,7 +15,7 @@ use tower_http::compression::CompressionLayer;
 
 use app::mail::Mailer;
 use app::state::AppState;
-use app::{App, shell};
+use app::{AdminApp, App, shell};
 
 use crate::config::Config;
 
@@ -81,13 +81,19 @@ fn handlers(checkout: &Checkout, mailer: &Mailer) -> Handlers {
     handlers
 }
 
-/// The app's routes, generated once per process. Generating them renders the app with resource
+/// The routes of the customer pages and the back office, generated once per process. Generating them renders the app with resource
 /// loading suspended by a process-wide flag (leptos_server's `SuppressResourceLoad`): a resource
 /// that first polls meanwhile, in any other server of the process, never resolves and its page
 /// hangs (leptos#4773). A second router (every server test builds one) must not generate again.
 fn routes() -> Vec<AxumRouteListing> {
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    ROUTES
+        .get_or_init(|| {
+            let mut routes = generate_route_list(App);
+            routes.extend(generate_route_list(AdminApp));
+            routes
+        })
+        .clone()
 }
 
 pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> Router {

@@ -117,7 +117,7 @@ pub async fn sign_up(
 #[component]
 pub fn LogIn() -> impl IntoView {
     let i18n = use_i18n();
-    let flash = Resource::new(|| (), |_| load_public_form());
+    let flash = Resource::new(super::page_key(), |_| load_public_form());
     let action = ServerAction::<LogIn>::new();
     view! {
         <Title text=t_string!(i18n, login_title).to_string() />
@@ -155,7 +155,7 @@ pub fn LogIn() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
-    let flash = Resource::new(|| (), |_| load_public_form());
+    let flash = Resource::new(super::page_key(), |_| load_public_form());
     let action = ServerAction::<SignUp>::new();
     view! {
         <Title text=t_string!(i18n, signup_title).to_string() />
@@ -266,7 +266,7 @@ fn throttled_text(notice: &str) -> Option<String> {
 #[component]
 pub fn Account() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(|| (), |_| load_account());
+    let page = Resource::new(super::page_key(), |_| load_account());
     let action = ServerAction::<ChangePassword>::new();
     view! {
         <Suspense>

@@ -127,7 +127,7 @@ pub async fn set_bank_account_active(id: String, active: String) -> Result<(), S
 pub fn BankAccounts() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page = Resource::new(|| (), |_| load_bank_accounts());
+    let page = Resource::new(super::page_key(), |_| load_bank_accounts());
     view! {
         <Suspense>
             {move || Suspend::new(async move {

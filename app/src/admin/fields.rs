@@ -4,10 +4,10 @@ use leptos::prelude::*;
 
 use crate::flash::Flash;
 
-/// Shows `children` so that the islands router replaces them on the next page instead of
-/// patching them: its patch keeps whatever was typed into inputs, and attributes the new page
-/// dropped (`aria-invalid` of a corrected field). A keyed list of one item whose key is new on
-/// every rendering (`render`) is replaced wholesale.
+/// Shows `children` so that a page read again (after a form's save) replaces them instead of
+/// updating them: an update keeps whatever was typed into inputs whose `value` attribute did
+/// not change (an emptied form after adding an account would keep what was typed). A keyed
+/// list of one item whose key is new on every rendering (`render`) is replaced wholesale.
 #[component]
 pub fn Fresh(render: String, children: Children) -> impl IntoView {
     // `For` wants a reusable child function; with one item it is called once.

@@ -6,7 +6,6 @@ use engine::links::PaymentLink;
 use engine::money::{Currency, Unit};
 use engine::validation::Field;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{CopyButton, Notice, field_error, typed};
@@ -147,8 +146,7 @@ pub async fn create_link(
 #[component]
 pub fn Links() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let page = Resource::new(move || query.read().get("show"), load_links);
+    let page = Resource::new(super::page_key(), |key| load_links(key.query.get("show")));
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -6,12 +6,30 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
 
+/// Which message it is (one of `engine::effects::MAILS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailKind {
+    PayerReceipt,
+    MerchantPaid,
+    MerchantSlip,
+}
+
+#[cfg(feature = "ssr")]
+impl MailKind {
+    fn of_job(kind: &str) -> MailKind {
+        match kind {
+            engine::effects::PAYER_MAIL => MailKind::PayerReceipt,
+            engine::effects::MERCHANT_SLIP_MAIL => MailKind::MerchantSlip,
+            _ => MailKind::MerchantPaid,
+        }
+    }
+}
+
 /// A message as the payment's page lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailRow {
     pub id: i64,
-    /// Its job kind (`engine::effects::MAILS`).
-    pub kind: String,
+    pub kind: MailKind,
     pub recipient: String,
     /// `queued`, `sent` or `failed` (`engine::db::mails`).
     pub state: String,
@@ -32,7 +50,7 @@ pub(crate) async fn of_payment(
         .into_iter()
         .map(|m| MailRow {
             id: m.id,
-            kind: m.kind,
+            kind: MailKind::of_job(&m.kind),
             recipient: m.recipient,
             state: m.state,
             attempts: m.attempts,
@@ -80,12 +98,10 @@ pub fn Mails(mails: Vec<MailRow>, payment: i64) -> impl IntoView {
         .into_iter()
         .map(|m| {
             let resend = ServerAction::<ResendMail>::new();
-            let kind = match m.kind.as_str() {
-                engine::effects::PAYER_MAIL => td_string!(locale, mail_kind_mail_payer_receipt),
-                engine::effects::MERCHANT_SLIP_MAIL => {
-                    td_string!(locale, mail_kind_mail_merchant_slip)
-                }
-                _ => td_string!(locale, mail_kind_mail_merchant_paid),
+            let kind = match m.kind {
+                MailKind::PayerReceipt => td_string!(locale, mail_kind_mail_payer_receipt),
+                MailKind::MerchantSlip => td_string!(locale, mail_kind_mail_merchant_slip),
+                MailKind::MerchantPaid => td_string!(locale, mail_kind_mail_merchant_paid),
             };
             let state = match m.state.as_str() {
                 "sent" => td_string!(locale, mail_state_sent),

@@ -292,7 +292,7 @@ fn text_of(provider: &ProviderView, key: &str) -> String {
 pub fn Methods() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page = Resource::new(|| (), |_| load_methods());
+    let page = Resource::new(super::page_key(), |_| load_methods());
     view! {
         <Suspense>
             {move || Suspend::new(async move {

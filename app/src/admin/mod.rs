@@ -1,7 +1,9 @@
-//! The merchant back office under `/admin`. Pages render on the server like the customer's, and
-//! the islands router moves between them without a full reload; every form is a server function
-//! that ends in a redirect (a refused form comes back through a flash cookie, see `flash`).
-//! Every server function starts from the session's store: no argument names a store.
+//! The merchant back office under `/admin`: a single-page app. The first page renders on the
+//! server and hydrates in the browser (`frontend`); after that its router moves between pages
+//! and only data travels (each page's `load_*` server function). Every form is a server
+//! function that ends in a redirect (a refused form comes back through a flash cookie, see
+//! `flash`), so without JavaScript the same forms post and the browser follows. Every server
+//! function starts from the session's store: no argument names a store.
 
 pub mod auth;
 pub mod bank_accounts;
@@ -16,8 +18,12 @@ pub mod receipts;
 pub mod settings;
 
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos::reactive::owner::Owner;
+use leptos_meta::{Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
+use leptos_router::params::ParamsMap;
+use leptos_router::{SsrMode, path};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
@@ -67,10 +73,136 @@ pub async fn log_out() -> Result<(), ServerFnError> {
     Ok(())
 }
 
+/// Bumped when a form's server function sends the browser back to the address it is on:
+/// that is no navigation, so every page's data depends on it (`page_key`) to be read again,
+/// with the form's notice or errors.
+#[derive(Clone, Copy)]
+struct Reload(RwSignal<u64>);
+
+/// What a back-office page's data is read for: its address and `Reload`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageKey {
+    reload: u64,
+    /// The query, as the address has it (with its `?`, or empty).
+    pub search: String,
+    pub query: ParamsMap,
+    pub params: ParamsMap,
+}
+
+/// A page's data source: its `PageKey`, which changes once per move or save (reading the data
+/// twice would lose the flash the first read takes). A form that redirects to its page with
+/// another query (`?show=`, or without `?lang=`) changes the query; one that redirects to the
+/// same address bumps `Reload`. Once the router leaves the page, the key stays as it was, so
+/// the page being left reads nothing (a signed-in user's log-in page would redirect again).
+pub fn page_key() -> impl Fn() -> PageKey + Clone + Send + Sync + 'static {
+    let location = use_location();
+    let params = leptos_router::hooks::use_params_map();
+    let reload = use_context::<Reload>().map(|r| r.0);
+    let page = location.pathname.get_untracked();
+    let key = Memo::new(move |before: Option<&PageKey>| match before {
+        Some(before) if !same_page(&page, &location.pathname.get()) => before.clone(),
+        _ => PageKey {
+            reload: reload.map_or(0, |r| r.get()),
+            search: location.search.get(),
+            query: location.query.get(),
+            params: params.get(),
+        },
+    });
+    move || key.get()
+}
+
+/// Whether two back-office paths show the same page: the same route, where only a payment's
+/// id (`/admin/payments/{id}`, the one route with a parameter) may differ.
+fn same_page(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    let fixed = if a.len() == 4 { 3 } else { a.len() };
+    a.len() == b.len() && a[..fixed] == b[..fixed]
+}
+
+/// Follows a server function's redirect in the browser: to another address through the
+/// router, to the address the form is on by reading its data again. Set before the router sets its own
+/// (the first hook set is the one used); `Redirects` gives it the router's owner.
+#[cfg(feature = "hydrate")]
+fn follow_redirects(reload: RwSignal<u64>, router: StoredValue<Option<Owner>>) {
+    use leptos_router::location::{BrowserUrl, LocationProvider};
+    let _ = leptos::server_fn::redirect::set_redirect_hook(move |to: &str| {
+        let location = window().location();
+        let here = format!(
+            "{}{}",
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        if to == here {
+            reload.update(|n| *n += 1);
+        } else if let Some(owner) = router.get_value() {
+            owner.with(|| BrowserUrl::redirect(to));
+        }
+    });
+}
+
+/// Keeps the router's owner for `follow_redirects` (navigation needs the router's context).
+#[component]
+fn Redirects(router: StoredValue<Option<Owner>>) -> impl IntoView {
+    router.set_value(Owner::current());
+}
+
+/// Every back-office page. The router's base leaves every other address (the customer pages,
+/// receipts' PDFs) to the browser.
+#[component]
+pub fn Pages() -> impl IntoView {
+    let reload = RwSignal::new(0);
+    provide_context(Reload(reload));
+    let router = StoredValue::new(None);
+    #[cfg(feature = "hydrate")]
+    follow_redirects(reload, router);
+    view! {
+        <Stylesheet id="kassa" href="/pkg/kassa.css" />
+        <Title formatter=|page: String| format!("{page} · Kassa") />
+        <Router base="/admin">
+            <Redirects router />
+            <main class="page">
+                <Routes fallback=crate::pages::NotFound>
+                    <Route path=path!("") view=overview::Overview ssr=SsrMode::Async />
+                    <Route path=path!("/login") view=auth::LogIn ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view=auth::SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/account") view=auth::Account ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view=settings::StoreSettings ssr=SsrMode::Async />
+                    <Route path=path!("/methods") view=methods::Methods ssr=SsrMode::Async />
+                    <Route path=path!("/bank-accounts") view=bank_accounts::BankAccounts ssr=SsrMode::Async />
+                    <Route path=path!("/payments") view=payments::Payments ssr=SsrMode::Async />
+                    <Route path=path!("/links") view=links::Links ssr=SsrMode::Async />
+                    <Route path=path!("/receipts") view=receipts::Receipts ssr=SsrMode::Async />
+                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <crate::components::LanguageBar />
+        </Router>
+    }
+}
+
 /// Whether `path` is a back-office page (`/admin` and below).
+#[cfg(feature = "ssr")]
 pub fn in_back_office(path: &str) -> bool {
     path.strip_prefix("/admin")
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// After a move to another page (not on the first load, nor when a form's page is read
+/// again), puts the keyboard's focus on the new page's heading, where a screen reader
+/// starts reading, as a page load would.
+#[cfg(feature = "hydrate")]
+fn focus_if_moved(path: &str, heading: NodeRef<leptos::html::H1>) {
+    thread_local! {
+        static SHOWN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+    let moved = SHOWN.with(|shown| {
+        shown
+            .replace(Some(path.to_owned()))
+            .is_some_and(|before| before != path)
+    });
+    if let Some(heading) = heading.get_untracked().filter(|_| moved) {
+        let _ = heading.focus();
+    }
 }
 
 /// The frame of every signed-in page: the store, the navigation and the log-out button.
@@ -101,6 +233,9 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     })
     .collect_view();
     let logout = ServerAction::<LogOut>::new();
+    let heading = NodeRef::<leptos::html::H1>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| focus_if_moved(&here, heading));
     let signed_in = td_string!(
         i18n.get_locale_untracked(),
         signed_in_as,
@@ -121,7 +256,7 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
             </header>
             <nav class="admin-nav" aria-label=move || t_string!(i18n, admin).to_string()>{links}</nav>
             <section class="card">
-                <h1>{title}</h1>
+                <h1 tabindex="-1" node_ref=heading>{title}</h1>
                 <fields::Fresh render=admin.render.clone()>{children()}</fields::Fresh>
             </section>
         </div>

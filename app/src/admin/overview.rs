@@ -14,6 +14,7 @@ use crate::i18n::*;
 use crate::pages::payment::status_text;
 
 /// How many of the newest payments the page lists.
+#[cfg(feature = "ssr")]
 const LATEST: i64 = 5;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -172,7 +173,7 @@ fn report_link(filter: Filter) -> String {
 #[component]
 pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(|| (), |_| load_overview());
+    let page = Resource::new(super::page_key(), |_| load_overview());
     view! {
         <Suspense>
             {move || Suspend::new(async move {

@@ -8,7 +8,7 @@ use engine::report::{Event, MethodFilter, ReportPage, ReportQuery, SortKey};
 use engine::status::PaymentStatus;
 use engine::validation::{Field, FieldErrors};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_params_map};
+use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{Notice, SelectField, field_error, typed};
@@ -76,11 +76,9 @@ pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError>
 #[component]
 pub fn Payments() -> impl IntoView {
     let i18n = use_i18n();
-    let location = use_location();
-    let page = Resource::new(
-        move || location.search.get(),
-        |search| load_payments(search.trim_start_matches('?').to_owned()),
-    );
+    let page = Resource::new(super::page_key(), |key| {
+        load_payments(key.search.trim_start_matches('?').to_owned())
+    });
     view! {
         <Suspense>
             {move || Suspend::new(async move {
@@ -100,18 +98,52 @@ pub fn Payments() -> impl IntoView {
     }
 }
 
-/// The filter form: a plain GET form, so a filtered view is a link to bookmark or share.
+/// In the browser, filtering moves the router to the filtered address (the form's own GET,
+/// without its unnamed button): the report's data is fetched, not the page.
+fn filter_in_place(ev: leptos::ev::SubmitEvent, navigate: &impl Fn(&str, NavigateOptions)) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::{FormData, HtmlFormElement, UrlSearchParams};
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(query) = FormData::new_with_form(&form)
+            .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
+        else {
+            return;
+        };
+        ev.prevent_default();
+        let query = String::from(query.to_string());
+        // The path is whole: the router would otherwise put its base before it again.
+        let options = NavigateOptions {
+            resolve: false,
+            ..NavigateOptions::default()
+        };
+        navigate(&format!("{PATH}?{query}"), options);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, navigate);
+}
+
+/// The filter form: a GET form, so a filtered view is a link to bookmark or share.
 #[component]
 fn Filters(page: PaymentsPage) -> impl IntoView {
     let i18n = use_i18n();
+    let navigate = leptos_router::hooks::use_navigate();
+    let filter_in_place = move |ev| filter_in_place(ev, &navigate);
     let errors = FieldErrors::decode(&page.errors);
-    let error = |field: Field| {
+    let error = move |field: Field| {
         errors
             .get(field)
             .map(|p| crate::components::problem_text(p, |n| n.to_string()))
     };
-    let value = |name: &str| {
-        page.typed
+    let typed = page.typed.clone();
+    let value = move |name: &str| {
+        typed
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
@@ -154,7 +186,7 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
         q => format!("{CSV_PATH}?{q}"),
     };
     view! {
-        <form method="get" action=PATH class="filters" role="search" aria-label=t_string!(i18n, filter_payments).to_string()>
+        <form method="get" action=PATH on:submit=filter_in_place class="filters" role="search" aria-label=t_string!(i18n, filter_payments).to_string()>
             <TextField name="q" kind="search" label=t_string!(i18n, search_payments).to_string()
                 hint=t_string!(i18n, search_payments_hint).to_string() value=value("q") error=error(Field::Search) />
             <SelectField name="status" label=t_string!(i18n, status).to_string() error=error(Field::Status)>
@@ -564,11 +596,9 @@ pub async fn decide_slip(
 #[component]
 pub fn PaymentPage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let page = Resource::new(
-        move || params.read().get("id").unwrap_or_default(),
-        load_payment,
-    );
+    let page = Resource::new(super::page_key(), |key| {
+        load_payment(key.params.get("id").unwrap_or_default())
+    });
     view! {
         <Suspense>
             {move || Suspend::new(async move {

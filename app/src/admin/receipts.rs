@@ -3,7 +3,6 @@
 
 use engine::money::{Currency, Unit};
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use super::{AdminView, Shell};
@@ -82,11 +81,9 @@ pub async fn load_receipts(before: Option<i64>) -> Result<ReceiptsPage, ServerFn
 #[component]
 pub fn Receipts() -> impl IntoView {
     let i18n = use_i18n();
-    let query = use_query_map();
-    let page = Resource::new(
-        move || query.read().get("before").and_then(|b| b.parse().ok()),
-        load_receipts,
-    );
+    let page = Resource::new(super::page_key(), |key| {
+        load_receipts(key.query.get("before").and_then(|b| b.parse().ok()))
+    });
     view! {
         <Suspense>
             {move || Suspend::new(async move {

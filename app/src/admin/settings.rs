@@ -133,7 +133,7 @@ fn flag(on: bool) -> String {
 #[component]
 pub fn StoreSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(|| (), |_| load_settings());
+    let page = Resource::new(super::page_key(), |_| load_settings());
     let action = ServerAction::<SaveSettings>::new();
     view! {
         <Suspense>

@@ -2,7 +2,6 @@
 //! receipt, with a QR code, and sent to the payer) can check that the receipt is genuine and
 //! read what it says. The page is the receipt itself, as the store recorded it.
 
-use engine::db::payments::Kind;
 use engine::money::{Currency, Unit};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -231,7 +230,7 @@ pub(crate) async fn receipt_view(
         amount: payment.amount,
         discount: payment.discount,
         currency: payment.currency,
-        method: method.filter(|_| payment.kind == Kind::Online),
+        method: method.filter(|_| payment.kind == engine::db::payments::Kind::Online),
         bank_ref: payment.bank_ref,
         card_pan: payment.card_pan,
         slip_number: payment.slip_number,
