@@ -120,8 +120,8 @@ fn same_page(a: &str, b: &str) -> bool {
 }
 
 /// Follows a server function's redirect in the browser: to another address through the
-/// router, to the address the form is on by reading its data again. Set before the router sets its own
-/// (the first hook set is the one used); `Redirects` gives it the router's owner.
+/// router, to the address the form is on by reading its data again. Set before the router
+/// sets its own (the first hook set is the one used); `Redirects` gives it the router's owner.
 #[cfg(feature = "hydrate")]
 fn follow_redirects(reload: RwSignal<u64>, router: StoredValue<Option<Owner>>) {
     use leptos_router::location::{BrowserUrl, LocationProvider};
