@@ -102,7 +102,12 @@ pub fn Row(label: String, value: String, #[prop(optional)] mono: bool) -> impl I
 
 /// What is wrong with a field, in the page's language. `limit` writes an amount limit.
 pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
-    let locale = use_i18n().get_locale_untracked();
+    problem_text_in(use_i18n().get_locale_untracked(), problem, limit)
+}
+
+/// [`problem_text`] in `locale` (where no context is at hand: a check run as the merchant
+/// types).
+pub fn problem_text_in(locale: Locale, problem: Problem, limit: impl Fn(i64) -> String) -> String {
     match problem {
         Problem::Required => td_string!(locale, err_required).to_string(),
         Problem::Invalid => td_string!(locale, err_invalid).to_string(),
@@ -146,15 +151,28 @@ pub fn TextField(
     #[prop(into, default = "text".into())] inputmode: String,
     #[prop(optional)] hint: String,
     #[prop(optional)] multiline: bool,
+    /// Checks the value as it is typed (in the browser; the server checks it again), giving
+    /// what is wrong with it: it replaces the server's `error` from the first keystroke.
+    #[prop(optional)]
+    check: Option<Callback<String, Option<String>>>,
 ) -> impl IntoView {
     let hint = (!hint.is_empty()).then_some(hint);
     let error_id = format!("err-{name}");
     let hint_id = format!("hint-{name}");
-    let invalid = error.is_some();
-    let described = match (&error, &hint) {
-        (Some(_), _) => Some(error_id.clone()),
-        (None, Some(_)) => Some(hint_id.clone()),
-        (None, None) => None,
+    let error = RwSignal::new(error);
+    let invalid = move || error.read().is_some();
+    let described = {
+        let (error_id, hint_id, hint) = (error_id.clone(), hint_id.clone(), hint.is_some());
+        move || match (invalid(), hint) {
+            (true, _) => Some(error_id.clone()),
+            (false, true) => Some(hint_id.clone()),
+            (false, false) => None,
+        }
+    };
+    let on_input = move |ev| {
+        if let Some(check) = check {
+            error.set(check.run(event_target_value(&ev)));
+        }
     };
     let input = if multiline {
         leptos::either::Either::Left(view! {
@@ -164,8 +182,9 @@ pub fn TextField(
                 rows="6"
                 spellcheck="false"
                 autocomplete=autocomplete
-                aria-invalid=invalid.then_some("true")
+                aria-invalid=move || invalid().then_some("true")
                 aria-describedby=described
+                on:input=on_input
             >{value}</textarea>
         })
     } else {
@@ -179,8 +198,9 @@ pub fn TextField(
                 inputmode=inputmode
                 // Numbers and addresses read left to right inside Hebrew and Persian pages.
                 dir=matches!(kind, "tel" | "email" | "url").then_some("ltr")
-                aria-invalid=invalid.then_some("true")
+                aria-invalid=move || invalid().then_some("true")
                 aria-describedby=described
+                on:input=on_input
             />
         })
     };
@@ -189,7 +209,8 @@ pub fn TextField(
             <label for=name>{label}</label>
             {input}
             {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
-            {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
+            // Announced as it changes: the check runs as the merchant types.
+            <p class="error" id=error_id aria-live="polite" hidden=move || !invalid()>{move || error.get()}</p>
         </div>
     }
 }

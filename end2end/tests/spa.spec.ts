@@ -1,5 +1,5 @@
 import { expect } from "@playwright/test";
-import { signUp, test, unique } from "./fixtures";
+import { open, signUp, test, unique } from "./fixtures";
 
 // The back office is one page in the browser: after the first load, moving between pages,
 // filtering the report and saving a form fetch data, never a document.
@@ -41,4 +41,30 @@ test("the back office moves, filters and saves without loading a page", async ({
 
   expect(documents).toEqual([]);
   expect(await page.evaluate(() => (window as unknown as { firstLoad?: boolean }).firstLoad)).toBe(true);
+});
+
+// The link builder checks amounts as they are typed, with the engine's own parser: Persian
+// digits and separators are an amount, anything else is named in the page's language before
+// the form is sent; the server still checks what is sent.
+test("the link builder checks amounts as they are typed, in Persian and in Hebrew", async ({ page }) => {
+  const { slug, email } = unique("live");
+  await signUp(page, true, slug, email, "IRR");
+  await open(page, "/admin/links?lang=fa", true);
+  const amount = page.locator("#amount");
+  const error = page.locator("#err-amount");
+  await amount.pressSequentially("۱۲x");
+  await expect(error).toHaveText("مبلغ را با عدد وارد کنید.");
+  await expect(amount).toHaveAttribute("aria-invalid", "true");
+  await amount.fill("");
+  await amount.pressSequentially("۱۲۰٬۰۰۰");
+  await expect(error).toBeHidden();
+  await expect(amount).not.toHaveAttribute("aria-invalid", "true");
+  await page.locator("#description").fill("کاشی");
+  await page.getByRole("button", { name: "ساخت لینک" }).click();
+  await expect(page.getByText("لینک آماده است")).toBeVisible();
+  await expect(page.getByTestId("link-url")).toHaveValue(/price=120000/);
+
+  await open(page, "/admin/links?lang=he", true);
+  await page.locator("#max_amount").pressSequentially("-5");
+  await expect(page.locator("#err-max_amount")).toHaveText("הסכום אינו יכול להיות שלילי.");
 });

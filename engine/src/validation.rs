@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digits;
-use crate::money::{AmountError, Currency};
+use crate::money::{AmountError, Currency, Unit};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Field {
@@ -353,6 +353,20 @@ impl Problem {
     }
 }
 
+/// An amount field that may be left empty, in the store's unit.
+pub fn optional_amount(
+    input: &str,
+    currency: Currency,
+    unit: Unit,
+) -> Result<Option<i64>, Problem> {
+    if input.trim().is_empty() {
+        return Ok(None);
+    }
+    crate::money::parse_amount(input, currency, unit)
+        .map(Some)
+        .map_err(Problem::from)
+}
+
 impl From<AmountError> for Problem {
     fn from(e: AmountError) -> Problem {
         match e {
@@ -645,6 +659,33 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_optional_amount_reads_persian_digits_and_names_what_is_wrong() {
+        let irr = Currency::parse("IRR").unwrap();
+        let eur = Currency::parse("EUR").unwrap();
+        assert_eq!(optional_amount("  ", irr, Unit::Standard), Ok(None));
+        assert_eq!(
+            optional_amount("۱۲۰٬۰۰۰", irr, Unit::Standard),
+            Ok(Some(120_000))
+        );
+        assert_eq!(
+            optional_amount("12.50", eur, Unit::Standard),
+            Ok(Some(1_250))
+        );
+        assert_eq!(
+            optional_amount("۱۲x", irr, Unit::Standard),
+            Err(Problem::NotANumber)
+        );
+        assert_eq!(
+            optional_amount("-5", eur, Unit::Standard),
+            Err(Problem::Negative)
+        );
+        assert_eq!(
+            optional_amount("1.234", eur, Unit::Standard),
+            Err(Problem::TooPrecise)
+        );
+    }
 
     #[test]
     fn kassa_s_own_paths_are_no_store_s_slug() {

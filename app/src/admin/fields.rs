@@ -1,8 +1,10 @@
 //! The pieces of back-office forms: notices, selects, and a refused form's values and errors.
 
+use engine::money::{Currency, Unit};
 use leptos::prelude::*;
 
 use crate::flash::Flash;
+use crate::i18n::*;
 
 /// Shows `children` so that a page read again (after a form's save) replaces them instead of
 /// updating them: an update keeps whatever was typed into inputs whose `value` attribute did
@@ -51,6 +53,18 @@ pub fn typed(flash: &Option<Flash>, name: &str, fallback: impl Into<String>) -> 
 pub fn field_error(flash: &Option<Flash>, field: engine::validation::Field) -> Option<String> {
     let problem = flash.as_ref()?.errors().get(field)?;
     Some(crate::components::problem_text(problem, |n| n.to_string()))
+}
+
+/// Checks an amount field that may be left empty as the merchant types, with the parser the
+/// server uses (`engine::validation::optional_amount`: Persian and Arabic-Indic digits, their
+/// separators, rial or toman), in the page's language.
+pub fn amount_check(currency: Currency, unit: Unit) -> Callback<String, Option<String>> {
+    let locale = use_i18n().get_locale_untracked();
+    Callback::new(move |input: String| {
+        engine::validation::optional_amount(&input, currency, unit)
+            .err()
+            .map(|problem| crate::components::problem_text_in(locale, problem, |n| n.to_string()))
+    })
 }
 
 /// `<option>`s of the store languages, each in its own language, with `chosen` selected.

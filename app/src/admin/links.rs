@@ -8,7 +8,7 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{CopyButton, Notice, field_error, typed};
+use super::fields::{CopyButton, Notice, amount_check, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, money_text};
 use crate::flash::Flash;
@@ -161,7 +161,7 @@ pub fn Links() -> impl IntoView {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_links).to_string()>
                             {notice}
                             {shown}
-                            <Builder flash=page.flash.clone() />
+                            <Builder flash=page.flash.clone() currency=page.currency unit=page.unit />
                             <LinkList page />
                         </Shell>
                     }
@@ -231,8 +231,9 @@ fn Shown(
 }
 
 #[component]
-fn Builder(flash: Option<Flash>) -> impl IntoView {
+fn Builder(flash: Option<Flash>, currency: Currency, unit: Unit) -> impl IntoView {
     let i18n = use_i18n();
+    let check = amount_check(currency, unit);
     let create = ServerAction::<CreateLink>::new();
     let value = |name: &str| typed(&flash, name, "");
     let signed = flash
@@ -287,9 +288,9 @@ fn Builder(flash: Option<Flash>) -> impl IntoView {
             <TextField name="payer_name" label=t_string!(i18n, payer_name).to_string() value=payer_name error=name_error />
             <TextField name="description" label=t_string!(i18n, description).to_string() value=description error=description_error />
             <TextField name="amount" inputmode="decimal" label=t_string!(i18n, link_amount).to_string()
-                hint=t_string!(i18n, link_amount_hint).to_string() value=amount error=amount_error />
-            <TextField name="min_amount" inputmode="decimal" label=t_string!(i18n, min_amount).to_string() value=min_amount error=min_error />
-            <TextField name="max_amount" inputmode="decimal" label=t_string!(i18n, max_amount).to_string() value=max_amount error=max_error />
+                hint=t_string!(i18n, link_amount_hint).to_string() value=amount error=amount_error check />
+            <TextField name="min_amount" inputmode="decimal" label=t_string!(i18n, min_amount).to_string() value=min_amount error=min_error check />
+            <TextField name="max_amount" inputmode="decimal" label=t_string!(i18n, max_amount).to_string() value=max_amount error=max_error check />
             <TextField name="expires" kind="date" label=t_string!(i18n, link_expires).to_string() value=expires error=expires_error />
             <TextField name="max_uses" inputmode="numeric" label=t_string!(i18n, link_max_uses).to_string()
                 hint=t_string!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />

@@ -10,7 +10,8 @@ use crate::secrets::SecretKey;
 use crate::time::{DAY_MILLIS, format_day, parse_day};
 use crate::validation::{self as v, Field, FieldErrors, Problem};
 
-use super::{SettingsError, amount_limits, optional_amount};
+use super::{SettingsError, amount_limits};
+use crate::validation::optional_amount;
 
 /// The most uses a limit may name.
 pub const MAX_USES: i64 = 1_000_000;

@@ -7,8 +7,8 @@ pub mod methods;
 
 use crate::db::stores::{self, Legal, Settings, Store};
 use crate::db::{Db, DbError};
-use crate::money::{Currency, Unit, parse_amount};
-use crate::validation::{self as v, Field, FieldErrors, Problem};
+use crate::money::{Currency, Unit};
+use crate::validation::{self as v, Field, FieldErrors, Problem, optional_amount};
 
 /// The settings form as typed; checkboxes are already booleans.
 #[derive(Clone, Debug, Default)]
@@ -131,20 +131,6 @@ pub async fn save(db: &Db, store_id: i64, form: &SettingsForm) -> Result<Saved, 
         store,
         currency_change,
     })
-}
-
-/// An amount field that may be left empty, in the store's unit.
-pub(crate) fn optional_amount(
-    input: &str,
-    currency: Currency,
-    unit: Unit,
-) -> Result<Option<i64>, Problem> {
-    if input.trim().is_empty() {
-        return Ok(None);
-    }
-    parse_amount(input, currency, unit)
-        .map(Some)
-        .map_err(Problem::from)
 }
 
 /// Optional minimum and maximum amounts (`Field::MinAmount`, `Field::MaxAmount`); a maximum
