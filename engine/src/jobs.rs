@@ -29,6 +29,9 @@ pub const MAX_ATTEMPTS: i64 = 10;
 /// more than 8).
 pub const CONCURRENCY: usize = 32;
 
+/// Free places that make a claim worth its write while jobs still run.
+const REFILL: usize = CONCURRENCY / 4;
+
 type Run = dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync;
 
 /// The handler of each job kind.
@@ -124,12 +127,14 @@ impl Queue {
 
     /// Claims as many due jobs as there are free places, in one statement, and runs each in a
     /// task of its own; claims again as soon as a batch filled every place, else when a job
-    /// is enqueued (`wake`), a place frees, or a second has passed.
+    /// is enqueued (`wake`), a second has passed, or a quarter of the places (`REFILL`) are
+    /// free. A claim is a durable write: claiming each time one job ends cost a flush per job.
     async fn work(&self, mut stop: watch::Receiver<bool>) {
         let mut running = JoinSet::new();
+        let mut now = true;
         while !*stop.borrow() {
             let free = CONCURRENCY.saturating_sub(running.len());
-            if free > 0 {
+            if free > 0 && (now || free >= REFILL || running.is_empty()) {
                 match self.claim(free).await {
                     Ok(jobs) => {
                         let full = jobs.len() == free;
@@ -147,13 +152,13 @@ impl Queue {
                     Err(err) => tracing::warn!(error = %err, "could not claim jobs"),
                 }
             }
-            tokio::select! {
-                _ = self.wake.notified() => {}
-                Some(_) = running.join_next(), if !running.is_empty() => {}
-                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            now = tokio::select! {
+                _ = self.wake.notified() => true,
+                Some(_) = running.join_next(), if !running.is_empty() => false,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => true,
                 // A dropped sender stops the workers too.
-                changed = stop.changed() => if changed.is_err() { break },
-            }
+                changed = stop.changed() => if changed.is_err() { break } else { true },
+            };
         }
         while running.join_next().await.is_some() {}
     }

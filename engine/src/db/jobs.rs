@@ -130,11 +130,29 @@ pub async fn claim_many(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<Job>, DbError> {
-    let due = format!("SELECT id FROM jobs WHERE {DUE} ORDER BY run_at, id LIMIT $4");
+    // Each kind of due job is read in the order of the index `jobs_due` and only as far as
+    // `limit`: one `OR` of both made the database collect and sort every queued job for
+    // each claim, which took most of a busy server's time (`make bench`). On PostgreSQL
+    // each part skips rows another server is claiming.
+    let lock = match db.backend() {
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        Backend::Sqlite => "",
+    };
+    let oldest = |due: &str| {
+        format!(
+            "SELECT * FROM (SELECT id, run_at FROM jobs WHERE {due} \
+             ORDER BY run_at, id LIMIT $4{lock}) AS part"
+        )
+    };
+    let due = format!(
+        "SELECT id FROM ({} UNION ALL {}) AS due ORDER BY run_at, id LIMIT $4",
+        oldest("state = 'queued' AND run_at <= $3"),
+        oldest("state = 'running' AND lease_until < $3"),
+    );
     // PostgreSQL may run an `IN (subquery)` more than once, each time skipping other rows
     // and so claiming more than `limit`: the array is computed once.
     let picked = match db.backend() {
-        Backend::Postgres => format!("id = ANY(ARRAY({due} FOR UPDATE SKIP LOCKED))"),
+        Backend::Postgres => format!("id = ANY(ARRAY({due}))"),
         Backend::Sqlite => format!("id IN ({due})"),
     };
     let sql = format!(

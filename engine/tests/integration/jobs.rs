@@ -56,6 +56,41 @@ async fn a_batch_claim_takes_at_most_its_limit_oldest_first() {
 }
 
 #[tokio::test]
+async fn a_batch_claim_takes_run_out_leases_and_queued_jobs_in_one_order() {
+    for db in crate::common::databases().await {
+        let now = now_millis();
+        for i in 0..6 {
+            let new = NewJob {
+                run_at: now - 1_000 + i,
+                ..job("test", &format!("k{i}"))
+            };
+            enqueue(&db, &new).await;
+        }
+        let not_due = NewJob {
+            run_at: now + 10 * LEASE,
+            ..job("test", "later")
+        };
+        enqueue(&db, &not_due).await;
+        let keys = |jobs: &[jobs::Job]| jobs.iter().map(|j| j.key.clone()).collect::<Vec<_>>();
+        let held = jobs::claim_many(&db, "dies", now, now + LEASE, 2)
+            .await
+            .unwrap();
+        assert_eq!(keys(&held), ["k0", "k1"]);
+        // The first worker died: its run-out leases come first, being the oldest work.
+        let after = now + LEASE + 1;
+        let next = jobs::claim_many(&db, "b", after, after + LEASE, 3)
+            .await
+            .unwrap();
+        assert_eq!(keys(&next), ["k0", "k1", "k2"]);
+        assert_eq!(next[0].attempts, 2);
+        let rest = jobs::claim_many(&db, "c", after, after + LEASE, 100)
+            .await
+            .unwrap();
+        assert_eq!(keys(&rest), ["k3", "k4", "k5"], "a job not yet due waits");
+    }
+}
+
+#[tokio::test]
 async fn a_key_is_enqueued_once_and_a_lease_holds_it() {
     for db in crate::common::databases().await {
         assert!(enqueue(&db, &job("test", "k1")).await.is_some());
