@@ -6,6 +6,7 @@ pub mod demo;
 mod headers;
 pub mod language;
 pub mod origin;
+pub mod precompressed;
 pub mod returns;
 mod server_fns;
 pub mod sim;

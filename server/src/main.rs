@@ -59,6 +59,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     tokio::spawn(startup::housekeeping(db.clone()));
+    server::precompressed::write_in_background(&leptos_options);
     let state = startup::app_state(&config, db, key)?;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = tokio::spawn({

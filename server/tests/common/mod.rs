@@ -27,6 +27,15 @@ pub async fn serve(sandbox: bool) -> Running {
 
 /// Serves with the test configuration changed by `tweak` (before the database is seeded).
 pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Running {
+    serve_site(sandbox, tweak, None).await
+}
+
+/// [`serve_with`], serving the site's files from `site_root` (Leptos' default otherwise).
+pub async fn serve_site(
+    sandbox: bool,
+    tweak: impl FnOnce(&mut Config),
+    site_root: Option<&std::path::Path>,
+) -> Running {
     // The servers' warnings and errors show in a failing test's output (once per process).
     let _ = tracing_subscriber::fmt()
         .with_env_filter("warn")
@@ -62,10 +71,13 @@ pub async fn serve_with(sandbox: bool, tweak: impl FnOnce(&mut Config)) -> Runni
     let key = engine::secrets::SecretKey::generate();
     demo::seed(&db, &key).await.unwrap();
     let state = startup::app_state(&config, db, key).unwrap();
-    let options = LeptosOptions::builder()
+    let mut options = LeptosOptions::builder()
         .output_name("kassa")
         .site_addr(addr)
         .build();
+    if let Some(root) = site_root {
+        options.site_root = root.to_string_lossy().into();
+    }
     let router = startup::router(&config, state.clone(), options);
     tokio::spawn(startup::serve(listener, router, std::future::pending()));
     let (workers, stopping) = tokio::sync::watch::channel(false);

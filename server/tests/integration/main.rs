@@ -21,6 +21,7 @@ mod payments_report;
 mod paypal;
 mod receipts;
 mod simulators;
+mod site_files;
 mod startup;
 mod whole_server;
 mod zarinpal_simulator;

@@ -1,0 +1,84 @@
+//! The site's own files (`/pkg`) are served compressed once at the best levels: the copy the
+//! browser accepts, the file itself to one that accepts none, and a copy made again when its
+//! file changes (a new build).
+
+use std::io::Read;
+
+use server::precompressed;
+
+use crate::common;
+
+/// Something that compresses like a wasm module: repetitive, but not one byte repeated.
+fn module(seed: u8) -> Vec<u8> {
+    (0..200_000u32)
+        .map(|i| (i % 251) as u8 ^ (i / 1000) as u8 ^ seed)
+        .collect()
+}
+
+async fn fetch(base: &str, path: &str, accept: &str) -> (Option<String>, Vec<u8>) {
+    let response = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .header("accept-encoding", accept)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    assert_eq!(response.headers()["vary"], "accept-encoding", "{path}");
+    let encoding = response
+        .headers()
+        .get("content-encoding")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (encoding, response.bytes().await.unwrap().to_vec())
+}
+
+fn unbrotli(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[tokio::test]
+async fn the_site_files_are_served_as_compressed_once() {
+    let root = std::env::temp_dir().join(format!("kassa-site-{}", rand::random::<u64>()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let wasm = pkg.join("kassa.wasm");
+    std::fs::write(&wasm, module(0)).unwrap();
+    std::fs::write(pkg.join("kassa.png"), [137u8, 80, 78, 71]).unwrap();
+    assert_eq!(precompressed::write_all(&pkg).unwrap(), 1, "only the wasm");
+    assert!(!pkg.join("kassa.png.br").exists(), "images are left alone");
+    assert_eq!(
+        precompressed::write_all(&pkg).unwrap(),
+        0,
+        "copies are kept"
+    );
+    let app = common::serve_site(false, |_| {}, Some(&root)).await;
+
+    let (encoding, body) = fetch(&app.base, "/pkg/kassa.wasm", "gzip, deflate, br").await;
+    assert_eq!(encoding.as_deref(), Some("br"));
+    assert_eq!(body, std::fs::read(pkg.join("kassa.wasm.br")).unwrap());
+    assert_eq!(unbrotli(&body), module(0));
+    assert!(body.len() < module(0).len() / 4, "{} bytes", body.len());
+
+    let (encoding, body) = fetch(&app.base, "/pkg/kassa.wasm", "gzip").await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, module(0));
+
+    let (encoding, body) = fetch(&app.base, "/pkg/kassa.wasm", "identity").await;
+    assert_eq!(encoding, None);
+    assert_eq!(body, module(0));
+
+    // A new build: the copies are older than their file and are made again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&wasm, module(7)).unwrap();
+    assert_eq!(precompressed::write_all(&pkg).unwrap(), 1);
+    let (_, body) = fetch(&app.base, "/pkg/kassa.wasm", "br").await;
+    assert_eq!(unbrotli(&body), module(7));
+    let _ = std::fs::remove_dir_all(&root);
+}
