@@ -131,10 +131,11 @@ impl Queue {
     /// free. A claim is a durable write: claiming each time one job ends cost a flush per job.
     async fn work(&self, mut stop: watch::Receiver<bool>) {
         let mut running = JoinSet::new();
-        let mut now = true;
+        // Whether to claim for however few places are free: not when one job just ended.
+        let mut eager = true;
         while !*stop.borrow() {
             let free = CONCURRENCY.saturating_sub(running.len());
-            if free > 0 && (now || free >= REFILL || running.is_empty()) {
+            if free > 0 && (eager || free >= REFILL || running.is_empty()) {
                 match self.claim(free).await {
                     Ok(jobs) => {
                         let full = jobs.len() == free;
@@ -152,7 +153,7 @@ impl Queue {
                     Err(err) => tracing::warn!(error = %err, "could not claim jobs"),
                 }
             }
-            now = tokio::select! {
+            eager = tokio::select! {
                 _ = self.wake.notified() => true,
                 Some(_) = running.join_next(), if !running.is_empty() => false,
                 _ = tokio::time::sleep(Duration::from_secs(1)) => true,

@@ -18,6 +18,11 @@ use tower_http::services::ServeDir;
 /// The extensions worth compressing (images and fonts are compressed already).
 const COMPRESSIBLE: [&str; 3] = ["wasm", "js", "css"];
 
+type Compress = fn(&[u8]) -> std::io::Result<Vec<u8>>;
+
+/// Each copy's suffix (what `ServeDir` looks for) and how it is made.
+const COPIES: [(&str, Compress); 2] = [("br", brotli), ("gz", gzip)];
+
 /// `/pkg`, served from the site's `pkg` folder with the compressed copies when there are any.
 pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
     let files = ServeDir::new(folder(options))
@@ -62,20 +67,24 @@ pub fn write_all(dir: &Path) -> std::io::Result<usize> {
         if !compressible {
             continue;
         }
-        let source = std::fs::read(&path)?;
         let modified = std::fs::metadata(&path)?.modified()?;
-        let mut any = false;
-        for (suffix, compress) in [("br", brotli as fn(&[u8]) -> _), ("gz", gzip)] {
-            let copy = sibling(&path, suffix);
-            let fresh = std::fs::metadata(&copy)
-                .and_then(|m| m.modified())
-                .is_ok_and(|made| made >= modified);
-            if !fresh {
-                replace(&copy, &compress(&source)?)?;
-                any = true;
-            }
+        let stale: Vec<_> = COPIES
+            .iter()
+            .map(|&(suffix, compress)| (sibling(&path, suffix), compress))
+            .filter(|(copy, _)| {
+                !std::fs::metadata(copy)
+                    .and_then(|m| m.modified())
+                    .is_ok_and(|made| made >= modified)
+            })
+            .collect();
+        if stale.is_empty() {
+            continue;
         }
-        written += usize::from(any);
+        let source = std::fs::read(&path)?;
+        for (copy, compress) in stale {
+            replace(&copy, &compress(&source)?)?;
+        }
+        written += 1;
     }
     Ok(written)
 }
