@@ -17,6 +17,8 @@ pub mod provider_texts;
 #[cfg(feature = "ssr")]
 mod session;
 #[cfg(feature = "ssr")]
+pub use admin::live::{EVENTS_PATH, events as live_events};
+#[cfg(feature = "ssr")]
 pub use admin::logos::{
     BODY_LIMIT as LOGO_BODY_LIMIT, SERVE_PATH as LOGO_PATH, UPLOAD_PATH as LOGO_UPLOAD_PATH,
 };

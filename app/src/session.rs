@@ -10,7 +10,7 @@ use leptos::prelude::ServerFnError;
 
 use crate::state::{AppState, app_state};
 
-const COOKIE: &str = "kassa_session";
+pub(crate) const COOKIE: &str = "kassa_session";
 pub const LOGIN_PATH: &str = "/admin/login";
 
 /// The merchant this request is signed in as, if any.

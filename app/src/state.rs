@@ -7,6 +7,8 @@ pub struct AppState {
     pub checkout: Checkout,
     /// The job queue's workers of this server (`engine::jobs`).
     pub queue: engine::jobs::Queue,
+    /// News of each store's payments for open back-office pages (`admin::live`).
+    pub activity: engine::activity::Activity,
     /// The store `/openpay` serves.
     pub default_store: String,
     /// The client address is the last `X-Forwarded-For` entry (Kassa runs behind a proxy).

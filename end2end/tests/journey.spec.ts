@@ -93,7 +93,8 @@ test("sign up, set up, sell through a signed link, check the report, confirm a s
   await page.reload();
   await expect(page.getByTestId("link-item")).toContainText("2 of 5 uses");
   await expect(page.getByTestId("link-item")).toContainText("1 paid");
-  await page.getByRole("link", { name: "Payments", exact: true }).click();
+  // The navigation's link counts the slip waiting (its name says so to screen readers).
+  await page.getByRole("navigation").getByRole("link", { name: /^Payments \(bank slips to check: 1\)$/ }).click();
   const table = page.getByTestId("payments");
   await expect(table.getByRole("row")).toHaveCount(3);
   await expect(page.getByTestId("totals")).toContainText(/Slips to check\s*1/);

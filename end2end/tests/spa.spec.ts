@@ -1,4 +1,4 @@
-import { expect } from "@playwright/test";
+import { type Browser, expect, type Page } from "@playwright/test";
 import { open, signUp, test, unique } from "./fixtures";
 
 // The back office is one page in the browser: after the first load, moving between pages,
@@ -67,4 +67,87 @@ test("the link builder checks amounts as they are typed, in Persian and in Hebre
   await open(page, "/admin/links?lang=he", true);
   await page.locator("#max_amount").pressSequentially("-5");
   await expect(page.locator("#err-max_amount")).toHaveText("הסכום אינו יכול להיות שלילי.");
+});
+
+/** Signs up an Iranian store with a bank account for slips; its owner ends on the payments list. */
+async function storeTakingSlips(page: Page, prefix: string): Promise<string> {
+  const { slug, email } = unique(prefix);
+  await signUp(page, true, slug, email, "IRR");
+  await page.getByRole("link", { name: "Bank accounts" }).click();
+  await page.getByLabel("Bank", { exact: true }).fill("Bank Melli");
+  await page.getByLabel("Account holder").fill("Sara Ahmadi");
+  await page.getByLabel("Account number").fill("0101234567001");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Bank account saved.")).toBeVisible();
+  await page.getByRole("navigation").getByRole("link", { name: /^Payments/ }).click();
+  await expect(page.getByRole("heading", { name: "Payments" })).toBeVisible();
+  return slug;
+}
+
+/** A customer, in a browser of their own, registers a bank slip at the store `slug`. */
+async function registerSlip(browser: Browser, slug: string, payer: string) {
+  const customer = await (await browser.newContext()).newPage();
+  await customer.goto(`/s/${slug}/openpay?receivername=${encodeURIComponent(payer)}&description=Tiles&price=75000&lang=en`);
+  await customer.locator("#mobile").fill("09121234567");
+  await customer.getByLabel("Register a bank slip").check();
+  await customer.locator("#bank_account").selectOption({ index: 1 });
+  await customer.locator("#slip_number").fill("314159");
+  await customer.locator("#slip_date").fill("2026-11-30");
+  await customer.getByRole("button", { name: "Pay and finish" }).click();
+  await expect(customer.getByRole("heading", { name: "Your bank slip is registered" })).toBeVisible();
+  await customer.context().close();
+}
+
+// The payments list updates by itself: a slip a customer registers in another browser shows
+// in the merchant's open list, and the navigation's badge counts it, without a page load.
+test("a payment made elsewhere appears in the open payments list", async ({ page, browser }) => {
+  const slug = await storeTakingSlips(page, "live");
+  await expect(page.getByTestId("slips-badge")).toHaveCount(0);
+  const documents: string[] = [];
+  page.on("request", (r) => {
+    if (r.resourceType() === "document") documents.push(r.url());
+  });
+  await page.evaluate(() => ((window as unknown as { firstLoad: boolean }).firstLoad = true));
+
+  await registerSlip(browser, slug, "Navid Karimi");
+
+  await expect(page.getByRole("row").filter({ hasText: "Navid Karimi" })).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId("slips-badge")).toHaveText("1");
+  await expect(page.getByRole("status").filter({ hasText: "the list was updated" })).toBeAttached();
+  expect(documents).toEqual([]);
+  expect(await page.evaluate(() => (window as unknown as { firstLoad?: boolean }).firstLoad)).toBe(true);
+});
+
+// What cannot be undone asks first, and unsaved changes are not lost by a click elsewhere.
+test("rejecting a slip and leaving unsaved changes ask first", async ({ page, browser }) => {
+  const slug = await storeTakingSlips(page, "guard");
+  await registerSlip(browser, slug, "Navid Karimi");
+  await page.reload();
+  await page.getByRole("row").filter({ hasText: "Navid Karimi" }).getByRole("link").first().click();
+  const questions: string[] = [];
+  page.once("dialog", (d) => {
+    questions.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByRole("button", { name: "Reject slip" }).click();
+  expect(questions).toEqual(["Reject this bank slip? This cannot be undone: the payment ends as rejected."]);
+  await expect(page.getByRole("button", { name: "Reject slip" })).toBeVisible();
+  await expect(page.getByText("The slip is rejected.")).toHaveCount(0);
+
+  await page.getByRole("link", { name: "Store settings" }).click();
+  await page.getByLabel("Store name").fill("Sara's Tiles");
+  page.once("dialog", (d) => {
+    questions.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByRole("navigation").getByRole("link", { name: /^Payments/ }).click();
+  expect(questions[1]).toBe("You have changes that are not saved. Leave this page without saving them?");
+  await expect(page.getByRole("heading", { name: "Store settings" })).toBeVisible();
+  await expect(page.getByLabel("Store name")).toHaveValue("Sara's Tiles");
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("navigation").getByRole("link", { name: /^Payments/ }).click();
+  await expect(page.getByRole("heading", { name: "Payments" })).toBeVisible();
+  // Once left, nothing is unsaved: the next move does not ask.
+  await page.getByRole("link", { name: "Overview" }).click();
+  await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
 });

@@ -225,6 +225,25 @@ pub async fn log_in(
 
 /// The user a session token belongs to, if the session is still open. Ends expired sessions.
 pub async fn session(db: &Db, token: &str, now: i64) -> Result<Option<SessionUser>, DbError> {
+    signed_in(db, token, now, true).await
+}
+
+/// [`session`] without counting as the merchant's activity: for what the browser asks by
+/// itself (the back office's live news), which must not keep an idle session alive.
+pub async fn session_untouched(
+    db: &Db,
+    token: &str,
+    now: i64,
+) -> Result<Option<SessionUser>, DbError> {
+    signed_in(db, token, now, false).await
+}
+
+async fn signed_in(
+    db: &Db,
+    token: &str,
+    now: i64,
+    touch: bool,
+) -> Result<Option<SessionUser>, DbError> {
     if !is_token(token) {
         return Ok(None);
     }
@@ -236,7 +255,7 @@ pub async fn session(db: &Db, token: &str, now: i64) -> Result<Option<SessionUse
         sessions::delete(db, &hash).await?;
         return Ok(None);
     }
-    if now - row.last_seen_at > TOUCH_EVERY {
+    if touch && now - row.last_seen_at > TOUCH_EVERY {
         sessions::touch(db, &hash, now).await?;
     }
     let Some(user) = users::get(db, row.store_id, row.user_id).await? else {

@@ -18,6 +18,8 @@ pub mod validation;
 #[cfg(feature = "server")]
 pub mod accounts;
 #[cfg(feature = "server")]
+pub mod activity;
+#[cfg(feature = "server")]
 pub mod checkout;
 #[cfg(feature = "server")]
 pub mod connectors;

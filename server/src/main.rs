@@ -66,10 +66,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let queue = state.queue.clone();
         async move { queue.run(stopping).await }
     });
+    let activity = state.activity.clone();
     let router = startup::router(&config, state, leptos_options);
-    // On SIGTERM or Ctrl-C: take no new connections, finish the requests under way, then let
-    // the workers finish their jobs and hand back what they had not started.
-    startup::serve(listener, router, terminated()).await?;
+    // On SIGTERM or Ctrl-C: take no new connections, end the back office's live news, finish
+    // the requests under way, then let the workers finish their jobs and hand back what they
+    // had not started.
+    let shutdown = async move {
+        terminated().await;
+        activity.close();
+    };
+    startup::serve(listener, router, shutdown).await?;
     tracing::info!("stopping: finishing the jobs under way");
     let _ = stop.send(true);
     let _ = workers.await;

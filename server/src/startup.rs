@@ -38,6 +38,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> Result<AppState, St
         postbox: config.postbox(db.clone())?,
     };
     Ok(AppState {
+        activity: engine::activity::Activity::new(db.clone()),
         queue: Queue::new(db, handlers(&checkout, &mailer)),
         checkout,
         default_store: config.default_store.clone(),
@@ -120,6 +121,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             get(crate::returns::account_notification).post(crate::returns::account_notification),
         )
         .route(app::CSV_PATH, get(app::export_csv))
+        .route(app::EVENTS_PATH, get(app::live_events))
         .route(app::LOGO_PATH, get(app::serve_logo))
         .route(app::RECEIPT_PDF_PATH, get(app::serve_receipt_pdf))
         .route(

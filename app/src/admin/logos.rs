@@ -62,7 +62,8 @@ pub fn LogoForm(name: ImageName, current: Option<String>, flash: Option<Flash>) 
             </div>
             <div class="actions">
                 <button type="submit" class="button">{t!(i18n, logo_upload)}</button>
-                {has_logo.then(|| view! { <button type="submit" class="button danger" name="remove" value="1">{t!(i18n, logo_remove)}</button> })}
+                {has_logo.then(|| view! { <button type="submit" class="button danger" name="remove" value="1"
+                    data-confirm=t_string!(i18n, logo_remove_confirm).to_string()>{t!(i18n, logo_remove)}</button> })}
             </div>
         </form>
     }

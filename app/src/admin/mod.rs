@@ -8,7 +8,9 @@
 pub mod auth;
 pub mod bank_accounts;
 pub mod fields;
+pub mod guards;
 pub mod links;
+pub mod live;
 pub mod logos;
 pub mod mails;
 pub mod methods;
@@ -36,6 +38,8 @@ pub struct AdminView {
     /// The store's payment page, as a path (`/openpay` or `/s/{slug}/openpay`).
     pub payment_path: String,
     pub maintenance: bool,
+    /// Bank slips waiting for the merchant's decision (the navigation's badge).
+    pub slips: i64,
     /// New on every rendering, for `fields::Fresh`.
     pub render: String,
 }
@@ -54,11 +58,15 @@ pub(crate) async fn admin_view(
     } else {
         format!("/s/{}/openpay", store.slug)
     };
+    let slips = engine::db::payments::awaiting_count(state.checkout.db(), store.id)
+        .await
+        .map_err(crate::api::internal)?;
     let view = AdminView {
         email: user.email.clone(),
         store_name: store.name.clone(),
         payment_path,
         maintenance: store.maintenance,
+        slips,
         render: engine::tracking::random_token(),
     };
     Ok((store, view))
@@ -152,6 +160,7 @@ fn Redirects(router: StoredValue<Option<Owner>>) -> impl IntoView {
 pub fn Pages() -> impl IntoView {
     let reload = RwSignal::new(0);
     provide_context(Reload(reload));
+    live::Live::provide();
     let router = StoredValue::new(None);
     #[cfg(feature = "hydrate")]
     follow_redirects(reload, router);
@@ -176,6 +185,7 @@ pub fn Pages() -> impl IntoView {
                 </Routes>
             </main>
             <crate::components::LanguageBar />
+            <live::Announcer />
         </Router>
     }
 }
@@ -211,6 +221,7 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     let i18n = use_i18n();
     let location = use_location();
     let here = location.pathname.get_untracked();
+    let slips = admin.slips;
     let links = [
         ("/admin", t_string!(i18n, nav_overview).to_string()),
         (payments::PATH, t_string!(i18n, nav_payments).to_string()),
@@ -229,13 +240,27 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
         // A payment's own page is part of the report.
         let current = (here == href || (href != "/admin" && here.starts_with(&format!("{href}/"))))
             .then_some("page");
-        view! { <a href=href aria-current=current>{label}</a> }
+        let badge = (href == payments::PATH).then(|| view! { <live::SlipsBadge rendered=slips /> });
+        view! { <a href=href aria-current=current>{label}{badge}</a> }
     })
     .collect_view();
     let logout = ServerAction::<LogOut>::new();
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        if logout.pending().get() {
+            live::stop();
+        }
+    });
     let heading = NodeRef::<leptos::html::H1>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| focus_if_moved(&here, heading));
+    #[cfg(feature = "hydrate")]
+    if let Some(Reload(reload)) = use_context::<Reload>() {
+        Effect::new(move |_| {
+            live::listen(reload);
+            guards::install();
+        });
+    }
     let signed_in = td_string!(
         i18n.get_locale_untracked(),
         signed_in_as,
@@ -244,7 +269,7 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     .to_string();
     view! {
         <Title text=format!("{title} · {}", admin.store_name) />
-        <div class="admin">
+        <div class="admin" data-leave=move || t_string!(i18n, leave_unsaved).to_string()>
             <header class="admin-bar">
                 <div>
                     <strong>{admin.store_name.clone()}</strong>

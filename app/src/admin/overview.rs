@@ -174,8 +174,10 @@ fn report_link(filter: Filter) -> String {
 pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
     let page = Resource::new(super::page_key(), |_| load_overview());
+    // A transition: live news (`live`) reads the page again, and the page shown stays until
+    // the new one is here, so the reader keeps their place.
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let title = t_string!(i18n, nav_overview).to_string();
@@ -211,7 +213,7 @@ pub fn Overview() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

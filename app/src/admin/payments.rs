@@ -79,8 +79,10 @@ pub fn Payments() -> impl IntoView {
     let page = Resource::new(super::page_key(), |key| {
         load_payments(key.search.trim_start_matches('?').to_owned())
     });
+    // A transition: live news (`live`) reads the page again, and the page shown stays until
+    // the new one is here, so the reader keeps their place.
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let title = t_string!(i18n, nav_payments).to_string();
@@ -94,7 +96,7 @@ pub fn Payments() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -779,7 +781,8 @@ fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
                 hint=t_string!(i18n, slip_reason_hint).to_string() value=reason error=reason_error />
             <div class="actions">
                 <button type="submit" class="button primary" name="decision" value="confirm">{t!(i18n, slip_confirm)}</button>
-                <button type="submit" class="button danger" name="decision" value="reject">{t!(i18n, slip_reject)}</button>
+                <button type="submit" class="button danger" name="decision" value="reject"
+                    data-confirm=t_string!(i18n, slip_reject_confirm).to_string()>{t!(i18n, slip_reject)}</button>
             </div>
         </ActionForm>
     }

@@ -618,6 +618,35 @@ pub async fn count(db: &Db, store_id: i64) -> Result<i64, DbError> {
     Ok(n)
 }
 
+/// Bank slips waiting for the merchant's decision.
+pub async fn awaiting_count(db: &Db, store_id: i64) -> Result<i64, DbError> {
+    let (n,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM payments WHERE store_id = $1 AND status = $2")
+            .bind(store_id)
+            .bind(PaymentStatus::AwaitingConfirmation.as_str())
+            .fetch_one(db.pool())
+            .await?;
+    Ok(n)
+}
+
+/// The newest timeline line of any payment (0 before the first): where news starts.
+pub async fn last_event(db: &Db) -> Result<i64, DbError> {
+    let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM payment_events")
+        .fetch_one(db.pool())
+        .await?;
+    Ok(id)
+}
+
+/// The stores whose payments' timelines grew after line `after`, each with its newest line.
+pub async fn stores_moved_since(db: &Db, after: i64) -> Result<Vec<(i64, i64)>, DbError> {
+    Ok(sqlx::query_as(
+        "SELECT store_id, MAX(id) FROM payment_events WHERE id > $1 GROUP BY store_id",
+    )
+    .bind(after)
+    .fetch_all(db.pool())
+    .await?)
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,

@@ -10,6 +10,7 @@ mod crash;
 mod durability;
 mod everypay;
 mod expiry;
+mod live_news;
 mod locales;
 mod logos;
 mod mail;
