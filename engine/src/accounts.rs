@@ -141,7 +141,7 @@ pub async fn sign_up(
     }
     let hash = hash_password_in(slot, password).await?;
     let token = new_token();
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
+    let mut tx = db.begin().await?;
     let new_store = NewStore {
         slug: &slug,
         name: &name,
@@ -152,14 +152,14 @@ pub async fn sign_up(
         notification_email: Some(&email),
     };
     // The checks above raced with other sign-ups; the UNIQUE constraints decide.
-    let store = stores::create_with(&mut *tx, new_store)
+    let store = stores::create_with(&mut **tx, new_store)
         .await
         .map_err(|e| taken_or(e, Field::Slug))?;
-    let user = users::create(&mut *tx, store.id, &email, &hash, now)
+    let user = users::create(&mut **tx, store.id, &email, &hash, now)
         .await
         .map_err(|e| taken_or(e, Field::Email))?;
-    sessions::insert(&mut *tx, &token_hash(&token), user.id, store.id, now).await?;
-    tx.commit().await.map_err(DbError::from)?;
+    sessions::insert(&mut **tx, &token_hash(&token), user.id, store.id, now).await?;
+    tx.commit().await?;
     let user = SessionUser {
         user_id: user.id,
         store_id: store.id,
@@ -308,11 +308,11 @@ pub async fn change_password(
     }
     let hash = hash_password(new).await?;
     let token = new_token();
-    let mut tx = db.pool().begin().await.map_err(DbError::from)?;
-    users::set_password(&mut *tx, user.store_id, user.id, &hash, now).await?;
-    sessions::delete_for_user(&mut *tx, user.store_id, user.id).await?;
-    sessions::insert(&mut *tx, &token_hash(&token), user.id, user.store_id, now).await?;
-    tx.commit().await.map_err(DbError::from)?;
+    let mut tx = db.begin().await?;
+    users::set_password(&mut **tx, user.store_id, user.id, &hash, now).await?;
+    sessions::delete_for_user(&mut **tx, user.store_id, user.id).await?;
+    sessions::insert(&mut **tx, &token_hash(&token), user.id, user.store_id, now).await?;
+    tx.commit().await?;
     Ok(NewSession {
         token,
         user: who.clone(),

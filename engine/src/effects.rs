@@ -186,7 +186,7 @@ pub async fn resend(db: &Db, store_id: i64, mail_id: i64) -> Result<bool, DbErro
         return Ok(false);
     };
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let n = mails::count_of_kind(&mut tx, payment.id, &mail.kind).await?;
     let key = format!("{}:resend-{n}", key(&mail.kind, payment.id));
     let new = mails::NewMail {

@@ -72,7 +72,7 @@ async fn write_batch(db: &Db, arrivals: Vec<Arrival>) -> Vec<Result<Written, DbE
 /// Charges every arrival and writes those within their budgets, in one transaction: each
 /// one's ticket, and its job if it was written.
 async fn write_all(db: &Db, arrivals: &[Arrival]) -> Result<Vec<(Ticket, Option<Job>)>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let messages: Vec<intake::Message> = arrivals
         .iter()
         .map(|a| intake::Message {

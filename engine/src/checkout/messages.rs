@@ -29,9 +29,9 @@ impl Checkout {
         bytes: usize,
     ) -> Result<Option<Admitted>, CheckoutError> {
         let payment = self.payment(code).await?;
-        let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+        let mut tx = self.db.begin().await?;
         let ticket = intake::charge(&mut tx, payment.id, address, bytes, now_millis()).await?;
-        tx.commit().await.map_err(DbError::from)?;
+        tx.commit().await?;
         self.admitted(payment, ticket).await
     }
 
@@ -82,11 +82,11 @@ impl Checkout {
                 let Some(admitted) = self.admitted(payment, ticket).await? else {
                     return Ok(None);
                 };
-                let mut tx = self.db.pool().begin().await.map_err(DbError::from)?;
+                let mut tx = self.db.begin().await?;
                 let job = arrivals::store(&mut tx, &[(&arrival, &admitted.ticket)])
                     .await?
                     .remove(0);
-                tx.commit().await.map_err(DbError::from)?;
+                tx.commit().await?;
                 return Ok(Some((admitted, job)));
             }
         };
@@ -250,7 +250,7 @@ impl Checkout {
         }
         match polls::next(&poll, payment.created_at, window) {
             Some(next) => {
-                let mut tx = self.db.pool().begin().await.map_err(|e| e.to_string())?;
+                let mut tx = self.db.begin().await.map_err(|e| e.to_string())?;
                 jobs::enqueue(&mut tx, &next, now_millis())
                     .await
                     .map_err(|e| e.to_string())?;

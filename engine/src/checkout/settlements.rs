@@ -93,7 +93,7 @@ async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<bool, 
 /// each payment's writes by payment id (in arrival order for one payment, so of two moves
 /// the first wins), the order any two batches take their locks in.
 async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<bool>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let refunds: Vec<&Ticket> = settlements
         .iter()
         .filter_map(|s| s.refund.as_ref())

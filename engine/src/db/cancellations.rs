@@ -53,10 +53,10 @@ pub async fn issue(
     if let Some(issued) = find(db.pool(), receipt.id, returned.reference).await? {
         return Ok(Some(issued));
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let number = receipts::next_number(&mut tx, receipt.store_id).await?;
     // Read after taking the store's lock: what another server just issued is visible.
-    if let Some(issued) = find(&mut *tx, receipt.id, returned.reference).await? {
+    if let Some(issued) = find(&mut **tx, receipt.id, returned.reference).await? {
         tx.rollback().await?;
         return Ok(Some(issued));
     }
@@ -64,7 +64,7 @@ pub async fn issue(
         "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM cancellations WHERE receipt_id = $1",
     )
     .bind(receipt.id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     if returned.amount <= 0 || before + returned.amount > payment.amount {
         tx.rollback().await?;
@@ -84,7 +84,7 @@ pub async fn issue(
     .bind(returned.reason)
     .bind(returned.reference)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     receipts::commit_issued(tx, payment, "cancellation_issued", number).await?;
     Ok(Some(issued))

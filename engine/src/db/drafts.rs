@@ -10,10 +10,10 @@ pub const TTL_MILLIS: i64 = 30 * 60 * 1000;
 /// Stores `payload` and returns its id; drops every expired draft on the way.
 pub async fn save(db: &Db, store_id: i64, payload: &str, now: i64) -> Result<String, DbError> {
     let id = crate::tracking::random_token();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM form_drafts WHERE created_at <= $1")
         .bind(now - TTL_MILLIS)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     sqlx::query(
         "INSERT INTO form_drafts (id, store_id, payload, created_at) VALUES ($1, $2, $3, $4)",
@@ -22,7 +22,7 @@ pub async fn save(db: &Db, store_id: i64, payload: &str, now: i64) -> Result<Str
     .bind(store_id)
     .bind(payload)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     tx.commit().await?;
     Ok(id)

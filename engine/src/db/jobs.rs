@@ -130,6 +130,7 @@ pub async fn claim_many(
     lease_until: i64,
     limit: i64,
 ) -> Result<Vec<Job>, DbError> {
+    let _turn = db.turn().await;
     // Each kind of due job is read in the order of the index `jobs_due` and only as far as
     // `limit`: one `OR` of both made the database collect and sort every queued job for
     // each claim, which took most of a busy server's time (`make bench`). On PostgreSQL
@@ -183,6 +184,7 @@ pub async fn finish_all(
     worker: &str,
     now: i64,
 ) -> Result<Vec<bool>, DbError> {
+    let _turn = db.turn().await;
     let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "UPDATE jobs SET state = 'done', finished_at = $1, lease_until = NULL, last_error = NULL \
@@ -214,6 +216,7 @@ pub async fn fail(
     retry_at: Option<i64>,
     now: i64,
 ) -> Result<(), DbError> {
+    let _turn = db.turn().await;
     let (state, run_at, finished) = match retry_at {
         Some(at) => ("queued", at, None),
         None => ("dead", now, Some(now)),
@@ -235,6 +238,7 @@ pub async fn fail(
 
 /// Hands back the jobs `worker` holds (it is shutting down): others claim them at once.
 pub async fn release(db: &Db, worker: &str) -> Result<u64, DbError> {
+    let _turn = db.turn().await;
     Ok(sqlx::query(
         "UPDATE jobs SET state = 'queued', lease_until = NULL, attempts = attempts - 1 \
          WHERE worker = $1 AND state = 'running'",
@@ -247,6 +251,7 @@ pub async fn release(db: &Db, worker: &str) -> Result<u64, DbError> {
 
 /// Extends the leases `worker` holds (it is alive and still working) to `lease_until`.
 pub async fn renew(db: &Db, worker: &str, lease_until: i64) -> Result<(), DbError> {
+    let _turn = db.turn().await;
     sqlx::query("UPDATE jobs SET lease_until = $1 WHERE worker = $2 AND state = 'running'")
         .bind(lease_until)
         .bind(worker)

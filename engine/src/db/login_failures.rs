@@ -28,7 +28,7 @@ pub async fn reserve(
     limits: Limits,
     now: i64,
 ) -> Result<Result<i64, i64>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let (account, place) = (
         format!("log-in account {email}"),
         format!("log-in address {address}"),
@@ -40,7 +40,7 @@ pub async fn reserve(
     .bind(email)
     .bind(address)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let scopes = [
         ("email = $1 AND address = $2", limits.pair),
@@ -54,7 +54,7 @@ pub async fn reserve(
         .bind(email)
         .bind(address)
         .bind(now - window)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await?;
         if count > limit {
             // Dropping the transaction takes the attempt back: it was never made.

@@ -71,6 +71,7 @@ pub async fn record(
     attempt: Attempt<'_>,
     now: i64,
 ) -> Result<(), DbError> {
+    let _turn = db.turn().await;
     let (state, error, sent_at) = match attempt {
         Attempt::Sent => (SENT, None, Some(now)),
         Attempt::Failed { error, last } => (if last { FAILED } else { QUEUED }, Some(error), None),
@@ -176,6 +177,7 @@ const DELIVERED: &str = "id, message_id, sender, recipient, subject, text_body, 
 
 /// Puts a message in the sandbox's mailbox (`Delivered::id` is ignored).
 pub async fn deliver_to_sandbox(db: &Db, mail: &Delivered) -> Result<(), DbError> {
+    let _turn = db.turn().await;
     sqlx::query(
         "INSERT INTO sandbox_mail (message_id, sender, recipient, subject, text_body, html_body, \
          attachment_name, attachment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",

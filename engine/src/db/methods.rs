@@ -192,13 +192,13 @@ pub async fn shift(db: &Db, store_id: i64, id: i64, step: i64) -> Result<bool, D
     let mut ids: Vec<i64> = order.iter().map(|m| m.id).collect();
     let moved = ids.remove(at);
     ids.insert(to, moved);
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     for (position, id) in ids.iter().enumerate() {
         sqlx::query("UPDATE payment_methods SET position = $1 WHERE store_id = $2 AND id = $3")
             .bind(position as i64)
             .bind(store_id)
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
     }
     tx.commit().await?;

@@ -245,7 +245,7 @@ async fn insert_with_key(
     let now = now_millis();
     let status = new.initial_status();
     // Writes come first in the transaction so SQLite takes its write lock before reading.
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     if let Some(link) = new.link_id
         && !super::links::reserve(&mut tx, store_id, link).await?
     {
@@ -278,7 +278,7 @@ async fn insert_with_key(
     .bind(i64::from(new.live))
     .bind(new.language)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     let bound = match replaces {
         None => sqlx::query(
@@ -288,7 +288,7 @@ async fn insert_with_key(
         .bind(key)
         .bind(row.id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected(),
         Some(previous) => sqlx::query(
@@ -300,7 +300,7 @@ async fn insert_with_key(
         .bind(row.id)
         .bind(now)
         .bind(previous)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected(),
     };
@@ -387,7 +387,7 @@ pub async fn set_provider_ref(
     handoff_url: Option<&str>,
     detail: &str,
 ) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE payments SET provider_ref = $1, handoff_url = $2, updated_at = $3 \
          WHERE store_id = $4 AND id = $5",
@@ -397,7 +397,7 @@ pub async fn set_provider_ref(
     .bind(now_millis())
     .bind(store_id)
     .bind(payment_id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     insert_event(
         &mut tx,
@@ -442,7 +442,7 @@ pub async fn transition(
     payment: &Payment,
     change: Change<'_>,
 ) -> Result<Transition, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let moved = transition_in(&mut tx, payment, &change).await?;
     tx.commit().await?;
     if moved {
@@ -518,7 +518,7 @@ pub async fn record_event(
     kind: &str,
     detail: Option<&str>,
 ) -> Result<(), DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     insert_event(
         &mut tx,
         payment.store_id,
@@ -552,7 +552,7 @@ pub async fn record_once(
     attention: bool,
     owed: &[super::jobs::NewJob],
 ) -> Result<bool, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query(
         "UPDATE payments SET attention = CASE WHEN $1 = 1 THEN 1 ELSE attention END, \
          updated_at = $2 WHERE store_id = $3 AND id = $4",
@@ -561,7 +561,7 @@ pub async fn record_once(
     .bind(now_millis())
     .bind(payment.store_id)
     .bind(payment.id)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let earlier: Vec<(Option<String>,)> = sqlx::query_as(
         "SELECT detail FROM payment_events WHERE store_id = $1 AND payment_id = $2 AND kind = $3",
@@ -569,7 +569,7 @@ pub async fn record_once(
     .bind(payment.store_id)
     .bind(payment.id)
     .bind(kind)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **tx)
     .await?;
     let first = !earlier
         .iter()

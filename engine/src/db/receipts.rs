@@ -31,7 +31,7 @@ pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbEr
     if let Some(receipt) = of_payment(db, payment.store_id, payment.id).await? {
         return Ok(receipt);
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     let number = next_number(&mut tx, payment.store_id).await?;
     // Read after taking the store's lock: a receipt another server just issued is visible.
     let existing: Option<Receipt> = sqlx::query_as(&format!(
@@ -39,7 +39,7 @@ pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbEr
     ))
     .bind(payment.store_id)
     .bind(payment.id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut **tx)
     .await?;
     if let Some(receipt) = existing {
         tx.rollback().await?;
@@ -54,7 +54,7 @@ pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbEr
     .bind(number)
     .bind(crate::tracking::random_token())
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     commit_issued(tx, payment, "receipt_issued", number).await?;
     Ok(receipt)
@@ -63,7 +63,7 @@ pub async fn issue(db: &Db, payment: &Payment, now: i64) -> Result<Receipt, DbEr
 /// Logs the document numbered `number` in `payment`'s timeline (event `kind`) and commits
 /// the transaction that issued it.
 pub(super) async fn commit_issued(
-    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    mut tx: super::Tx,
     payment: &Payment,
     kind: &str,
     number: i64,

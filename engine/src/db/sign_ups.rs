@@ -11,19 +11,19 @@ pub async fn reserve(
     (limit, window): (i64, i64),
     now: i64,
 ) -> Result<Result<(), i64>, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     super::lock_names(db, &mut tx, &[&format!("sign-up address {address}")]).await?;
     sqlx::query("INSERT INTO sign_up_attempts (address, at) VALUES ($1, $2)")
         .bind(address)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
         "SELECT COUNT(*), MIN(at) FROM sign_up_attempts WHERE address = $1 AND at >= $2",
     )
     .bind(address)
     .bind(now - window)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?;
     if count > limit {
         // Dropping the transaction takes the attempt back.

@@ -77,14 +77,14 @@ pub async fn set_password<'e>(
 
 /// Removes a user and ends their sessions, in one transaction. `false`: no such user.
 pub async fn remove(db: &Db, email: &str) -> Result<bool, DbError> {
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE email = $1)")
         .bind(email)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
     let removed = sqlx::query("DELETE FROM users WHERE email = $1")
         .bind(email)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
     tx.commit().await?;

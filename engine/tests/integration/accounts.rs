@@ -389,7 +389,7 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
         .execute(db.pool())
         .await
         .unwrap();
-        let mut tx = db.pool().begin().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         engine::intake::charge(&mut tx, 1, "192.0.2.1", 10, T0)
             .await
             .unwrap();
@@ -417,7 +417,7 @@ async fn housekeeping_purges_what_is_kept_only_for_a_while() {
             address: "192.0.2.1",
             ticket: "null",
         };
-        let mut tx = db.pool().begin().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         inbox::receive(&mut tx, arrival("DONE"), None, T0)
             .await
             .unwrap();

@@ -23,7 +23,7 @@ fn job(kind: &str, key: &str) -> NewJob {
 }
 
 async fn enqueue(db: &Db, new: &NewJob) -> Option<i64> {
-    let mut tx = db.pool().begin().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
     let id = jobs::enqueue(&mut tx, new, now_millis()).await.unwrap();
     tx.commit().await.unwrap();
     id
@@ -96,7 +96,7 @@ async fn a_key_is_enqueued_once_and_a_lease_holds_it() {
         assert!(enqueue(&db, &job("test", "k1")).await.is_some());
         assert!(enqueue(&db, &job("test", "k1")).await.is_none());
         // A job enqueued in a transaction that rolls back never existed.
-        let mut tx = db.pool().begin().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
         jobs::enqueue(&mut tx, &job("test", "k2"), now_millis())
             .await
             .unwrap();

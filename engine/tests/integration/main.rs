@@ -15,3 +15,4 @@ mod links;
 mod report;
 mod settings;
 mod storefront;
+mod writes;
