@@ -33,17 +33,14 @@ async fn next_event(stream: &mut reqwest::Response, read: &mut String) -> Option
     }
 }
 
-async fn open(merchant: &mut Browser) -> (reqwest::Response, String) {
+/// Opens the stream, which first says how many slips wait (`slips`).
+async fn open(merchant: &mut Browser, slips: &str) -> (reqwest::Response, String) {
     let mut stream = merchant.get("/admin/events").await;
     assert_eq!(stream.status(), 200);
     assert_eq!(stream.headers()["content-type"], "text/event-stream");
     let mut read = String::new();
     let first = next_event(&mut stream, &mut read).await;
-    assert_eq!(
-        first,
-        Some(("slips".into(), "0".into())),
-        "the count comes first"
-    );
+    assert_eq!(first, event("slips", slips), "the count comes first");
     (stream, read)
 }
 
@@ -68,7 +65,7 @@ async fn an_open_back_office_hears_of_its_own_stores_payments() {
         assert_eq!(stranger.status(), 204, "an EventSource stops asking");
 
         let mut merchant = browser::signed_up(&app, SLUG, "dana@live-news.test").await;
-        let (mut stream, mut read) = open(&mut merchant).await;
+        let (mut stream, mut read) = open(&mut merchant, "0").await;
         // Another store's slip is not this store's news (it would come first: a look a
         // second later sees both).
         slip_at(&app, server::demo::IL_SLUG, "Noa Levi", "", "en").await;
@@ -86,7 +83,7 @@ async fn an_open_back_office_hears_of_its_own_stores_payments() {
         // Stopping the server ends it too, so it never holds a graceful shutdown.
         let mut merchant = browser::Browser::new(&app);
         browser::log_in(&mut merchant, "dana@live-news.test", browser::PASSWORD).await;
-        let (mut stream, mut read) = open(&mut merchant).await;
+        let (mut stream, mut read) = open(&mut merchant, "2").await;
         app.state.activity.close();
         assert_eq!(next_event(&mut stream, &mut read).await, None);
     }
