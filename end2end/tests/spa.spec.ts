@@ -90,7 +90,7 @@ async function registerSlip(browser: Browser, slug: string, payer: string) {
   await customer.goto(`/s/${slug}/openpay?receivername=${encodeURIComponent(payer)}&description=Tiles&price=75000&lang=en`);
   await customer.locator("#mobile").fill("09121234567");
   await customer.getByLabel("Register a bank slip").check();
-  await customer.locator("#bank_account").selectOption({ index: 1 });
+  await customer.locator("#bank_account").selectOption({ index: 0 });
   await customer.locator("#slip_number").fill("314159");
   await customer.locator("#slip_date").fill("2026-11-30");
   await customer.getByRole("button", { name: "Pay and finish" }).click();
