@@ -96,6 +96,8 @@ pub(super) fn listen(reload: RwSignal<u64>) {
     let Ok(source) = web_sys::EventSource::new(EVENTS_PATH) else {
         return;
     };
+    // Another store's count (a log-out, then a log-in to another) is not this one's.
+    live.slips.set(None);
     let i18n = use_i18n();
     // Reads the page again, if it still is one that shows news and nobody is using it.
     let refresh = move |focused: Option<web_sys::Element>| {
