@@ -68,7 +68,8 @@ pub struct Db {
 /// A write transaction (`Db::begin`) holding, on SQLite, this process's turn to write until
 /// it commits or is dropped. It dereferences to sqlx's transaction.
 pub struct Tx {
-    // Declared first, dropped first: a dropped transaction rolls back before the turn passes.
+    // Declared first, dropped first: a dropped transaction queues its rollback before the turn
+    // passes (the next writer may still wait a moment in SQLite for it).
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<OwnedMutexGuard<()>>,
 }
