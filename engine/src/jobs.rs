@@ -34,9 +34,12 @@ const REFILL: usize = CONCURRENCY / 4;
 
 type Run = dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync;
 
-/// The handler of each job kind.
+/// The handler of each job kind, and the kinds claimed before any other.
 #[derive(Clone, Default)]
-pub struct Handlers(HashMap<String, Arc<Run>>);
+pub struct Handlers {
+    run: HashMap<String, Arc<Run>>,
+    first: Vec<&'static str>,
+}
 
 impl Handlers {
     pub fn on<F, Fut>(&mut self, kind: &str, handler: F)
@@ -44,8 +47,13 @@ impl Handlers {
         F: Fn(Job) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        self.0
+        self.run
             .insert(kind.to_owned(), Arc::new(move |job| Box::pin(handler(job))));
+    }
+
+    /// Due jobs of `kind` are claimed before due jobs of other kinds (`db::jobs::claim_many`).
+    pub fn first(&mut self, kind: &'static str) {
+        self.first.push(kind);
     }
 }
 
@@ -181,11 +189,12 @@ impl Queue {
     async fn claim(&self, places: usize) -> Result<Vec<Job>, DbError> {
         let now = now_millis();
         let limit = i64::try_from(places).unwrap_or(1);
-        jobs::claim_many(&self.db, &self.worker, now, now + LEASE, limit).await
+        let first = &self.handlers.first;
+        jobs::claim_many(&self.db, &self.worker, now, now + LEASE, limit, first).await
     }
 
     async fn handle(&self, job: &Job) -> Result<(), String> {
-        match self.handlers.0.get(&job.kind) {
+        match self.handlers.run.get(&job.kind) {
             Some(handler) => handler(job.clone()).await,
             None => Err(format!("no handler for jobs of kind {}", job.kind)),
         }

@@ -62,6 +62,10 @@ fn handlers(checkout: &Checkout, mailer: &Mailer) -> Handlers {
         let poller = poller.clone();
         async move { poller.poll_status(&job.payload).await }
     });
+    // What a provider said settles payments (their pages, the merchant's list, the money
+    // checked): under a burst it goes before the receipts and e-mails the moves enqueue.
+    handlers.first(engine::db::inbox::VERIFY);
+    handlers.first(engine::polls::KIND);
     let db = checkout.db().clone();
     handlers.on(engine::effects::RECEIPT, move |job| {
         let db = db.clone();

@@ -118,37 +118,63 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> Result<Option<Job>, DbError> {
-    Ok(claim_many(db, worker, now, lease_until, 1).await?.pop())
+    Ok(claim_many(db, worker, now, lease_until, 1, &[])
+        .await?
+        .pop())
 }
 
 /// Claims up to `limit` jobs that are due, oldest first, in one statement: a busy queue is
-/// taken in batches rather than a write per job.
+/// taken in batches rather than a write per job. Queued jobs of the kinds in `first` are taken
+/// before any other (each kind is a plain name from the code, written into the statement).
 pub async fn claim_many(
     db: &Db,
     worker: &str,
     now: i64,
     lease_until: i64,
     limit: i64,
+    first: &[&str],
 ) -> Result<Vec<Job>, DbError> {
     let _turn = db.turn().await;
-    // Each kind of due job is read in the order of the index `jobs_due` and only as far as
-    // `limit`: one `OR` of both made the database collect and sort every queued job for
-    // each claim, which took most of a busy server's time (`make bench`). On PostgreSQL
-    // each part skips rows another server is claiming.
+    // Each part of the due jobs is read in the order of an index (`jobs_due`, and
+    // `jobs_kind_due` for a kind that goes first) and only as far as `limit`: an `OR` of them
+    // made the database collect and sort every queued job for each claim, which took most of
+    // a busy server's time (`make bench`). On PostgreSQL each part skips rows another server
+    // is claiming.
     let lock = match db.backend() {
         Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         Backend::Sqlite => "",
     };
-    let oldest = |due: &str| {
+    let part = |due: String, rank: u8| {
         format!(
-            "SELECT * FROM (SELECT id, run_at FROM jobs WHERE {due} \
-             ORDER BY run_at, id LIMIT $4{lock}) AS part"
+            "SELECT * FROM (SELECT id, run_at, {rank} AS rank FROM jobs WHERE {due} \
+             ORDER BY run_at, id LIMIT $4{lock}) AS part{rank}"
         )
     };
+    let mut parts: Vec<String> = first
+        .iter()
+        .map(|kind| {
+            assert!(
+                kind.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "a job kind is a plain name"
+            );
+            part(
+                format!("state = 'queued' AND kind = '{kind}' AND run_at <= $3"),
+                0,
+            )
+        })
+        .collect();
+    let others = first
+        .iter()
+        .map(|kind| format!(" AND kind <> '{kind}'"))
+        .collect::<String>();
+    parts.push(part(
+        format!("state = 'queued' AND run_at <= $3{others}"),
+        1,
+    ));
+    parts.push(part("state = 'running' AND lease_until < $3".into(), 1));
     let due = format!(
-        "SELECT id FROM ({} UNION ALL {}) AS due ORDER BY run_at, id LIMIT $4",
-        oldest("state = 'queued' AND run_at <= $3"),
-        oldest("state = 'running' AND lease_until < $3"),
+        "SELECT id FROM ({}) AS due ORDER BY rank, run_at, id LIMIT $4",
+        parts.join(" UNION ALL ")
     );
     // PostgreSQL may run an `IN (subquery)` more than once, each time skipping other rows
     // and so claiming more than `limit`: the array is computed once.

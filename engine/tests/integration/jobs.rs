@@ -36,18 +36,18 @@ async fn a_batch_claim_takes_at_most_its_limit_oldest_first() {
             enqueue(&db, &job("test", &format!("k{i:02}"))).await;
         }
         let now = now_millis();
-        let first = jobs::claim_many(&db, "a", now, now + LEASE, 4)
+        let first = jobs::claim_many(&db, "a", now, now + LEASE, 4, &[])
             .await
             .unwrap();
         let keys: Vec<&str> = first.iter().map(|j| j.key.as_str()).collect();
         assert_eq!(keys, ["k00", "k01", "k02", "k03"]);
-        let rest = jobs::claim_many(&db, "b", now, now + LEASE, 100)
+        let rest = jobs::claim_many(&db, "b", now, now + LEASE, 100, &[])
             .await
             .unwrap();
         assert_eq!(rest.len(), 6);
         assert!(rest.iter().all(|j| j.attempts == 1 && !first.contains(j)));
         assert!(
-            jobs::claim_many(&db, "c", now, now + LEASE, 100)
+            jobs::claim_many(&db, "c", now, now + LEASE, 100, &[])
                 .await
                 .unwrap()
                 .is_empty()
@@ -72,21 +72,62 @@ async fn a_batch_claim_takes_run_out_leases_and_queued_jobs_in_one_order() {
         };
         enqueue(&db, &not_due).await;
         let keys = |jobs: &[jobs::Job]| jobs.iter().map(|j| j.key.clone()).collect::<Vec<_>>();
-        let held = jobs::claim_many(&db, "dies", now, now + LEASE, 2)
+        let held = jobs::claim_many(&db, "dies", now, now + LEASE, 2, &[])
             .await
             .unwrap();
         assert_eq!(keys(&held), ["k0", "k1"]);
         // The first worker died: its run-out leases come first, being the oldest work.
         let after = now + LEASE + 1;
-        let next = jobs::claim_many(&db, "b", after, after + LEASE, 3)
+        let next = jobs::claim_many(&db, "b", after, after + LEASE, 3, &[])
             .await
             .unwrap();
         assert_eq!(keys(&next), ["k0", "k1", "k2"]);
         assert_eq!(next[0].attempts, 2);
-        let rest = jobs::claim_many(&db, "c", after, after + LEASE, 100)
+        let rest = jobs::claim_many(&db, "c", after, after + LEASE, 100, &[])
             .await
             .unwrap();
         assert_eq!(keys(&rest), ["k3", "k4", "k5"], "a job not yet due waits");
+    }
+}
+
+// The kinds that go first are claimed before older jobs of other kinds; among themselves,
+// and after them the rest, oldest first; a run-out lease is claimed again with the rest.
+#[tokio::test]
+async fn kinds_that_go_first_are_claimed_before_older_jobs() {
+    for db in crate::common::databases().await {
+        let now = now_millis();
+        for (i, (kind, key)) in [
+            ("effect", "e0"),
+            ("verify", "v0"),
+            ("effect", "e1"),
+            ("poll", "p0"),
+            ("verify", "v1"),
+            ("effect", "e2"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let new = NewJob {
+                run_at: now - 1_000 + i as i64,
+                ..job(kind, key)
+            };
+            enqueue(&db, &new).await;
+        }
+        let keys = |jobs: &[jobs::Job]| jobs.iter().map(|j| j.key.clone()).collect::<Vec<_>>();
+        let first = ["verify", "poll"];
+        let held = jobs::claim_many(&db, "dies", now, now + LEASE, 2, &first)
+            .await
+            .unwrap();
+        assert_eq!(keys(&held), ["v0", "p0"]);
+        let next = jobs::claim_many(&db, "b", now, now + 10 * LEASE, 2, &first)
+            .await
+            .unwrap();
+        assert_eq!(keys(&next), ["e0", "v1"]);
+        let after = now + LEASE + 1;
+        let rest = jobs::claim_many(&db, "c", after, after + LEASE, 100, &first)
+            .await
+            .unwrap();
+        assert_eq!(keys(&rest), ["v0", "e1", "p0", "e2"]);
     }
 }
 
