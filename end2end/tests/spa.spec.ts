@@ -1,4 +1,4 @@
-import { type Browser, expect, type Page } from "@playwright/test";
+import { type Browser, expect, type Locator, type Page } from "@playwright/test";
 import { open, signUp, test, unique } from "./fixtures";
 
 // The back office is one page in the browser: after the first load, moving between pages,
@@ -67,6 +67,28 @@ test("the link builder checks amounts as they are typed, in Persian and in Hebre
   await open(page, "/admin/links?lang=he", true);
   await page.locator("#max_amount").pressSequentially("-5");
   await expect(page.locator("#err-max_amount")).toHaveText("הסכום אינו יכול להיות שלילי.");
+});
+
+// Bank account numbers are checked by their checksums as they are typed, with the parser the
+// server uses: an IBAN in Hebrew, a card number typed in Persian digits.
+test("bank account numbers are checked as they are typed", async ({ page }) => {
+  const { slug, email } = unique("iban");
+  await signUp(page, true, slug, email);
+  await open(page, "/admin/bank-accounts?lang=he", true);
+  const iban = page.locator("#iban");
+  await iban.pressSequentially("IL62 0108 0000 0009 9999 998");
+  await expect(page.locator("#err-iban")).toHaveText("הערך אינו תקין.");
+  await expect(iban).toHaveAttribute("aria-invalid", "true");
+  await iban.press("Backspace");
+  await iban.pressSequentially("9");
+  await expect(page.locator("#err-iban")).toBeHidden();
+
+  await open(page, "/admin/bank-accounts?lang=fa", true);
+  const card = page.locator("#card_number");
+  await card.pressSequentially("۶۰۳۷ ۹۹۰۰ ۰۰۰۰ ۰۰۰۶");
+  await expect(page.locator("#err-card_number")).toBeHidden();
+  await card.pressSequentially("۱");
+  await expect(page.locator("#err-card_number")).toHaveText("مقدار وارد‌شده معتبر نیست.");
 });
 
 /** Signs up an Iranian store with a bank account for slips; its owner ends on the payments list. */
@@ -150,4 +172,39 @@ test("rejecting a slip and leaving unsaved changes ask first", async ({ page, br
   // Once left, nothing is unsaved: the next move does not ask.
   await page.getByRole("link", { name: "Overview" }).click();
   await expect(page.getByRole("heading", { name: "Overview" })).toBeVisible();
+});
+
+// The chart tells each day's payments and amount under the pointer and to the keyboard: one
+// stop in the tab order, the arrow keys, Home and End move along the days.
+test("the payments chart shows a day's figures on hover and focus", async ({ page, browser }) => {
+  const slug = await storeTakingSlips(page, "chart");
+  await registerSlip(browser, slug, "Navid Karimi");
+  await page.reload();
+  await page.getByRole("row").filter({ hasText: "Navid Karimi" }).getByRole("link").first().click();
+  await page.getByRole("button", { name: "Confirm payment" }).click();
+  await expect(page.getByText("The slip is confirmed: the payment is paid.")).toBeVisible();
+  await page.getByRole("navigation").getByRole("link", { name: /^Payments/ }).click();
+  const days = page.getByTestId("chart-days").getByRole("listitem");
+  await expect(days).toHaveCount(30);
+  // A day's text is clipped away (yet read out) until the day is pointed at or focused.
+  const shown = (day: Locator) => day.locator(".tip").evaluate((tip) => getComputedStyle(tip).clipPath === "none");
+  const today = days.last();
+  expect(await shown(today)).toBe(false);
+  await today.hover();
+  await expect.poll(() => shown(today)).toBe(true);
+  await expect(today).toHaveText(/: 1 · 75,000 rial$/);
+
+  await page.mouse.move(0, 0);
+  await today.focus();
+  await page.keyboard.press("ArrowLeft");
+  const yesterday = days.nth(28);
+  await expect(yesterday).toBeFocused();
+  expect(await shown(yesterday)).toBe(true);
+  await expect(yesterday).toHaveText(/: 0 · /);
+  await expect(yesterday).toHaveAttribute("tabindex", "0");
+  await expect(today).toHaveAttribute("tabindex", "-1");
+  await page.keyboard.press("Home");
+  await expect(days.first()).toBeFocused();
+  await page.keyboard.press("End");
+  await expect(today).toBeFocused();
 });

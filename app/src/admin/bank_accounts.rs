@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{Notice, field_error, typed};
+use super::fields::{Notice, field_error, live_check, typed};
 use super::{AdminView, Shell};
 use crate::components::TextField;
 use crate::flash::Flash;
@@ -260,9 +260,11 @@ fn AccountForm(flash: Option<Flash>, edited: Option<ManagedAccount>) -> impl Int
             <input type="hidden" name="id" value=id />
             <TextField name="bank_name" label=t_string!(i18n, bank_name).to_string() value=bank_name error=bank_name_error />
             <TextField name="holder" autocomplete="name" label=t_string!(i18n, account_holder).to_string() value=holder error=holder_error />
-            <TextField name="account_number" label=t_string!(i18n, account_number).to_string() value=account_number error=number_error />
-            <TextField name="iban" label=t_string!(i18n, iban).to_string() value=iban error=iban_error />
-            <TextField name="card_number" inputmode="numeric" label=t_string!(i18n, card_number).to_string() value=card_number error=card_error />
+            <TextField name="account_number" label=t_string!(i18n, account_number).to_string() value=account_number error=number_error
+                check=live_check(engine::bank::account_number) />
+            <TextField name="iban" label=t_string!(i18n, iban).to_string() value=iban error=iban_error check=live_check(engine::bank::optional_iban) />
+            <TextField name="card_number" inputmode="numeric" label=t_string!(i18n, card_number).to_string() value=card_number error=card_error
+                check=live_check(engine::bank::optional_card_number) />
             <label class="check">
                 <input type="checkbox" name="merchant_account" checked=merchant />
                 <span>{t!(i18n, merchant_account)}</span>

@@ -1,6 +1,7 @@
 //! The pieces of back-office forms: notices, selects, and a refused form's values and errors.
 
 use engine::money::{Currency, Unit};
+use engine::validation::Problem;
 use leptos::prelude::*;
 
 use crate::flash::Flash;
@@ -55,16 +56,23 @@ pub fn field_error(flash: &Option<Flash>, field: engine::validation::Field) -> O
     Some(crate::components::problem_text(problem, |n| n.to_string()))
 }
 
-/// Checks an amount field that may be left empty as the merchant types, with the parser the
-/// server uses (`engine::validation::optional_amount`: Persian and Arabic-Indic digits, their
-/// separators, rial or toman), in the page's language.
-pub fn amount_check(currency: Currency, unit: Unit) -> Callback<String, Option<String>> {
+/// Checks a field as the merchant types, with the parser the server runs on it again (`parse`,
+/// pure engine code), giving what is wrong in the page's language.
+pub fn live_check<T>(
+    parse: impl Fn(&str) -> Result<T, Problem> + Send + Sync + 'static,
+) -> Callback<String, Option<String>> {
     let locale = use_i18n().get_locale_untracked();
     Callback::new(move |input: String| {
-        engine::validation::optional_amount(&input, currency, unit)
+        parse(&input)
             .err()
             .map(|problem| crate::components::problem_text_in(locale, problem, |n| n.to_string()))
     })
+}
+
+/// Checks an amount field that may be left empty (`engine::validation::optional_amount`:
+/// Persian and Arabic-Indic digits, their separators, rial or toman).
+pub fn amount_check(currency: Currency, unit: Unit) -> Callback<String, Option<String>> {
+    live_check(move |input| engine::validation::optional_amount(input, currency, unit))
 }
 
 /// `<option>`s of the store languages, each in its own language, with `chosen` selected.

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{CopyButton, Notice, SelectField, field_error, typed};
+use super::fields::{CopyButton, Notice, SelectField, amount_check, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, discount_text, money_text};
 use crate::flash::Flash;
@@ -628,8 +628,10 @@ fn MethodForm(
                 <span>{t!(i18n, method_live)}</span>
             </label>
             <p class="hint">{t!(i18n, method_live_hint)}</p>
-            <TextField name="min_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, min_amount)) value=min error=min_error />
-            <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error />
+            <TextField name="min_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, min_amount)) value=min error=min_error
+                check=amount_check(currency, unit) />
+            <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error
+                check=amount_check(currency, unit) />
             <SelectField name="discount_kind" label=t_string!(i18n, discount).to_string() error=None>{kinds}</SelectField>
             <TextField name="discount_value" inputmode="decimal" label=t_string!(i18n, discount_value).to_string() hint=t_string!(i18n, discount_hint).to_string() value error=discount_error />
             {package}

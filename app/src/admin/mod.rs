@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod bank_accounts;
+pub mod chart;
 pub mod fields;
 pub mod guards;
 pub mod links;

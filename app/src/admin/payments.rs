@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 
+use super::chart::Chart;
 use super::fields::{Notice, SelectField, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, money_text};
@@ -249,56 +250,8 @@ fn Summary(page: PaymentsPage) -> impl IntoView {
             <div><dt>{t!(i18n, total_paid_amount)}</dt><dd>{paid}</dd></div>
             <div><dt>{t!(i18n, total_awaiting)}</dt><dd>{count(totals.awaiting_count)}</dd></div>
         </dl>
-        <Chart page />
+        <Chart days=page.report.days currency=page.currency unit=page.unit />
     }
-}
-
-#[component]
-fn Chart(page: PaymentsPage) -> impl IntoView {
-    let i18n = use_i18n();
-    let days = page.report.days;
-    let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
-        return ().into_any();
-    };
-    let max = days.iter().map(|d| d.amount).max().unwrap_or(0).max(1);
-    let lang = crate::components::lang();
-    let day_text = |day: i64| crate::components::day_text(day, lang);
-    let (width, height) = (days.len() as i64 * 10, 100_i64);
-    let bars = days
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let h = if d.amount == 0 { 0 } else { (d.amount * 96 / max).max(2) };
-            let label = format!(
-                "{}: {} · {}",
-                day_text(d.day),
-                engine::digits::localize(&d.count.to_string(), lang),
-                money_text(d.amount, page.currency, page.unit)
-            );
-            view! {
-                <rect x=(i as i64 * 10 + 1).to_string() y=(height - h).to_string() width="8" height=h.to_string()>
-                    <title>{label}</title>
-                </rect>
-            }
-        })
-        .collect_view();
-    let caption = td_string!(
-        i18n.get_locale_untracked(),
-        chart_caption,
-        from = day_text(first.day),
-        to = day_text(last.day),
-        max = money_text(max, page.currency, page.unit)
-    )
-    .to_string();
-    view! {
-        <figure class="chart">
-            <svg viewBox=format!("0 0 {width} {height}") preserveAspectRatio="none" role="img" aria-label=caption.clone()>
-                {bars}
-            </svg>
-            <figcaption class="muted">{caption}</figcaption>
-        </figure>
-    }
-    .into_any()
 }
 
 #[component]
