@@ -212,7 +212,14 @@ pub async fn log_in(
     };
     login_failures::clear(db, &email, since).await?;
     let token = new_token();
-    sessions::insert(db.pool(), &token_hash(&token), user.id, user.store_id, now).await?;
+    sessions::insert(
+        db.writer().await.pool(),
+        &token_hash(&token),
+        user.id,
+        user.store_id,
+        now,
+    )
+    .await?;
     Ok(NewSession {
         token,
         user: SessionUser {
@@ -328,7 +335,7 @@ pub async fn reset_password(
     now: i64,
 ) -> Result<(), AccountError> {
     let hash = hash_password(new.to_owned()).await?;
-    users::set_password(db.pool(), store_id, user_id, &hash, now).await?;
+    users::set_password(db.writer().await.pool(), store_id, user_id, &hash, now).await?;
     Ok(())
 }
 
@@ -341,7 +348,14 @@ pub async fn add_user(
     now: i64,
 ) -> Result<users::User, AccountError> {
     let hash = hash_password(password.to_owned()).await?;
-    Ok(users::create(db.pool(), store_id, &email.to_lowercase(), &hash, now).await?)
+    Ok(users::create(
+        db.writer().await.pool(),
+        store_id,
+        &email.to_lowercase(),
+        &hash,
+        now,
+    )
+    .await?)
 }
 
 /// A hash of a password nobody has, verified against when the e-mail is unknown.

@@ -33,7 +33,7 @@ pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
         Ok::<u64, DbError>(
             sqlx::query(sql)
                 .bind(before)
-                .execute(db.pool())
+                .execute(db.writer().await.pool())
                 .await?
                 .rows_affected(),
         )
@@ -41,7 +41,7 @@ pub async fn purge(db: &Db, now: i64) -> Result<Purged, DbError> {
     let sessions = sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2")
         .bind(now - IDLE)
         .bind(now - ABSOLUTE)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?
         .rows_affected();
     Ok(Purged {

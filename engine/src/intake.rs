@@ -167,7 +167,13 @@ pub async fn charge_all(
 
 /// Refunds the address of a message that verified: genuine traffic costs its sender nothing.
 pub async fn believed(db: &Db, ticket: &Ticket) -> Result<(), DbError> {
-    budgets::refund(db.pool(), &ticket.address, ticket.window, ticket.bytes).await
+    budgets::refund(
+        db.writer().await.pool(),
+        &ticket.address,
+        ticket.window,
+        ticket.bytes,
+    )
+    .await
 }
 
 /// [`believed`] for many messages in the caller's transaction, in the order `charge_all`

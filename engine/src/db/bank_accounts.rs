@@ -36,7 +36,7 @@ pub async fn create(
     .bind(new.card_number)
     .bind(flag(new.merchant_account))
     .bind(now_millis())
-    .fetch_one(db.pool())
+    .fetch_one(db.writer().await.pool())
     .await?)
 }
 
@@ -65,7 +65,7 @@ pub async fn set_active(db: &Db, store_id: i64, id: i64, active: bool) -> Result
         .bind(flag(active))
         .bind(store_id)
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -119,7 +119,7 @@ pub async fn update(
     .bind(flag(fields.merchant_account))
     .bind(store_id)
     .bind(id)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(done.rows_affected() == 1)
 }

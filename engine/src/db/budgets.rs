@@ -100,7 +100,7 @@ pub async fn refund<'e>(
 pub async fn count_dropped(db: &Db, payment: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE payments SET dropped_messages = dropped_messages + 1 WHERE id = $1")
         .bind(payment)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }

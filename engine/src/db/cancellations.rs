@@ -135,7 +135,7 @@ pub async fn pdf_made(db: &Db, cancellation: &Cancellation) -> Result<bool, DbEr
          RETURNING made",
     )
     .bind(cancellation.id)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer().await.pool())
     .await?;
     Ok(made == 1)
 }

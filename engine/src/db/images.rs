@@ -23,7 +23,7 @@ pub async fn put(
     .bind(content_type)
     .bind(bytes.to_vec())
     .bind(now)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(now)
 }
@@ -47,7 +47,7 @@ pub async fn remove(db: &Db, store_id: i64, name: ImageName) -> Result<(), DbErr
     sqlx::query("DELETE FROM images WHERE store_id = $1 AND name = $2")
         .bind(store_id)
         .bind(name.as_string())
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }

@@ -134,7 +134,6 @@ pub async fn claim_many(
     limit: i64,
     first: &[&str],
 ) -> Result<Vec<Job>, DbError> {
-    let _turn = db.turn().await;
     // Each part of the due jobs is read in the order of an index (`jobs_due`, and
     // `jobs_kind_due` for a kind that goes first) and only as far as `limit`: an `OR` of them
     // made the database collect and sort every queued job for each claim, which took most of
@@ -191,7 +190,7 @@ pub async fn claim_many(
         .bind(lease_until)
         .bind(now)
         .bind(limit)
-        .fetch_all(db.pool())
+        .fetch_all(db.writer().await.pool())
         .await?;
     jobs.sort_by_key(|j| j.id);
     Ok(jobs)
@@ -210,7 +209,6 @@ pub async fn finish_all(
     worker: &str,
     now: i64,
 ) -> Result<Vec<bool>, DbError> {
-    let _turn = db.turn().await;
     let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "UPDATE jobs SET state = 'done', finished_at = $1, lease_until = NULL, last_error = NULL \
@@ -225,7 +223,7 @@ pub async fn finish_all(
         query = query.bind(id);
     }
     let done: std::collections::HashSet<i64> = query
-        .fetch_all(db.pool())
+        .fetch_all(db.writer().await.pool())
         .await?
         .into_iter()
         .map(|(id,)| id)
@@ -242,7 +240,6 @@ pub async fn fail(
     retry_at: Option<i64>,
     now: i64,
 ) -> Result<(), DbError> {
-    let _turn = db.turn().await;
     let (state, run_at, finished) = match retry_at {
         Some(at) => ("queued", at, None),
         None => ("dead", now, Some(now)),
@@ -257,31 +254,29 @@ pub async fn fail(
     .bind(error)
     .bind(job.id)
     .bind(worker)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(())
 }
 
 /// Hands back the jobs `worker` holds (it is shutting down): others claim them at once.
 pub async fn release(db: &Db, worker: &str) -> Result<u64, DbError> {
-    let _turn = db.turn().await;
     Ok(sqlx::query(
         "UPDATE jobs SET state = 'queued', lease_until = NULL, attempts = attempts - 1 \
          WHERE worker = $1 AND state = 'running'",
     )
     .bind(worker)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?
     .rows_affected())
 }
 
 /// Extends the leases `worker` holds (it is alive and still working) to `lease_until`.
 pub async fn renew(db: &Db, worker: &str, lease_until: i64) -> Result<(), DbError> {
-    let _turn = db.turn().await;
     sqlx::query("UPDATE jobs SET lease_until = $1 WHERE worker = $2 AND state = 'running'")
         .bind(lease_until)
         .bind(worker)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }
@@ -294,7 +289,7 @@ pub async fn release_orphans(db: &Db) -> Result<u64, DbError> {
     }
     Ok(
         sqlx::query("UPDATE jobs SET state = 'queued', lease_until = NULL WHERE state = 'running'")
-            .execute(db.pool())
+            .execute(db.writer().await.pool())
             .await?
             .rows_affected(),
     )

@@ -8,6 +8,7 @@ use super::{Db, DbError, flag};
 pub use crate::links::PaymentLink;
 use crate::time::now_millis;
 
+#[derive(Clone, Copy)]
 pub struct NewLink<'a> {
     pub token: &'a str,
     /// The store's currency: the one the link's amounts are in.
@@ -88,7 +89,7 @@ pub async fn create(db: &Db, store_id: i64, new: NewLink<'_>) -> Result<i64, DbE
     .bind(new.max_uses)
     .bind(new.currency.code())
     .bind(now_millis())
-    .fetch_one(db.pool())
+    .fetch_one(db.writer().await.pool())
     .await?;
     Ok(id)
 }

@@ -70,7 +70,7 @@ pub async fn clear(db: &Db, email: &str, before: i64) -> Result<(), DbError> {
     sqlx::query("DELETE FROM login_failures WHERE email = $1 OR at < $2")
         .bind(email)
         .bind(before)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }
@@ -79,7 +79,7 @@ pub async fn clear(db: &Db, email: &str, before: i64) -> Result<(), DbError> {
 pub async fn release(db: &Db, id: i64) -> Result<(), DbError> {
     sqlx::query("DELETE FROM login_failures WHERE id = $1")
         .bind(id)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }

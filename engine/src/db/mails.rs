@@ -71,7 +71,6 @@ pub async fn record(
     attempt: Attempt<'_>,
     now: i64,
 ) -> Result<(), DbError> {
-    let _turn = db.turn().await;
     let (state, error, sent_at) = match attempt {
         Attempt::Sent => (SENT, None, Some(now)),
         Attempt::Failed { error, last } => (if last { FAILED } else { QUEUED }, Some(error), None),
@@ -93,7 +92,7 @@ pub async fn record(
     .bind(error)
     .bind(now)
     .bind(sent_at)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(())
 }
@@ -177,7 +176,6 @@ const DELIVERED: &str = "id, message_id, sender, recipient, subject, text_body, 
 
 /// Puts a message in the sandbox's mailbox (`Delivered::id` is ignored).
 pub async fn deliver_to_sandbox(db: &Db, mail: &Delivered) -> Result<(), DbError> {
-    let _turn = db.turn().await;
     sqlx::query(
         "INSERT INTO sandbox_mail (message_id, sender, recipient, subject, text_body, html_body, \
          attachment_name, attachment, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -191,7 +189,7 @@ pub async fn deliver_to_sandbox(db: &Db, mail: &Delivered) -> Result<(), DbError
     .bind(mail.attachment_name.as_deref())
     .bind(mail.attachment.as_deref())
     .bind(mail.created_at)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(())
 }

@@ -110,7 +110,7 @@ pub async fn create(db: &Db, store_id: i64, new: NewMethod<'_>) -> Result<Paymen
     .bind(new.discount.map(|d| d.to_parts().0))
     .bind(new.discount.map(|d| d.to_parts().1))
     .bind(now_millis())
-    .fetch_one(db.pool())
+    .fetch_one(db.writer().await.pool())
     .await?;
     Ok(row.into())
 }
@@ -138,7 +138,7 @@ pub async fn set_enabled(db: &Db, store_id: i64, id: i64, enabled: bool) -> Resu
             .bind(flag(enabled))
             .bind(store_id)
             .bind(id)
-            .execute(db.pool())
+            .execute(db.writer().await.pool())
             .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -176,7 +176,7 @@ pub async fn update(db: &Db, store_id: i64, id: i64, m: &NewMethod<'_>) -> Resul
     .bind(store_id)
     .bind(id)
     .bind(m.provider)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(done.rows_affected() == 1)
 }

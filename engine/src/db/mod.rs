@@ -84,6 +84,18 @@ impl Tx {
     }
 }
 
+/// The pool, in this process's turn to write ([`Db::writer`]).
+pub struct Writer<'a> {
+    pool: &'a AnyPool,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl Writer<'_> {
+    pub fn pool(&self) -> &AnyPool {
+        self.pool
+    }
+}
+
 impl std::ops::Deref for Tx {
     type Target = sqlx::Transaction<'static, sqlx::Any>;
     fn deref(&self) -> &Self::Target {
@@ -161,12 +173,23 @@ impl Db {
         })
     }
 
-    /// This process's turn to write, for a write outside [`Db::begin`] (one statement). SQLite
-    /// takes one writer at a time, and a connection that finds the file locked sleeps in
-    /// SQLite's busy handler (1, 2, 5, 10… ms) holding one of the pool's few connections: under
-    /// load, writers slept more than they wrote. Waiting for the turn here, in order, costs
-    /// nothing while nobody writes. PostgreSQL locks rows, not the database: no turn.
-    pub async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
+    /// The pool in this process's turn to write, for one write statement outside
+    /// [`Db::begin`]: `query.execute(db.writer().await.pool())`. The turn is held to the end of
+    /// the statement that takes it. Every write goes through here or `begin`: SQLite takes one
+    /// writer at a time, and a connection that finds the file locked sleeps in SQLite's busy
+    /// handler (1, 2, 5, 10… ms) holding one of the pool's few connections. Under load such a
+    /// writer slept more than it wrote, and one that never found the file free between the
+    /// writers taking turns failed after the busy timeout (5 s). Waiting for the turn here, in
+    /// order and without a timeout, costs nothing while nobody writes. PostgreSQL locks rows,
+    /// not the database: no turn. Not for a task that holds a [`Tx`]: it would wait for itself.
+    pub async fn writer(&self) -> Writer<'_> {
+        Writer {
+            pool: &self.pool,
+            _turn: self.turn().await,
+        }
+    }
+
+    async fn turn(&self) -> Option<OwnedMutexGuard<()>> {
         match &self.writers {
             Some(writers) => Some(writers.clone().lock_owned().await),
             None => None,

@@ -129,7 +129,7 @@ pub async fn pdf_made(db: &Db, receipt: &Receipt) -> Result<bool, DbError> {
          ON CONFLICT (receipt_id) DO UPDATE SET made = receipt_pdfs.made + 1 RETURNING made",
     )
     .bind(receipt.id)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer().await.pool())
     .await?;
     Ok(made == 1)
 }

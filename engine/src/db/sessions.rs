@@ -45,7 +45,7 @@ pub async fn touch(db: &Db, token_hash: &str, now: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
         .bind(now)
         .bind(token_hash)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }
@@ -53,7 +53,7 @@ pub async fn touch(db: &Db, token_hash: &str, now: i64) -> Result<(), DbError> {
 pub async fn delete(db: &Db, token_hash: &str) -> Result<(), DbError> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }

@@ -104,7 +104,7 @@ const COLUMNS: &str = "id, slug, name, currency, toman_display, default_lang, ma
                        time_zone, storefront_version";
 
 pub async fn create(db: &Db, new: NewStore<'_>) -> Result<Store, DbError> {
-    create_with(db.pool(), new).await
+    create_with(db.writer().await.pool(), new).await
 }
 
 /// [`create`] on a given connection or transaction (sign-up creates the store and its owner
@@ -179,7 +179,7 @@ pub async fn set_maintenance(db: &Db, store_id: i64, on: bool) -> Result<(), DbE
     sqlx::query("UPDATE stores SET maintenance = $1 WHERE id = $2")
         .bind(flag(on))
         .bind(store_id)
-        .execute(db.pool())
+        .execute(db.writer().await.pool())
         .await?;
     Ok(())
 }
@@ -195,7 +195,7 @@ pub async fn set_legal(db: &Db, store_id: i64, legal: &Legal) -> Result<(), DbEr
     .bind(legal.address.as_deref())
     .bind(&legal.time_zone)
     .bind(store_id)
-    .execute(db.pool())
+    .execute(db.writer().await.pool())
     .await?;
     Ok(())
 }
@@ -234,7 +234,7 @@ pub async fn update(db: &Db, store_id: i64, s: &Settings) -> Result<Store, DbErr
     .bind(s.legal.address.as_deref())
     .bind(&s.legal.time_zone)
     .bind(store_id)
-    .fetch_one(db.pool())
+    .fetch_one(db.writer().await.pool())
     .await?;
     row.try_into()
 }

@@ -54,3 +54,36 @@ async fn waiting_writers_leave_the_readers_their_connections() {
         assert_eq!(all, 7);
     }
 }
+
+/// A single write outside a transaction (a toggle, a purge, a session's last-seen time) waits
+/// for its turn however long the writers before it take: outside the turn it slept in SQLite's
+/// busy handler and failed after the busy timeout (5 s) when the file never came free.
+#[tokio::test]
+async fn a_single_write_waits_for_its_turn_past_the_busy_timeout() {
+    for db in crate::common::databases().await {
+        let store = crate::common::store(&db, "turns").await;
+        let mut long = db.begin().await.unwrap();
+        jobs::enqueue(&mut long, &job(format!("long-{}", store.id)), now_millis())
+            .await
+            .unwrap();
+        let writes = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                engine::db::stores::set_maintenance(&db, store.id, true).await?;
+                engine::housekeeping::purge(&db, now_millis()).await?;
+                Ok::<_, engine::db::DbError>(())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(5500)).await;
+        long.commit().await.unwrap();
+        writes
+            .await
+            .unwrap()
+            .expect("the writes waited for the long transaction");
+        let store = engine::db::stores::by_id(&db, store.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(store.maintenance);
+    }
+}

@@ -156,16 +156,13 @@ pub async fn fast_forward_polls(app: &Running, code: &str) -> (Payment, usize) {
         if open == 0 {
             return (p, usize::try_from(ran).unwrap());
         }
-        {
-            // In the server's turn to write, as its own writers are (`Db::turn`): outside it,
-            // this write and theirs sleep in SQLite's busy handler and may time out.
-            let _turn = db.turn().await;
-            sqlx::query("UPDATE jobs SET run_at = 0 WHERE dedupe_key LIKE $1 AND state = 'queued'")
-                .bind(&polls)
-                .execute(db.pool())
-                .await
-                .unwrap();
-        }
+        // In the server's turn to write, as its own writers are (`Db::writer`): outside it,
+        // this write and theirs sleep in SQLite's busy handler and may time out.
+        sqlx::query("UPDATE jobs SET run_at = 0 WHERE dedupe_key LIKE $1 AND state = 'queued'")
+            .bind(&polls)
+            .execute(db.writer().await.pool())
+            .await
+            .unwrap();
         app.state.queue.wake();
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

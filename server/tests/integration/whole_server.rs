@@ -334,13 +334,11 @@ async fn a_payment_whose_return_was_lost_is_found_paid_by_the_status_poll() {
         assert_eq!(polls.len(), 2, "one poll enqueued with each payment");
         // Five minutes later, as far as the queue knows (written in the server's turn, as
         // its own writers are).
-        let turn = db.turn().await;
         sqlx::query("UPDATE jobs SET run_at = 0 WHERE kind = $1")
             .bind(engine::polls::KIND)
-            .execute(db.pool())
+            .execute(db.writer().await.pool())
             .await
             .unwrap();
-        drop(turn);
         app.state.queue.wake();
         let mut found = false;
         for _ in 0..100 {
