@@ -47,6 +47,26 @@ pub fn money_text_in(locale: Locale, minor: i64, currency: Currency, unit: Unit)
     engine::money::format_money(minor, currency, unit, locale.as_str(), &unit_name)
 }
 
+/// What a customer may pay through a link whose amount they choose: between, at least or at
+/// most (`None`: any amount). The payment page's hint and the link builder's preview.
+pub fn range_text(
+    min: Option<i64>,
+    max: Option<i64>,
+    currency: Currency,
+    unit: Unit,
+) -> Option<String> {
+    let locale = use_i18n().get_locale_untracked();
+    let money = |minor| money_text_in(locale, minor, currency, unit);
+    Some(match (min, max) {
+        (Some(min), Some(max)) => {
+            td_string!(locale, amount_between, min = money(min), max = money(max)).to_string()
+        }
+        (Some(min), None) => td_string!(locale, amount_at_least, min = money(min)).to_string(),
+        (None, Some(max)) => td_string!(locale, amount_at_most, max = money(max)).to_string(),
+        (None, None) => return None,
+    })
+}
+
 /// A discount as shown: `12.5%`, or an amount in the store's unit.
 pub fn discount_text(discount: Discount, currency: Currency, unit: Unit) -> String {
     match discount {

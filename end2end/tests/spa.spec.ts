@@ -69,6 +69,40 @@ test("the link builder checks amounts as they are typed, in Persian and in Hebre
   await expect(page.locator("#err-max_amount")).toHaveText("הסכום אינו יכול להיות שלילי.");
 });
 
+// The link builder shows the link it makes as the merchant types: its address and QR code
+// (from the server, which signs) and what the customer will see (drawn in the browser). The
+// link it then makes has the address it showed.
+test("the link builder shows the link and the customer's view as they are typed", async ({ page }) => {
+  const { slug, email } = unique("preview");
+  await signUp(page, true, slug, email, "IRR");
+  await open(page, "/admin/links?lang=fa", true);
+  const address = page.getByTestId("preview-url");
+  const qr = page.getByTestId("preview-qr");
+  await expect(address).toHaveValue(/link=[0-9a-f]{32}&sig=/);
+  const emptyQr = await qr.innerHTML();
+
+  await page.locator("#description").fill("کلاس سفال");
+  await page.locator("#amount").pressSequentially("۱۲۰٬۰۰۰");
+  const view = page.getByTestId("customer-view");
+  await expect(view).toContainText("کلاس سفال");
+  await expect(page.getByTestId("preview-amount")).toContainText("۱۲۰٬۰۰۰");
+  await expect(address).toHaveValue(/price=120000/);
+  await expect(qr).not.toHaveJSProperty("innerHTML", emptyQr);
+
+  // A refused amount has no address until it is put right.
+  await page.locator("#amount").pressSequentially("x");
+  await expect(address).toHaveText("نشانی و کد QR پیوند وقتی همهٔ فیلدها درست باشند نمایش داده می‌شوند.");
+  await page.locator("#amount").press("Backspace");
+  await expect(address).toHaveValue(/price=120000/);
+  const shown = await address.inputValue();
+
+  await page.getByRole("button", { name: "ساخت لینک" }).click();
+  await expect(page.getByText("لینک آماده است")).toBeVisible();
+  await expect(page.getByTestId("link-url")).toHaveValue(shown);
+  // The next link gets an address of its own.
+  await expect(address).not.toHaveValue(shown);
+});
+
 // Bank account numbers are checked by their checksums as they are typed, with the parser the
 // server uses: an IBAN in Hebrew, a card number typed in Persian digits.
 test("bank account numbers are checked as they are typed", async ({ page }) => {

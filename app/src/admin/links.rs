@@ -8,9 +8,9 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{CopyButton, Notice, amount_check, field_error, typed};
+use super::fields::{CopyButton, Notice, amount_check, field_error};
 use super::{AdminView, Shell};
-use crate::components::{TextField, money_text};
+use crate::components::{Row, TextField, money_text, range_text};
 use crate::flash::Flash;
 use crate::i18n::*;
 
@@ -32,6 +32,103 @@ pub struct LinksPage {
     /// The link `?show=` names, with its QR code (SVG markup drawn by the server).
     pub shown: Option<(ListedLink, String)>,
     pub flash: Option<Flash>,
+    /// The builder's fields as loaded (a refused form's values, else empty) with the token
+    /// of the link it makes, and the address that link will have.
+    pub draft: LinkDraft,
+    pub preview: Option<LinkPreview>,
+}
+
+/// The builder's fields as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkDraft {
+    pub signed: bool,
+    pub payer_name: String,
+    pub description: String,
+    pub amount: String,
+    pub min_amount: String,
+    pub max_amount: String,
+    pub expires: String,
+    pub max_uses: String,
+    /// The token the link will have (`engine::settings::links::LinkForm::token`).
+    pub token: String,
+}
+
+impl LinkDraft {
+    /// The fields as a form posts them (`signed` is there only when ticked).
+    fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> LinkDraft {
+        let mut draft = LinkDraft::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "signed" => draft.signed = !value.is_empty(),
+                "payer_name" => draft.payer_name = value,
+                "description" => draft.description = value,
+                "amount" => draft.amount = value,
+                "min_amount" => draft.min_amount = value,
+                "max_amount" => draft.max_amount = value,
+                "expires" => draft.expires = value,
+                "max_uses" => draft.max_uses = value,
+                "token" => draft.token = value,
+                _ => {}
+            }
+        }
+        draft
+    }
+
+    #[cfg(feature = "ssr")]
+    fn into_form(self) -> engine::settings::links::LinkForm {
+        engine::settings::links::LinkForm {
+            signed: self.signed,
+            payer_name: self.payer_name,
+            description: self.description,
+            amount: self.amount,
+            min_amount: self.min_amount,
+            max_amount: self.max_amount,
+            expires: self.expires,
+            max_uses: self.max_uses,
+            token: self.token,
+        }
+    }
+}
+
+/// The address the builder's link will have, with its QR code (SVG markup drawn by the
+/// server, which alone can sign it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkPreview {
+    pub url: String,
+    pub qr: String,
+}
+
+/// The address and QR code of the link `draft` makes, as the merchant types (`None` while a
+/// field is refused).
+#[server(endpoint = "admin/link-preview")]
+pub async fn preview_link(draft: LinkDraft) -> Result<Option<LinkPreview>, ServerFnError> {
+    let state = crate::state::app_state()?;
+    let user = crate::session::require_user().await?;
+    let store = engine::db::stores::by_id(state.checkout.db(), user.store_id)
+        .await
+        .map_err(crate::api::internal)?
+        .ok_or_else(|| crate::api::internal("a session without its store"))?;
+    Ok(previewed(&state, &store, draft))
+}
+
+#[cfg(feature = "ssr")]
+fn previewed(
+    state: &crate::state::AppState,
+    store: &engine::db::stores::Store,
+    draft: LinkDraft,
+) -> Option<LinkPreview> {
+    let page_url = format!(
+        "{}{}",
+        state.checkout.public_url(),
+        super::payment_path(state, store)
+    );
+    let today = engine::time::now_millis().div_euclid(engine::time::DAY_MILLIS);
+    let form = draft.into_form();
+    let url = engine::settings::links::preview(&state.secrets, &page_url, store, &form, today)?;
+    Some(LinkPreview {
+        qr: qr_svg(&url),
+        url,
+    })
 }
 
 #[server(endpoint = "admin/links-page")]
@@ -56,13 +153,23 @@ pub async fn load_links(show: Option<String>) -> Result<LinksPage, ServerFnError
             let qr = qr_svg(&l.url);
             (l, qr)
         });
+    let flash = crate::flash::take().await;
+    let mut draft = LinkDraft::from_pairs(flash.iter().flat_map(|f| f.values.clone()));
+    // A refused form keeps its token, and so the address it previewed; a new one is signed.
+    if flash.is_none() {
+        draft.signed = true;
+        draft.token = engine::tracking::random_token();
+    }
+    let preview = previewed(&state, &store, draft.clone());
     Ok(LinksPage {
         admin,
         currency: store.currency,
         unit: store.unit(),
         links,
         shown,
-        flash: crate::flash::take().await,
+        flash,
+        draft,
+        preview,
     })
 }
 
@@ -95,6 +202,7 @@ pub async fn create_link(
     max_amount: String,
     expires: String,
     max_uses: String,
+    #[server(default)] token: String,
 ) -> Result<(), ServerFnError> {
     use engine::settings::SettingsError;
     use engine::settings::links::{LinkForm, create};
@@ -114,6 +222,7 @@ pub async fn create_link(
         max_amount,
         expires,
         max_uses,
+        token,
     };
     let today = engine::time::now_millis().div_euclid(engine::time::DAY_MILLIS);
     match create(db, &store, &form, today).await {
@@ -132,6 +241,7 @@ pub async fn create_link(
                     ("max_amount".into(), form.max_amount),
                     ("expires".into(), form.expires),
                     ("max_uses".into(), form.max_uses),
+                    ("token".into(), form.token),
                 ],
                 errors: errors.encode(),
                 notice: None,
@@ -161,7 +271,8 @@ pub fn Links() -> impl IntoView {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_links).to_string()>
                             {notice}
                             {shown}
-                            <Builder flash=page.flash.clone() currency=page.currency unit=page.unit />
+                            <Builder flash=page.flash.clone() draft=page.draft.clone() preview=page.preview.clone()
+                                currency=page.currency unit=page.unit store=page.admin.store_name.clone() />
                             <LinkList page />
                         </Shell>
                     }
@@ -173,20 +284,33 @@ pub fn Links() -> impl IntoView {
 
 /// What a link asks for, in a line: its description and amount (or range).
 fn summary(link: &PaymentLink, currency: Currency, unit: Unit) -> String {
-    let money = |n: i64| money_text(n, currency, unit);
-    let locale = use_i18n().get_locale_untracked();
-    let amount = match (link.amount, link.min_amount, link.max_amount) {
-        (Some(fixed), _, _) => money(fixed),
-        (None, Some(min), Some(max)) => format!("{} – {}", money(min), money(max)),
-        (None, Some(min), None) => {
-            td_string!(locale, amount_at_least, min = money(min)).to_string()
-        }
-        (None, None, Some(max)) => td_string!(locale, amount_at_most, max = money(max)).to_string(),
-        (None, None, None) => td_string!(locale, amount_customer_chooses).to_string(),
-    };
+    let amount = asks(
+        link.amount,
+        link.min_amount,
+        link.max_amount,
+        currency,
+        unit,
+    );
     match &link.description {
         Some(d) => format!("{d} · {amount}"),
         None => amount,
+    }
+}
+
+/// The amount a link asks for: fixed, within a range, or whatever the customer chooses.
+fn asks(
+    fixed: Option<i64>,
+    min: Option<i64>,
+    max: Option<i64>,
+    currency: Currency,
+    unit: Unit,
+) -> String {
+    match fixed {
+        Some(fixed) => money_text(fixed, currency, unit),
+        None => range_text(min, max, currency, unit).unwrap_or_else(|| {
+            let locale = use_i18n().get_locale_untracked();
+            td_string!(locale, amount_customer_chooses).to_string()
+        }),
     }
 }
 
@@ -230,35 +354,21 @@ fn Shown(
     }
 }
 
+/// The builder: the form, and beside it the link it makes (address and QR code, from the
+/// server, which signs) and what the customer will see (drawn in the browser as typed).
 #[component]
-fn Builder(flash: Option<Flash>, currency: Currency, unit: Unit) -> impl IntoView {
+fn Builder(
+    flash: Option<Flash>,
+    draft: LinkDraft,
+    preview: Option<LinkPreview>,
+    currency: Currency,
+    unit: Unit,
+    store: String,
+) -> impl IntoView {
     let i18n = use_i18n();
     let check = amount_check(currency, unit);
     let create = ServerAction::<CreateLink>::new();
-    let value = |name: &str| typed(&flash, name, "");
-    let signed = flash
-        .as_ref()
-        .and_then(|f| f.value("signed"))
-        .is_none_or(|v| !v.is_empty());
     let error = |field: Field| field_error(&flash, field);
-    let [
-        payer_name,
-        description,
-        amount,
-        min_amount,
-        max_amount,
-        expires,
-        max_uses,
-    ] = [
-        "payer_name",
-        "description",
-        "amount",
-        "min_amount",
-        "max_amount",
-        "expires",
-        "max_uses",
-    ]
-    .map(value);
     let [
         name_error,
         description_error,
@@ -277,26 +387,167 @@ fn Builder(flash: Option<Flash>, currency: Currency, unit: Unit) -> impl IntoVie
         Field::MaxUses,
     ]
     .map(error);
+    let LinkDraft {
+        signed,
+        payer_name,
+        description,
+        amount,
+        min_amount,
+        max_amount,
+        expires,
+        max_uses,
+        token,
+    } = draft.clone();
+    let draft = RwSignal::new(draft);
+    let preview = RwSignal::new(preview);
+    follow_preview(draft, preview);
     view! {
         <h2 id="link-builder">{t!(i18n, new_link)}</h2>
-        <ActionForm action=create attr:class="stack" attr:novalidate=true>
-            <label class="check">
-                <input type="checkbox" name="signed" checked=signed />
-                <span>{t!(i18n, link_signed)}</span>
-            </label>
-            <p class="hint">{t!(i18n, link_signed_hint)}</p>
-            <TextField name="payer_name" label=t_string!(i18n, payer_name).to_string() value=payer_name error=name_error />
-            <TextField name="description" label=t_string!(i18n, description).to_string() value=description error=description_error />
-            <TextField name="amount" inputmode="decimal" label=t_string!(i18n, link_amount).to_string()
-                hint=t_string!(i18n, link_amount_hint).to_string() value=amount error=amount_error check />
-            <TextField name="min_amount" inputmode="decimal" label=t_string!(i18n, min_amount).to_string() value=min_amount error=min_error check />
-            <TextField name="max_amount" inputmode="decimal" label=t_string!(i18n, max_amount).to_string() value=max_amount error=max_error check />
-            <TextField name="expires" kind="date" label=t_string!(i18n, link_expires).to_string() value=expires error=expires_error />
-            <TextField name="max_uses" inputmode="numeric" label=t_string!(i18n, link_max_uses).to_string()
-                hint=t_string!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />
-            <button type="submit" class="button primary">{t!(i18n, create_link)}</button>
-        </ActionForm>
+        <div class="builder">
+            <div on:input=move |ev| retyped(ev, draft)>
+                <ActionForm action=create attr:class="stack" attr:novalidate=true>
+                    <input type="hidden" name="token" value=token />
+                    <label class="check">
+                        <input type="checkbox" name="signed" checked=signed />
+                        <span>{t!(i18n, link_signed)}</span>
+                    </label>
+                    <p class="hint">{t!(i18n, link_signed_hint)}</p>
+                    <TextField name="payer_name" label=t_string!(i18n, payer_name).to_string() value=payer_name error=name_error />
+                    <TextField name="description" label=t_string!(i18n, description).to_string() value=description error=description_error />
+                    <TextField name="amount" inputmode="decimal" label=t_string!(i18n, link_amount).to_string()
+                        hint=t_string!(i18n, link_amount_hint).to_string() value=amount error=amount_error check />
+                    <TextField name="min_amount" inputmode="decimal" label=t_string!(i18n, min_amount).to_string() value=min_amount error=min_error check />
+                    <TextField name="max_amount" inputmode="decimal" label=t_string!(i18n, max_amount).to_string() value=max_amount error=max_error check />
+                    <TextField name="expires" kind="date" label=t_string!(i18n, link_expires).to_string() value=expires error=expires_error />
+                    <TextField name="max_uses" inputmode="numeric" label=t_string!(i18n, link_max_uses).to_string()
+                        hint=t_string!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />
+                    <button type="submit" class="button primary">{t!(i18n, create_link)}</button>
+                </ActionForm>
+            </div>
+            <aside class="link-preview" aria-labelledby="link-preview-title" data-testid="link-preview">
+                <h3 id="link-preview-title">{t!(i18n, link_preview)}</h3>
+                {move || match preview.get() {
+                    Some(p) => view! {
+                        <input class="mono" readonly value=p.url aria-label=t_string!(i18n, link_address).to_string() data-testid="preview-url" />
+                        <div class="qr" role="img" aria-label=t_string!(i18n, link_qr).to_string() inner_html=p.qr data-testid="preview-qr"></div>
+                    }.into_any(),
+                    None => view! { <p class="muted" data-testid="preview-url">{t!(i18n, link_preview_waits)}</p> }.into_any(),
+                }}
+                <CustomerView draft currency unit store />
+            </aside>
+        </div>
     }
+    // Its own type, not the page's: the page's whole view type outgrew the compiler's limit.
+    .into_any()
+}
+
+/// What the customer will see on the payment page the link opens: the payee, the payer's
+/// name, what it is for and the amount, fixed or within its range.
+#[component]
+fn CustomerView(
+    draft: RwSignal<LinkDraft>,
+    currency: Currency,
+    unit: Unit,
+    store: String,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let amount = move |typed: &str| {
+        engine::validation::optional_amount(typed, currency, unit)
+            .ok()
+            .flatten()
+    };
+    let pay_to = td_string!(i18n.get_locale_untracked(), pay_to, store = store).to_string();
+    let terms = move || {
+        draft.with(|d| {
+            let line = |label: String, value: &str| {
+                let value = value.trim().to_owned();
+                (!value.is_empty()).then(|| view! { <Row label value /> })
+            };
+            let pays = asks(
+                amount(&d.amount),
+                amount(&d.min_amount),
+                amount(&d.max_amount),
+                currency,
+                unit,
+            );
+            view! {
+                <dl class="summary">
+                    {line(t_string!(i18n, payer_name).to_string(), &d.payer_name)}
+                    {line(t_string!(i18n, description).to_string(), &d.description)}
+                    <div class="row" data-testid="preview-amount">
+                        <dt>{t!(i18n, amount_to_pay)}</dt>
+                        <dd>{pays}</dd>
+                    </div>
+                </dl>
+            }
+        })
+    };
+    view! {
+        <section class="customer-view" aria-labelledby="customer-view-title" data-testid="customer-view">
+            <h4 id="customer-view-title">{t!(i18n, link_customer_view)}</h4>
+            <p class="pay-to">{pay_to}</p>
+            {terms}
+        </section>
+    }
+}
+
+/// Reads the builder's form after each keystroke or tick into `draft`.
+fn retyped(ev: leptos::ev::Event, draft: RwSignal<LinkDraft>) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::{Element, FormData, HtmlFormElement, UrlSearchParams};
+        let Some(form) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|e| e.closest("form").ok().flatten())
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(query) = FormData::new_with_form(&form)
+            .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
+        else {
+            return;
+        };
+        let query = String::from(query.to_string());
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
+        draft.set(LinkDraft::from_pairs(pairs));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, draft);
+}
+
+/// Asks the server for the address of the link `draft` makes once typing pauses (the
+/// customer's view follows at once, in the browser); an answer to an older draft is dropped.
+fn follow_preview(draft: RwSignal<LinkDraft>, preview: RwSignal<Option<LinkPreview>>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let pending = StoredValue::new(None::<TimeoutHandle>);
+        Effect::new(move |loaded: Option<()>| {
+            let asked = draft.get();
+            // The page came with the preview of the form as loaded.
+            if loaded.is_none() {
+                return;
+            }
+            if let Some(timer) = pending.get_value() {
+                timer.clear();
+            }
+            let ask = move || {
+                leptos::task::spawn_local(async move {
+                    if let Ok(answer) = preview_link(asked.clone()).await
+                        && draft.with_untracked(|now| *now == asked)
+                    {
+                        preview.set(answer);
+                    }
+                })
+            };
+            let timer = set_timeout_with_handle(ask, std::time::Duration::from_millis(150));
+            pending.set_value(timer.ok());
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (draft, preview);
 }
 
 #[component]

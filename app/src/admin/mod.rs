@@ -54,11 +54,7 @@ pub(crate) async fn admin_view(
         .await
         .map_err(crate::api::internal)?
         .ok_or_else(|| crate::api::internal("a session without its store"))?;
-    let payment_path = if store.slug == state.default_store {
-        "/openpay".to_owned()
-    } else {
-        format!("/s/{}/openpay", store.slug)
-    };
+    let payment_path = payment_path(state, &store);
     let slips = engine::db::payments::awaiting_count(state.checkout.db(), store.id)
         .await
         .map_err(crate::api::internal)?;
@@ -71,6 +67,19 @@ pub(crate) async fn admin_view(
         render: engine::tracking::random_token(),
     };
     Ok((store, view))
+}
+
+/// The store's payment page, as a path: `/openpay` for the default store.
+#[cfg(feature = "ssr")]
+pub(crate) fn payment_path(
+    state: &crate::state::AppState,
+    store: &engine::db::stores::Store,
+) -> String {
+    if store.slug == state.default_store {
+        "/openpay".to_owned()
+    } else {
+        format!("/s/{}/openpay", store.slug)
+    }
 }
 
 /// Ends the session and goes to the log-in page.

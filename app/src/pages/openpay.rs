@@ -203,34 +203,8 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                     </div>
                 }
             });
-        let range = match limits {
-            Some((Some(min), Some(max))) => Some(
-                td_string!(
-                    i18n.get_locale_untracked(),
-                    amount_between,
-                    min = money_text(min, store.currency, store.unit),
-                    max = money_text(max, store.currency, store.unit)
-                )
-                .to_string(),
-            ),
-            Some((Some(min), None)) => Some(
-                td_string!(
-                    i18n.get_locale_untracked(),
-                    amount_at_least,
-                    min = money_text(min, store.currency, store.unit)
-                )
-                .to_string(),
-            ),
-            Some((None, Some(max))) => Some(
-                td_string!(
-                    i18n.get_locale_untracked(),
-                    amount_at_most,
-                    max = money_text(max, store.currency, store.unit)
-                )
-                .to_string(),
-            ),
-            _ => None,
-        };
+        let range = limits
+            .and_then(|(min, max)| components::range_text(min, max, store.currency, store.unit));
         let amount_error = error(Field::Amount);
         let amount_field = match fixed_price {
             Some(minor) => view! {

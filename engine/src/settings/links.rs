@@ -5,7 +5,7 @@ use crate::db::links::{self, NewLink};
 use crate::db::stores::Store;
 use crate::db::{Db, DbError};
 use crate::links::{PaymentLink, canonical_terms, signed_message};
-use crate::money::amount_input_value;
+use crate::money::{Currency, Unit, amount_input_value};
 use crate::secrets::SecretKey;
 use crate::time::{DAY_MILLIS, format_day, parse_day};
 use crate::validation::{self as v, Field, FieldErrors, Problem};
@@ -29,16 +29,51 @@ pub struct LinkForm {
     /// The last day (UTC) the link takes payments, `YYYY-MM-DD`.
     pub expires: String,
     pub max_uses: String,
+    /// The token the builder previewed the address with ([`crate::tracking::random_token`]
+    /// when it was shown): the saved link keeps the address the merchant saw, and the same
+    /// form sent twice makes one link. Anything else gets a new token.
+    pub token: String,
 }
 
-/// Checks and saves a link; `today` is the current UTC day (days since 1970).
-pub async fn create(
-    db: &Db,
-    store: &Store,
+/// A form's checked terms, before the link is saved.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedLink {
+    pub signed: bool,
+    pub payer_name: Option<String>,
+    pub description: Option<String>,
+    pub amount: Option<i64>,
+    pub min_amount: Option<i64>,
+    pub max_amount: Option<i64>,
+    /// The last day (days since 1970, UTC) it takes payments.
+    pub expires: Option<i64>,
+    pub max_uses: Option<i64>,
+    /// The terms as written in the link (`crate::links::canonical_terms`).
+    pub terms: String,
+}
+
+impl CheckedLink {
+    fn expires_at(&self) -> Option<i64> {
+        self.expires.map(|day| (day + 1) * DAY_MILLIS)
+    }
+
+    /// Whether `link` is this one, saved.
+    fn saved_as(&self, link: &PaymentLink) -> bool {
+        link.signed == self.signed
+            && link.terms == self.terms
+            && link.expires_at == self.expires_at()
+            && link.max_uses == self.max_uses
+    }
+}
+
+/// Checks the builder's form for a store in `currency` shown in `unit`; `today` is the current
+/// UTC day (days since 1970). It reads no database: the builder's preview runs it on every
+/// change, `create` once more before saving.
+pub fn check(
     form: &LinkForm,
+    currency: Currency,
+    unit: Unit,
     today: i64,
-) -> Result<PaymentLink, SettingsError> {
-    let (currency, unit) = (store.currency, store.unit());
+) -> Result<CheckedLink, FieldErrors> {
     let mut errors = FieldErrors::default();
     let payer_name = errors.check(Field::Name, v::optional_name(&form.payer_name, 100));
     let description = errors.check(Field::Description, v::optional_name(&form.description, 500));
@@ -74,7 +109,7 @@ pub async fn create(
         max_uses,
     )
     else {
-        return Err(SettingsError::Invalid(errors));
+        return Err(errors);
     };
     let written = |minor: Option<i64>| minor.map(|m| amount_input_value(m, currency, unit));
     let terms: Vec<(String, String)> = [
@@ -88,28 +123,106 @@ pub async fn create(
     .into_iter()
     .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
     .collect();
-    let token = crate::tracking::random_token();
-    let id = links::create(
-        db,
-        store.id,
-        NewLink {
-            token: &token,
-            currency,
-            signed: form.signed,
-            terms: &canonical_terms(&terms),
-            payer_name: payer_name.as_deref(),
-            description: description.as_deref(),
-            amount,
-            min_amount,
-            max_amount,
-            expires_at: expires.map(|day| (day + 1) * DAY_MILLIS),
-            max_uses,
+    Ok(CheckedLink {
+        signed: form.signed,
+        payer_name,
+        description,
+        amount,
+        min_amount,
+        max_amount,
+        expires,
+        max_uses,
+        terms: canonical_terms(&terms),
+    })
+}
+
+/// The address the form's link will have once saved (the builder shows it, and its QR code,
+/// as the merchant types); `None` while the form has errors or names no usable token.
+pub fn preview(
+    key: &SecretKey,
+    page_url: &str,
+    store: &Store,
+    form: &LinkForm,
+    today: i64,
+) -> Option<String> {
+    let checked = check(form, store.currency, store.unit(), today).ok()?;
+    let token = Some(form.token.as_str()).filter(|t| is_token(t))?;
+    let link = PaymentLink {
+        id: 0,
+        token: token.to_owned(),
+        signed: checked.signed,
+        terms: checked.terms,
+        payer_name: checked.payer_name,
+        description: checked.description,
+        amount: checked.amount,
+        min_amount: checked.min_amount,
+        max_amount: checked.max_amount,
+        expires_at: None,
+        max_uses: checked.max_uses,
+        uses: 0,
+        paid: 0,
+        currency: store.currency.code().to_owned(),
+        created_at: 0,
+    };
+    Some(url(key, page_url, store.id, &link))
+}
+
+/// Checks and saves a link; `today` is the current UTC day (days since 1970).
+pub async fn create(
+    db: &Db,
+    store: &Store,
+    form: &LinkForm,
+    today: i64,
+) -> Result<PaymentLink, SettingsError> {
+    let currency = store.currency;
+    let checked = check(form, currency, store.unit(), today).map_err(SettingsError::Invalid)?;
+    let previewed = Some(form.token.as_str()).filter(|t| is_token(t));
+    let token = match previewed {
+        Some(token) => match links::by_token(db, store.id, token).await? {
+            // Sent again (a double click, a retry): the link it made.
+            Some(link) if checked.saved_as(&link) => return Ok(link),
+            Some(_) => crate::tracking::random_token(),
+            None => token.to_owned(),
         },
-    )
-    .await?;
+        None => crate::tracking::random_token(),
+    };
+    let new = NewLink {
+        token: &token,
+        currency,
+        signed: checked.signed,
+        terms: &checked.terms,
+        payer_name: checked.payer_name.as_deref(),
+        description: checked.description.as_deref(),
+        amount: checked.amount,
+        min_amount: checked.min_amount,
+        max_amount: checked.max_amount,
+        expires_at: checked.expires_at(),
+        max_uses: checked.max_uses,
+    };
+    let id = match links::create(db, store.id, new).await {
+        // Tokens are unique across stores: one copied from another store's link is not taken.
+        Err(e) if e.is_unique_violation() => {
+            let token = crate::tracking::random_token();
+            links::create(
+                db,
+                store.id,
+                NewLink {
+                    token: &token,
+                    ..new
+                },
+            )
+            .await?
+        }
+        done => done?,
+    };
     links::by_id(db, store.id, id)
         .await?
         .ok_or_else(|| SettingsError::Storage(DbError::Corrupt(format!("link {id} vanished"))))
+}
+
+/// A token as `crate::tracking::random_token` makes them: 32 lower-case hex digits.
+fn is_token(s: &str) -> bool {
+    s.len() == 32 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// The signature a signed link carries.

@@ -8,7 +8,7 @@ use engine::db::{Db, links as link_db};
 use engine::links::{self, LinkProblem, PaymentLink};
 use engine::secrets::SecretKey;
 use engine::settings::SettingsError;
-use engine::settings::links::{LinkForm, create, url};
+use engine::settings::links::{LinkForm, create, preview, url};
 use engine::status::PaymentStatus;
 use engine::time::{DAY_MILLIS, now_millis};
 use engine::validation::{Field, Problem};
@@ -517,5 +517,95 @@ async fn a_currency_change_sets_aside_the_methods_and_links_of_the_old_currency(
         // Saving again in the same currency sets nothing aside.
         let again = save(&f.db, f.store.id, &form("EUR")).await.unwrap();
         assert_eq!(again.currency_change, None);
+    }
+}
+
+#[tokio::test]
+async fn a_saved_link_has_the_address_its_builder_previewed() {
+    for db in crate::common::databases().await {
+        let f = fixture(db).await;
+        let page = "http://kassa.test/openpay";
+        for signed in [true, false] {
+            let form = LinkForm {
+                signed,
+                token: engine::tracking::random_token(),
+                ..signed_form()
+            };
+            let shown = preview(&f.key, page, &f.store, &form, today()).expect("a preview");
+            let link = build(&f, form.clone()).await;
+            assert_eq!(link.token, form.token);
+            assert_eq!(url(&f.key, page, f.store.id, &link), shown);
+            assert_eq!(
+                check(&f, &params_of(&shown)).await.unwrap().unwrap().id,
+                link.id
+            );
+        }
+        let bad_amount = LinkForm {
+            amount: "12x".into(),
+            token: engine::tracking::random_token(),
+            ..signed_form()
+        };
+        assert_eq!(preview(&f.key, page, &f.store, &bad_amount, today()), None);
+        for token in ["", "../../admin", "ABCDEF0123456789ABCDEF0123456789"] {
+            let form = LinkForm {
+                token: token.into(),
+                ..signed_form()
+            };
+            assert_eq!(preview(&f.key, page, &f.store, &form, today()), None);
+            assert_ne!(build(&f, form).await.token, token, "a new token is made");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_same_form_sent_twice_makes_one_link() {
+    for db in crate::common::databases().await {
+        let f = fixture(db).await;
+        let form = LinkForm {
+            token: engine::tracking::random_token(),
+            ..signed_form()
+        };
+        let first = build(&f, form.clone()).await;
+        let again = build(&f, form.clone()).await;
+        assert_eq!(again.id, first.id);
+        // Other terms under the same token (the back button, then an edit) are another link.
+        let edited = LinkForm {
+            amount: "300,000".into(),
+            ..form
+        };
+        let other = build(&f, edited).await;
+        assert_ne!(other.id, first.id);
+        assert_ne!(other.token, first.token);
+        assert_eq!(link_db::list(&f.db, f.store.id).await.unwrap().len(), 2);
+    }
+}
+
+#[tokio::test]
+async fn a_token_another_stores_link_has_is_not_taken() {
+    for db in crate::common::databases().await {
+        let f = fixture(db).await;
+        let theirs = build(
+            &f,
+            LinkForm {
+                token: engine::tracking::random_token(),
+                ..signed_form()
+            },
+        )
+        .await;
+        let other = crate::common::store(&f.db, "other").await;
+        let form = LinkForm {
+            token: theirs.token.clone(),
+            ..signed_form()
+        };
+        let ours = create(&f.db, &other, &form, today()).await.unwrap();
+        assert_ne!(ours.token, theirs.token);
+        assert_eq!(
+            link_db::by_token(&f.db, f.store.id, &theirs.token)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+            theirs.id
+        );
     }
 }

@@ -67,6 +67,22 @@ impl Browser {
         response
     }
 
+    /// Calls a server function as the hydrated app does (its answer is data, not a page).
+    pub async fn call(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Accept", "application/json")
+            .header("Origin", &self.origin)
+            .header("Cookie", self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
     /// Posts a `multipart/form-data` body of text fields and one file field `file`.
     pub async fn post_multipart(
         &mut self,

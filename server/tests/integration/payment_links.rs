@@ -7,10 +7,16 @@ use engine::db::stores;
 
 /// The address shown after building a link (the `value` of its read-only field).
 fn shown_url(page: &str) -> String {
+    value_of(page, "data-testid=\"link-url\"")
+}
+
+/// The `value` of the first element `marker` (an attribute written before it) names.
+fn value_of(page: &str, marker: &str) -> String {
     let at = page
-        .find("data-testid=\"link-url\"")
-        .expect("the link's address");
-    let start = page[..at].rfind("value=\"").expect("value") + 7;
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker} in the page"));
+    let tag = page[..at].rfind('<').expect("a tag");
+    let start = tag + page[tag..].find("value=\"").expect("value") + 7;
     let end = start + page[start..].find('"').unwrap();
     page[start..end].replace("&amp;", "&")
 }
@@ -186,4 +192,62 @@ async fn a_plain_link_prefills_a_form_the_customer_may_edit() {
         form.contains("name=\"amount\""),
         "no fixed amount: the customer chooses"
     );
+}
+
+/// The builder shows the address its link will have (on the page, and as the merchant types
+/// through its server function), and the link made from the form has that address.
+#[tokio::test]
+async fn a_link_has_the_address_its_builder_showed() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let page = dana.page("/admin/links").await;
+    let token = value_of(&page, "name=\"token\"");
+    assert_eq!(token.len(), 32, "{token}");
+    let empty = value_of(&page, "data-testid=\"preview-url\"");
+    assert!(empty.contains(&format!("?link={token}&sig=")), "{empty}");
+
+    let draft = |amount: &'static str| {
+        vec![
+            ("draft[signed]", "true"),
+            ("draft[payer_name]", "Noa Cohen"),
+            ("draft[description]", "Workshop seat"),
+            ("draft[amount]", amount),
+            ("draft[min_amount]", ""),
+            ("draft[max_amount]", ""),
+            ("draft[expires]", ""),
+            ("draft[max_uses]", "1"),
+        ]
+    };
+    let ask = |amount| {
+        let mut fields = draft(amount);
+        fields.push(("draft[token]", &token));
+        fields
+    };
+    let answer = dana.call("/api/admin/link-preview", &ask("180")).await;
+    assert_eq!(answer.status(), 200);
+    let preview: serde_json::Value = answer.json().await.unwrap();
+    let previewed = preview["url"].as_str().expect("an address").to_owned();
+    assert!(previewed.contains("price=180") && previewed.contains(&token));
+    assert!(
+        preview["qr"].as_str().unwrap().contains("<svg"),
+        "a QR code"
+    );
+    let refused = dana.call("/api/admin/link-preview", &ask("-3")).await;
+    assert_eq!(
+        refused.json::<serde_json::Value>().await.unwrap(),
+        serde_json::Value::Null
+    );
+    // Only the store's own merchant is shown its links' addresses.
+    let mut stranger = Browser::new(&app);
+    let answer = stranger.call("/api/admin/link-preview", &ask("180")).await;
+    assert!(!answer.text().await.unwrap().contains(&token));
+
+    let mut form = link_form(true, "180", "1");
+    form.push(("token", &token));
+    let to = dana.submit("/api/admin/link", &form).await;
+    assert!(to.starts_with("/admin/links?show="), "{to}");
+    assert_eq!(shown_url(&dana.page(&to).await), previewed);
+    // Sent twice (a double click): still one link.
+    let again = dana.submit("/api/admin/link", &form).await;
+    assert_eq!(again, to);
 }
