@@ -76,7 +76,9 @@ test("the link builder shows the link and the customer's view as they are typed"
   const { slug, email } = unique("preview");
   await signUp(page, true, slug, email, "IRR");
   await open(page, "/admin/links?lang=fa", true);
-  const address = page.getByTestId("preview-url");
+  // The address is an input while the form is valid, a note while it is not.
+  const address = page.locator("input[data-testid=preview-url]");
+  const waiting = page.locator("p[data-testid=preview-url]");
   const qr = page.getByTestId("preview-qr");
   await expect(address).toHaveValue(/link=[0-9a-f]{32}&sig=/);
   const emptyQr = await qr.innerHTML();
@@ -91,7 +93,7 @@ test("the link builder shows the link and the customer's view as they are typed"
 
   // A refused amount has no address until it is put right.
   await page.locator("#amount").pressSequentially("x");
-  await expect(address).toHaveText("نشانی و کد QR پیوند وقتی همهٔ فیلدها درست باشند نمایش داده می‌شوند.");
+  await expect(waiting).toHaveText("نشانی و کد QR پیوند وقتی همهٔ فیلدها درست باشند نمایش داده می‌شوند.");
   await page.locator("#amount").press("Backspace");
   await expect(address).toHaveValue(/price=120000/);
   const shown = await address.inputValue();
@@ -100,7 +102,30 @@ test("the link builder shows the link and the customer's view as they are typed"
   await expect(page.getByText("لینک آماده است")).toBeVisible();
   await expect(page.getByTestId("link-url")).toHaveValue(shown);
   // The next link gets an address of its own.
+  await expect(address).toHaveValue(/link=[0-9a-f]{32}&sig=/);
   await expect(address).not.toHaveValue(shown);
+});
+
+// Saving a form says so in a toast at the foot of the window, a live region read out once,
+// and leaves the merchant where they were on the page (the form's data is read again in
+// place); the toast fades by itself.
+test("saving shows a toast and keeps the place", async ({ page }) => {
+  const { slug, email } = unique("toast");
+  await signUp(page, true, slug, email);
+  await page.setViewportSize({ width: 1280, height: 480 });
+  await open(page, "/admin/settings", true);
+  await page.getByLabel("Store name").fill("Dana's Kiln");
+  const save = page.getByRole("button", { name: "Save" }).last();
+  await save.scrollIntoViewIfNeeded();
+  const before = await page.evaluate(() => window.scrollY);
+  expect(before).toBeGreaterThan(0);
+  await save.click();
+  const toast = page.getByRole("status").filter({ hasText: "Settings saved." });
+  await expect(toast).toBeInViewport();
+  // Where the merchant was: not sent back to the top, the button they pressed still in view.
+  expect(await page.evaluate(() => window.scrollY)).toBeGreaterThan(0);
+  await expect(save).toBeInViewport();
+  await expect(toast).toBeHidden({ timeout: 10_000 });
 });
 
 // Bank account numbers are checked by their checksums as they are typed, with the parser the

@@ -21,6 +21,25 @@ pub const TERMS: [&str; 6] = [
     "expires",
 ];
 
+/// The link builder's form as typed (the server checks it: `settings::links::check`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LinkForm {
+    pub signed: bool,
+    pub payer_name: String,
+    pub description: String,
+    /// A fixed amount; empty: the customer chooses, within `min_amount`/`max_amount`.
+    pub amount: String,
+    pub min_amount: String,
+    pub max_amount: String,
+    /// The last day (UTC) the link takes payments, `YYYY-MM-DD`.
+    pub expires: String,
+    pub max_uses: String,
+    /// The token the builder previewed the address with (`crate::tracking::random_token`
+    /// when it was shown): the saved link keeps the address the merchant saw, and the same
+    /// form sent twice makes one link. Anything else gets a new token.
+    pub token: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaymentLink {
     pub id: i64,

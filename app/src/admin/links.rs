@@ -2,7 +2,7 @@
 //! limit), a link's address with its QR code, copy and share buttons, and the store's links
 //! with their use counts. See `engine::links`.
 
-use engine::links::PaymentLink;
+use engine::links::{LinkForm, PaymentLink};
 use engine::money::{Currency, Unit};
 use engine::validation::Field;
 use leptos::prelude::*;
@@ -34,60 +34,28 @@ pub struct LinksPage {
     pub flash: Option<Flash>,
     /// The builder's fields as loaded (a refused form's values, else empty) with the token
     /// of the link it makes, and the address that link will have.
-    pub draft: LinkDraft,
+    pub draft: LinkForm,
     pub preview: Option<LinkPreview>,
 }
 
-/// The builder's fields as typed.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct LinkDraft {
-    pub signed: bool,
-    pub payer_name: String,
-    pub description: String,
-    pub amount: String,
-    pub min_amount: String,
-    pub max_amount: String,
-    pub expires: String,
-    pub max_uses: String,
-    /// The token the link will have (`engine::settings::links::LinkForm::token`).
-    pub token: String,
-}
-
-impl LinkDraft {
-    /// The fields as a form posts them (`signed` is there only when ticked).
-    fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> LinkDraft {
-        let mut draft = LinkDraft::default();
-        for (name, value) in pairs {
-            match name.as_str() {
-                "signed" => draft.signed = !value.is_empty(),
-                "payer_name" => draft.payer_name = value,
-                "description" => draft.description = value,
-                "amount" => draft.amount = value,
-                "min_amount" => draft.min_amount = value,
-                "max_amount" => draft.max_amount = value,
-                "expires" => draft.expires = value,
-                "max_uses" => draft.max_uses = value,
-                "token" => draft.token = value,
-                _ => {}
-            }
-        }
-        draft
-    }
-
-    #[cfg(feature = "ssr")]
-    fn into_form(self) -> engine::settings::links::LinkForm {
-        engine::settings::links::LinkForm {
-            signed: self.signed,
-            payer_name: self.payer_name,
-            description: self.description,
-            amount: self.amount,
-            min_amount: self.min_amount,
-            max_amount: self.max_amount,
-            expires: self.expires,
-            max_uses: self.max_uses,
-            token: self.token,
+/// The builder's fields as a form posts them (`signed` is there only when ticked).
+fn form_of(pairs: impl IntoIterator<Item = (String, String)>) -> LinkForm {
+    let mut form = LinkForm::default();
+    for (name, value) in pairs {
+        match name.as_str() {
+            "signed" => form.signed = !value.is_empty(),
+            "payer_name" => form.payer_name = value,
+            "description" => form.description = value,
+            "amount" => form.amount = value,
+            "min_amount" => form.min_amount = value,
+            "max_amount" => form.max_amount = value,
+            "expires" => form.expires = value,
+            "max_uses" => form.max_uses = value,
+            "token" => form.token = value,
+            _ => {}
         }
     }
+    form
 }
 
 /// The address the builder's link will have, with its QR code (SVG markup drawn by the
@@ -101,21 +69,21 @@ pub struct LinkPreview {
 /// The address and QR code of the link `draft` makes, as the merchant types (`None` while a
 /// field is refused).
 #[server(endpoint = "admin/link-preview")]
-pub async fn preview_link(draft: LinkDraft) -> Result<Option<LinkPreview>, ServerFnError> {
+pub async fn preview_link(draft: LinkForm) -> Result<Option<LinkPreview>, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let store = engine::db::stores::by_id(state.checkout.db(), user.store_id)
         .await
         .map_err(crate::api::internal)?
         .ok_or_else(|| crate::api::internal("a session without its store"))?;
-    Ok(previewed(&state, &store, draft))
+    Ok(previewed(&state, &store, &draft))
 }
 
 #[cfg(feature = "ssr")]
 fn previewed(
     state: &crate::state::AppState,
     store: &engine::db::stores::Store,
-    draft: LinkDraft,
+    draft: &LinkForm,
 ) -> Option<LinkPreview> {
     let page_url = format!(
         "{}{}",
@@ -123,8 +91,7 @@ fn previewed(
         super::payment_path(state, store)
     );
     let today = engine::time::now_millis().div_euclid(engine::time::DAY_MILLIS);
-    let form = draft.into_form();
-    let url = engine::settings::links::preview(&state.secrets, &page_url, store, &form, today)?;
+    let url = engine::settings::links::preview(&state.secrets, &page_url, store, draft, today)?;
     Some(LinkPreview {
         qr: qr_svg(&url),
         url,
@@ -154,13 +121,17 @@ pub async fn load_links(show: Option<String>) -> Result<LinksPage, ServerFnError
             (l, qr)
         });
     let flash = crate::flash::take().await;
-    let mut draft = LinkDraft::from_pairs(flash.iter().flat_map(|f| f.values.clone()));
-    // A refused form keeps its token, and so the address it previewed; a new one is signed.
-    if flash.is_none() {
-        draft.signed = true;
-        draft.token = engine::tracking::random_token();
-    }
-    let preview = previewed(&state, &store, draft.clone());
+    // A refused form comes back as typed, with its token and so the address it previewed; a
+    // new one is signed.
+    let draft = match flash.as_ref().filter(|f| !f.values.is_empty()) {
+        Some(refused) => form_of(refused.values.clone()),
+        None => LinkForm {
+            signed: true,
+            token: engine::tracking::random_token(),
+            ..LinkForm::default()
+        },
+    };
+    let preview = previewed(&state, &store, &draft);
     Ok(LinksPage {
         admin,
         currency: store.currency,
@@ -205,7 +176,7 @@ pub async fn create_link(
     #[server(default)] token: String,
 ) -> Result<(), ServerFnError> {
     use engine::settings::SettingsError;
-    use engine::settings::links::{LinkForm, create};
+    use engine::settings::links::create;
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let db = state.checkout.db();
@@ -258,7 +229,7 @@ pub fn Links() -> impl IntoView {
     let i18n = use_i18n();
     let page = Resource::new(super::page_key(), |key| load_links(key.query.get("show")));
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|_| {
@@ -278,7 +249,7 @@ pub fn Links() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -359,7 +330,7 @@ fn Shown(
 #[component]
 fn Builder(
     flash: Option<Flash>,
-    draft: LinkDraft,
+    draft: LinkForm,
     preview: Option<LinkPreview>,
     currency: Currency,
     unit: Unit,
@@ -387,7 +358,7 @@ fn Builder(
         Field::MaxUses,
     ]
     .map(error);
-    let LinkDraft {
+    let LinkForm {
         signed,
         payer_name,
         description,
@@ -445,7 +416,7 @@ fn Builder(
 /// name, what it is for and the amount, fixed or within its range.
 #[component]
 fn CustomerView(
-    draft: RwSignal<LinkDraft>,
+    draft: RwSignal<LinkForm>,
     currency: Currency,
     unit: Unit,
     store: String,
@@ -492,38 +463,39 @@ fn CustomerView(
 }
 
 /// Reads the builder's form after each keystroke or tick into `draft`.
-fn retyped(ev: leptos::ev::Event, draft: RwSignal<LinkDraft>) {
+fn retyped(ev: leptos::ev::Event, draft: RwSignal<LinkForm>) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
-        use leptos::web_sys::{Element, FormData, HtmlFormElement, UrlSearchParams};
-        let Some(form) = ev
+        use leptos::web_sys::{Element, HtmlFormElement};
+        let Some(query) = ev
             .target()
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|e| e.closest("form").ok().flatten())
             .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+            .and_then(|form| super::fields::form_query(&form))
         else {
             return;
         };
-        let Ok(query) = FormData::new_with_form(&form)
-            .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
-        else {
-            return;
-        };
-        let query = String::from(query.to_string());
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&query).unwrap_or_default();
-        draft.set(LinkDraft::from_pairs(pairs));
+        draft.set(form_of(pairs));
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (ev, draft);
 }
 
 /// Asks the server for the address of the link `draft` makes once typing pauses (the
-/// customer's view follows at once, in the browser); an answer to an older draft is dropped.
-fn follow_preview(draft: RwSignal<LinkDraft>, preview: RwSignal<Option<LinkPreview>>) {
+/// customer's view follows at once, in the browser); an answer to an older draft, or one that
+/// comes after the builder is gone (the form was sent and the page read again), is dropped.
+fn follow_preview(draft: RwSignal<LinkForm>, preview: RwSignal<Option<LinkPreview>>) {
     #[cfg(feature = "hydrate")]
     {
         let pending = StoredValue::new(None::<TimeoutHandle>);
+        on_cleanup(move || {
+            if let Some(timer) = pending.try_get_value().flatten() {
+                timer.clear();
+            }
+        });
         Effect::new(move |loaded: Option<()>| {
             let asked = draft.get();
             // The page came with the preview of the form as loaded.
@@ -536,9 +508,9 @@ fn follow_preview(draft: RwSignal<LinkDraft>, preview: RwSignal<Option<LinkPrevi
             let ask = move || {
                 leptos::task::spawn_local(async move {
                     if let Ok(answer) = preview_link(asked.clone()).await
-                        && draft.with_untracked(|now| *now == asked)
+                        && draft.try_with_untracked(|now| *now == asked) == Some(true)
                     {
-                        preview.set(answer);
+                        preview.try_set(answer);
                     }
                 })
             };

@@ -107,20 +107,14 @@ fn filter_in_place(ev: leptos::ev::SubmitEvent, navigate: &impl Fn(&str, Navigat
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
-        use leptos::web_sys::{FormData, HtmlFormElement, UrlSearchParams};
-        let Some(form) = ev
+        let Some(query) = ev
             .target()
-            .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
-        else {
-            return;
-        };
-        let Ok(query) = FormData::new_with_form(&form)
-            .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
+            .and_then(|t| t.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+            .and_then(|form| super::fields::form_query(&form))
         else {
             return;
         };
         ev.prevent_default();
-        let query = String::from(query.to_string());
         // The path is whole: the router would otherwise put its base before it again.
         let options = NavigateOptions {
             resolve: false,
@@ -555,7 +549,7 @@ pub fn PaymentPage() -> impl IntoView {
         load_payment(key.params.get("id").unwrap_or_default())
     });
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let Some(payment) = page.payment.clone() else {
@@ -590,7 +584,7 @@ pub fn PaymentPage() -> impl IntoView {
                     }.into_any()
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

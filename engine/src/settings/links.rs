@@ -4,6 +4,7 @@
 use crate::db::links::{self, NewLink};
 use crate::db::stores::Store;
 use crate::db::{Db, DbError};
+pub use crate::links::LinkForm;
 use crate::links::{PaymentLink, canonical_terms, signed_message};
 use crate::money::{Currency, Unit, amount_input_value};
 use crate::secrets::SecretKey;
@@ -15,25 +16,6 @@ use crate::validation::optional_amount;
 
 /// The most uses a limit may name.
 pub const MAX_USES: i64 = 1_000_000;
-
-/// The builder's form as typed.
-#[derive(Clone, Debug, Default)]
-pub struct LinkForm {
-    pub signed: bool,
-    pub payer_name: String,
-    pub description: String,
-    /// A fixed amount; empty: the customer chooses, within `min_amount`/`max_amount`.
-    pub amount: String,
-    pub min_amount: String,
-    pub max_amount: String,
-    /// The last day (UTC) the link takes payments, `YYYY-MM-DD`.
-    pub expires: String,
-    pub max_uses: String,
-    /// The token the builder previewed the address with ([`crate::tracking::random_token`]
-    /// when it was shown): the saved link keeps the address the merchant saw, and the same
-    /// form sent twice makes one link. Anything else gets a new token.
-    pub token: String,
-}
 
 /// A form's checked terms, before the link is saved.
 #[derive(Clone, Debug, PartialEq)]

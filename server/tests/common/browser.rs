@@ -53,26 +53,24 @@ impl Browser {
     }
 
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Accept", "text/html")
-            .header("Origin", &self.origin)
-            .header("Cookie", self.cookie_header())
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        self.absorb(&response);
-        response
+        self.send_form(path, fields, "text/html").await
     }
 
     /// Calls a server function as the hydrated app does (its answer is data, not a page).
     pub async fn call(&mut self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.send_form(path, fields, "application/json").await
+    }
+
+    async fn send_form(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        accept: &str,
+    ) -> reqwest::Response {
         let response = self
             .http
             .post(format!("{}{path}", self.base))
-            .header("Accept", "application/json")
+            .header("Accept", accept)
             .header("Origin", &self.origin)
             .header("Cookie", self.cookie_header())
             .form(fields)

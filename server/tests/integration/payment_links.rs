@@ -15,10 +15,14 @@ fn value_of(page: &str, marker: &str) -> String {
     let at = page
         .find(marker)
         .unwrap_or_else(|| panic!("{marker} in the page"));
-    let tag = page[..at].rfind('<').expect("a tag");
-    let start = tag + page[tag..].find("value=\"").expect("value") + 7;
-    let end = start + page[start..].find('"').unwrap();
-    page[start..end].replace("&amp;", "&")
+    let start = page[..at].rfind('<').expect("a tag");
+    let tag = &page[start..start + page[start..].find('>').expect("the tag's end")];
+    let value = tag
+        .find("value=\"")
+        .unwrap_or_else(|| panic!("a value in {tag}"))
+        + 7;
+    let end = value + tag[value..].find('"').unwrap();
+    tag[value..end].replace("&amp;", "&")
 }
 
 fn path_of(url: &str) -> String {
@@ -246,7 +250,11 @@ async fn a_link_has_the_address_its_builder_showed() {
     form.push(("token", &token));
     let to = dana.submit("/api/admin/link", &form).await;
     assert!(to.starts_with("/admin/links?show="), "{to}");
-    assert_eq!(shown_url(&dana.page(&to).await), previewed);
+    let page = dana.page(&to).await;
+    assert_eq!(shown_url(&page), previewed);
+    // The builder is ready for the next link, at an address of its own.
+    let next = value_of(&page, "data-testid=\"preview-url\"");
+    assert!(next.contains("&sig=") && !next.contains(&token), "{next}");
     // Sent twice (a double click): still one link.
     let again = dana.submit("/api/admin/link", &form).await;
     assert_eq!(again, to);
