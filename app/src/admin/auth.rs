@@ -269,7 +269,7 @@ pub fn Account() -> impl IntoView {
     let page = Resource::new(super::page_key(), |_| load_account());
     let action = ServerAction::<ChangePassword>::new();
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|AccountPage { admin, flash }| {
                     let notice = flash.as_ref().and_then(|f| f.notice.clone()).unwrap_or_default();
@@ -294,6 +294,6 @@ pub fn Account() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }

@@ -129,7 +129,7 @@ pub fn BankAccounts() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(super::page_key(), |_| load_bank_accounts());
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let editing = query.read_untracked().get("edit").and_then(|id| id.parse::<i64>().ok());
@@ -154,7 +154,7 @@ pub fn BankAccounts() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

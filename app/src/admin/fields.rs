@@ -34,11 +34,21 @@ pub fn CopyButton(text: String, label: String, done: String) -> impl IntoView {
     }
 }
 
-/// A notice across the top of a form (saved, refused…).
+/// What a form's sending did. An error stands across the top of the form (read at once); news
+/// of what was done (saved, created…) is a toast at the foot of the window that fades after a
+/// few seconds, in CSS alone (it works without JavaScript), wherever the merchant was on the
+/// page. A `lasting` notice stays in the page: news to read, not just a confirmation.
 #[component]
-pub fn Notice(text: String, #[prop(optional)] error: bool) -> impl IntoView {
-    let class = if error { "form-error" } else { "saved" };
-    let role = if error { "alert" } else { "status" };
+pub fn Notice(
+    text: String,
+    #[prop(optional)] error: bool,
+    #[prop(optional)] lasting: bool,
+) -> impl IntoView {
+    let (class, role) = match (error, lasting) {
+        (true, _) => ("form-error", "alert"),
+        (false, true) => ("saved", "status"),
+        (false, false) => ("saved toast", "status"),
+    };
     view! { <p class=class role=role>{text}</p> }
 }
 
@@ -73,6 +83,16 @@ pub fn live_check<T>(
 /// Persian and Arabic-Indic digits, their separators, rial or toman).
 pub fn amount_check(currency: Currency, unit: Unit) -> Callback<String, Option<String>> {
     live_check(move |input| engine::validation::optional_amount(input, currency, unit))
+}
+
+/// A form's fields as its GET would send them (`a=1&b=2`).
+#[cfg(feature = "hydrate")]
+pub fn form_query(form: &leptos::web_sys::HtmlFormElement) -> Option<String> {
+    use leptos::web_sys::{FormData, UrlSearchParams};
+    FormData::new_with_form(form)
+        .and_then(|data| UrlSearchParams::new_with_str_sequence_sequence(&data))
+        .ok()
+        .map(|query| String::from(query.to_string()))
 }
 
 /// `<option>`s of the store languages, each in its own language, with `chosen` selected.

@@ -294,7 +294,7 @@ pub fn Methods() -> impl IntoView {
     let query = use_query_map();
     let page = Resource::new(super::page_key(), |_| load_methods());
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let q = query.read_untracked();
@@ -351,7 +351,7 @@ pub fn Methods() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

@@ -85,7 +85,7 @@ pub fn Receipts() -> impl IntoView {
         load_receipts(key.query.get("before").and_then(|b| b.parse().ok()))
     });
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let title = t_string!(i18n, nav_receipts).to_string();
@@ -96,7 +96,7 @@ pub fn Receipts() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 

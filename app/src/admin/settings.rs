@@ -136,7 +136,7 @@ pub fn StoreSettings() -> impl IntoView {
     let page = Resource::new(super::page_key(), |_| load_settings());
     let action = ServerAction::<SaveSettings>::new();
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let flash = page.flash.clone();
@@ -176,7 +176,7 @@ pub fn StoreSettings() -> impl IntoView {
                     view! {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_settings).to_string()>
                             {saved.then(|| view! { <Notice text=t_string!(i18n, settings_saved).to_string() /> })}
-                            {currency_changed.map(|text| view! { <Notice text /> })}
+                            {currency_changed.map(|text| view! { <Notice text lasting=true /> })}
                             {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
                             <ActionForm action=action attr:class="stack" attr:novalidate=true>
                                 <StoreBasics name_input="name" name slug currency name_error slug_error currency_error />
@@ -206,7 +206,7 @@ pub fn StoreSettings() -> impl IntoView {
                     }
                 })
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
