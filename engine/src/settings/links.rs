@@ -182,8 +182,15 @@ pub async fn create(
         max_uses: checked.max_uses,
     };
     let id = match links::create(db, store.id, new).await {
-        // Tokens are unique across stores: one copied from another store's link is not taken.
         Err(e) if e.is_unique_violation() => {
+            // The same form sent twice at once: the other send saved it first.
+            if let Some(link) = links::by_token(db, store.id, &token).await?
+                && checked.saved_as(&link)
+            {
+                return Ok(link);
+            }
+            // Tokens are unique across stores: one copied from another store's link, or
+            // taken meanwhile for other terms, is not taken.
             let token = crate::tracking::random_token();
             links::create(
                 db,

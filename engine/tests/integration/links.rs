@@ -581,6 +581,22 @@ async fn the_same_form_sent_twice_makes_one_link() {
 }
 
 #[tokio::test]
+async fn the_same_form_sent_twice_at_once_makes_one_link() {
+    for db in crate::common::databases().await {
+        let f = fixture(db).await;
+        let form = LinkForm {
+            token: engine::tracking::random_token(),
+            ..signed_form()
+        };
+        // Both sends find no link under the token before either has saved one.
+        let (first, second) = tokio::join!(build(&f, form.clone()), build(&f, form.clone()));
+        assert_eq!(first.id, second.id);
+        assert_eq!(first.token, form.token);
+        assert_eq!(link_db::list(&f.db, f.store.id).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
 async fn a_token_another_stores_link_has_is_not_taken() {
     for db in crate::common::databases().await {
         let f = fixture(db).await;
