@@ -179,6 +179,16 @@ async function registerSlip(browser: Browser, slug: string, payer: string) {
   await customer.context().close();
 }
 
+/** A store whose merchant confirmed a slip `payer` registered: one paid payment. */
+async function storePaidBySlip(page: Page, browser: Browser, prefix: string, payer: string) {
+  const slug = await storeTakingSlips(page, prefix);
+  await registerSlip(browser, slug, payer);
+  await page.reload();
+  await page.getByRole("row").filter({ hasText: payer }).getByRole("link").first().click();
+  await page.getByRole("button", { name: "Confirm payment" }).click();
+  await expect(page.getByText("The slip is confirmed: the payment is paid.")).toBeVisible();
+}
+
 // The payments list updates by itself: a slip a customer registers in another browser shows
 // in the merchant's open list, and the navigation's badge counts it, without a page load.
 test("a payment made elsewhere appears in the open payments list", async ({ page, browser }) => {
@@ -236,12 +246,7 @@ test("rejecting a slip and leaving unsaved changes ask first", async ({ page, br
 // The chart tells each day's payments and amount under the pointer and to the keyboard: one
 // stop in the tab order, the arrow keys, Home and End move along the days.
 test("the payments chart shows a day's figures on hover and focus", async ({ page, browser }) => {
-  const slug = await storeTakingSlips(page, "chart");
-  await registerSlip(browser, slug, "Navid Karimi");
-  await page.reload();
-  await page.getByRole("row").filter({ hasText: "Navid Karimi" }).getByRole("link").first().click();
-  await page.getByRole("button", { name: "Confirm payment" }).click();
-  await expect(page.getByText("The slip is confirmed: the payment is paid.")).toBeVisible();
+  await storePaidBySlip(page, browser, "chart", "Navid Karimi");
   await page.getByRole("navigation").getByRole("link", { name: /^Payments/ }).click();
   const days = page.getByTestId("chart-days").getByRole("listitem");
   await expect(days).toHaveCount(30);
@@ -266,4 +271,63 @@ test("the payments chart shows a day's figures on hover and focus", async ({ pag
   await expect(days.first()).toBeFocused();
   await page.keyboard.press("End");
   await expect(today).toBeFocused();
+});
+
+// The payments table shows every column at 1280 px, nothing cut or scrolled; on a phone each
+// row is a card of named lines, and the receipts table too.
+test("the payments table fits a desktop and becomes cards on a phone", async ({ page, browser }) => {
+  await storePaidBySlip(page, browser, "fit", "Navid Karimi-Esfahani Tehrani");
+
+  // Every cell's content inside its cell, the table inside its region and the window.
+  const clipped = (selector: string) =>
+    page.locator(selector).evaluate((table) => {
+      const region = table.parentElement as HTMLElement;
+      const cut = [...table.querySelectorAll("th, td")]
+        .filter((cell) => cell.scrollWidth > cell.clientWidth)
+        .map((cell) => cell.textContent);
+      if (region.scrollWidth > region.clientWidth) cut.push("the table scrolls sideways");
+      if (table.getBoundingClientRect().right > window.innerWidth) cut.push("the table passes the window");
+      return cut;
+    });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto("/admin/payments?lang=en");
+  const row = page.getByRole("row").filter({ hasText: "Navid Karimi" });
+  await expect(row.getByRole("cell")).toHaveCount(9);
+  expect(await clipped("table[data-testid=payments]")).toEqual([]);
+  // A row, not a card: its cells side by side.
+  const cells = await row.getByRole("cell").evaluateAll((tds) => tds.map((td) => td.getBoundingClientRect().top));
+  expect(new Set(cells).size).toBe(1);
+
+  await page.setViewportSize({ width: 375, height: 740 });
+  for (const path of ["/admin/payments", "/admin/receipts"]) {
+    const card = page.locator("tbody tr").filter({ hasText: "Navid Karimi" });
+    // The receipt is issued by a worker moments after the payment.
+    await expect(async () => {
+      await page.goto(`${path}?lang=en`);
+      await expect(card).toBeVisible({ timeout: 1_000 });
+    }).toPass();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, `${path} scrolls sideways`).toBeLessThanOrEqual(0);
+    // Its cells stacked, each named by its column.
+    const lines = await card.locator("td").evaluateAll((tds) =>
+      tds.map((td) => ({
+        left: td.getBoundingClientRect().left,
+        label: getComputedStyle(td, "::before").content,
+      })),
+    );
+    expect(new Set(lines.map((l) => l.left)).size).toBe(1);
+    expect(lines.every((l) => l.label.length > 2 && l.label !== "none")).toBe(true);
+    const box = (await card.boundingBox())!;
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+  }
+  const labels = await page
+    .locator("tbody tr td")
+    .evaluateAll((tds) => tds.slice(0, 5).map((td) => getComputedStyle(td, "::before").content));
+  expect(labels).toEqual(['"No."', '"Issued"', '"Payer"', '"Amount paid"', '"Receipt"']);
+  // On the payments page the sortable columns' headers stay, as the sort links.
+  await page.goto("/admin/payments?lang=en");
+  for (const name of ["Date", "Full name", "Amount", "Status"]) {
+    // (The sorted one's name ends with its arrow.)
+    await expect(page.locator("thead").getByRole("link", { name: new RegExp(`^${name}`) })).toBeVisible();
+  }
 });

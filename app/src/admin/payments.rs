@@ -273,32 +273,55 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             .into_any();
     }
     let lang = crate::components::lang();
+    // The columns' names, also on each cell: a phone shows a row as a card of named lines.
+    let [
+        code,
+        date,
+        payer,
+        mobile,
+        amount,
+        method,
+        status,
+        tracking,
+        bank_ref,
+    ] = [
+        t_string!(i18n, payment_code),
+        t_string!(i18n, date),
+        t_string!(i18n, payer_name),
+        t_string!(i18n, mobile),
+        t_string!(i18n, amount),
+        t_string!(i18n, payment_method),
+        t_string!(i18n, status),
+        t_string!(i18n, tracking_code),
+        t_string!(i18n, bank_ref),
+    ]
+    .map(|label| label.to_string());
     let rows = page
         .report
         .rows
         .iter()
         .map(|r| {
             let unit = if r.currency == page.currency { page.unit } else { Unit::Standard };
-            let method = r
+            let paid_with = r
                 .method
                 .clone()
                 .unwrap_or_else(|| t_string!(i18n, bank_slip).to_string());
             let href = format!("{PATH}/{}", r.id);
             view! {
                 <tr>
-                    <td><a href=href class="mono">{format!("#{}", r.id)}</a></td>
-                    <td class="nowrap">{crate::components::date_time_text(r.local_time, lang)}</td>
-                    <td>{r.payer_name.clone()}</td>
-                    <td class="mono" dir="ltr">{r.mobile.clone()}</td>
-                    <td class="nowrap num">{money_text(r.amount, r.currency, unit)}</td>
-                    <td>{method}</td>
-                    <td>
+                    <td data-label=code.clone()><a href=href class="mono">{format!("#{}", r.id)}</a></td>
+                    <td data-label=date.clone() class="nowrap">{crate::components::date_time_text(r.local_time, lang)}</td>
+                    <td data-label=payer.clone()>{r.payer_name.clone()}</td>
+                    <td data-label=mobile.clone()><bdi class="mono">{r.mobile.clone()}</bdi></td>
+                    <td data-label=amount.clone() class="nowrap num">{money_text(r.amount, r.currency, unit)}</td>
+                    <td data-label=method.clone()>{paid_with}</td>
+                    <td data-label=status.clone()>
                         <span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span>
                         {(!r.live).then(|| view! { " "<span class="tag">{t!(i18n, mode_test)}</span> })}
                         {r.attention.then(|| view! { " "<span class="tag warn" data-testid="needs-attention">{t!(i18n, needs_attention)}</span> })}
                     </td>
-                    <td class="mono nowrap">{engine::tracking::display(&r.tracking_code)}</td>
-                    <td class="mono">{r.bank_ref.clone().unwrap_or_default()}</td>
+                    <td data-label=tracking.clone() class="mono nowrap">{engine::tracking::display(&r.tracking_code)}</td>
+                    <td data-label=bank_ref.clone() class="mono">{r.bank_ref.clone().unwrap_or_default()}</td>
                 </tr>
             }
         })
@@ -318,15 +341,15 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             <table class="report" data-testid="payments">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, payment_code)}</th>
-                        {header(SortKey::Date, t_string!(i18n, date).to_string())}
-                        {header(SortKey::Payer, t_string!(i18n, payer_name).to_string())}
-                        <th scope="col">{t!(i18n, mobile)}</th>
-                        {header(SortKey::Amount, t_string!(i18n, amount).to_string())}
-                        <th scope="col">{t!(i18n, payment_method)}</th>
-                        {header(SortKey::Status, t_string!(i18n, status).to_string())}
-                        <th scope="col">{t!(i18n, tracking_code)}</th>
-                        <th scope="col">{t!(i18n, bank_ref)}</th>
+                        <th scope="col">{code}</th>
+                        {header(SortKey::Date, date)}
+                        {header(SortKey::Payer, payer)}
+                        <th scope="col">{mobile}</th>
+                        {header(SortKey::Amount, amount)}
+                        <th scope="col">{method}</th>
+                        {header(SortKey::Status, status)}
+                        <th scope="col">{tracking}</th>
+                        <th scope="col">{bank_ref}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>

@@ -108,6 +108,15 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
     }
     let lang = lang();
     let unit = page.unit;
+    // The columns' names, also on each cell: a phone shows a row as a card of named lines.
+    let [number, issued, payer, paid, receipt] = [
+        t_string!(i18n, receipt_number),
+        t_string!(i18n, receipt_issued),
+        t_string!(i18n, payer),
+        t_string!(i18n, receipt_paid),
+        t_string!(i18n, receipt),
+    ]
+    .map(|label| label.to_string());
     let rows = page
         .receipts
         .into_iter()
@@ -116,10 +125,10 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
             let pdf_href = format!("{page_href}/pdf?lang={lang}");
             view! {
                 <tr data-testid="receipt-row">
-                    <td>{engine::digits::localize(&r.number.to_string(), lang)}</td>
-                    <td class="nowrap">{date_time_text(r.issued_local, lang)}</td>
-                    <td><bdi>{r.payer_name}</bdi></td>
-                    <td class="nowrap">
+                    <td data-label=number.clone()>{engine::digits::localize(&r.number.to_string(), lang)}</td>
+                    <td data-label=issued.clone() class="nowrap">{date_time_text(r.issued_local, lang)}</td>
+                    <td data-label=payer.clone()><bdi>{r.payer_name}</bdi></td>
+                    <td data-label=paid.clone() class="nowrap">
                         {match r.cancels {
                             Some(number) => {
                                 let number = engine::digits::localize(&number.to_string(), lang);
@@ -132,7 +141,7 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
                             None => money_text(r.amount, r.currency, unit).into_any(),
                         }}
                     </td>
-                    <td class="nowrap">
+                    <td data-label=receipt.clone() class="nowrap">
                         <a href=page_href rel="external">{t!(i18n, receipt_open)}</a>
                         " · "
                         <a href=pdf_href rel="external">{t!(i18n, receipt_pdf_short)}</a>
@@ -150,11 +159,11 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
             <table class="report" data-testid="receipts">
                 <thead>
                     <tr>
-                        <th scope="col">{t!(i18n, receipt_number)}</th>
-                        <th scope="col">{t!(i18n, receipt_issued)}</th>
-                        <th scope="col">{t!(i18n, payer)}</th>
-                        <th scope="col">{t!(i18n, receipt_paid)}</th>
-                        <th scope="col">{t!(i18n, receipt)}</th>
+                        <th scope="col">{number}</th>
+                        <th scope="col">{issued}</th>
+                        <th scope="col">{payer}</th>
+                        <th scope="col">{paid}</th>
+                        <th scope="col">{receipt}</th>
                     </tr>
                 </thead>
                 <tbody>{rows}</tbody>
