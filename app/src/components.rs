@@ -158,6 +158,37 @@ pub fn problem_text_in(locale: Locale, problem: Problem, limit: impl Fn(i64) -> 
     }
 }
 
+/// A check only the server can make (a provider's credential: some take parsing the wasm
+/// does not carry), asked when typing pauses: gives what is wrong with the value.
+pub type Ask =
+    Callback<String, std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>>>>>;
+
+/// Asks `ask` about a value once typing has paused; its answer replaces the field's `error`
+/// unless the field was typed into again meanwhile (or is gone).
+fn ask_when_paused(ask: Ask, error: RwSignal<Option<String>>) -> impl Fn(String) + Copy {
+    let typed = StoredValue::new(0u64);
+    move |value: String| {
+        let turn = typed.try_update_value(|n| {
+            *n += 1;
+            *n
+        });
+        let current = move || turn.is_some() && typed.try_get_value() == turn;
+        set_timeout(
+            move || {
+                if current() {
+                    leptos::task::spawn_local(async move {
+                        let answer = ask.run(value).await;
+                        if current() {
+                            error.try_set(answer);
+                        }
+                    });
+                }
+            },
+            std::time::Duration::from_millis(300),
+        );
+    }
+}
+
 /// A labelled input (a textarea when `multiline`) with its error message, tied together for
 /// screen readers.
 #[component]
@@ -175,6 +206,9 @@ pub fn TextField(
     /// what is wrong with it: it replaces the server's `error` from the first keystroke.
     #[prop(optional)]
     check: Option<Callback<String, Option<String>>>,
+    /// Checks the value on the server as it is typed (`Ask`).
+    #[prop(optional)]
+    ask: Option<Ask>,
 ) -> impl IntoView {
     let hint = (!hint.is_empty()).then_some(hint);
     let error_id = format!("err-{name}");
@@ -189,9 +223,14 @@ pub fn TextField(
             (false, false) => None,
         }
     };
+    let ask = ask.map(|ask| ask_when_paused(ask, error));
     let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        if let Some(ask) = ask {
+            ask(value.clone());
+        }
         if let Some(check) = check {
-            error.set(check.run(event_target_value(&ev)));
+            error.set(check.run(value));
         }
     };
     let input = if multiline {

@@ -331,3 +331,39 @@ test("the payments table fits a desktop and becomes cards on a phone", async ({ 
     await expect(page.locator("thead").getByRole("link", { name: new RegExp(`^${name}`) })).toBeVisible();
   }
 });
+
+// A provider's settings are checked as they are typed, by the provider's own check (it lives
+// with the provider on the server), in the page's language; nothing is saved meanwhile.
+test("a provider's settings and the discount are checked as they are typed", async ({ page }) => {
+  const { slug, email } = unique("keys");
+  await signUp(page, true, slug, email);
+  const saves: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().includes("/admin/method") && !r.url().includes("check-setting") && r.method() === "POST") saves.push(r.url());
+  });
+  await page.goto("/admin/methods?add=payme&lang=en");
+  const key = page.getByLabel(/^Seller key/);
+  await key.pressSequentially("XPL1");
+  await expect(page.getByText(/starts with MPL/)).toBeVisible();
+  await expect(key).toHaveAttribute("aria-invalid", "true");
+  await key.fill("MPL12345-ABCDEFGH-ABCDEFGH");
+  await expect(page.getByText("The key has 26 characters; a PayMe seller key has 35", { exact: false })).toBeVisible();
+  await key.fill("MPL12345-ABCDEFGH-ABCDEFGH-ABCDEFGH");
+  await expect(key).not.toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText(/The key has/)).toHaveCount(0);
+  // The discount, by the engine's own parser in the browser, for the kind chosen.
+  await page.getByLabel("Discount for paying with this method").selectOption("percent");
+  const discount = page.getByLabel("Discount amount or percentage");
+  await discount.pressSequentially("12.345");
+  await expect(discount).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByText("Too many decimals for this currency.")).toBeVisible();
+  await discount.fill("12.5");
+  await expect(discount).not.toHaveAttribute("aria-invalid", "true");
+
+  await page.goto("/admin/methods?add=payme&lang=he");
+  const hebrew = page.getByLabel(/^מפתח מזהה/);
+  await hebrew.pressSequentially("MPL1234");
+  await expect(page.getByText("למפתח יש 7 תווים", { exact: false })).toBeVisible();
+  await expect(hebrew).toHaveAttribute("aria-invalid", "true");
+  expect(saves).toEqual([]);
+});

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::digits;
-use crate::money::{AmountError, Currency, Unit};
+use crate::money::{AmountError, Currency, Discount, Unit};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Field {
@@ -367,6 +367,33 @@ pub fn optional_amount(
         .map_err(Problem::from)
 }
 
+/// A method's discount: none (`kind` empty or `none`), a `fixed` amount in the store's unit,
+/// or a `percent` with up to two decimals and at most 100 (kept in hundredths of a percent).
+pub fn discount(
+    kind: &str,
+    value: &str,
+    currency: Currency,
+    unit: Unit,
+) -> Result<Option<Discount>, Problem> {
+    let value = value.trim();
+    match kind {
+        "" | "none" => Ok(None),
+        _ if value.is_empty() => Err(Problem::Required),
+        "fixed" => crate::money::parse_amount(value, currency, unit)
+            .map(|v| Some(Discount::Fixed(v)))
+            .map_err(Problem::from),
+        "percent" => {
+            let hundredths = Currency::parse("EUR").expect("EUR is supported");
+            match crate::money::parse_amount(value, hundredths, Unit::Standard) {
+                Ok(bp) if bp > 10_000 => Err(Problem::AboveMax(10_000)),
+                Ok(bp) => Ok(Some(Discount::Percent(bp))),
+                Err(e) => Err(Problem::from(e)),
+            }
+        }
+        _ => Err(Problem::Invalid),
+    }
+}
+
 impl From<AmountError> for Problem {
     fn from(e: AmountError) -> Problem {
         match e {
@@ -685,6 +712,32 @@ mod tests {
             optional_amount("1.234", eur, Unit::Standard),
             Err(Problem::TooPrecise)
         );
+    }
+
+    #[test]
+    fn a_discount_is_a_fixed_amount_or_a_percentage_up_to_100() {
+        let irr = Currency::parse("IRR").unwrap();
+        let toman = Unit::Toman;
+        assert_eq!(discount("none", "12", irr, toman), Ok(None));
+        assert_eq!(discount("fixed", " ", irr, toman), Err(Problem::Required));
+        // ۵۰۰ toman are 5,000 rial.
+        assert_eq!(
+            discount("fixed", "۵۰۰", irr, toman),
+            Ok(Some(Discount::Fixed(5_000)))
+        );
+        assert_eq!(
+            discount("percent", "12.5", irr, toman),
+            Ok(Some(Discount::Percent(1_250)))
+        );
+        assert_eq!(
+            discount("percent", "12.345", irr, toman),
+            Err(Problem::TooPrecise)
+        );
+        assert_eq!(
+            discount("percent", "100.01", irr, toman),
+            Err(Problem::AboveMax(10_000))
+        );
+        assert_eq!(discount("half", "1", irr, toman), Err(Problem::Invalid));
     }
 
     #[test]

@@ -280,6 +280,41 @@ pub async fn change_method(id: String, change: String) -> Result<(), ServerFnErr
     Ok(())
 }
 
+/// What is wrong with `value` for the setting `name` of `provider` (`None`: nothing), by the
+/// provider's own check (`engine::connectors::Setting::check`), asked as the merchant types:
+/// the checks live with the providers on the server (a myPOS key is parsed as RSA).
+#[server(endpoint = "admin/check-setting")]
+pub async fn check_setting(
+    provider: String,
+    name: String,
+    value: String,
+) -> Result<Option<Problem>, ServerFnError> {
+    crate::session::require_user().await?;
+    let setting = engine::connectors::registry::find(&provider)
+        .and_then(|p| p.fields.iter().find(|f| f.name == name))
+        .ok_or_else(|| ServerFnError::new(format!("{provider} has no setting {name}")))?;
+    Ok((setting.check)(&value).err())
+}
+
+/// Asks `check_setting` about a provider setting as typed, in the page's language.
+fn ask_setting(provider: &str, name: &str, secret: bool) -> crate::components::Ask {
+    let locale = use_i18n().get_locale_untracked();
+    let (provider, name) = (provider.to_owned(), name.to_owned());
+    Callback::new(move |value: String| {
+        let (provider, name) = (provider.clone(), name.clone());
+        Box::pin(async move {
+            // A secret left blank keeps the saved one: nothing is wrong.
+            if secret && value.trim().is_empty() {
+                return None;
+            }
+            let problem = check_setting(provider, name, value).await.ok().flatten()?;
+            Some(crate::components::problem_text_in(locale, problem, |n| {
+                n.to_string()
+            }))
+        }) as std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>>>>
+    })
+}
+
 /// A provider's text in the page's language (see `crate::provider_texts`).
 fn text_of(provider: &ProviderView, key: &str) -> String {
     let locale = use_i18n().get_locale_untracked();
@@ -558,6 +593,7 @@ fn MethodForm(
         let error = field_error(&flash, f.field);
         let link = signup_link(i18n, errors.get(f.field), signup_url.clone())
             .map(|link| view! { <p class="hint">{link}</p> });
+        let ask = ask_setting(&provider.id, &f.name, f.secret);
         let name = format!("provider[{}]", f.name);
         let input = match f.input {
             Input::Switch => EitherOf3::A(view! {
@@ -567,8 +603,8 @@ fn MethodForm(
                 </label>
                 <p class="hint">{hint}</p>
             }),
-            Input::Text => EitherOf3::B(view! { <TextField name multiline=true label hint value error /> }),
-            Input::Line => EitherOf3::C(view! { <TextField name autocomplete="off" inputmode=inputmode label hint value error /> }),
+            Input::Text => EitherOf3::B(view! { <TextField name multiline=true label hint value error ask /> }),
+            Input::Line => EitherOf3::C(view! { <TextField name autocomplete="off" inputmode=inputmode label hint value error ask /> }),
         };
         view! { {input}{link} }
     }).collect_view();
@@ -606,6 +642,12 @@ fn MethodForm(
         ("percent", t_string!(i18n, discount_percent)),
     ]
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
+    // The discount's value is checked as typed for the kind chosen at that moment.
+    let kind_now = StoredValue::new(kind.clone());
+    let discount_check = super::fields::live_check(move |value| {
+        let kind = kind_now.try_get_value().unwrap_or_default();
+        engine::validation::discount(&kind, value, currency, unit)
+    });
     let notify_url = provider.notify_url.clone().map(|url| view! {
         <div class="copy-row">
             <label class="hint" for="notify-url">{text_of(&provider, "notify_url")}</label>
@@ -632,8 +674,10 @@ fn MethodForm(
                 check=amount_check(currency, unit) />
             <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error
                 check=amount_check(currency, unit) />
-            <SelectField name="discount_kind" label=t_string!(i18n, discount).to_string() error=None>{kinds}</SelectField>
-            <TextField name="discount_value" inputmode="decimal" label=t_string!(i18n, discount_value).to_string() hint=t_string!(i18n, discount_hint).to_string() value error=discount_error />
+            <SelectField name="discount_kind" label=t_string!(i18n, discount).to_string() error=None
+                on:change=move |ev| kind_now.set_value(event_target_value(&ev))>{kinds}</SelectField>
+            <TextField name="discount_value" inputmode="decimal" label=t_string!(i18n, discount_value).to_string() hint=t_string!(i18n, discount_hint).to_string() value error=discount_error
+                check=discount_check />
             {package}
             {provider_fields}
             <div class="actions">

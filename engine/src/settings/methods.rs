@@ -10,7 +10,7 @@ use crate::connectors::{ConnectError, Connector, Provider, registry};
 use crate::db::DbError;
 use crate::db::methods::{self, NewMethod, PaymentMethod, secrets_context};
 use crate::db::stores::Store;
-use crate::money::{Currency, Discount, Unit, parse_amount};
+use crate::money::{Currency, Discount};
 use crate::secrets::{self, SecretKey};
 use crate::validation::{self as v, Field, FieldErrors, Problem, SettingName};
 
@@ -149,7 +149,10 @@ fn check(
         currency,
         unit,
     );
-    let discount = errors.check(Field::Discount, discount(form, currency, unit));
+    let discount = errors.check(
+        Field::Discount,
+        v::discount(&form.discount_kind, &form.discount_value, currency, unit),
+    );
 
     let saved_values = match saved {
         // Unreadable secrets count as missing: the form asks for them again.
@@ -199,32 +202,6 @@ fn check(
             })
         }
         _ => Err(SettingsError::Invalid(errors)),
-    }
-}
-
-/// A fixed discount is an amount in the store's unit; a percentage has up to two decimals and
-/// is at most 100.
-fn discount(
-    form: &MethodForm,
-    currency: Currency,
-    unit: Unit,
-) -> Result<Option<Discount>, Problem> {
-    let value = form.discount_value.trim();
-    match form.discount_kind.as_str() {
-        "" | "none" => Ok(None),
-        _ if value.is_empty() => Err(Problem::Required),
-        "fixed" => parse_amount(value, currency, unit)
-            .map(|v| Some(Discount::Fixed(v)))
-            .map_err(Problem::from),
-        "percent" => {
-            let hundredths = Currency::parse("EUR").expect("EUR is supported");
-            match parse_amount(value, hundredths, Unit::Standard) {
-                Ok(bp) if bp > 10_000 => Err(Problem::AboveMax(10_000)),
-                Ok(bp) => Ok(Some(Discount::Percent(bp))),
-                Err(e) => Err(Problem::from(e)),
-            }
-        }
-        _ => Err(Problem::Invalid),
     }
 }
 

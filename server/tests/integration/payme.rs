@@ -400,3 +400,44 @@ async fn the_same_callback_twenty_times_at_once_pays_once() {
         assert_eq!(duplicates(&kinds), 19, "{kinds:?}");
     }
 }
+
+/// What the methods page's check as typed (`check_setting`) answers for a seller key.
+async fn key_check(browser: &mut Browser, value: &str) -> reqwest::Response {
+    let form = [
+        ("provider", "payme"),
+        ("name", "seller_key"),
+        ("value", value),
+    ];
+    browser.call("/api/admin/check-setting", &form).await
+}
+
+/// The seller key is checked as it is typed, through the server function the methods page
+/// calls, by PayMe's own check: only for a signed-in merchant, only for settings that exist.
+#[tokio::test]
+async fn the_seller_key_is_checked_as_it_is_typed() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "ILS").await;
+    let problems = [
+        ("XPL1", serde_json::json!("KeyPrefix")),
+        (
+            "MPL12345-ABCDEFGH-ABCDEFGH",
+            serde_json::json!({ "KeyLength": 26 }),
+        ),
+        (DEMO_SELLER, serde_json::Value::Null),
+    ];
+    for (value, problem) in problems {
+        let answer = key_check(&mut dana, value).await;
+        assert_eq!(answer.status(), 200);
+        assert_eq!(
+            answer.json::<serde_json::Value>().await.unwrap(),
+            problem,
+            "{value}"
+        );
+    }
+    let unknown = [("provider", "payme"), ("name", "nonsense"), ("value", "x")];
+    let answer = dana.call("/api/admin/check-setting", &unknown).await;
+    assert!(!answer.status().is_success());
+    let refused = key_check(&mut Browser::new(&app), "XPL1").await;
+    assert!(!refused.status().is_success(), "{}", refused.status());
+    assert!(methods(&app, "dana").await.is_empty(), "nothing saved");
+}
