@@ -63,13 +63,21 @@ pub(crate) async fn pdf(
     let original = document.pdf_made(db).await.map_err(|e| e.to_string())?;
     let url = format!("{}{}", checkout.public_url(), path(document.token()));
     let laid_out = laid_out(view, locale, original, url, logo);
-    // Typesetting takes tens of milliseconds of CPU: off the request threads.
+    // Typesetting takes tens of milliseconds of CPU: off the request threads, and on all cores
+    // but one, so a burst of receipts leaves a core to the requests and to the verification
+    // of payments (and bounds what typesetting holds in memory at once).
+    let _turn = TYPESETTERS.acquire().await.map_err(|e| e.to_string())?;
     match tokio::task::spawn_blocking(move || receipt_pdf::render(&laid_out)).await {
         Ok(Ok(pdf)) => Ok(pdf),
         Ok(Err(err)) => Err(err.to_string()),
         Err(err) => Err(err.to_string()),
     }
 }
+
+static TYPESETTERS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))
+});
 
 pub(crate) fn file_name(view: &ReceiptView) -> String {
     let kind = if view.cancels.is_some() {

@@ -128,7 +128,8 @@ impl Checkout {
             Some(Err(err)) => Err(err),
             None => return Ok(payment),
         };
-        Ok(self.settle(payment, &message, verification).await?.0)
+        self.settle(payment, &message, verification).await?;
+        self.payment(&admitted.code).await
     }
 
     /// Settles a provider's server-to-server notification about a payment (its raw body).
@@ -176,7 +177,7 @@ impl Checkout {
             Ok(v) if payment.status != PaymentStatus::Created => {
                 self.after_settled(&payment, &message, v).await?
             }
-            verification => self.settle(payment, &message, verification).await?.1,
+            verification => self.settle(payment, &message, verification).await?,
         })
     }
 
@@ -237,11 +238,10 @@ impl Checkout {
                 raw: format!("poll {}", poll.n),
                 ticket: None,
             };
-            let (now, _) = self
-                .settle(payment, &message, verification)
+            self.settle(payment, &message, verification)
                 .await
                 .map_err(|e| e.to_string())?;
-            now
+            self.payment(&poll.code).await.map_err(|e| e.to_string())?
         } else {
             payment
         };
@@ -483,20 +483,16 @@ impl Checkout {
         })
     }
 
-    /// Records the provider's verdict on a payment. Returns the payment as it now stands and
-    /// what became of the message.
+    /// Records the provider's verdict on a payment: what became of the message.
     async fn settle(
         &self,
         payment: Payment,
         message: &Message<'_>,
         verification: Result<Verification, ConnectorError>,
-    ) -> Result<(Payment, Notified), CheckoutError> {
+    ) -> Result<Notified, CheckoutError> {
         let verification = match verification {
             Ok(v) => v,
-            Err(err) => {
-                let notified = self.not_verified(&payment, message, &err).await?;
-                return Ok((payment, notified));
-            }
+            Err(err) => return self.not_verified(&payment, message, &err).await,
         };
         let raw = format!(
             "{}: {}; verify: {}",
@@ -527,7 +523,7 @@ impl Checkout {
                 // Money sent back for a payment we never saw paid: worth keeping, not a status.
                 message.believed(&self.db).await?;
                 self.reversed(&payment, message, &verification).await?;
-                return Ok((payment, Notified::Accepted));
+                return Ok(Notified::Accepted);
             }
             Verdict::Pending => {
                 message.believed(&self.db).await?;
@@ -539,34 +535,31 @@ impl Checkout {
                     Some(&raw),
                 )
                 .await?;
-                return Ok((payment, Notified::Accepted));
+                return Ok(Notified::Accepted);
             }
         };
         let moved = self
             .write_settled(message, Write::Move(payment.clone(), outcome))
             .await?;
-        let now = self.payment(&payment.tracking_code).await?;
-        match &verification.verdict {
-            _ if moved => {
-                tracing::info!(
-                    payment = payment.id,
-                    "payment settled from the provider's answer"
-                );
-            }
-            // Another message moved the payment first (a cancel, a failure, another
-            // transaction's "paid"): money taken that it cannot take is flagged, as if the
-            // message had come after.
-            Verdict::Paid { bank_ref, .. }
-                if now.bank_ref.as_deref() != Some(bank_ref.as_str()) =>
-            {
-                let notified = self
-                    .paid_unexpectedly(&now, message, bank_ref, &verification.raw)
-                    .await?;
-                return Ok((now, notified));
-            }
-            _ => {}
+        if moved {
+            tracing::info!(
+                payment = payment.id,
+                "payment settled from the provider's answer"
+            );
+            return Ok(Notified::Accepted);
         }
-        Ok((now, Notified::Accepted))
+        // Another message moved the payment first (a cancel, a failure, another
+        // transaction's "paid"): money taken that it cannot take is flagged, as if the
+        // message had come after. (Read again only then: a move is the common case.)
+        if let Verdict::Paid { bank_ref, .. } = &verification.verdict {
+            let now = self.payment(&payment.tracking_code).await?;
+            if now.bank_ref.as_deref() != Some(bank_ref.as_str()) {
+                return self
+                    .paid_unexpectedly(&now, message, bank_ref, &verification.raw)
+                    .await;
+            }
+        }
+        Ok(Notified::Accepted)
     }
 
     /// Writes what a verified message settles, with its sender's refund, in the next batch
