@@ -357,6 +357,8 @@ test("a provider's settings and the discount are checked as they are typed", asy
   await discount.pressSequentially("12.345");
   await expect(discount).toHaveAttribute("aria-invalid", "true");
   await expect(page.getByText("Too many decimals for this currency.")).toBeVisible();
+  await discount.fill("150");
+  await expect(page.getByText("The maximum for this method is 100%.")).toBeVisible();
   await discount.fill("12.5");
   await expect(discount).not.toHaveAttribute("aria-invalid", "true");
 

@@ -71,11 +71,19 @@ pub fn field_error(flash: &Option<Flash>, field: engine::validation::Field) -> O
 pub fn live_check<T>(
     parse: impl Fn(&str) -> Result<T, Problem> + Send + Sync + 'static,
 ) -> Callback<String, Option<String>> {
+    live_check_within(parse, |n| n.to_string())
+}
+
+/// [`live_check`] for a field whose limits (`BelowMin`, `AboveMax`) read as `limit` writes them.
+pub fn live_check_within<T>(
+    parse: impl Fn(&str) -> Result<T, Problem> + Send + Sync + 'static,
+    limit: impl Fn(i64) -> String + Copy + Send + Sync + 'static,
+) -> Callback<String, Option<String>> {
     let locale = use_i18n().get_locale_untracked();
     Callback::new(move |input: String| {
         parse(&input)
             .err()
-            .map(|problem| crate::components::problem_text_in(locale, problem, |n| n.to_string()))
+            .map(|problem| crate::components::problem_text_in(locale, problem, limit))
     })
 }
 

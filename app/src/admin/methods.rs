@@ -551,13 +551,14 @@ fn MethodForm(
     };
     let kind = typed(&flash, "discount_kind", saved_kind);
     let value = typed(&flash, "discount_value", saved_value);
-    let [name_error, min_error, max_error, discount_error] = [
-        Field::DisplayName,
-        Field::MinAmount,
-        Field::MaxAmount,
-        Field::Discount,
-    ]
-    .map(|f| field_error(&flash, f));
+    let [name_error, min_error, max_error] =
+        [Field::DisplayName, Field::MinAmount, Field::MaxAmount].map(|f| field_error(&flash, f));
+    // A discount's one limit is 100 %.
+    let percent = move |bp| discount_text(Discount::Percent(bp), currency, unit);
+    let discount_error = flash
+        .as_ref()
+        .and_then(|f| f.errors().get(Field::Discount))
+        .map(|problem| crate::components::problem_text(problem, percent));
     let errors = flash.as_ref().map(Flash::errors).unwrap_or_default();
     let refused = !errors.is_empty();
     // The store's currency is checked before anything is typed: say so at once.
@@ -644,10 +645,13 @@ fn MethodForm(
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
     // The discount's value is checked as typed for the kind chosen at that moment.
     let kind_now = StoredValue::new(kind.clone());
-    let discount_check = super::fields::live_check(move |value| {
-        let kind = kind_now.try_get_value().unwrap_or_default();
-        engine::validation::discount(&kind, value, currency, unit)
-    });
+    let discount_check = super::fields::live_check_within(
+        move |value| {
+            let kind = kind_now.try_get_value().unwrap_or_default();
+            engine::validation::discount(&kind, value, currency, unit)
+        },
+        percent,
+    );
     let notify_url = provider.notify_url.clone().map(|url| view! {
         <div class="copy-row">
             <label class="hint" for="notify-url">{text_of(&provider, "notify_url")}</label>

@@ -74,6 +74,8 @@ pub(crate) async fn pdf(
     }
 }
 
+/// Turns to typeset: all cores but one (at least one). A customer's download waits its turn
+/// behind a burst of receipts, first come first served.
 static TYPESETTERS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     tokio::sync::Semaphore::new(cores.saturating_sub(1).max(1))

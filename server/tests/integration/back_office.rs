@@ -507,6 +507,25 @@ async fn everything_the_browser_receives(browser: &mut Browser, method: i64) -> 
     seen
 }
 
+/// A percentage discount over 100 is refused, and the page says its limit as a percentage
+/// (it said "10000", the limit in hundredths).
+#[tokio::test]
+async fn a_discount_over_100_percent_is_refused_in_percent() {
+    let app = serve(true).await;
+    let mut dana = signed_up_in(&app, "dana", "dana@example.com", "IRR").await;
+    let mut form = method_form("", "Zarinpal", MERCHANT_ID);
+    form.retain(|(name, _)| *name != "discount_value");
+    form.push(("discount_value", "150"));
+    let to = dana.submit("/api/admin/method", &form).await;
+    let page = dana.page(&to).await;
+    assert!(
+        page.contains("The maximum for this method is 100%."),
+        "{page}"
+    );
+    assert!(!page.contains("is 10000"));
+    assert!(crate::common::methods(&app, "dana").await.is_empty());
+}
+
 #[tokio::test]
 async fn credentials_are_write_only() {
     let app = serve(true).await;
