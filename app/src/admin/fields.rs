@@ -62,8 +62,17 @@ pub fn typed(flash: &Option<Flash>, name: &str, fallback: impl Into<String>) -> 
 
 /// The error message for `field` of a refused form.
 pub fn field_error(flash: &Option<Flash>, field: engine::validation::Field) -> Option<String> {
+    field_error_within(flash, field, |n| n.to_string())
+}
+
+/// [`field_error`] for a field whose limits read as `limit` writes them.
+pub fn field_error_within(
+    flash: &Option<Flash>,
+    field: engine::validation::Field,
+    limit: impl Fn(i64) -> String,
+) -> Option<String> {
     let problem = flash.as_ref()?.errors().get(field)?;
-    Some(crate::components::problem_text(problem, |n| n.to_string()))
+    Some(crate::components::problem_text(problem, limit))
 }
 
 /// Checks a field as the merchant types, with the parser the server runs on it again (`parse`,

@@ -555,10 +555,7 @@ fn MethodForm(
         [Field::DisplayName, Field::MinAmount, Field::MaxAmount].map(|f| field_error(&flash, f));
     // A discount's one limit is 100 %.
     let percent = move |bp| discount_text(Discount::Percent(bp), currency, unit);
-    let discount_error = flash
-        .as_ref()
-        .and_then(|f| f.errors().get(Field::Discount))
-        .map(|problem| crate::components::problem_text(problem, percent));
+    let discount_error = super::fields::field_error_within(&flash, Field::Discount, percent);
     let errors = flash.as_ref().map(Flash::errors).unwrap_or_default();
     let refused = !errors.is_empty();
     // The store's currency is checked before anything is typed: say so at once.
