@@ -158,16 +158,9 @@ pub async fn create(
 ) -> Result<PaymentLink, SettingsError> {
     let currency = store.currency;
     let checked = check(form, currency, store.unit(), today).map_err(SettingsError::Invalid)?;
-    let previewed = Some(form.token.as_str()).filter(|t| is_token(t));
-    let token = match previewed {
-        Some(token) => match links::by_token(db, store.id, token).await? {
-            // Sent again (a double click, a retry): the link it made.
-            Some(link) if checked.saved_as(&link) => return Ok(link),
-            Some(_) => crate::tracking::random_token(),
-            None => token.to_owned(),
-        },
-        None => crate::tracking::random_token(),
-    };
+    let token = Some(form.token.as_str())
+        .filter(|t| is_token(t))
+        .map_or_else(crate::tracking::random_token, str::to_owned);
     let new = NewLink {
         token: &token,
         currency,
@@ -183,7 +176,8 @@ pub async fn create(
     };
     let id = match links::create(db, store.id, new).await {
         Err(e) if e.is_unique_violation() => {
-            // The same form sent twice at once: the other send saved it first.
+            // The same form sent again (a double click, a retry, two sends at once): the
+            // link the first send made.
             if let Some(link) = links::by_token(db, store.id, &token).await?
                 && checked.saved_as(&link)
             {
