@@ -2,12 +2,15 @@
 //! and run the handler of their kind. A handler's error is kept and the job tried again with
 //! backoff (2 s, doubling, at most an hour apart); after `MAX_ATTEMPTS` it is left `dead`
 //! for the merchant and the operator to see. Handlers must be idempotent: a crash between a
-//! handler's work and its job's `done` runs it again (with the same key).
+//! handler's work and its job's `done` runs it again (with the same key). A handler that
+//! writes its work in a transaction of its own may write the job's `done` in it too
+//! ([`Mark`]): then the job is done exactly when its work is, for one write fewer.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -33,7 +36,51 @@ pub const CONCURRENCY: usize = 64;
 /// Free places that make a claim worth its write while jobs still run.
 const REFILL: usize = CONCURRENCY / 4;
 
-type Run = dyn Fn(Job) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send>> + Send + Sync;
+type Run =
+    dyn Fn(Job, Mark) -> Pin<Box<dyn Future<Output = Result<Done, String>> + Send>> + Send + Sync;
+
+/// Who marks a job that went well as done.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Done {
+    /// The queue, in its next batch of marks.
+    Later,
+    /// The handler, in the transaction that wrote its work ([`Mark`]).
+    Written,
+}
+
+/// A running job's `done` mark, for a handler to write with its work
+/// (`db::jobs::finish_in`, then [`Mark::written`]).
+#[derive(Debug)]
+pub struct Mark {
+    pub job: i64,
+    /// The server holding the job: the mark is written only while it still does.
+    pub worker: String,
+    written: AtomicBool,
+}
+
+impl Mark {
+    pub fn new(job: i64, worker: &str) -> Mark {
+        Mark {
+            job,
+            worker: worker.to_owned(),
+            written: AtomicBool::new(false),
+        }
+    }
+
+    /// The transaction that wrote the mark committed.
+    pub fn written(&self) {
+        self.written.store(true, Ordering::Release);
+    }
+
+    /// Who marks the job done, its handler having succeeded.
+    pub fn done(&self) -> Done {
+        if self.written.load(Ordering::Acquire) {
+            Done::Written
+        } else {
+            Done::Later
+        }
+    }
+}
 
 /// The handler of each job kind, and the kinds claimed before any other.
 #[derive(Clone, Default)]
@@ -48,8 +95,25 @@ impl Handlers {
         F: Fn(Job) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<(), String>> + Send + 'static,
     {
-        self.run
-            .insert(kind.to_owned(), Arc::new(move |job| Box::pin(handler(job))));
+        self.run.insert(
+            kind.to_owned(),
+            Arc::new(move |job, _| {
+                let work = handler(job);
+                Box::pin(async move { work.await.map(|()| Done::Later) })
+            }),
+        );
+    }
+
+    /// `on` for a handler that may write its job's `done` with its work ([`Mark`]).
+    pub fn on_marking<F, Fut>(&mut self, kind: &str, handler: F)
+    where
+        F: Fn(Job, Mark) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Done, String>> + Send + 'static,
+    {
+        self.run.insert(
+            kind.to_owned(),
+            Arc::new(move |job, mark| Box::pin(handler(job, mark))),
+        );
     }
 
     /// Due jobs of `kind` are claimed before due jobs of other kinds (`db::jobs::claim_many`).
@@ -194,18 +258,20 @@ impl Queue {
         jobs::claim_many(&self.db, &self.worker, now, now + LEASE, limit, first).await
     }
 
-    async fn handle(&self, job: &Job) -> Result<(), String> {
+    async fn handle(&self, job: &Job) -> Result<Done, String> {
         match self.handlers.run.get(&job.kind) {
-            Some(handler) => handler(job.clone()).await,
+            Some(handler) => handler(job.clone(), Mark::new(job.id, &self.worker)).await,
             None => Err(format!("no handler for jobs of kind {}", job.kind)),
         }
     }
 
-    /// Records how a job this server held went: done, or tried again later, or dead.
-    pub async fn finish(&self, job: &Job, outcome: Result<(), String>) {
+    /// Records how a job this server held went: done (unless its handler wrote so), or tried
+    /// again later, or dead.
+    pub async fn finish(&self, job: &Job, outcome: Result<Done, String>) {
         let now = now_millis();
         let recorded = match outcome {
-            Ok(()) => self.done.submit(job.id).await.map(drop),
+            Ok(Done::Written) => Ok(()),
+            Ok(Done::Later) => self.done.submit(job.id).await.map(drop),
             Err(error) => {
                 let retry_at = (job.attempts < MAX_ATTEMPTS).then(|| now + backoff(job.attempts));
                 if retry_at.is_none() {

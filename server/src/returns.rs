@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 
 use engine::checkout::{CheckoutError, Notified, job_outcome};
 use engine::connectors::{Notifications, notified_payment, registry};
+use engine::jobs::Mark;
 
 use app::state::AppState;
 
@@ -114,10 +115,14 @@ pub async fn provider_notification(
         Ok(None) => return over_budget(),
         Err(err) => return refusal(err).into_response(),
     };
+    let mark = Mark::new(job.id, state.queue.worker());
     let verified = checkout
-        .complete_notification(&admitted, None, &bytes)
+        .complete_notification(&admitted, None, &bytes, &mark)
         .await;
-    state.queue.finish(&job, job_outcome(&verified)).await;
+    state
+        .queue
+        .finish(&job, job_outcome(&verified, &mark))
+        .await;
     match verified {
         Ok(Notified::Accepted) => (StatusCode::OK, "OK").into_response(),
         Ok(Notified::Refused) => (StatusCode::BAD_REQUEST, "refused").into_response(),

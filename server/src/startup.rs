@@ -53,9 +53,9 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> Result<AppState, St
 fn handlers(checkout: &Checkout, mailer: &Mailer) -> Handlers {
     let mut handlers = Handlers::default();
     let verifier = checkout.clone();
-    handlers.on(engine::db::inbox::VERIFY, move |job| {
+    handlers.on_marking(engine::db::inbox::VERIFY, move |job, mark| {
         let verifier = verifier.clone();
-        async move { job_outcome(&verifier.verify_received(&job.payload).await) }
+        async move { job_outcome(&verifier.verify_received(&job.payload, &mark).await, &mark) }
     });
     let poller = checkout.clone();
     handlers.on(engine::polls::KIND, move |job| {

@@ -14,6 +14,7 @@ use crate::db::payments::{self, Change, Payment, Source};
 use crate::db::{DbError, inbox};
 use crate::effects;
 use crate::intake::{self, Ticket};
+use crate::jobs::{Done, Mark};
 use crate::polls::{self, Poll};
 use crate::status::PaymentStatus;
 use crate::time::now_millis;
@@ -118,6 +119,7 @@ impl Checkout {
             name: "return",
             raw: encode_query(params),
             ticket: Some(&admitted.ticket),
+            job: None,
         };
         let verification = match self.open_method(&payment, &message).await? {
             Some(Ok(connector)) => {
@@ -136,12 +138,14 @@ impl Checkout {
     /// `provider` is the provider the address it came to belongs to (`/notify/{provider}`),
     /// when it names one: a message for another provider's payment is refused. A notification
     /// that fails verification changes nothing and is logged with the reason; the same
-    /// notification again (a provider's retry) moves the payment at most once.
+    /// notification again (a provider's retry) moves the payment at most once. `job` is the
+    /// job verifying it: a settlement marks it done.
     pub async fn complete_notification(
         &self,
         admitted: &Admitted,
         provider: Option<&str>,
         body: &[u8],
+        job: &Mark,
     ) -> Result<Notified, CheckoutError> {
         let payment = self.payment(&admitted.code).await?;
         let message = Message {
@@ -149,6 +153,7 @@ impl Checkout {
             name: "notification",
             raw: String::from_utf8_lossy(body).into_owned(),
             ticket: Some(&admitted.ticket),
+            job: Some(job),
         };
         let method = self.method_of(&payment).await?;
         let routed = match (provider, &method) {
@@ -183,7 +188,11 @@ impl Checkout {
 
     /// Verifies and settles a notification from the inbox (a `verify_notification` job's
     /// payload), as `complete_notification` does.
-    pub async fn verify_received(&self, payload: &str) -> Result<Notified, CheckoutError> {
+    pub async fn verify_received(
+        &self,
+        payload: &str,
+        job: &Mark,
+    ) -> Result<Notified, CheckoutError> {
         #[derive(serde::Deserialize)]
         struct Payload {
             inbox: i64,
@@ -200,7 +209,7 @@ impl Checkout {
             ticket: payload.ticket,
         };
         let provider = Some(received.provider.as_str()).filter(|p| !p.is_empty());
-        self.complete_notification(&admitted, provider, &received.body)
+        self.complete_notification(&admitted, provider, &received.body, job)
             .await
     }
 
@@ -237,6 +246,7 @@ impl Checkout {
                 name: "status",
                 raw: format!("poll {}", poll.n),
                 ticket: None,
+                job: None,
             };
             self.settle(payment, &message, verification)
                 .await
@@ -564,12 +574,20 @@ impl Checkout {
 
     /// Writes what a verified message settles, with its sender's refund, in the next batch
     /// (`settlements`): for a move, whether the payment moved.
+    /// Writes a verified message's settlement (with its job's mark): whether the payment moved.
     async fn write_settled(&self, message: &Message<'_>, write: Write) -> Result<bool, DbError> {
         let settlement = Settlement {
             refund: message.ticket.cloned(),
             write,
+            job: message.job.map(|mark| (mark.job, mark.worker.clone())),
         };
-        self.settlements.submit(settlement).await
+        let written = self.settlements.submit(settlement).await?;
+        if written.job_done
+            && let Some(mark) = message.job
+        {
+            mark.written();
+        }
+        Ok(written.moved)
     }
 }
 
@@ -605,6 +623,8 @@ struct Message<'a> {
     /// What it was charged (`intake`): refunded to its sender when it proves genuine. `None`
     /// for what Kassa asked the provider itself (a status poll).
     ticket: Option<&'a Ticket>,
+    /// The job verifying it, marked done with its settlement.
+    job: Option<&'a Mark>,
 }
 
 impl Message<'_> {
@@ -632,10 +652,10 @@ pub struct Admitted {
 /// A notification's verification as a job's outcome: done unless its provider could not be
 /// asked (then tried again) or it could not be recorded. A message naming no payment of ours
 /// is done: it is not Kassa's, and a retry would not change that.
-pub fn job_outcome(verified: &Result<Notified, CheckoutError>) -> Result<(), String> {
+pub fn job_outcome(verified: &Result<Notified, CheckoutError>, job: &Mark) -> Result<Done, String> {
     match verified {
         Ok(Notified::Unconfirmed) => Err("the provider could not be asked to confirm it".into()),
-        Ok(_) | Err(CheckoutError::UnknownPayment) => Ok(()),
+        Ok(_) | Err(CheckoutError::UnknownPayment) => Ok(job.done()),
         Err(err) => Err(err.to_string()),
     }
 }

@@ -3,13 +3,17 @@
 //! a late copy adds to its timeline. The job queue verifies dozens of messages at once, and
 //! two durable commits each capped verification at the disk's flush rate; a batch costs one.
 //! A batch that fails is written again one settlement per transaction, so a bad one fails
-//! only itself.
+//! only itself. A message verified by a job writes the job's `done` in the same transaction
+//! (`jobs::Mark`): a third write per message less, and never a settled message whose job
+//! runs again.
 
+use crate::db::jobs;
 use crate::db::payments::{self, Change, Payment, Source};
 use crate::db::{Db, DbError};
 use crate::group_commit::GroupCommit;
 use crate::intake::{self, Ticket};
 use crate::status::PaymentStatus;
+use crate::time::now_millis;
 
 /// A move a provider's verdict asks for, owned while it waits in a batch.
 pub(super) struct Move {
@@ -61,10 +65,21 @@ pub(super) struct Settlement {
     /// What the message was charged: its sender gets it back.
     pub refund: Option<Ticket>,
     pub write: Write,
+    /// The job verifying the message, and the server holding it: marked done with the rest.
+    pub job: Option<(i64, String)>,
 }
 
-/// The batch writer of one server's settlements: for a move, whether the payment moved.
-pub(super) type Settlements = GroupCommit<Settlement, bool>;
+/// What a settlement wrote.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Written {
+    /// For a move: whether the payment moved.
+    pub moved: bool,
+    /// Its job was still its server's and is marked done.
+    pub job_done: bool,
+}
+
+/// The batch writer of one server's settlements.
+pub(super) type Settlements = GroupCommit<Settlement, Written>;
 
 pub(super) fn writer(db: Db) -> Settlements {
     GroupCommit::new(move |settlements| {
@@ -73,7 +88,7 @@ pub(super) fn writer(db: Db) -> Settlements {
     })
 }
 
-async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<bool, DbError>> {
+async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<Written, DbError>> {
     match write_all(db, &settlements).await {
         Ok(moved) => moved.into_iter().map(Ok).collect(),
         Err(err) if settlements.len() == 1 => vec![Err(err)],
@@ -82,7 +97,7 @@ async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<bool, 
             let mut written = Vec::with_capacity(settlements.len());
             for settlement in &settlements {
                 let alone = write_all(db, std::slice::from_ref(settlement)).await;
-                written.push(alone.map(|moved| moved[0]));
+                written.push(alone.map(|w| w[0]));
             }
             written
         }
@@ -91,8 +106,8 @@ async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<bool, 
 
 /// Writes `settlements` in one transaction: refunds first (in `believed_all`'s order), then
 /// each payment's writes by payment id (in arrival order for one payment, so of two moves
-/// the first wins), the order any two batches take their locks in.
-async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<bool>, DbError> {
+/// the first wins), the order any two batches take their locks in, then the jobs' marks.
+async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, DbError> {
     let mut tx = db.begin().await?;
     let refunds: Vec<&Ticket> = settlements
         .iter()
@@ -127,6 +142,42 @@ async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<bool>, DbE
             }
         }
     }
+    let job_done = mark_jobs(&mut tx, settlements).await?;
     tx.commit().await?;
-    Ok(moved)
+    Ok(moved
+        .into_iter()
+        .zip(job_done)
+        .map(|(moved, job_done)| Written { moved, job_done })
+        .collect())
+}
+
+/// Marks the settlements' jobs done, in one statement per server holding them (one, but for
+/// a job another server took over): whether each was.
+async fn mark_jobs(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    settlements: &[Settlement],
+) -> Result<Vec<bool>, DbError> {
+    let mut done = vec![false; settlements.len()];
+    let mut workers: Vec<&str> = settlements
+        .iter()
+        .filter_map(|s| s.job.as_ref().map(|(_, worker)| worker.as_str()))
+        .collect();
+    workers.sort_unstable();
+    workers.dedup();
+    let now = now_millis();
+    for worker in workers {
+        let (places, ids): (Vec<usize>, Vec<i64>) = settlements
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match &s.job {
+                Some((id, w)) if w == worker => Some((i, *id)),
+                _ => None,
+            })
+            .unzip();
+        let marked = jobs::finish_in(&mut **tx, &ids, worker, now).await?;
+        for (i, marked) in places.into_iter().zip(marked) {
+            done[i] = marked;
+        }
+    }
+    Ok(done)
 }

@@ -209,6 +209,17 @@ pub async fn finish_all(
     worker: &str,
     now: i64,
 ) -> Result<Vec<bool>, DbError> {
+    finish_in(db.writer().await.pool(), ids, worker, now).await
+}
+
+/// [`finish_all`] on `executor`: in a transaction, the jobs are done if and only if what else
+/// it writes is.
+pub async fn finish_in<'e>(
+    executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    ids: &[i64],
+    worker: &str,
+    now: i64,
+) -> Result<Vec<bool>, DbError> {
     let params: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
     let sql = format!(
         "UPDATE jobs SET state = 'done', finished_at = $1, lease_until = NULL, last_error = NULL \
@@ -223,7 +234,7 @@ pub async fn finish_all(
         query = query.bind(id);
     }
     let done: std::collections::HashSet<i64> = query
-        .fetch_all(db.writer().await.pool())
+        .fetch_all(executor)
         .await?
         .into_iter()
         .map(|(id,)| id)

@@ -535,3 +535,57 @@ async fn the_same_ipn_twenty_times_at_once_pays_once() {
         );
     }
 }
+
+/// The state and holder of the job `id`.
+async fn job_row(app: &Running, id: i64) -> (String, Option<String>) {
+    sqlx::query_as("SELECT state, worker FROM jobs WHERE id = $1")
+        .bind(id)
+        .fetch_one(app.state.checkout.db().pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_verified_ipn_marks_its_job_done_with_its_settlement() {
+    use engine::jobs::{Done, LEASE, Mark};
+    for database in crate::common::database_urls().await {
+        let paypal = HeldProvider::start("VERIFIED").await;
+        paypal.release(100);
+        let app = served_with_paypal(&paypal, database).await;
+        let (code, _, _) = started(&app, "k1").await;
+        let checkout = &app.state.checkout;
+        let ipn = completed_ipn(&code, "8AB12345CD678901E");
+        // The IPN as the route takes it, its verification held by the server "a"; verified
+        // by "a": the payment and the job are written together, no mark is left to the queue.
+        let held = || Some(("a".to_owned(), engine::time::now_millis() + LEASE));
+        let take = || checkout.take(&code, "10.0.0.1", Some("paypal"), ipn.as_bytes(), held());
+        let (admitted, job) = take().await.unwrap().unwrap();
+        let mark = Mark::new(job.id, "a");
+        let notified = checkout
+            .complete_notification(&admitted, Some("paypal"), ipn.as_bytes(), &mark)
+            .await;
+        assert_eq!(notified.unwrap(), engine::checkout::Notified::Accepted);
+        assert_eq!(payment(&app, &code).await.status, PaymentStatus::Paid);
+        assert_eq!(mark.done(), Done::Written);
+        assert_eq!(
+            job_row(&app, job.id).await,
+            ("done".into(), Some("a".into()))
+        );
+        // PayPal's copy, verified by a server "b" that does not hold its job (its lease ran
+        // out and "a" took it): the copy is logged, and the job is left to its holder.
+        let (admitted, job) = take().await.unwrap().unwrap();
+        let mark = Mark::new(job.id, "b");
+        checkout
+            .complete_notification(&admitted, Some("paypal"), ipn.as_bytes(), &mark)
+            .await
+            .unwrap();
+        assert_eq!(mark.done(), Done::Later);
+        assert_eq!(
+            job_row(&app, job.id).await,
+            ("running".into(), Some("a".into()))
+        );
+        let p = payment(&app, &code).await;
+        let kinds = until(&app, &p, |k| count(k, "notification_after_final") == 1).await;
+        assert_eq!(count(&kinds, "verified"), 1, "{kinds:?}");
+    }
+}
