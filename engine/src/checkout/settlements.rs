@@ -8,7 +8,7 @@
 //! runs again.
 
 use crate::db::jobs;
-use crate::db::payments::{self, Change, Payment, Source};
+use crate::db::payments::{self, Change, NewEvent, Payment, Source};
 use crate::db::{Db, DbError};
 use crate::group_commit::GroupCommit;
 use crate::intake::{self, Ticket};
@@ -117,6 +117,7 @@ async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, 
     let mut order: Vec<usize> = (0..settlements.len()).collect();
     order.sort_by_key(|&i| settlements[i].write.payment().id);
     let mut moved = vec![false; settlements.len()];
+    let mut lines = Vec::new();
     for i in order {
         match &settlements[i].write {
             Write::Move(payment, to) => {
@@ -127,21 +128,19 @@ async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, 
                 source,
                 kind,
                 detail,
-            } => {
-                payments::insert_event(
-                    &mut tx,
-                    payment.store_id,
-                    payment.id,
-                    *source,
-                    kind,
-                    Some(payment.status),
-                    None,
-                    Some(detail),
-                )
-                .await?;
-            }
+            } => lines.push(NewEvent {
+                store_id: payment.store_id,
+                payment_id: payment.id,
+                source: *source,
+                kind,
+                from: Some(payment.status),
+                to: None,
+                detail: Some(detail),
+            }),
         }
     }
+    // The late copies' lines (most of a burst's settlements) in one statement.
+    payments::insert_events(&mut tx, &lines).await?;
     let job_done = mark_jobs(&mut tx, settlements).await?;
     tx.commit().await?;
     Ok(moved

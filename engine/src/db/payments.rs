@@ -647,6 +647,17 @@ pub async fn stores_moved_since(db: &Db, after: i64) -> Result<Vec<(i64, i64)>, 
     .await?)
 }
 
+/// A line to add to a payment's timeline.
+pub(crate) struct NewEvent<'a> {
+    pub store_id: i64,
+    pub payment_id: i64,
+    pub source: Source,
+    pub kind: &'a str,
+    pub from: Option<PaymentStatus>,
+    pub to: Option<PaymentStatus>,
+    pub detail: Option<&'a str>,
+}
+
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
@@ -658,19 +669,53 @@ pub(crate) async fn insert_event(
     to: Option<PaymentStatus>,
     detail: Option<&str>,
 ) -> Result<(), DbError> {
-    sqlx::query(
-        "INSERT INTO payment_events (store_id, payment_id, source, kind, from_status, to_status, detail, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(store_id)
-    .bind(payment_id)
-    .bind(source.as_str())
-    .bind(kind)
-    .bind(from.map(PaymentStatus::as_str))
-    .bind(to.map(PaymentStatus::as_str))
-    .bind(detail)
-    .bind(now_millis())
-    .execute(&mut **tx)
-    .await?;
+    let event = NewEvent {
+        store_id,
+        payment_id,
+        source,
+        kind,
+        from,
+        to,
+        detail,
+    };
+    insert_events(tx, std::slice::from_ref(&event)).await
+}
+
+/// Adds `events` in one statement, in their order, in the caller's transaction.
+pub(crate) async fn insert_events(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    events: &[NewEvent<'_>],
+) -> Result<(), DbError> {
+    const COLUMNS: usize = 8;
+    if events.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..events.len())
+        .map(|i| {
+            let params: Vec<String> = (1..=COLUMNS)
+                .map(|c| format!("${}", COLUMNS * i + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO payment_events (store_id, payment_id, source, kind, from_status, to_status, \
+         detail, created_at) VALUES {}",
+        values.join(", ")
+    );
+    let now = now_millis();
+    let mut query = sqlx::query(&sql).persistent(events.len() == 1);
+    for e in events {
+        query = query
+            .bind(e.store_id)
+            .bind(e.payment_id)
+            .bind(e.source.as_str())
+            .bind(e.kind)
+            .bind(e.from.map(PaymentStatus::as_str))
+            .bind(e.to.map(PaymentStatus::as_str))
+            .bind(e.detail)
+            .bind(now);
+    }
+    query.execute(&mut **tx).await?;
     Ok(())
 }
