@@ -106,7 +106,8 @@ async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<Writte
 
 /// Writes `settlements` in one transaction: refunds first (in `believed_all`'s order), then
 /// each payment's writes by payment id (in arrival order for one payment, so of two moves
-/// the first wins), the order any two batches take their locks in, then the jobs' marks.
+/// the first wins), the order any two batches take their locks in, then the late copies'
+/// lines in one statement (in the same order), then the jobs' marks.
 async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, DbError> {
     let mut tx = db.begin().await?;
     let refunds: Vec<&Ticket> = settlements
