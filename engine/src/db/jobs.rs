@@ -66,19 +66,11 @@ pub async fn enqueue_all(
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
-    let values: Vec<String> = (0..jobs.len())
-        .map(|i| {
-            let params: Vec<String> = (1..=COLUMNS)
-                .map(|c| format!("${}", COLUMNS * i + c))
-                .collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO jobs (kind, dedupe_key, payload, state, run_at, created_at, worker, \
          lease_until, attempts) VALUES {} \
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
-        values.join(", ")
+        super::value_rows(jobs.len(), COLUMNS)
     );
     let mut query = sqlx::query_as::<_, (i64, String)>(&sql).persistent(jobs.len() == 1);
     for job in jobs {

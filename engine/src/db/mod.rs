@@ -275,3 +275,17 @@ fn create_sqlite_parent(url: &str) {
 pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
+
+/// The placeholders of a multi-row `VALUES`: `rows` rows of `columns` parameters each,
+/// numbered from `$1` row by row: `($1, $2), ($3, $4)`.
+pub(crate) fn value_rows(rows: usize, columns: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let params: Vec<String> = (1..=columns)
+                .map(|c| format!("${}", columns * row + c))
+                .collect();
+            format!("({})", params.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}

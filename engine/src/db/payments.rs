@@ -690,18 +690,10 @@ pub(crate) async fn insert_events(
     if events.is_empty() {
         return Ok(());
     }
-    let values: Vec<String> = (0..events.len())
-        .map(|i| {
-            let params: Vec<String> = (1..=COLUMNS)
-                .map(|c| format!("${}", COLUMNS * i + c))
-                .collect();
-            format!("({})", params.join(", "))
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO payment_events (store_id, payment_id, source, kind, from_status, to_status, \
          detail, created_at) VALUES {}",
-        values.join(", ")
+        super::value_rows(events.len(), COLUMNS)
     );
     let now = now_millis();
     let mut query = sqlx::query(&sql).persistent(events.len() == 1);
