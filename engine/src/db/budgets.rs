@@ -77,19 +77,22 @@ pub async fn charge(
         .collect()
 }
 
-/// Takes one message of `bytes` back from `subject`'s window (it proved genuine).
+/// Takes `messages` messages of `bytes` in all back from `subject`'s window (they proved
+/// genuine).
 pub async fn refund<'e>(
     executor: impl sqlx::Executor<'e, Database = sqlx::Any>,
     subject: &str,
     window: i64,
+    messages: i64,
     bytes: i64,
 ) -> Result<(), DbError> {
     sqlx::query(
-        "UPDATE message_budgets SET messages = messages - 1, bytes = bytes - $3 \
+        "UPDATE message_budgets SET messages = messages - $3, bytes = bytes - $4 \
          WHERE subject = $1 AND window_start = $2",
     )
     .bind(subject)
     .bind(window)
+    .bind(messages)
     .bind(bytes)
     .execute(executor)
     .await?;

@@ -97,3 +97,50 @@ async fn concurrent_messages_are_charged_as_if_alone() {
         );
     }
 }
+
+async fn budget(db: &Db, address: &str) -> (i64, i64) {
+    sqlx::query_as(
+        "SELECT messages, bytes FROM message_budgets \
+         WHERE subject = $1 AND window_start = (SELECT MAX(window_start) FROM message_budgets)",
+    )
+    .bind(format!("address {address}"))
+    .fetch_one(db.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_batch_of_believed_messages_gives_each_sender_back_its_own() {
+    for db in crate::common::databases().await {
+        clear_of_a_window_edge().await;
+        let payments = slips(&db, "intake-refund", 3).await;
+        let now = engine::time::now_millis();
+        let (a, b) = ("203.0.113.1", "203.0.113.2");
+        // Nine messages, the two senders interleaved: a's are 100, 102, …, 108 bytes.
+        let messages: Vec<engine::intake::Message> = (0..9)
+            .map(|i| engine::intake::Message {
+                payment: payments[i % 3].id,
+                address: if i % 2 == 0 { a } else { b },
+                bytes: 100 + i,
+                now,
+            })
+            .collect();
+        let mut tx = db.begin().await.unwrap();
+        let tickets = engine::intake::charge_all(&mut tx, &messages)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(budget(&db, a).await, (5, 520));
+        assert_eq!(budget(&db, b).await, (4, 416));
+
+        // All but a's last verified, in one batch: a keeps that one, b owes nothing.
+        let believed: Vec<&engine::intake::Ticket> = tickets[..8].iter().collect();
+        let mut tx = db.begin().await.unwrap();
+        engine::intake::believed_all(&mut tx, &believed)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(budget(&db, a).await, (1, 108));
+        assert_eq!(budget(&db, b).await, (0, 0));
+    }
+}
