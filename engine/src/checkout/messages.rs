@@ -148,14 +148,29 @@ impl Checkout {
         job: &Mark,
     ) -> Result<Notified, CheckoutError> {
         let payment = self.payment(&admitted.code).await?;
+        let method = self.method_of(&payment).await?;
+        self.notified(payment, method, &admitted.ticket, provider, body, job)
+            .await
+    }
+
+    /// [`complete_notification`](Self::complete_notification) with the payment and its
+    /// method read.
+    async fn notified(
+        &self,
+        payment: Payment,
+        method: Option<PaymentMethod>,
+        ticket: &Ticket,
+        provider: Option<&str>,
+        body: &[u8],
+        job: &Mark,
+    ) -> Result<Notified, CheckoutError> {
         let message = Message {
             source: Source::Provider,
             name: "notification",
             raw: String::from_utf8_lossy(body).into_owned(),
-            ticket: Some(&admitted.ticket),
+            ticket: Some(ticket),
             job: Some(job),
         };
-        let method = self.method_of(&payment).await?;
         let routed = match (provider, &method) {
             (None, _) => Ok(()),
             (Some(to), Some(m)) if m.provider == to => Ok(()),
@@ -204,13 +219,19 @@ impl Checkout {
         let received = inbox::get(&self.db, payload.inbox)
             .await?
             .ok_or_else(|| corrupt(format!("inbox {} is gone", payload.inbox)))?;
-        let admitted = Admitted {
-            code: received.code,
-            ticket: payload.ticket,
-        };
+        let method = self
+            .kept_method_of(&received.payment, received.storefront_version)
+            .await?;
         let provider = Some(received.provider.as_str()).filter(|p| !p.is_empty());
-        self.complete_notification(&admitted, provider, &received.body, job)
-            .await
+        self.notified(
+            received.payment,
+            method,
+            &payload.ticket,
+            provider,
+            &received.body,
+            job,
+        )
+        .await
     }
 
     /// A status poll (`polls`): asks the provider how a payment still waiting stands and
@@ -410,6 +431,24 @@ impl Checkout {
             .await?
             .ok_or(CheckoutError::UnknownPayment)?;
         Ok(Some(method))
+    }
+
+    /// [`method_of`](Self::method_of), from the storefront this server keeps for the
+    /// payment's store while `storefront_version` is still the store's (read with the
+    /// payment) and the storefront offers the method; else read.
+    async fn kept_method_of(
+        &self,
+        payment: &Payment,
+        storefront_version: i64,
+    ) -> Result<Option<PaymentMethod>, CheckoutError> {
+        let kept = payment.method_id.and_then(|id| {
+            self.storefronts
+                .method(payment.store_id, storefront_version, id)
+        });
+        match kept {
+            Some(method) => Ok(Some(method)),
+            None => self.method_of(payment).await,
+        }
     }
 
     /// Logs a message about a payment that no longer waits for its provider (a `verified`

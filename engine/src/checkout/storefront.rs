@@ -49,6 +49,16 @@ impl Storefronts {
         kept.get(&store.id).filter(|s| s.store == *store).cloned()
     }
 
+    /// The method `id` of the store `store_id`, if the storefront kept for it offers it and
+    /// is as of `version` (its `storefront_version`, which every change to a method moves).
+    pub(super) fn method(&self, store_id: i64, version: i64, id: i64) -> Option<PaymentMethod> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let storefront = kept
+            .get(&store_id)
+            .filter(|s| s.store.storefront_version == version)?;
+        storefront.methods.iter().find(|m| m.id == id).cloned()
+    }
+
     fn keep(&self, storefront: Arc<Storefront>) {
         let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
         if kept.len() >= MAX_STORES {

@@ -6,34 +6,32 @@ use base64::engine::general_purpose::STANDARD;
 use sqlx::FromRow;
 
 use super::jobs::{self, Job, NewJob};
+use super::payments::{self, Payment};
 use super::{Db, DbError};
 
 /// The kind of the job that verifies an inbox message.
 pub const VERIFY: &str = "verify_notification";
 
-/// A notification as it arrived.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A notification as a verification reads it: with the payment it names.
+#[derive(Clone, Debug)]
 pub struct Received {
-    pub id: i64,
     /// The provider whose address it came to (`/notify/{provider}`), or empty for a
     /// payment's own address (`/pay/{code}/notify`).
     pub provider: String,
-    /// The tracking code it names.
-    pub code: String,
     pub body: Vec<u8>,
-    /// The client address it came from (its budget, `intake`).
-    pub address: String,
-    pub received_at: i64,
+    pub payment: Payment,
+    /// The payment's store's `storefront_version` as read with it: what a server keeps of
+    /// the store's methods (`checkout::storefront`) is current while it is the same.
+    pub storefront_version: i64,
 }
 
 #[derive(FromRow)]
 struct Row {
-    id: i64,
-    provider: String,
-    code: String,
-    body: String,
-    address: String,
-    received_at: i64,
+    inbox_provider: String,
+    inbox_body: String,
+    #[sqlx(flatten)]
+    payment: payments::PaymentRow,
+    storefront_version: i64,
 }
 
 /// A notification to write.
@@ -99,24 +97,30 @@ pub async fn receive_all(
         .collect()
 }
 
+/// The notification `id` with its payment and its store's version, in one read (a
+/// verification is on the hot path of a provider's burst).
 pub async fn get(db: &Db, id: i64) -> Result<Option<Received>, DbError> {
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT id, provider, code, body, address, received_at FROM inbox WHERE id = $1",
-    )
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "WITH i AS (SELECT provider AS inbox_provider, body AS inbox_body, code AS inbox_code \
+         FROM inbox WHERE id = $1) \
+         SELECT i.inbox_provider, i.inbox_body, {}, \
+         (SELECT storefront_version FROM stores WHERE stores.id = payments.store_id) \
+         AS storefront_version \
+         FROM i JOIN payments ON payments.tracking_code = i.inbox_code",
+        payments::COLUMNS
+    ))
     .bind(id)
     .fetch_optional(db.pool())
     .await?;
     row.map(|r| {
         let body = STANDARD
-            .decode(&r.body)
-            .map_err(|_| DbError::Corrupt(format!("inbox {}: body", r.id)))?;
+            .decode(&r.inbox_body)
+            .map_err(|_| DbError::Corrupt(format!("inbox {id}: body")))?;
         Ok(Received {
-            id: r.id,
-            provider: r.provider,
-            code: r.code,
+            provider: r.inbox_provider,
             body,
-            address: r.address,
-            received_at: r.received_at,
+            payment: Payment::try_from(r.payment)?,
+            storefront_version: r.storefront_version,
         })
     })
     .transpose()

@@ -11,8 +11,9 @@ use crate::status::PaymentStatus;
 use crate::time::now_millis;
 use crate::tracking;
 
+/// A row of `payments` as read with [`COLUMNS`] (also inside another table's read).
 #[derive(Clone, Debug, FromRow)]
-struct PaymentRow {
+pub(super) struct PaymentRow {
     id: i64,
     store_id: i64,
     tracking_code: String,
@@ -43,7 +44,7 @@ struct PaymentRow {
     created_at: i64,
 }
 
-const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
+pub(super) const COLUMNS: &str = "id, store_id, tracking_code, kind, method_id, bank_account_id, payer_name, \
     mobile, phone, email, description, amount, discount, currency, status, provider_ref, bank_ref, \
     card_pan, slip_number, slip_date, failure_code, link_id, handoff_url, attention, live, dropped_messages, language, created_at";
 

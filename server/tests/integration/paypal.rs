@@ -368,6 +368,51 @@ async fn bad_ipns_change_nothing_and_are_logged() {
     );
 }
 
+/// The method a notification is checked against is the method as it is now, though this
+/// server keeps the store's methods from the payment page (`checkout::storefront`).
+#[tokio::test]
+async fn an_ipn_is_checked_against_the_method_as_it_is_now() {
+    let app = quiet_server(None).await;
+    let (p, genuine) = quietly_paid(&app, "k1").await;
+    // The payment page keeps the store's methods on this server.
+    let page = reqwest::get(format!("{}/s/{EU_SLUG}/openpay", app.base))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    // The merchant turns the test method live after the page was served.
+    let method = methods(&app, EU_SLUG)
+        .await
+        .into_iter()
+        .find(|m| m.provider == "paypal")
+        .unwrap();
+    let live = engine::db::methods::NewMethod {
+        provider: &method.provider,
+        display_name: &method.display_name,
+        live: true,
+        min_amount: method.min_amount,
+        max_amount: method.max_amount,
+        config: &method.config,
+        secrets: method.secrets.as_deref(),
+        discount: method.discount,
+    };
+    let db = app.state.checkout.db();
+    assert!(
+        engine::db::methods::update(db, method.store_id, method.id, &live)
+            .await
+            .unwrap()
+    );
+    assert_eq!(post_ipn(&app.base, genuine).await, 200);
+    until(&app, &p, |k| count(k, "notification_not_verified") == 1).await;
+    assert_refused_for(
+        &refusals(&app, &p).await,
+        ["a sandbox IPN for a live method"],
+    );
+    assert_eq!(
+        payment(&app, &p.tracking_code).await.status,
+        PaymentStatus::Created
+    );
+}
+
 /// A Completed IPN for the demo store's payment `code` of 120.50 EUR, PayPal transaction `txn_id`.
 fn completed_ipn(code: &str, txn_id: &str) -> String {
     format!(
