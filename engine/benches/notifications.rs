@@ -93,7 +93,9 @@ async fn measure(
     let codes = payments(&db, &base, paypal).await;
     // The payments are made in-process; their customers would have opened the store's page,
     // which keeps its methods on the server (`checkout::storefront`).
-    let page = reqwest::get(format!("{base}/s/{STORE}/openpay")).await.unwrap();
+    let page = reqwest::get(format!("{base}/s/{STORE}/openpay"))
+        .await
+        .unwrap();
     assert!(page.status().is_success());
     let started = Instant::now();
     let sent = post_all(&base, &codes).await;

@@ -5,12 +5,18 @@
 //! handler's work and its job's `done` runs it again (with the same key). A handler that
 //! writes its work in a transaction of its own may write the job's `done` in it too
 //! ([`Mark`]): then the job is done exactly when its work is, for one write fewer.
+//!
+//! A job written already held by this server (`Queue::hold`) needs no claim: the request that
+//! wrote it hands it to the workers ([`Queue::hand`]), which run it before claiming anything,
+//! and the lease keeps it safe meanwhile (renewed while the server lives, handed back when it
+//! stops, taken over by another when it dies). A provider's burst of notifications so costs no
+//! claim at all.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, watch};
@@ -130,6 +136,10 @@ pub struct Queue {
     /// This server's name in the job table (`worker`): unique per process.
     worker: String,
     wake: Arc<Notify>,
+    /// Jobs written held by this server ([`Queue::hand`]), not yet started.
+    handed: Arc<Mutex<VecDeque<Job>>>,
+    /// Tells the workers a job was handed to them.
+    handed_one: Arc<Notify>,
     /// Jobs done, marked so in batches: a mark lost to a crash only runs the job again.
     done: GroupCommit<i64, bool>,
 }
@@ -159,6 +169,8 @@ impl Queue {
             handlers: Arc::new(handlers),
             worker,
             wake: Arc::new(Notify::new()),
+            handed: Arc::default(),
+            handed_one: Arc::new(Notify::new()),
             done,
         }
     }
@@ -177,10 +189,27 @@ impl Queue {
         self.wake.notify_one();
     }
 
+    /// Gives the workers a job written held by this server (`hold`), to run before any they
+    /// would claim.
+    pub fn hand(&self, job: Job) {
+        self.handed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(job);
+        self.handed_one.notify_one();
+    }
+
+    /// Up to `places` of the handed jobs, oldest first.
+    fn take_handed(&self, places: usize) -> Vec<Job> {
+        let mut handed = self.handed.lock().unwrap_or_else(|e| e.into_inner());
+        let n = places.min(handed.len());
+        handed.drain(..n).collect()
+    }
+
     /// Runs up to `CONCURRENCY` jobs at a time until `stop` turns true, lets those finish,
     /// then hands back what is left.
     pub async fn run(&self, stop: watch::Receiver<bool>) {
-        match jobs::release_orphans(&self.db).await {
+        match jobs::release_orphans(&self.db, &self.worker).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(jobs = n, "took back jobs a stopped process held"),
             Err(err) => tracing::warn!(error = %err, "could not take back orphaned jobs"),
@@ -198,26 +227,31 @@ impl Queue {
         }
     }
 
-    /// Claims as many due jobs as there are free places, in one statement, and runs each in a
-    /// task of its own; claims again as soon as a batch filled every place, else when a job
-    /// is enqueued (`wake`), a second has passed, or a quarter of the places (`REFILL`) are
-    /// free. A claim is a durable write: claiming each time one job ends cost a flush per job.
+    /// Runs the handed jobs first, then claims as many due jobs as there are free places, in
+    /// one statement, and runs each in a task of its own; claims again as soon as a batch
+    /// filled every place, else when a job is enqueued (`wake`), a second has passed, or a
+    /// quarter of the places (`REFILL`) are free. A claim is a durable write: claiming each
+    /// time one job ends cost a flush per job.
     async fn work(&self, mut stop: watch::Receiver<bool>) {
         let mut running = JoinSet::new();
-        // Whether to claim for however few places are free: not when one job just ended.
-        let mut eager = true;
+        let mut woken = Woken::ToClaim;
         while !*stop.borrow() {
+            let places = CONCURRENCY.saturating_sub(running.len());
+            for job in self.take_handed(places) {
+                self.start(&mut running, job);
+            }
             let free = CONCURRENCY.saturating_sub(running.len());
-            if free > 0 && (eager || free >= REFILL || running.is_empty()) {
+            let claim = match woken {
+                Woken::ToClaim => true,
+                Woken::Ended => free >= REFILL || running.is_empty(),
+                Woken::Handed => false,
+            };
+            if free > 0 && claim {
                 match self.claim(free).await {
                     Ok(jobs) => {
                         let full = jobs.len() == free;
                         for job in jobs {
-                            let queue = self.clone();
-                            running.spawn(async move {
-                                let outcome = queue.handle(&job).await;
-                                queue.finish(&job, outcome).await;
-                            });
+                            self.start(&mut running, job);
                         }
                         if full {
                             continue;
@@ -226,15 +260,24 @@ impl Queue {
                     Err(err) => tracing::warn!(error = %err, "could not claim jobs"),
                 }
             }
-            eager = tokio::select! {
-                _ = self.wake.notified() => true,
-                Some(_) = running.join_next(), if !running.is_empty() => false,
-                _ = tokio::time::sleep(Duration::from_secs(1)) => true,
+            woken = tokio::select! {
+                _ = self.wake.notified() => Woken::ToClaim,
+                _ = self.handed_one.notified() => Woken::Handed,
+                Some(_) = running.join_next(), if !running.is_empty() => Woken::Ended,
+                _ = tokio::time::sleep(Duration::from_secs(1)) => Woken::ToClaim,
                 // A dropped sender stops the workers too.
-                changed = stop.changed() => if changed.is_err() { break } else { true },
+                changed = stop.changed() => if changed.is_err() { break } else { Woken::ToClaim },
             };
         }
         while running.join_next().await.is_some() {}
+    }
+
+    fn start(&self, running: &mut JoinSet<()>, job: Job) {
+        let queue = self.clone();
+        running.spawn(async move {
+            let outcome = queue.handle(&job).await;
+            queue.finish(&job, outcome).await;
+        });
     }
 
     /// Keeps this server's claims alive while it works.
@@ -286,6 +329,17 @@ impl Queue {
             tracing::warn!(job = job.id, error = %err, "a job's outcome was not recorded: its lease ends");
         }
     }
+}
+
+/// What woke the workers' loop, which says whether a claim is worth its write.
+enum Woken {
+    /// A job was enqueued, a second passed, or the loop just started: claim for every free
+    /// place.
+    ToClaim,
+    /// A job ended: claim once a quarter of the places (`REFILL`) are free, not for each one.
+    Ended,
+    /// A job was handed over: it needs no claim.
+    Handed,
 }
 
 /// The wait before attempt `attempts + 1`: 2 s, doubling, at most an hour.

@@ -182,13 +182,20 @@ pub async fn account_notification(
         tracing::warn!(%provider, "a notification names no payment");
         return StatusCode::OK.into_response();
     };
+    // Written held by this server, whose workers run it without claiming it (`jobs::Queue::hand`).
     match state
         .checkout
-        .take(&code, &sender, Some(&provider), &bytes, None)
+        .take(
+            &code,
+            &sender,
+            Some(&provider),
+            &bytes,
+            Some(state.queue.hold()),
+        )
         .await
     {
-        Ok(Some(_)) => {
-            state.queue.wake();
+        Ok(Some((_, job))) => {
+            state.queue.hand(job);
             StatusCode::OK.into_response()
         }
         Ok(None) => over_budget(),

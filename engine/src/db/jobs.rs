@@ -286,16 +286,19 @@ pub async fn renew(db: &Db, worker: &str, lease_until: i64) -> Result<(), DbErro
 
 /// On SQLite, where one process owns the file, every job still running at start-up was held
 /// by a process that died: hands them all back at once instead of waiting for their leases.
-pub async fn release_orphans(db: &Db) -> Result<u64, DbError> {
+/// Not those `worker` (this process) holds: a request may already have written one held.
+pub async fn release_orphans(db: &Db, worker: &str) -> Result<u64, DbError> {
     if db.backend() != Backend::Sqlite {
         return Ok(0);
     }
-    Ok(
-        sqlx::query("UPDATE jobs SET state = 'queued', lease_until = NULL WHERE state = 'running'")
-            .execute(db.writer().await.pool())
-            .await?
-            .rows_affected(),
+    Ok(sqlx::query(
+        "UPDATE jobs SET state = 'queued', lease_until = NULL \
+         WHERE state = 'running' AND worker <> $1",
     )
+    .bind(worker)
+    .execute(db.writer().await.pool())
+    .await?
+    .rows_affected())
 }
 
 /// The jobs of `kind`, oldest first.

@@ -268,3 +268,65 @@ async fn queues_sharing_a_database_run_each_job_once() {
         assert!(runs.values().all(|&n| n == 1), "{runs:?}");
     }
 }
+
+/// Jobs written held by this server (`Queue::hold`, as a notification's verification is) run
+/// when handed to its workers, though no claim could take them while their leases hold: more
+/// than the workers' places at once, each once. Written before the workers start, they are
+/// not mistaken for a dead process's at start-up (SQLite), which would run them twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn handed_jobs_run_without_a_claim_each_once() {
+    for db in crate::common::databases().await {
+        let runs: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let mut handlers = Handlers::default();
+        let counted = runs.clone();
+        handlers.on("handed", move |job| {
+            let runs = counted.clone();
+            async move {
+                *runs.lock().unwrap().entry(job.key).or_default() += 1;
+                Ok(())
+            }
+        });
+        let queue = Queue::new(db.clone(), handlers);
+        let new: Vec<NewJob> = (0..100)
+            .map(|i| NewJob {
+                held: Some(queue.hold()),
+                ..job("handed", &format!("h{i}"))
+            })
+            .collect();
+        let mut tx = db.begin().await.unwrap();
+        let ids = jobs::enqueue_all(&mut tx, &new, now_millis())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let running = queue.clone();
+        let server = tokio::spawn(async move { running.run(stopping).await });
+        for (new, id) in new.into_iter().zip(ids) {
+            queue.hand(jobs::Job {
+                id: id.unwrap(),
+                kind: new.kind,
+                key: new.key,
+                payload: new.payload,
+                attempts: 1,
+            });
+        }
+        // Far within the leases (30 s), after which a claim could take them.
+        for _ in 0..100 {
+            let states = jobs::of_kind(&db, "handed").await.unwrap();
+            if states.iter().all(|j| j.state == "done") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        stop.send(true).unwrap();
+        server.await.unwrap();
+        let states = jobs::of_kind(&db, "handed").await.unwrap();
+        assert!(
+            states.iter().all(|j| j.state == "done" && j.attempts == 1),
+            "{states:?}"
+        );
+        let runs = runs.lock().unwrap();
+        assert_eq!(runs.len(), 100);
+        assert!(runs.values().all(|&n| n == 1), "{runs:?}");
+    }
+}
