@@ -105,9 +105,10 @@ async fn write_batch(db: &Db, settlements: Vec<Settlement>) -> Vec<Result<Writte
 }
 
 /// Writes `settlements` in one transaction: refunds first (in `believed_all`'s order), then
-/// each payment's writes by payment id (in arrival order for one payment, so of two moves
-/// the first wins), the order any two batches take their locks in, then the late copies'
-/// lines in one statement (in the same order), then the jobs' marks.
+/// the payments' moves (each payment's first in one statement, its rows locked by payment id,
+/// the order any two batches take their locks in; a second for one payment after it, so the
+/// first wins), then the late copies' lines in one statement (in payment order), then the
+/// jobs' marks.
 async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, DbError> {
     let mut tx = db.begin().await?;
     let refunds: Vec<&Ticket> = settlements
@@ -118,11 +119,22 @@ async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, 
     let mut order: Vec<usize> = (0..settlements.len()).collect();
     order.sort_by_key(|&i| settlements[i].write.payment().id);
     let mut moved = vec![false; settlements.len()];
+    // Each payment's first move in one statement for all (`transition_all_in`); a second move
+    // for a payment (rare) after it, alone, so the first wins.
+    let (mut firsts, mut seconds) = (Vec::new(), Vec::new());
+    let mut last_moved = None;
     let mut lines = Vec::new();
     for i in order {
         match &settlements[i].write {
             Write::Move(payment, to) => {
-                moved[i] = payments::transition_in(&mut tx, payment, &to.change()).await?;
+                // In payment order, a payment's moves are next to each other.
+                let entry = (i, payment, to.change());
+                if last_moved == Some(payment.id) {
+                    seconds.push(entry);
+                } else {
+                    firsts.push(entry);
+                }
+                last_moved = Some(payment.id);
             }
             Write::Log {
                 payment,
@@ -139,6 +151,14 @@ async fn write_all(db: &Db, settlements: &[Settlement]) -> Result<Vec<Written>, 
                 detail: Some(detail),
             }),
         }
+    }
+    let changes: Vec<(&Payment, &Change)> = firsts.iter().map(|(_, p, c)| (*p, c)).collect();
+    let done = payments::transition_all_in(&mut tx, &changes).await?;
+    for (&(i, _, _), done) in firsts.iter().zip(done) {
+        moved[i] = done;
+    }
+    for (i, payment, change) in &seconds {
+        moved[*i] = payments::transition_in(&mut tx, payment, change).await?;
     }
     // The late copies' lines (most of a burst's settlements) in one statement.
     payments::insert_events(&mut tx, &lines).await?;

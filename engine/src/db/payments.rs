@@ -461,53 +461,113 @@ pub async fn transition_in(
     payment: &Payment,
     change: &Change<'_>,
 ) -> Result<bool, DbError> {
-    let moved = payment.status.can_become(change.to)
-        && sqlx::query(
-            "UPDATE payments SET status = $1, bank_ref = COALESCE($2, bank_ref), \
-             card_pan = COALESCE($3, card_pan), failure_code = COALESCE($4, failure_code), updated_at = $5 \
-             WHERE store_id = $6 AND id = $7 AND status = $8",
-        )
-        .bind(change.to.as_str())
-        .bind(change.bank_ref)
-        .bind(change.card_pan)
-        .bind(change.failure_code)
-        .bind(now_millis())
-        .bind(payment.store_id)
-        .bind(payment.id)
-        .bind(payment.status.as_str())
-        .execute(&mut **tx)
-        .await?
-        .rows_affected()
-            == 1;
-    if moved {
-        let now = now_millis();
-        let owed = crate::effects::owed(payment, change.to, now);
-        super::jobs::enqueue_all(tx, &owed, now).await?;
+    Ok(transition_all_in(tx, &[(payment, change)]).await?[0])
+}
+
+/// [`transition_in`] for many payments, each at most once, in a few statements however many
+/// they are (a settlement batch's moves): on PostgreSQL their rows are locked in id order
+/// first, the order every batch takes them in; then one `UPDATE` moves those still in the
+/// status their change found them in, one `INSERT` enqueues the moved ones' effects and one
+/// writes the timeline lines. Whether each moved.
+pub async fn transition_all_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    moves: &[(&Payment, &Change<'_>)],
+) -> Result<Vec<bool>, DbError> {
+    const COLUMNS: usize = 8;
+    let now = now_millis();
+    let allowed: Vec<&(&Payment, &Change)> = moves
+        .iter()
+        .filter(|(payment, change)| payment.status.can_become(change.to))
+        .collect();
+    let postgres = tx.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME;
+    if postgres && allowed.len() > 1 {
+        let mut ids: Vec<i64> = allowed.iter().map(|(p, _)| p.id).collect();
+        ids.sort_unstable();
+        let params: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id FROM payments WHERE id IN ({}) ORDER BY id FOR UPDATE",
+            params.join(", ")
+        );
+        let mut lock = sqlx::query(&sql);
+        for id in ids {
+            lock = lock.bind(id);
+        }
+        lock.execute(&mut **tx).await?;
     }
+    let mut moved_ids = std::collections::HashSet::new();
+    if !allowed.is_empty() {
+        // The columns of a `VALUES` are `column1`, `column2`, … on both databases.
+        let sql = format!(
+            "UPDATE payments SET status = v.column4, bank_ref = COALESCE(v.column5, payments.bank_ref), \
+             card_pan = COALESCE(v.column6, payments.card_pan), \
+             failure_code = COALESCE(v.column7, payments.failure_code), updated_at = v.column8 \
+             FROM (VALUES {}) AS v \
+             WHERE payments.store_id = v.column1 AND payments.id = v.column2 \
+             AND payments.status = v.column3 RETURNING payments.id",
+            super::value_rows(allowed.len(), COLUMNS)
+        );
+        let mut query = sqlx::query_as::<_, (i64,)>(&sql).persistent(allowed.len() == 1);
+        for (payment, change) in &allowed {
+            query = query
+                .bind(payment.store_id)
+                .bind(payment.id)
+                .bind(payment.status.as_str())
+                .bind(change.to.as_str())
+                .bind(change.bank_ref)
+                .bind(change.card_pan)
+                .bind(change.failure_code)
+                .bind(now);
+        }
+        moved_ids.extend(
+            query
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(|(id,)| id),
+        );
+    }
+    let moved: Vec<bool> = moves
+        .iter()
+        .map(|(payment, change)| {
+            payment.status.can_become(change.to) && moved_ids.contains(&payment.id)
+        })
+        .collect();
+    let owed: Vec<super::jobs::NewJob> = moves
+        .iter()
+        .zip(&moved)
+        .filter(|(_, moved)| **moved)
+        .flat_map(|((payment, change), _)| crate::effects::owed(payment, change.to, now))
+        .collect();
+    super::jobs::enqueue_all(tx, &owed, now).await?;
     // A payment that ended without the money gives its link's use back.
-    if moved
-        && change.to.may_retry()
-        && let Some(link) = payment.link_id
-    {
-        super::links::release(tx, payment.store_id, link).await?;
+    for ((payment, change), _) in moves.iter().zip(&moved).filter(|(_, moved)| **moved) {
+        if let Some(link) = payment.link_id.filter(|_| change.to.may_retry()) {
+            super::links::release(tx, payment.store_id, link).await?;
+        }
     }
-    let kind = if moved {
-        change.kind.to_owned()
-    } else {
-        format!("ignored:{}", change.kind)
-    };
-    let to = moved.then_some(change.to);
-    insert_event(
-        tx,
-        payment.store_id,
-        payment.id,
-        change.source,
-        &kind,
-        Some(payment.status),
-        to,
-        change.detail,
-    )
-    .await?;
+    let kinds: Vec<String> = moves
+        .iter()
+        .zip(&moved)
+        .map(|((_, change), moved)| match moved {
+            true => change.kind.to_owned(),
+            false => format!("ignored:{}", change.kind),
+        })
+        .collect();
+    let events: Vec<NewEvent> = moves
+        .iter()
+        .zip(&moved)
+        .zip(&kinds)
+        .map(|(((payment, change), moved), kind)| NewEvent {
+            store_id: payment.store_id,
+            payment_id: payment.id,
+            source: change.source,
+            kind,
+            from: Some(payment.status),
+            to: moved.then_some(change.to),
+            detail: change.detail,
+        })
+        .collect();
+    insert_events(tx, &events).await?;
     Ok(moved)
 }
 

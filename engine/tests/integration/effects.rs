@@ -262,3 +262,72 @@ async fn money_sent_back_cancels_a_receipt_in_the_same_series_never_beyond_it() 
         );
     }
 }
+
+/// A settlement batch's moves, written together (`payments::transition_all_in`): each payment
+/// moves only from the status its change found it in, takes its own references, owes its own
+/// effects and gets its own line; a move the state machine refuses, or one whose payment moved
+/// meanwhile, is logged `ignored:` and changes nothing.
+#[tokio::test]
+async fn moves_written_together_each_move_as_if_alone() {
+    for db in crate::common::databases().await {
+        let p = slips(&db, "together", 4).await;
+        // The merchant confirmed the last one after its snapshot was read.
+        assert_eq!(
+            payments::transition(&db, &p[3], decide(PaymentStatus::Paid))
+                .await
+                .unwrap(),
+            payments::Transition::Moved
+        );
+        let change = |to, bank_ref| Change {
+            to,
+            source: Source::Provider,
+            kind: "verified",
+            detail: Some("together"),
+            bank_ref,
+            card_pan: None,
+            failure_code: None,
+        };
+        let changes = [
+            change(PaymentStatus::Paid, Some("B0")),
+            change(PaymentStatus::Paid, Some("B1")),
+            change(PaymentStatus::Failed, None),
+            change(PaymentStatus::Rejected, None),
+        ];
+        let moves: Vec<(&Payment, &Change)> = p.iter().zip(&changes).collect();
+        let mut tx = db.begin().await.unwrap();
+        let moved = payments::transition_all_in(&mut tx, &moves).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(moved, [true, true, false, false]);
+
+        for (i, (status, bank_ref, kind)) in [
+            (PaymentStatus::Paid, Some("B0"), "verified"),
+            (PaymentStatus::Paid, Some("B1"), "verified"),
+            (
+                PaymentStatus::AwaitingConfirmation,
+                None,
+                "ignored:verified",
+            ),
+            (PaymentStatus::Paid, None, "ignored:verified"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let now = payments::public_lookup(&db, &p[i].tracking_code)
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!((now.status, now.bank_ref.as_deref()), (status, bank_ref));
+            let events = payments::events(&db, now.store_id, now.id).await.unwrap();
+            let last = events.last().unwrap();
+            assert_eq!(last.kind, kind, "payment {i}");
+            assert_eq!(last.to_status.is_some(), moved[i], "payment {i}");
+            let receipt = effects::key(effects::RECEIPT, now.id);
+            let owes = status == PaymentStatus::Paid;
+            assert_eq!(
+                jobs::is_open(&db, &receipt).await.unwrap(),
+                owes,
+                "payment {i}"
+            );
+        }
+    }
+}
