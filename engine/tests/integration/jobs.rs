@@ -218,6 +218,20 @@ async fn a_stopping_server_hands_its_jobs_back() {
     }
 }
 
+/// Handlers for jobs of `kind` that count each key's runs in `runs`.
+fn counting(kind: &str, runs: &Arc<Mutex<HashMap<String, usize>>>) -> Handlers {
+    let mut handlers = Handlers::default();
+    let runs = runs.clone();
+    handlers.on(kind, move |job| {
+        let runs = runs.clone();
+        async move {
+            *runs.lock().unwrap().entry(job.key).or_default() += 1;
+            Ok(())
+        }
+    });
+    handlers
+}
+
 /// Two servers' queues on PostgreSQL (one on SQLite, which one process owns), eight loops
 /// each, drain 300 jobs enqueued while they run: each job's handler runs exactly once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -231,16 +245,7 @@ async fn queues_sharing_a_database_run_each_job_once() {
             engine::db::Backend::Sqlite => 1,
         };
         for _ in 0..servers_sharing {
-            let mut handlers = Handlers::default();
-            let runs = runs.clone();
-            handlers.on("count", move |job| {
-                let runs = runs.clone();
-                async move {
-                    *runs.lock().unwrap().entry(job.key).or_default() += 1;
-                    Ok(())
-                }
-            });
-            let queue = Queue::new(db.clone(), handlers);
+            let queue = Queue::new(db.clone(), counting("count", &runs));
             let (stop, stopping) = tokio::sync::watch::channel(false);
             let running = queue.clone();
             servers.push(tokio::spawn(async move { running.run(stopping).await }));
@@ -277,16 +282,7 @@ async fn queues_sharing_a_database_run_each_job_once() {
 async fn handed_jobs_run_without_a_claim_each_once() {
     for db in crate::common::databases().await {
         let runs: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let mut handlers = Handlers::default();
-        let counted = runs.clone();
-        handlers.on("handed", move |job| {
-            let runs = counted.clone();
-            async move {
-                *runs.lock().unwrap().entry(job.key).or_default() += 1;
-                Ok(())
-            }
-        });
-        let queue = Queue::new(db.clone(), handlers);
+        let queue = Queue::new(db.clone(), counting("handed", &runs));
         let new: Vec<NewJob> = (0..100)
             .map(|i| NewJob {
                 held: Some(queue.hold()),
