@@ -62,7 +62,7 @@ pub async fn enqueue_all(
     jobs: &[NewJob],
     now: i64,
 ) -> Result<Vec<Option<i64>>, DbError> {
-    const COLUMNS: usize = 9;
+    const PER_ROW: usize = 9;
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
@@ -70,7 +70,7 @@ pub async fn enqueue_all(
         "INSERT INTO jobs (kind, dedupe_key, payload, state, run_at, created_at, worker, \
          lease_until, attempts) VALUES {} \
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key",
-        super::value_rows(jobs.len(), COLUMNS)
+        super::value_rows(jobs.len(), PER_ROW)
     );
     let mut query = sqlx::query_as::<_, (i64, String)>(&sql).persistent(jobs.len() == 1);
     for job in jobs {

@@ -473,7 +473,7 @@ pub async fn transition_all_in(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     moves: &[(&Payment, &Change<'_>)],
 ) -> Result<Vec<bool>, DbError> {
-    const COLUMNS: usize = 8;
+    const PER_ROW: usize = 8;
     let now = now_millis();
     let allowed: Vec<&(&Payment, &Change)> = moves
         .iter()
@@ -504,7 +504,7 @@ pub async fn transition_all_in(
              FROM (VALUES {}) AS v \
              WHERE payments.store_id = v.column1 AND payments.id = v.column2 \
              AND payments.status = v.column3 RETURNING payments.id",
-            super::value_rows(allowed.len(), COLUMNS)
+            super::value_rows(allowed.len(), PER_ROW)
         );
         let mut query = sqlx::query_as::<_, (i64,)>(&sql).persistent(allowed.len() == 1);
         for (payment, change) in &allowed {
@@ -747,14 +747,14 @@ pub(crate) async fn insert_events(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     events: &[NewEvent<'_>],
 ) -> Result<(), DbError> {
-    const COLUMNS: usize = 8;
+    const PER_ROW: usize = 8;
     if events.is_empty() {
         return Ok(());
     }
     let sql = format!(
         "INSERT INTO payment_events (store_id, payment_id, source, kind, from_status, to_status, \
          detail, created_at) VALUES {}",
-        super::value_rows(events.len(), COLUMNS)
+        super::value_rows(events.len(), PER_ROW)
     );
     let now = now_millis();
     let mut query = sqlx::query(&sql).persistent(events.len() == 1);
