@@ -179,26 +179,24 @@ pub async fn believed(db: &Db, ticket: &Ticket) -> Result<(), DbError> {
 
 /// [`believed`] for many messages in the caller's transaction, in the order `charge_all`
 /// locks budgets (by subject, then window), so two servers' batches never wait crosswise:
-/// one statement per budget, however many of its messages the batch holds.
+/// one refund per budget, however many of its messages the batch holds, all in one
+/// statement (`budgets::refund_all`).
 pub async fn believed_all(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     tickets: &[&Ticket],
 ) -> Result<(), DbError> {
     let mut tickets = tickets.to_vec();
     tickets.sort_unstable_by(|a, b| (&a.address, a.window).cmp(&(&b.address, b.window)));
-    for budget in tickets.chunk_by(|a, b| (&a.address, a.window) == (&b.address, b.window)) {
-        let bytes = budget.iter().map(|t| t.bytes).sum();
-        let messages = i64::try_from(budget.len()).unwrap_or(i64::MAX);
-        budgets::refund(
-            &mut **tx,
-            &budget[0].address,
-            budget[0].window,
-            messages,
-            bytes,
-        )
-        .await?;
-    }
-    Ok(())
+    let refunds: Vec<budgets::Charge> = tickets
+        .chunk_by(|a, b| (&a.address, a.window) == (&b.address, b.window))
+        .map(|budget| budgets::Charge {
+            subject: &budget[0].address,
+            window: budget[0].window,
+            messages: i64::try_from(budget.len()).unwrap_or(i64::MAX),
+            bytes: budget.iter().map(|t| t.bytes).sum(),
+        })
+        .collect();
+    budgets::refund_all(tx, &refunds).await
 }
 
 /// Counts a message about `payment` that was dropped.

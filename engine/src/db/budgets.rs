@@ -99,6 +99,55 @@ pub async fn refund<'e>(
     Ok(())
 }
 
+/// [`refund`] for many budgets (each a distinct subject and window, in `charge`'s order) in
+/// the caller's transaction: one statement for all, and on PostgreSQL one more before it that
+/// locks their rows in that order (an `UPDATE … FROM` locks in no order of its own), so it
+/// never waits crosswise with another server's charge or refund.
+pub async fn refund_all(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    refunds: &[Charge<'_>],
+) -> Result<(), DbError> {
+    const PER_ROW: usize = 4;
+    match refunds {
+        [] => return Ok(()),
+        [one] => return refund(&mut **tx, one.subject, one.window, one.messages, one.bytes).await,
+        _ => {}
+    }
+    if tx.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
+        let keys: Vec<String> = (0..refunds.len())
+            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        // "C": the bytes' order, which is Rust's order of the subjects `charge` was given in.
+        let sql = format!(
+            "SELECT 1 FROM message_budgets WHERE (subject, window_start) IN ({}) \
+             ORDER BY subject COLLATE \"C\", window_start FOR UPDATE",
+            keys.join(", ")
+        );
+        let mut lock = sqlx::query(&sql).persistent(false);
+        for r in refunds {
+            lock = lock.bind(r.subject).bind(r.window);
+        }
+        lock.execute(&mut **tx).await?;
+    }
+    // The columns of a `VALUES` are `column1`, `column2`, … on both databases.
+    let sql = format!(
+        "UPDATE message_budgets SET messages = messages - v.column3, bytes = bytes - v.column4 \
+         FROM (VALUES {}) AS v \
+         WHERE message_budgets.subject = v.column1 AND message_budgets.window_start = v.column2",
+        super::value_rows(refunds.len(), PER_ROW)
+    );
+    let mut query = sqlx::query(&sql).persistent(false);
+    for r in refunds {
+        query = query
+            .bind(r.subject)
+            .bind(r.window)
+            .bind(r.messages)
+            .bind(r.bytes);
+    }
+    query.execute(&mut **tx).await?;
+    Ok(())
+}
+
 /// Counts a message about `payment` that was dropped unstored.
 pub async fn count_dropped(db: &Db, payment: i64) -> Result<(), DbError> {
     sqlx::query("UPDATE payments SET dropped_messages = dropped_messages + 1 WHERE id = $1")
