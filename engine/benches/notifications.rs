@@ -13,7 +13,12 @@
 //! - **verified**: the post-back answers `VERIFIED` at once; measured until every message is
 //!   verified (the first copy pays its payment, the others are recorded as copies), then
 //!   **receipted**: payments per second until every one has its receipt and both e-mails
-//!   (the payer's with the PDF, the merchant's) are in the sandbox's mailbox.
+//!   (the payer's with the PDF, the merchant's) are in the sandbox's mailbox;
+//! - **paced**: the post-back answers, and the messages are offered at `PACE` a second (the
+//!   rate the issue aimed at) rather than as fast as the server takes them: whether the
+//!   verification keeps up at that rate, read as the most messages waiting for verification at
+//!   any moment (sampled every 50 ms) and how long after the last message was answered the
+//!   last was verified. The other rows show the same two for a burst.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -30,6 +35,8 @@ use engine::secrets::SecretKey;
 const PAYMENTS: usize = 2_000;
 const PER_PAYMENT: usize = 5;
 const CONNECTIONS: usize = 64;
+/// Messages a second offered in the paced run.
+const PACE: u32 = 2_000;
 /// What the binary seeds in sandbox mode (`server::demo`).
 const STORE: &str = "demo-eu";
 const PAYPAL_ACCOUNT: &str = "KASSADEMOPP01";
@@ -47,15 +54,34 @@ async fn main() {
         binary.display()
     );
     println!(
-        "\n{:<10} {:<9} {:>9} {:>12} {:>9} {:>12} {:>12}",
-        "database", "post-back", "messages", "accepted/s", "stored", "verified/s", "receipted/s"
+        "\n{:<10} {:<9} {:>9} {:>9} {:>11} {:>7} {:>11} {:>11} {:>12} {:>12}",
+        "database",
+        "post-back",
+        "offered/s",
+        "messages",
+        "accepted/s",
+        "stored",
+        "verified/s",
+        "max waiting",
+        "last after",
+        "receipted/s"
     );
-    for verifying in [false, true] {
-        let paypal = paypal_standin(verifying).await;
+    for run in [Run::Intake, Run::Burst, Run::Paced] {
+        let paypal = paypal_standin(run != Run::Intake).await;
         for url in common::database_urls().await {
-            measure(&binary, &root, &url, &paypal, verifying).await;
+            measure(&binary, &root, &url, &paypal, run).await;
         }
     }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Run {
+    /// The post-back never answers: intake alone.
+    Intake,
+    /// The post-back answers; messages as fast as the server answers them.
+    Burst,
+    /// The post-back answers; messages offered at `PACE` a second.
+    Paced,
 }
 
 /// One run on a fresh database `url`, PayPal's post-back at `paypal`.
@@ -64,7 +90,7 @@ async fn measure(
     root: &std::path::Path,
     url: &str,
     paypal: &str,
-    verifying: bool,
+    run: Run,
 ) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -97,33 +123,71 @@ async fn measure(
         .await
         .unwrap();
     assert!(page.status().is_success());
+    let pace = (run == Run::Paced).then_some(PACE);
+    let waiting = Waiting::watch(&db);
     let started = Instant::now();
-    let sent = post_all(&base, &codes).await;
+    let sent = post_all(&base, &codes, pace).await;
     let accepted = started.elapsed().as_secs_f64();
     let (stored,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM inbox")
         .fetch_one(db.pool())
         .await
         .unwrap();
-    let (verified, receipted) = if verifying {
+    let [verified, most, after, receipted] = if run == Run::Intake {
+        waiting.stop();
+        ["-", "-", "-", "-"].map(str::to_owned)
+    } else {
         verified(&db, &codes).await;
-        let verified = format!("{:.0}", sent as f64 / started.elapsed().as_secs_f64());
+        let all = started.elapsed().as_secs_f64();
+        let most = waiting.stop();
+        let verified = format!("{:.0}", sent as f64 / all);
+        let after = format!("{:.0} ms", (all - accepted) * 1000.0);
         receipted(&db, codes.len()).await;
         let receipted = format!(
             "{:.0}",
             codes.len() as f64 / started.elapsed().as_secs_f64()
         );
-        (verified, receipted)
-    } else {
-        ("-".to_owned(), "-".to_owned())
+        [verified, most.to_string(), after, receipted]
     };
     let name = url.split(':').next().unwrap_or_default();
-    let postback = if verifying { "answers" } else { "silent" };
+    let postback = if run == Run::Intake {
+        "silent"
+    } else {
+        "answers"
+    };
+    let offered = pace.map_or("all".to_owned(), |p| p.to_string());
     println!(
-        "{name:<10} {postback:<9} {sent:>9} {:>12.0} {stored:>9} {verified:>12} {receipted:>12}",
+        "{name:<10} {postback:<9} {offered:>9} {sent:>9} {:>11.0} {stored:>7} {verified:>11} \
+         {most:>11} {after:>12} {receipted:>12}",
         sent as f64 / accepted
     );
     let _ = server.kill();
     let _ = server.wait();
+}
+
+/// The most messages waiting for verification (queued or being verified) at any sample.
+struct Waiting {
+    most: Arc<std::sync::atomic::AtomicI64>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Waiting {
+    fn watch(db: &Db) -> Self {
+        let most = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let (db, seen) = (db.clone(), most.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let now = count(&db, &open_jobs("'verify_notification'")).await;
+                seen.fetch_max(now, std::sync::atomic::Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+        Self { most, task }
+    }
+
+    fn stop(self) -> i64 {
+        self.task.abort();
+        self.most.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 /// Waits until no notification waits for verification, then checks every payment is paid.
@@ -157,12 +221,15 @@ async fn receipted(db: &Db, payments: usize) {
 
 /// Waits until no job of the `kinds` (a quoted SQL list) is queued or running.
 async fn drained(db: &Db, kinds: &str) {
-    let open = format!(
-        "SELECT COUNT(*) FROM jobs WHERE kind IN ({kinds}) AND state IN ('queued', 'running')"
-    );
+    let open = open_jobs(kinds);
     while count(db, &open).await > 0 {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// How many jobs of the `kinds` (a quoted SQL list) are queued or running.
+fn open_jobs(kinds: &str) -> String {
+    format!("SELECT COUNT(*) FROM jobs WHERE kind IN ({kinds}) AND state IN ('queued', 'running')")
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
@@ -261,8 +328,9 @@ async fn payments(db: &Db, base: &str, paypal: &str) -> Vec<String> {
     codes
 }
 
-/// Posts every IPN from `CONNECTIONS` senders at once: how many were answered 200.
-async fn post_all(base: &str, codes: &[String]) -> usize {
+/// Posts every IPN from `CONNECTIONS` senders at once, as fast as they are answered or, with a
+/// `pace`, message `i` not before `i / pace` seconds: how many were answered 200.
+async fn post_all(base: &str, codes: &[String], pace: Option<u32>) -> usize {
     let messages: Arc<Vec<String>> = Arc::new(
         (0..PER_PAYMENT)
             .flat_map(|_| {
@@ -277,6 +345,7 @@ async fn post_all(base: &str, codes: &[String]) -> usize {
     );
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let http = reqwest::Client::new();
+    let start = tokio::time::Instant::now();
     let senders: Vec<_> = (0..CONNECTIONS)
         .map(|_| {
             let (messages, next, http) = (messages.clone(), next.clone(), http.clone());
@@ -288,6 +357,10 @@ async fn post_all(base: &str, codes: &[String]) -> usize {
                     let Some(ipn) = messages.get(i) else {
                         return accepted;
                     };
+                    if let Some(pace) = pace {
+                        let due = Duration::from_secs(1) * i as u32 / pace;
+                        tokio::time::sleep_until(start + due).await;
+                    }
                     let answer = http
                         .post(&url)
                         .header("content-type", "application/x-www-form-urlencoded")
