@@ -32,40 +32,24 @@ pub async fn charge(
     if charges.is_empty() {
         return Ok(Vec::new());
     }
-    let values: Vec<String> = (0..charges.len())
-        .map(|i| {
-            format!(
-                "(${}, ${}, ${}, ${})",
-                4 * i + 1,
-                4 * i + 2,
-                4 * i + 3,
-                4 * i + 4
-            )
-        })
-        .collect();
     let sql = format!(
         "INSERT INTO message_budgets (subject, window_start, messages, bytes) VALUES {} \
          ON CONFLICT (subject, window_start) DO UPDATE SET \
          messages = message_budgets.messages + excluded.messages, \
          bytes = message_budgets.bytes + excluded.bytes \
          RETURNING subject, window_start, messages, bytes",
-        values.join(", ")
+        super::value_rows(charges.len(), PER_ROW)
     );
-    let mut query =
-        sqlx::query_as::<_, (String, i64, i64, i64)>(&sql).persistent(charges.len() <= 2);
-    for c in charges {
-        query = query
-            .bind(c.subject)
-            .bind(c.window)
-            .bind(c.messages)
-            .bind(c.bytes);
-    }
-    let totals: HashMap<(String, i64), Spent> = query
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(subject, window, messages, bytes)| ((subject, window), Spent { messages, bytes }))
-        .collect();
+    let totals: HashMap<(String, i64), Spent> =
+        sqlx::query_as_with::<_, (String, i64, i64, i64), _>(&sql, rows(charges)?)
+            .persistent(charges.len() <= 2)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(subject, window, messages, bytes)| {
+                ((subject, window), Spent { messages, bytes })
+            })
+            .collect();
     charges
         .iter()
         .map(|c| {
@@ -107,7 +91,6 @@ pub async fn refund_all(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     refunds: &[Charge<'_>],
 ) -> Result<(), DbError> {
-    const PER_ROW: usize = 4;
     match refunds {
         [] => return Ok(()),
         [one] => return refund(&mut **tx, one.subject, one.window, one.messages, one.bytes).await,
@@ -136,16 +119,29 @@ pub async fn refund_all(
          WHERE message_budgets.subject = v.column1 AND message_budgets.window_start = v.column2",
         super::value_rows(refunds.len(), PER_ROW)
     );
-    let mut query = sqlx::query(&sql).persistent(false);
-    for r in refunds {
-        query = query
-            .bind(r.subject)
-            .bind(r.window)
-            .bind(r.messages)
-            .bind(r.bytes);
-    }
-    query.execute(&mut **tx).await?;
+    sqlx::query_with(&sql, rows(refunds)?)
+        .persistent(false)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
+}
+
+/// The columns of a `Charge` in a `VALUES` row.
+const PER_ROW: usize = 4;
+
+/// The charges as `VALUES` rows' parameters (`value_rows(n, PER_ROW)`), in `Charge`'s order.
+fn rows<'q>(charges: &[Charge<'q>]) -> Result<sqlx::any::AnyArguments<'q>, DbError> {
+    use sqlx::Arguments;
+    let mut arguments = sqlx::any::AnyArguments::default();
+    for c in charges {
+        arguments
+            .add(c.subject)
+            .and_then(|()| arguments.add(c.window))
+            .and_then(|()| arguments.add(c.messages))
+            .and_then(|()| arguments.add(c.bytes))
+            .map_err(|e| DbError::Corrupt(format!("a budget's parameters: {e}")))?;
+    }
+    Ok(arguments)
 }
 
 /// Counts a message about `payment` that was dropped unstored.
