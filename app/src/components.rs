@@ -128,6 +128,9 @@ pub fn problem_text(problem: Problem, limit: impl Fn(i64) -> String) -> String {
 /// [`problem_text`] in `locale` (where no context is at hand: a check run as the merchant
 /// types).
 pub fn problem_text_in(locale: Locale, problem: Problem, limit: impl Fn(i64) -> String) -> String {
+    // Numbers in the texts read in the page's digits, whoever wrote them.
+    let digits = |n: String| engine::digits::localize(&n, locale.as_str());
+    let limit = |n: i64| digits(limit(n));
     match problem {
         Problem::Required => td_string!(locale, err_required).to_string(),
         Problem::Invalid => td_string!(locale, err_invalid).to_string(),
@@ -147,7 +150,9 @@ pub fn problem_text_in(locale: Locale, problem: Problem, limit: impl Fn(i64) -> 
         Problem::BelowMin(n) => td_string!(locale, err_below_min, limit = limit(n)).to_string(),
         Problem::AboveMax(n) => td_string!(locale, err_above_max, limit = limit(n)).to_string(),
         Problem::KeyPrefix => td_string!(locale, err_key_prefix).to_string(),
-        Problem::KeyLength(n) => td_string!(locale, err_key_length, count = n).to_string(),
+        Problem::KeyLength(n) => {
+            td_string!(locale, err_key_length, count = digits(n.to_string())).to_string()
+        }
         Problem::KeyShape => td_string!(locale, err_key_shape).to_string(),
         Problem::EmailMismatch => td_string!(locale, err_email_mismatch).to_string(),
         Problem::NotRegistered => td_string!(locale, err_not_registered).to_string(),

@@ -368,5 +368,9 @@ test("a provider's settings and the discount are checked as they are typed", asy
   await hebrew.pressSequentially("MPL1234");
   await expect(page.getByText("למפתח יש 7 תווים", { exact: false })).toBeVisible();
   await expect(hebrew).toHaveAttribute("aria-invalid", "true");
+  // In Persian the count is in Persian digits, as everywhere on a Persian page.
+  await page.goto("/admin/methods?add=payme&lang=fa");
+  await page.getByLabel(/^کلید فروشنده/).pressSequentially("MPL1234");
+  await expect(page.getByText("کلید ۷ نویسه دارد", { exact: false })).toBeVisible();
   expect(saves).toEqual([]);
 });
