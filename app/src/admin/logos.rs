@@ -1,6 +1,8 @@
 //! Logos: the store's (settings page, payment page) and each payment method's (beside its
 //! name at checkout). Uploaded with a plain multipart form to `/api/admin/logo` (under `/api`,
 //! so the origin check covers it), kept in the database, served at `/logos/{store}/{name}`.
+//! With JavaScript the same form is posted by the browser's `fetch` and the page is read again
+//! in the app (`send_in_place`), so an upload is no page load.
 
 use engine::images::ImageName;
 use leptos::prelude::*;
@@ -51,7 +53,8 @@ pub fn LogoForm(name: ImageName, current: Option<String>, flash: Option<Flash>) 
         <h2 id="logo">{t!(i18n, logo)}</h2>
         {notice.map(|text| view! { <Notice text /> })}
         {current.map(|src| view! { <img class="logo-preview" src=src alt=t_string!(i18n, logo_current).to_string() /> })}
-        <form method="post" action=UPLOAD_PATH enctype="multipart/form-data" class="stack logo-form">
+        <form method="post" action=UPLOAD_PATH enctype="multipart/form-data" class="stack logo-form"
+            on:submit=send_in_place>
             <input type="hidden" name="for" value=name.as_string() />
             <div class="field" class:invalid=invalid>
                 <label for="logo-file">{t!(i18n, logo_file)}</label>
@@ -67,6 +70,61 @@ pub fn LogoForm(name: ImageName, current: Option<String>, flash: Option<Flash>) 
             </div>
         </form>
     }
+}
+
+/// Posts the logo form as the browser would (the pressed button included), without leaving
+/// the app: the answer's redirect sets the flash cookie, and the page is then read again where
+/// it is (`follow_redirects`). Where that cannot be done, the browser posts the form itself.
+fn send_in_place(event: leptos::ev::SubmitEvent) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let Some(form) = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        // The pressed button's name and value, as the browser sends them ("remove").
+        let pressed = event
+            .submitter()
+            .and_then(|b| Some((b.get_attribute("name")?, b.get_attribute("value")?)));
+        if let Some((name, value)) = pressed
+            && data.append_with_str(&name, &value).is_err()
+        {
+            return;
+        }
+        event.prevent_default();
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        init.set_body(&data);
+        // The redirect's page is read through the app, not fetched here.
+        init.set_redirect(web_sys::RequestRedirect::Manual);
+        let sent = window().fetch_with_str_and_init(UPLOAD_PATH, &init);
+        leptos::task::spawn_local(async move {
+            let answered = wasm_bindgen_futures::JsFuture::from(sent)
+                .await
+                .ok()
+                .and_then(|r| r.dyn_into::<web_sys::Response>().ok())
+                .is_some_and(|r| r.type_() == web_sys::ResponseType::Opaqueredirect);
+            if !answered {
+                let _ = form.submit();
+                return;
+            }
+            let location = window().location();
+            let here = format!(
+                "{}{}",
+                location.pathname().unwrap_or_default(),
+                location.search().unwrap_or_default()
+            );
+            leptos::server_fn::redirect::call_redirect_hook(&here);
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
 }
 
 /// `POST /api/admin/logo`: saves or removes a logo of the session's store, then sends the
