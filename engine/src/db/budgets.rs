@@ -97,14 +97,11 @@ pub async fn refund_all(
         _ => {}
     }
     if tx.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
-        let keys: Vec<String> = (0..refunds.len())
-            .map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2))
-            .collect();
         // "C": the bytes' order, which is Rust's order of the subjects `charge` was given in.
         let sql = format!(
             "SELECT 1 FROM message_budgets WHERE (subject, window_start) IN ({}) \
              ORDER BY subject COLLATE \"C\", window_start FOR UPDATE",
-            keys.join(", ")
+            super::value_rows(refunds.len(), 2)
         );
         let mut lock = sqlx::query(&sql).persistent(false);
         for r in refunds {
