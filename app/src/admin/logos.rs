@@ -114,13 +114,7 @@ fn send_in_place(event: leptos::ev::SubmitEvent) {
                 let _ = form.submit();
                 return;
             }
-            let location = window().location();
-            let here = format!(
-                "{}{}",
-                location.pathname().unwrap_or_default(),
-                location.search().unwrap_or_default()
-            );
-            leptos::server_fn::redirect::call_redirect_hook(&here);
+            leptos::server_fn::redirect::call_redirect_hook(&super::here());
         });
     }
     #[cfg(not(feature = "hydrate"))]

@@ -144,18 +144,23 @@ fn same_page(a: &str, b: &str) -> bool {
 fn follow_redirects(reload: RwSignal<u64>, router: StoredValue<Option<Owner>>) {
     use leptos_router::location::{BrowserUrl, LocationProvider};
     let _ = leptos::server_fn::redirect::set_redirect_hook(move |to: &str| {
-        let location = window().location();
-        let here = format!(
-            "{}{}",
-            location.pathname().unwrap_or_default(),
-            location.search().unwrap_or_default()
-        );
-        if to == here {
+        if to == here() {
             reload.update(|n| *n += 1);
         } else if let Some(owner) = router.get_value() {
             owner.with(|| BrowserUrl::redirect(to));
         }
     });
+}
+
+/// The page's address as a redirect names it: its path and query.
+#[cfg(feature = "hydrate")]
+fn here() -> String {
+    let location = window().location();
+    format!(
+        "{}{}",
+        location.pathname().unwrap_or_default(),
+        location.search().unwrap_or_default()
+    )
 }
 
 /// Keeps the router's owner for `follow_redirects` (navigation needs the router's context).
