@@ -7,10 +7,11 @@
 //! fresh database, starts PayPal payments at its demo EU store, and posts PayPal IPNs from
 //! 64 connections at once, each from a sender of its own (`X-Forwarded-For`), five copies
 //! per payment (as PayPal resends), so the message budgets (`engine::intake`) let all of
-//! them in. Twice per database:
+//! them in. Three runs per database (the bench's arguments may name some of `intake`, `burst`,
+//! `paced`, `sqlite`, `postgres` to measure only those):
 //! - **intake**: PayPal's post-back accepts connections and never answers, so the workers'
 //!   verifications wait and what is measured is intake alone;
-//! - **verified**: the post-back answers `VERIFIED` at once; measured until every message is
+//! - **burst**: the post-back answers `VERIFIED` at once; measured until every message is
 //!   verified (the first copy pays its payment, the others are recorded as copies), then
 //!   **receipted**: payments per second until every one has its receipt and both e-mails
 //!   (the payer's with the PDF, the merchant's) are in the sandbox's mailbox;
@@ -66,10 +67,26 @@ async fn main() {
         "last after",
         "receipted/s"
     );
-    for run in [Run::Intake, Run::Burst, Run::Paced] {
+    let named: Vec<String> = std::env::args().skip(1).collect();
+    let wanted = |names: &[&str], name: &str| {
+        !named.iter().any(|n| names.contains(&n.as_str())) || named.iter().any(|n| n == name)
+    };
+    let runs = [
+        (Run::Intake, "intake"),
+        (Run::Burst, "burst"),
+        (Run::Paced, "paced"),
+    ];
+    let run_names = runs.map(|(_, name)| name);
+    for (run, name) in runs {
+        if !wanted(&run_names, name) {
+            continue;
+        }
         let paypal = paypal_standin(run != Run::Intake).await;
         for url in common::database_urls().await {
-            measure(&binary, &root, &url, &paypal, run).await;
+            let database = url.split(':').next().unwrap_or_default();
+            if wanted(&["sqlite", "postgres"], database) {
+                measure(&binary, &root, &url, &paypal, run).await;
+            }
         }
     }
 }
