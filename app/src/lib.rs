@@ -17,6 +17,8 @@ pub mod provider_texts;
 #[cfg(feature = "ssr")]
 mod session;
 #[cfg(feature = "ssr")]
+pub use admin::export::{PATH as CSV_PATH, csv as export_csv};
+#[cfg(feature = "ssr")]
 pub use admin::live::{EVENTS_PATH, events as live_events};
 #[cfg(feature = "ssr")]
 pub use admin::logos::{
@@ -24,8 +26,6 @@ pub use admin::logos::{
 };
 #[cfg(feature = "ssr")]
 pub use admin::logos::{serve as serve_logo, upload as upload_logo};
-#[cfg(feature = "ssr")]
-pub use admin::payments::{CSV_PATH, export_csv};
 #[cfg(feature = "ssr")]
 pub use pages::receipt_pdf::{PDF_PATH as RECEIPT_PDF_PATH, serve_pdf as serve_receipt_pdf};
 #[cfg(feature = "ssr")]

@@ -171,6 +171,10 @@ for (const js of [true, false]) {
         expect(line).toContain(",paid,");
         expect(line).toContain("Tile workshop");
       }
+      // In the app the export is fetched there, its rows counted as they arrive (a live region).
+      if (js) {
+        await expect(page.getByTestId("export-status")).toHaveText("Exported 2 payments to payments.csv.");
+      }
 
       // Both paid payments have their receipts, listed for the merchant (a receipt is issued by a
       // job a few moments after the payment moved).

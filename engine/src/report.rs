@@ -436,35 +436,34 @@ pub const CSV_HEADER: [&str; 14] = [
     "needs_attention",
 ];
 
-/// The rows as CSV for spreadsheet programs: UTF-8 with a byte-order mark (without it Excel
-/// reads Hebrew and Persian as Latin-1), CRLF line ends, amounts as plain decimals.
-pub fn csv(rows: &[(ReportRow, i64)], slip_label: &str) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str(&CSV_HEADER.join(","));
+/// The CSV's start, for spreadsheet programs: UTF-8 with a byte-order mark (without it Excel
+/// reads Hebrew and Persian as Latin-1) and the header; rows follow ([`csv_row`]).
+pub fn csv_head() -> String {
+    format!("\u{feff}{}\r\n", CSV_HEADER.join(","))
+}
+
+/// Appends one row of the CSV to `out`: CRLF line ends, amounts as plain decimals.
+pub fn csv_row(out: &mut String, row: &ReportRow, discount: i64, slip_label: &str) {
+    let amount = |minor| amount_input_value(minor, row.currency, Unit::Standard);
+    let cells = [
+        row.id.to_string(),
+        date_time(row.local_time),
+        row.payer_name.clone(),
+        row.mobile.clone(),
+        amount(row.amount),
+        row.currency.code().to_owned(),
+        row.method.clone().unwrap_or_else(|| slip_label.to_owned()),
+        row.status.as_str().to_owned(),
+        tracking::display(&row.tracking_code),
+        row.bank_ref.clone().unwrap_or_default(),
+        row.description.clone().unwrap_or_default(),
+        amount(discount),
+        mode_name(row.live).to_owned(),
+        if row.attention { "yes" } else { "" }.to_owned(),
+    ];
+    let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+    out.push_str(&line.join(","));
     out.push_str("\r\n");
-    for (row, discount) in rows {
-        let amount = |minor| amount_input_value(minor, row.currency, Unit::Standard);
-        let cells = [
-            row.id.to_string(),
-            date_time(row.local_time),
-            row.payer_name.clone(),
-            row.mobile.clone(),
-            amount(row.amount),
-            row.currency.code().to_owned(),
-            row.method.clone().unwrap_or_else(|| slip_label.to_owned()),
-            row.status.as_str().to_owned(),
-            tracking::display(&row.tracking_code),
-            row.bank_ref.clone().unwrap_or_default(),
-            row.description.clone().unwrap_or_default(),
-            amount(*discount),
-            mode_name(row.live).to_owned(),
-            if row.attention { "yes" } else { "" }.to_owned(),
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    out
 }
 
 /// `YYYY-MM-DD HH:MM` in UTC.
@@ -631,7 +630,8 @@ mod tests {
             attention: true,
             live: false,
         };
-        let csv = csv(&[(row, 50)], "Bank slip");
+        let mut csv = csv_head();
+        csv_row(&mut csv, &row, 50, "Bank slip");
         assert!(csv.starts_with("\u{feff}payment_code,"));
         let line = csv.lines().nth(1).unwrap();
         assert_eq!(

@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod bank_accounts;
 pub mod chart;
+pub mod export;
 pub mod fields;
 pub mod guards;
 pub mod links;

@@ -12,6 +12,7 @@ use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 
 use super::chart::Chart;
+use super::export::ExportButton;
 use super::fields::{Notice, SelectField, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, money_text};
@@ -20,10 +21,6 @@ use crate::i18n::*;
 use crate::pages::payment::status_text;
 
 pub const PATH: &str = "/admin/payments";
-pub const CSV_PATH: &str = "/admin/payments.csv";
-/// The most rows one export holds.
-#[cfg(feature = "ssr")]
-pub const CSV_LIMIT: i64 = 100_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaymentsPage {
@@ -178,10 +175,6 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
     })
     .collect_view();
     let attention = page.query.filter.attention;
-    let csv = match page.query.to_query_string() {
-        q if q.is_empty() => CSV_PATH.to_owned(),
-        q => format!("{CSV_PATH}?{q}"),
-    };
     view! {
         <form method="get" action=PATH on:submit=filter_in_place class="filters" role="search" aria-label=t_string!(i18n, filter_payments).to_string()>
             <TextField name="q" kind="search" label=t_string!(i18n, search_payments).to_string()
@@ -208,7 +201,7 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="button primary">{t!(i18n, filter)}</button>
                 <a class="button" href=PATH>{t!(i18n, clear_filters)}</a>
-                <a class="button" href=csv rel="external" download="payments.csv">{t!(i18n, export_csv)}</a>
+                <ExportButton query=page.query.to_query_string() count=page.report.totals.count />
             </div>
         </form>
     }
@@ -791,51 +784,5 @@ fn Timeline(events: Vec<Event>, dropped: i64) -> impl IntoView {
             let count = engine::digits::localize(&dropped.to_string(), lang);
             view! { <p class="muted" data-testid="dropped-messages">{td_string!(i18n.get_locale_untracked(), messages_dropped, count).to_string()}</p> }
         })}
-    }
-}
-
-/// `GET /admin/payments.csv?…`: the report's current view (filter and order, every page) as a
-/// CSV download. Needs the session like every back-office page.
-#[cfg(feature = "ssr")]
-pub async fn export_csv(
-    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
-    headers: axum::http::HeaderMap,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
-) -> axum::response::Response {
-    use axum::http::{StatusCode, header};
-    use axum::response::IntoResponse;
-    let user = match crate::session::user_from_headers(&state, &headers).await {
-        Ok(user) => user,
-        Err(response) => return response,
-    };
-    let db = state.checkout.db();
-    let params: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default();
-    let (query, _) = ReportQuery::parse(&params);
-    let zone = match engine::db::stores::by_id(db, user.store_id).await {
-        Ok(Some(store)) => store.legal.time_zone,
-        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
-        Err(e) => {
-            tracing::error!("csv export: {e}");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
-    };
-    match engine::db::report::all_rows(db, user.store_id, &zone, &query, CSV_LIMIT).await {
-        Ok(rows) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"payments.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            engine::report::csv(&rows, "Bank slip"),
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!("csv export: {e}");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
     }
 }

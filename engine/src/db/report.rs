@@ -341,8 +341,8 @@ async fn per_day(
     Ok(every_day(from, to, &found))
 }
 
-/// Every row the filter matches, in the view's order, with each payment's discount: the CSV
-/// export. At most `limit` rows (the caller says so when there were more).
+/// Every row the filter matches, in the view's order, with each payment's discount. At most
+/// `limit` rows (the caller says so when there were more).
 pub async fn all_rows(
     db: &Db,
     store_id: i64,
@@ -350,11 +350,31 @@ pub async fn all_rows(
     query: &ReportQuery,
     limit: i64,
 ) -> Result<Vec<(ReportRow, i64)>, DbError> {
+    let mut rows = Vec::new();
+    each_row(db, store_id, zone, query, limit, |row| rows.push(row)).await?;
+    Ok(rows)
+}
+
+/// [`all_rows`], each handed to `row` as the database yields it (the CSV export sends them
+/// on meanwhile): how many there were.
+pub async fn each_row(
+    db: &Db,
+    store_id: i64,
+    zone: &str,
+    query: &ReportQuery,
+    limit: i64,
+    mut row: impl FnMut((ReportRow, i64)),
+) -> Result<u64, DbError> {
+    use futures::TryStreamExt;
     let filter = Where::new(store_id, &query.filter, zone);
     let sql = format!("{SELECT}{}{} LIMIT {limit}", filter.sql, order_by(query));
-    let rows: Vec<Row> = filter
-        .bind_all(sqlx::query_as(&sql))
-        .fetch_all(db.pool())
-        .await?;
-    rows.into_iter().map(|r| r.into_report(zone)).collect()
+    let mut rows = filter
+        .bind_all(sqlx::query_as::<_, Row>(&sql))
+        .fetch(db.pool());
+    let mut count = 0;
+    while let Some(found) = rows.try_next().await? {
+        row(found.into_report(zone)?);
+        count += 1;
+    }
+    Ok(count)
 }

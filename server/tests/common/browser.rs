@@ -130,13 +130,19 @@ impl Browser {
     }
 
     pub async fn get(&mut self, path: &str) -> reqwest::Response {
-        let response = self
+        self.get_with(path, &[]).await
+    }
+
+    /// [`Browser::get`] with more request headers.
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+        let mut request = self
             .http
             .get(format!("{}{path}", self.base))
-            .header("Cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
+            .header("Cookie", self.cookie_header());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
         self.absorb(&response);
         response
     }

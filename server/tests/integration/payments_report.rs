@@ -1,6 +1,8 @@
 //! The payments report over real HTTP: the table and its filters, a payment's timeline, slip
 //! decisions, the CSV export, and one store's merchant never reaching another store's payments.
 
+use std::io::Read;
+
 use crate::common::browser::{Browser, signed_up};
 use crate::common::{Running, location, serve};
 use engine::db::payments::{self, Kind, NewPayment, Payment};
@@ -13,6 +15,12 @@ async fn slip(app: &Running, slug: &str, payer: &str, number: &str) -> Payment {
     let db = app.state.checkout.db();
     let store = stores::by_slug(db, slug).await.unwrap().unwrap();
     let account = crate::common::bank_account(app, store.id).await;
+    slip_into(app, store.id, account, payer, number).await
+}
+
+/// A bank slip paid into `account` of store `store`.
+async fn slip_into(app: &Running, store: i64, account: i64, payer: &str, number: &str) -> Payment {
+    let db = app.state.checkout.db();
     let new = NewPayment {
         kind: Kind::BankSlip,
         method_id: None,
@@ -32,7 +40,7 @@ async fn slip(app: &Running, slug: &str, payer: &str, number: &str) -> Payment {
         language: "en",
     };
     let key = engine::tracking::random_token();
-    payments::create_idempotent(db, store.id, &key, new)
+    payments::create_idempotent(db, store, &key, new)
         .await
         .unwrap()
         .0
@@ -88,6 +96,53 @@ async fn the_report_lists_filters_and_exports_only_the_store_s_payments() {
     // Without a session the export sends the browser to log in.
     let anonymous = Browser::new(&app).get("/admin/payments.csv").await;
     assert_eq!(location(anonymous).await, "/admin/login");
+}
+
+/// The export is sent as the database reads it, in chunks of about 64 KB: a long one arrives
+/// whole, every row once, in the view's order.
+#[tokio::test]
+async fn a_long_export_arrives_whole_and_in_order() {
+    let app = serve(true).await;
+    let mut dana = signed_up(&app, "dana", "dana@example.com").await;
+    let db = app.state.checkout.db();
+    let store = stores::by_slug(db, "dana").await.unwrap().unwrap();
+    let account = crate::common::bank_account(&app, store.id).await;
+    for n in 0..600 {
+        slip_into(
+            &app,
+            store.id,
+            account,
+            &format!("Payer {n}"),
+            &n.to_string(),
+        )
+        .await;
+    }
+    // Compressed, as browsers ask for it: the compression reads the body to its very end.
+    let response = dana
+        .get_with("/admin/payments.csv", &[("Accept-Encoding", "gzip")])
+        .await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "gzip");
+    let mut csv = String::new();
+    let body = response.bytes().await.expect("the whole answer");
+    flate2::read::GzDecoder::new(&body[..])
+        .read_to_string(&mut csv)
+        .expect("a whole gzip stream");
+    assert!(
+        csv.len() > 64 * 1024,
+        "more than one chunk: {} bytes",
+        csv.len()
+    );
+    let ids: Vec<i64> = csv
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 600);
+    assert!(
+        ids.windows(2).all(|w| w[0] > w[1]),
+        "newest first, none twice"
+    );
 }
 
 #[tokio::test]
