@@ -3,7 +3,9 @@
 //! commit per small write caps a server at the disk's flush rate. Callers hand their item to
 //! one task per `GroupCommit`, which takes every item waiting (up to `BATCH`), writes them
 //! with the caller's `write` (one transaction) and answers each caller after it: the same
-//! durability, one flush per batch, and no queueing for SQLite's one write lock.
+//! durability, one flush per batch, and no queueing for SQLite's one write lock. Reads that
+//! many callers make at once (a verification's inbox row) are batched the same way: one
+//! statement instead of one each.
 
 use std::future::Future;
 use std::pin::Pin;

@@ -6,6 +6,9 @@
 //! A batch that fails is written again one message per transaction, so a bad message (or a
 //! deadlock with another server's batch, which the budgets' lock order makes unlikely) fails
 //! only itself.
+//!
+//! Their verifications read them back in batches too ([`reader`]): a read per message was
+//! most of what a burst asked of PostgreSQL.
 
 use crate::db::jobs::Job;
 use crate::db::{Db, DbError, inbox};
@@ -35,6 +38,27 @@ pub(super) enum Written {
 
 /// The batch writer of one server's arrivals.
 pub(super) type Arrivals = GroupCommit<Arrival, Written>;
+
+/// The batch reader of one server's verifications: an inbox id, the notification if found.
+pub(super) type Reads = GroupCommit<i64, Option<inbox::Received>>;
+
+/// Reads every inbox id waiting in one statement (`inbox::get_all`).
+pub(super) fn reader(db: Db) -> Reads {
+    GroupCommit::new(move |ids: Vec<i64>| {
+        let db = db.clone();
+        async move {
+            match inbox::get_all(&db, &ids).await {
+                Ok(found) => found.into_iter().map(Ok).collect(),
+                Err(err) => {
+                    let err = err.to_string();
+                    ids.iter()
+                        .map(|_| Err(DbError::Corrupt(err.clone())))
+                        .collect()
+                }
+            }
+        }
+    })
+}
 
 pub(super) fn writer(db: Db) -> Arrivals {
     GroupCommit::new(move |arrivals| {

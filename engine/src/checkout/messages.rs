@@ -11,7 +11,7 @@ use crate::db::cancellations::Returned;
 use crate::db::jobs::{self, Job};
 use crate::db::methods::{self, PaymentMethod};
 use crate::db::payments::{self, Change, Payment, Source};
-use crate::db::{DbError, inbox};
+use crate::db::DbError;
 use crate::effects;
 use crate::intake::{self, Ticket};
 use crate::jobs::{Done, Mark};
@@ -216,7 +216,9 @@ impl Checkout {
         let corrupt = |what: String| CheckoutError::Storage(DbError::Corrupt(what));
         let payload: Payload =
             serde_json::from_str(payload).map_err(|e| corrupt(format!("job payload: {e}")))?;
-        let received = inbox::get(&self.db, payload.inbox)
+        let received = self
+            .inbox
+            .submit(payload.inbox)
             .await?
             .ok_or_else(|| corrupt(format!("inbox {} is gone", payload.inbox)))?;
         let method = self

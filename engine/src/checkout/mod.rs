@@ -77,6 +77,8 @@ pub struct Checkout {
     public_url: String,
     arrivals: arrivals::Arrivals,
     settlements: settlements::Settlements,
+    /// Verifications' reads of the inbox, in batches.
+    inbox: arrivals::Reads,
     storefronts: storefront::Storefronts,
 }
 
@@ -105,6 +107,7 @@ impl Checkout {
         Checkout {
             arrivals: arrivals::writer(db.clone()),
             settlements: settlements::writer(db.clone()),
+            inbox: arrivals::reader(db.clone()),
             storefronts: storefront::Storefronts::default(),
             db,
             connectors,

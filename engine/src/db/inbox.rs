@@ -27,6 +27,7 @@ pub struct Received {
 
 #[derive(FromRow)]
 struct Row {
+    inbox_id: i64,
     inbox_provider: String,
     inbox_body: String,
     #[sqlx(flatten)]
@@ -97,31 +98,38 @@ pub async fn receive_all(
         .collect()
 }
 
-/// The notification `id` with its payment and its store's version, in one read (a
-/// verification is on the hot path of a provider's burst).
-pub async fn get(db: &Db, id: i64) -> Result<Option<Received>, DbError> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "WITH i AS (SELECT provider AS inbox_provider, body AS inbox_body, code AS inbox_code \
-         FROM inbox WHERE id = $1) \
-         SELECT i.inbox_provider, i.inbox_body, {}, \
+/// The notifications `ids`, each with its payment and its store's version, in one read: a
+/// verification is on the hot path of a provider's burst, and a server's verifications start
+/// together (`checkout::Checkout::verify_received`). One answer per id, in order (`None`: no
+/// such notification, or its payment is gone).
+pub async fn get_all(db: &Db, ids: &[i64]) -> Result<Vec<Option<Received>>, DbError> {
+    let sql = format!(
+        "WITH i AS (SELECT id AS inbox_id, provider AS inbox_provider, body AS inbox_body, \
+         code AS inbox_code FROM inbox WHERE id IN ({})) \
+         SELECT i.inbox_id, i.inbox_provider, i.inbox_body, {}, \
          (SELECT storefront_version FROM stores WHERE stores.id = payments.store_id) \
          AS storefront_version \
          FROM i JOIN payments ON payments.tracking_code = i.inbox_code",
+        super::value_rows(ids.len(), 1),
         payments::COLUMNS
-    ))
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| {
+    );
+    let mut query = sqlx::query_as::<_, Row>(&sql);
+    for id in ids {
+        query = query.bind(*id);
+    }
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    for r in query.fetch_all(db.pool()).await? {
+        let id = r.inbox_id;
         let body = STANDARD
             .decode(&r.inbox_body)
             .map_err(|_| DbError::Corrupt(format!("inbox {id}: body")))?;
-        Ok(Received {
+        let received = Received {
             provider: r.inbox_provider,
             body,
             payment: Payment::try_from(r.payment)?,
             storefront_version: r.storefront_version,
-        })
-    })
-    .transpose()
+        };
+        found.insert(id, received);
+    }
+    Ok(ids.iter().map(|id| found.remove(id)).collect())
 }
