@@ -52,6 +52,28 @@ impl<T: Send + 'static, R: Send + 'static> GroupCommit<T, R> {
         }
     }
 
+    /// [`GroupCommit::new`] for a `write` that succeeds or fails as a whole: a failure is every
+    /// item's.
+    pub fn whole<F, Fut>(write: F) -> GroupCommit<T, R>
+    where
+        F: Fn(Vec<T>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Vec<R>, DbError>> + Send + 'static,
+    {
+        let write = Arc::new(write);
+        GroupCommit::new(move |items: Vec<T>| {
+            let (n, written) = (items.len(), write(items));
+            async move {
+                match written.await {
+                    Ok(all) => all.into_iter().map(Ok).collect(),
+                    Err(err) => {
+                        let err = err.to_string();
+                        (0..n).map(|_| Err(DbError::Corrupt(err.clone()))).collect()
+                    }
+                }
+            }
+        })
+    }
+
     /// Writes `item` in the next batch; answers once that batch is written.
     pub async fn submit(&self, item: T) -> Result<R, DbError> {
         let (answer, written) = oneshot::channel();

@@ -147,21 +147,11 @@ pub struct Queue {
 impl Queue {
     pub fn new(db: Db, handlers: Handlers) -> Queue {
         let worker = format!("{}-{}", std::process::id(), crate::tracking::random_token());
-        let done = GroupCommit::new({
+        let done = GroupCommit::whole({
             let (db, worker) = (db.clone(), worker.clone());
             move |ids: Vec<i64>| {
                 let (db, worker) = (db.clone(), worker.clone());
-                async move {
-                    match jobs::finish_all(&db, &ids, &worker, now_millis()).await {
-                        Ok(done) => done.into_iter().map(Ok).collect(),
-                        Err(err) => {
-                            let err = err.to_string();
-                            ids.iter()
-                                .map(|_| Err(DbError::Corrupt(err.clone())))
-                                .collect()
-                        }
-                    }
-                }
+                async move { jobs::finish_all(&db, &ids, &worker, now_millis()).await }
             }
         });
         Queue {

@@ -7,8 +7,8 @@
 //! deadlock with another server's batch, which the budgets' lock order makes unlikely) fails
 //! only itself.
 //!
-//! Their verifications read them back in batches too ([`reader`]): a read per message was
-//! most of what a burst asked of PostgreSQL.
+//! Their verifications read them back in batches too ([`reader`]): on PostgreSQL a read per
+//! message was much of what a provider's burst cost.
 
 use crate::db::jobs::Job;
 use crate::db::{Db, DbError, inbox};
@@ -44,19 +44,9 @@ pub(super) type Reads = GroupCommit<i64, Option<inbox::Received>>;
 
 /// Reads every inbox id waiting in one statement (`inbox::get_all`).
 pub(super) fn reader(db: Db) -> Reads {
-    GroupCommit::new(move |ids: Vec<i64>| {
+    GroupCommit::whole(move |ids: Vec<i64>| {
         let db = db.clone();
-        async move {
-            match inbox::get_all(&db, &ids).await {
-                Ok(found) => found.into_iter().map(Ok).collect(),
-                Err(err) => {
-                    let err = err.to_string();
-                    ids.iter()
-                        .map(|_| Err(DbError::Corrupt(err.clone())))
-                        .collect()
-                }
-            }
-        }
+        async move { inbox::get_all(&db, &ids).await }
     })
 }
 
