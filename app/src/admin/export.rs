@@ -36,40 +36,48 @@ pub fn ExportButton(query: String, count: i64) -> impl IntoView {
     };
     let total = count.min(LIMIT);
     let progress = RwSignal::new(Progress::Idle);
-    let number = |n: i64| engine::digits::localize(&n.to_string(), crate::components::lang());
-    let status =
-        move || {
-            match progress.get() {
-        Progress::Idle => None,
-        Progress::Running(done) => {
-            let text = t_string!(i18n, export_progress, done = number(done), total = number(total))
-                .to_string();
-            Some(view! {
-                <progress max=total value=done.min(total) aria-label=text.clone()></progress>
-                <span>{text}</span>
-            }.into_any())
-        }
-        Progress::Saved(rows) => {
-            Some(t_string!(i18n, export_done, count = number(rows)).to_string().into_any())
-        }
-        Progress::Failed => Some(
-            view! { <span class="form-error">{t_string!(i18n, export_failed).to_string()}</span> }
-                .into_any(),
-        ),
-    }
-        };
+    let shown = move || status(progress.get(), total);
     view! {
         <a class="button" href=href rel="external" download="payments.csv"
             on:click=move |event| export_in_place(event, progress)>
             {t!(i18n, export_csv)}
         </a>
-        <p class="export-status" role="status" data-testid="export-status">{status}</p>
+        <p class="export-status" role="status" data-testid="export-status">{shown}</p>
+    }
+}
+
+/// What the export in the app is doing: how many of the view's `total` rows have arrived, or
+/// how it ended.
+fn status(progress: Progress, total: i64) -> Option<AnyView> {
+    let i18n = use_i18n();
+    let number = |n: i64| engine::digits::localize(&n.to_string(), crate::components::lang());
+    match progress {
+        Progress::Idle => None,
+        Progress::Running(done) => {
+            let text = t_string!(
+                i18n,
+                export_progress,
+                done = number(done),
+                total = number(total)
+            )
+            .to_string();
+            let bar = view! { <progress max=total value=done.min(total) aria-label=text.clone()></progress> };
+            Some(view! { {bar} <span>{text}</span> }.into_any())
+        }
+        Progress::Saved(rows) => {
+            let text = t_string!(i18n, export_done, count = number(rows)).to_string();
+            Some(text.into_any())
+        }
+        Progress::Failed => {
+            let text = t_string!(i18n, export_failed).to_string();
+            Some(view! { <span class="form-error">{text}</span> }.into_any())
+        }
     }
 }
 
 /// With JavaScript, a plain click fetches the export here, counting its lines as they arrive,
-/// then saves it under the link's name; a click with a modifier (a new tab, "save as") is the
-/// browser's. If the fetch cannot start, the browser's own download goes ahead.
+/// then saves it under the link's name, or says it failed (nothing saved; the button is there
+/// to try again). A click with a modifier (a new tab, "save as") is the browser's.
 fn export_in_place(event: leptos::ev::MouseEvent, progress: RwSignal<Progress>) {
     #[cfg(feature = "hydrate")]
     {
