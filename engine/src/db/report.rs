@@ -341,22 +341,9 @@ async fn per_day(
     Ok(every_day(from, to, &found))
 }
 
-/// Every row the filter matches, in the view's order, with each payment's discount. At most
-/// `limit` rows (the caller says so when there were more).
-pub async fn all_rows(
-    db: &Db,
-    store_id: i64,
-    zone: &str,
-    query: &ReportQuery,
-    limit: i64,
-) -> Result<Vec<(ReportRow, i64)>, DbError> {
-    let mut rows = Vec::new();
-    each_row(db, store_id, zone, query, limit, |row| rows.push(row)).await?;
-    Ok(rows)
-}
-
-/// [`all_rows`], each handed to `row` as the database yields it (the CSV export sends them
-/// on meanwhile): how many there were.
+/// Every row the filter matches, in the view's order, with each payment's discount, at most
+/// `limit`: each handed to `row` as the database yields it (the CSV export sends them on
+/// meanwhile). Returns how many there were.
 pub async fn each_row(
     db: &Db,
     store_id: i64,

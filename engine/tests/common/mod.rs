@@ -114,3 +114,18 @@ pub fn offline_checkout(db: &Db, key: engine::secrets::SecretKey) -> engine::che
     );
     engine::checkout::Checkout::new(db.clone(), connectors, "http://kassa.test")
 }
+
+/// Every row of a report view, collected (`db::report::each_row`).
+pub async fn all_rows(
+    db: &Db,
+    store_id: i64,
+    zone: &str,
+    query: &engine::report::ReportQuery,
+    limit: i64,
+) -> Vec<(engine::report::ReportRow, i64)> {
+    let mut rows = Vec::new();
+    engine::db::report::each_row(db, store_id, zone, query, limit, |row| rows.push(row))
+        .await
+        .unwrap();
+    rows
+}

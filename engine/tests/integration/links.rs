@@ -142,9 +142,7 @@ async fn a_signed_link_refuses_every_edit() {
             .unwrap();
         let paid = payments::count(&f.db, f.store.id).await.unwrap();
         assert_eq!(paid, 1);
-        let rows = engine::db::report::all_rows(&f.db, f.store.id, "UTC", &Default::default(), 10)
-            .await
-            .unwrap();
+        let rows = crate::common::all_rows(&f.db, f.store.id, "UTC", &Default::default(), 10).await;
         assert_eq!(rows[0].0.amount, 2_500_000);
         assert_eq!(
             rows[0].0.description.as_deref(),
@@ -291,9 +289,7 @@ async fn a_usage_limit_holds_under_concurrent_payments_and_frees_a_rejected_use(
         assert_eq!(check(&f, &params).await, Err(LinkProblem::UsedUp));
 
         // The merchant rejects one slip: its use comes back and one more payment goes through.
-        let rows = engine::db::report::all_rows(&f.db, f.store.id, "UTC", &Default::default(), 10)
-            .await
-            .unwrap();
+        let rows = crate::common::all_rows(&f.db, f.store.id, "UTC", &Default::default(), 10).await;
         let first = payments::by_id(&f.db, f.store.id, rows[0].0.id)
             .await
             .unwrap()
