@@ -144,3 +144,50 @@ async fn a_batch_of_believed_messages_gives_each_sender_back_its_own() {
         assert_eq!(budget(&db, b).await, (0, 0));
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_arrivals_gives_each_its_own_row_and_job() {
+    use engine::db::inbox::{Arrival, receive_all};
+    for db in crate::common::databases().await {
+        let bodies: Vec<String> = (0..5).map(|i| format!("txn_id=batch-{i}")).collect();
+        let codes: Vec<String> = (0..5).map(|i| format!("code-{i}")).collect();
+        let arrivals: Vec<_> = (0..5)
+            .map(|i| {
+                let arrival = Arrival {
+                    provider: "paypal",
+                    code: &codes[i],
+                    body: bodies[i].as_bytes(),
+                    address: "203.0.113.9",
+                    ticket: "null",
+                };
+                // The third is held by the request that verifies it itself.
+                (arrival, (i == 2).then(|| ("worker-a".to_string(), 1)))
+            })
+            .collect();
+        let mut tx = db.begin().await.unwrap();
+        let jobs = receive_all(&mut tx, &arrivals, 1_000).await.unwrap();
+        tx.commit().await.unwrap();
+
+        assert_eq!(jobs.len(), 5);
+        for (i, job) in jobs.iter().enumerate() {
+            let inbox: i64 = job.key.strip_prefix("inbox:").unwrap().parse().unwrap();
+            assert_eq!(job.payload, format!(r#"{{"inbox":{inbox},"ticket":null}}"#));
+            let (code, body): (String, String) =
+                sqlx::query_as("SELECT code, body FROM inbox WHERE id = $1")
+                    .bind(inbox)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(code, codes[i], "arrival {i}");
+            let body = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body);
+            assert_eq!(body.unwrap(), bodies[i].as_bytes());
+            let (worker,): (Option<String>,) =
+                sqlx::query_as("SELECT worker FROM jobs WHERE id = $1")
+                    .bind(job.id)
+                    .fetch_one(db.pool())
+                    .await
+                    .unwrap();
+            assert_eq!(worker.as_deref(), (i == 2).then_some("worker-a"));
+        }
+    }
+}
