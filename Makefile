@@ -21,8 +21,9 @@ run: setup-build build-release
 	@echo "make run: sandbox mode (KASSA_SANDBOX=1): provider simulators and demo stores"
 	KASSA_SANDBOX=1 ./target/release/kassa
 
+## --split: each back-office page is a wasm chunk of its own (lazy routes, docs/ARCHITECTURE.md).
 build-release:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 ## Tools the build needs: the wasm target, cargo-leptos, a matching wasm-bindgen, wasm-opt
 ## (binaryen from npm, pinned in tools/package-lock.json).
@@ -77,7 +78,7 @@ test-e2e: setup-test build-release
 ## (engine/benches/report.rs), the notifications the release server accepts and verifies per
 ## second (engine/benches/notifications.rs), on SQLite and PostgreSQL, and 1,000 receipt PDFs:
 ## time and memory (receipt-pdf/benches/pdfs.rs).
-bench: postgres build-release
+bench: setup-test build-release
 	@command -v wrk >/dev/null || $(call apt_install,wrk)
 	tools/pages-bench.sh
 	KASSA_TEST_POSTGRES=$(PG_URL) cargo bench -p engine --features server --bench report

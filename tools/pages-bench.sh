@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `make bench`: the customer pages' budgets against the release server in sandbox mode, on a
-# fresh SQLite database: OpenPay's first load per encoding (the page and every file it names),
-# its server-rendered throughput beside the same bytes served as a static file by the same
-# server (wrk, 32 connections), and the server's resident memory idle and after that load.
+# `make bench`: the pages' budgets against the release server in sandbox mode, on a fresh
+# SQLite database: OpenPay's first load per encoding (the page and every file it names), its
+# server-rendered throughput beside the same bytes served as a static file by the same server
+# (wrk, 32 connections), the server's resident memory idle and after that load, and the back
+# office's first load and moves.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=${KASSA_BIN:-target/release/kassa}
@@ -47,3 +48,8 @@ for round in 1 2; do
   echo "round $round: OpenPay rendered $rendered req/s, the same bytes static $served req/s: $ratio"
 done
 echo "resident memory after the load: $(rss) KB"
+
+# The back office as the demo store's owner sees it: the first load and each move's bytes
+# (end2end/bench/back-office-weight.mjs, Chromium; after the throughput runs, which it would
+# otherwise disturb).
+(cd end2end && node bench/back-office-weight.mjs "$base")

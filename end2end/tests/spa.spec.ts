@@ -43,6 +43,43 @@ test("the back office moves, filters and saves without loading a page", async ({
   expect(await page.evaluate(() => (window as unknown as { firstLoad?: boolean }).firstLoad)).toBe(true);
 });
 
+// Each page's code is a wasm chunk of its own (lazy routes, built with `--split`): the first
+// load fetches the frame and its own page, and a link in the navigation fetches its page's
+// code when the pointer reaches it, so the click itself fetches no code.
+test("each page's code is fetched with it, or ahead of a move when its link is pointed at", async ({ page }) => {
+  const { slug, email } = unique("split");
+  await signUp(page, true, slug, email);
+  const manifest: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
+  // A page's own module: `split_` and the name of its lazy view (`__links_route_view_…`).
+  const own = (route: string) => {
+    const name = Object.keys(manifest).find((key) => key.startsWith(`__${route}_route_view_`));
+    expect(name, route).toBeDefined();
+    return `/pkg/split_${name}.wasm`;
+  };
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname);
+  });
+
+  await open(page, "/admin/receipts", true);
+  expect(wasm).toContain(own("receipts"));
+  expect(wasm).not.toContain(own("links"));
+  expect(wasm).not.toContain(own("methods"));
+
+  const links = page.getByRole("navigation").getByRole("link", { name: "Payment links" });
+  await links.hover();
+  await expect.poll(() => wasm).toContain(own("links"));
+  await page.waitForLoadState("networkidle");
+  const before = wasm.length;
+  await links.click();
+  await expect(page.getByRole("heading", { name: "Payment links" })).toBeVisible();
+  expect(wasm.slice(before)).toEqual([]);
+
+  // The keyboard's focus does the same.
+  await page.getByRole("navigation").getByRole("link", { name: "Payment methods" }).focus();
+  await expect.poll(() => wasm).toContain(own("methods"));
+});
+
 // The link builder checks amounts as they are typed, with the engine's own parser: Persian
 // digits and separators are an amount, anything else is named in the page's language before
 // the form is sent; the server still checks what is sent.
@@ -290,7 +327,7 @@ test("the payments table fits a desktop and becomes cards on a phone", async ({ 
       return cut;
     });
   await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto("/admin/payments?lang=en");
+  await open(page, "/admin/payments?lang=en", true);
   const row = page.getByRole("row").filter({ hasText: "Navid Karimi" });
   await expect(row.getByRole("cell")).toHaveCount(9);
   expect(await clipped("table[data-testid=payments]")).toEqual([]);
@@ -326,7 +363,7 @@ test("the payments table fits a desktop and becomes cards on a phone", async ({ 
     .evaluateAll((tds) => tds.slice(0, 5).map((td) => getComputedStyle(td, "::before").content));
   expect(labels).toEqual(['"No."', '"Issued"', '"Payer"', '"Amount paid"', '"Receipt"']);
   // On the payments page the sortable columns' headers stay, as the sort links.
-  await page.goto("/admin/payments?lang=en");
+  await open(page, "/admin/payments?lang=en", true);
   for (const name of ["Date", "Full name", "Amount", "Status"]) {
     // (The sorted one's name ends with its arrow.)
     await expect(page.locator("thead").getByRole("link", { name: new RegExp(`^${name}`) })).toBeVisible();
@@ -342,7 +379,8 @@ test("a provider's settings and the discount are checked as they are typed", asy
   page.on("request", (r) => {
     if (r.url().includes("/admin/method") && !r.url().includes("check-setting") && r.method() === "POST") saves.push(r.url());
   });
-  await page.goto("/admin/methods?add=payme&lang=en");
+  // Keys typed before the page is hydrated are checked by the server alone.
+  await open(page, "/admin/methods?add=payme&lang=en", true);
   const key = page.getByLabel(/^Seller key/);
   await key.pressSequentially("XPL1");
   await expect(page.getByText(/starts with MPL/)).toBeVisible();
@@ -363,13 +401,13 @@ test("a provider's settings and the discount are checked as they are typed", asy
   await discount.fill("12.5");
   await expect(discount).not.toHaveAttribute("aria-invalid", "true");
 
-  await page.goto("/admin/methods?add=payme&lang=he");
+  await open(page, "/admin/methods?add=payme&lang=he", true);
   const hebrew = page.getByLabel(/^מפתח מזהה/);
   await hebrew.pressSequentially("MPL1234");
   await expect(page.getByText("למפתח יש 7 תווים", { exact: false })).toBeVisible();
   await expect(hebrew).toHaveAttribute("aria-invalid", "true");
   // In Persian the count is in Persian digits, as everywhere on a Persian page.
-  await page.goto("/admin/methods?add=payme&lang=fa");
+  await open(page, "/admin/methods?add=payme&lang=fa", true);
   await page.getByLabel(/^کلید فروشنده/).pressSequentially("MPL1234");
   await expect(page.getByText("کلید ۷ نویسه دارد", { exact: false })).toBeVisible();
   expect(saves).toEqual([]);

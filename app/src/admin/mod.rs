@@ -1,6 +1,7 @@
 //! The merchant back office under `/admin`: a single-page app. The first page renders on the
 //! server and hydrates in the browser (`frontend`); after that its router moves between pages
-//! and only data travels (each page's `load_*` server function). Every form is a server
+//! and only data travels (each page's `load_*` server function), besides a page's code the
+//! first time it is shown (each page is a lazy route, `lazy_pages!`). Every form is a server
 //! function that ends in a redirect (a refused form comes back through a flash cookie, see
 //! `flash`), so without JavaScript the same forms post and the browser follows. Every server
 //! function starts from the session's store: no argument names a store.
@@ -27,7 +28,7 @@ use leptos_meta::{Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::use_location;
 use leptos_router::params::ParamsMap;
-use leptos_router::{SsrMode, path};
+use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
@@ -170,6 +171,50 @@ fn Redirects(router: StoredValue<Option<Owner>>) -> impl IntoView {
     router.set_value(Owner::current());
 }
 
+/// Declares each page as a lazy route: built with `cargo leptos build --split`, a page's code
+/// is wasm chunks of its own, fetched the first time the page is shown (on the first load,
+/// before hydration) or its link is pointed at (`preload`), so the first load carries the
+/// frame and one page, not all of them. A page starts its own data (its `Resource`s) once its
+/// code is in.
+macro_rules! lazy_pages {
+    ($($route:ident: $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    OverviewRoute: overview::Overview,
+    LogInRoute: auth::LogIn,
+    SignUpRoute: auth::SignUpPage,
+    AccountRoute: auth::Account,
+    SettingsRoute: settings::StoreSettings,
+    MethodsRoute: methods::Methods,
+    BankAccountsRoute: bank_accounts::BankAccounts,
+    PaymentsRoute: payments::Payments,
+    LinksRoute: links::Links,
+    ReceiptsRoute: receipts::Receipts,
+    PaymentRoute: payments::PaymentPage,
+}
+
+/// Starts fetching the code of `R`'s page ahead of a move there: the navigation asks when a
+/// pointer reaches a link or the keyboard's focus does, so the chunk is usually in by the
+/// click. Fetched once; later calls find it loaded.
+fn preload<R: LazyRoute>() {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(R::preload());
+}
+
 /// Every back-office page. The router's base leaves every other address (the customer pages,
 /// receipts' PDFs) to the browser.
 #[component]
@@ -187,17 +232,17 @@ pub fn Pages() -> impl IntoView {
             <Redirects router />
             <main class="page">
                 <Routes fallback=crate::pages::NotFound>
-                    <Route path=path!("") view=overview::Overview ssr=SsrMode::Async />
-                    <Route path=path!("/login") view=auth::LogIn ssr=SsrMode::Async />
-                    <Route path=path!("/signup") view=auth::SignUpPage ssr=SsrMode::Async />
-                    <Route path=path!("/account") view=auth::Account ssr=SsrMode::Async />
-                    <Route path=path!("/settings") view=settings::StoreSettings ssr=SsrMode::Async />
-                    <Route path=path!("/methods") view=methods::Methods ssr=SsrMode::Async />
-                    <Route path=path!("/bank-accounts") view=bank_accounts::BankAccounts ssr=SsrMode::Async />
-                    <Route path=path!("/payments") view=payments::Payments ssr=SsrMode::Async />
-                    <Route path=path!("/links") view=links::Links ssr=SsrMode::Async />
-                    <Route path=path!("/receipts") view=receipts::Receipts ssr=SsrMode::Async />
-                    <Route path=path!("/payments/:id") view=payments::PaymentPage ssr=SsrMode::Async />
+                    <Route path=path!("") view={Lazy::<OverviewRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/login") view={Lazy::<LogInRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/signup") view={Lazy::<SignUpRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/account") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/methods") view={Lazy::<MethodsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/bank-accounts") view={Lazy::<BankAccountsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/payments") view={Lazy::<PaymentsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/links") view={Lazy::<LinksRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/receipts") view={Lazy::<ReceiptsRoute>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("/payments/:id") view={Lazy::<PaymentRoute>::new()} ssr=SsrMode::Async />
                 </Routes>
             </main>
             <crate::components::LanguageBar />
@@ -239,25 +284,59 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
     let here = location.pathname.get_untracked();
     let slips = admin.slips;
     let links = [
-        ("/admin", t_string!(i18n, nav_overview).to_string()),
-        (payments::PATH, t_string!(i18n, nav_payments).to_string()),
-        (receipts::PATH, t_string!(i18n, nav_receipts).to_string()),
-        (links::PATH, t_string!(i18n, nav_links).to_string()),
-        ("/admin/settings", t_string!(i18n, nav_settings).to_string()),
-        (methods::PATH, t_string!(i18n, nav_methods).to_string()),
+        (
+            "/admin",
+            t_string!(i18n, nav_overview).to_string(),
+            preload::<OverviewRoute> as fn(),
+        ),
+        (
+            payments::PATH,
+            t_string!(i18n, nav_payments).to_string(),
+            preload::<PaymentsRoute>,
+        ),
+        (
+            receipts::PATH,
+            t_string!(i18n, nav_receipts).to_string(),
+            preload::<ReceiptsRoute>,
+        ),
+        (
+            links::PATH,
+            t_string!(i18n, nav_links).to_string(),
+            preload::<LinksRoute>,
+        ),
+        (
+            "/admin/settings",
+            t_string!(i18n, nav_settings).to_string(),
+            preload::<SettingsRoute>,
+        ),
+        (
+            methods::PATH,
+            t_string!(i18n, nav_methods).to_string(),
+            preload::<MethodsRoute>,
+        ),
         (
             bank_accounts::PATH,
             t_string!(i18n, nav_bank_accounts).to_string(),
+            preload::<BankAccountsRoute>,
         ),
-        ("/admin/account", t_string!(i18n, nav_account).to_string()),
+        (
+            "/admin/account",
+            t_string!(i18n, nav_account).to_string(),
+            preload::<AccountRoute>,
+        ),
     ]
     .into_iter()
-    .map(|(href, label)| {
+    .map(|(href, label, preload)| {
         // A payment's own page is part of the report.
         let current = (here == href || (href != "/admin" && here.starts_with(&format!("{href}/"))))
             .then_some("page");
         let badge = (href == payments::PATH).then(|| view! { <live::SlipsBadge rendered=slips /> });
-        view! { <a href=href aria-current=current>{label}{badge}</a> }
+        view! {
+            <a href=href aria-current=current on:pointerenter=move |_| preload() on:focus=move |_| preload()>
+                {label}
+                {badge}
+            </a>
+        }
     })
     .collect_view();
     let logout = ServerAction::<LogOut>::new();

@@ -351,7 +351,7 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
                 let unit = if r.currency == currency { unit } else { Unit::Standard };
                 view! {
                     <li data-testid="latest-payment">
-                        <a href=format!("{}/{}", payments::PATH, r.id)>{r.payer_name.clone()}</a>
+                        <a href=format!("{}/{}", payments::PATH, r.id) on:pointerenter={|_| super::preload::<super::PaymentRoute>()} on:focus={|_| super::preload::<super::PaymentRoute>()}>{r.payer_name.clone()}</a>
                         <span class="num">{money_text(r.amount, r.currency, unit)}</span>
                         <span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span>
                         <span class="muted nowrap">{date_time_text(r.local_time, lang)}</span>

@@ -302,7 +302,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             let href = format!("{PATH}/{}", r.id);
             view! {
                 <tr>
-                    <td data-label=code.clone()><a href=href class="mono">{format!("#{}", r.id)}</a></td>
+                    <td data-label=code.clone()><a href=href class="mono" on:pointerenter={|_| super::preload::<super::PaymentRoute>()} on:focus={|_| super::preload::<super::PaymentRoute>()}>{format!("#{}", r.id)}</a></td>
                     <td data-label=date.clone() class="nowrap">{crate::components::date_time_text(r.local_time, lang)}</td>
                     <td data-label=payer.clone()>{r.payer_name.clone()}</td>
                     <td data-label=mobile.clone()><bdi class="mono">{r.mobile.clone()}</bdi></td>
