@@ -185,8 +185,9 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
         .layer(CompressionLayer::new())
 }
 
-/// Purges what is kept only for a while (`engine::housekeeping`), now and then every
-/// `housekeeping::EVERY`, for as long as the server runs.
+/// Purges what is kept only for a while (`engine::housekeeping`) and folds the payments'
+/// counts (`db::report::fold_counts`), now and then every `housekeeping::EVERY`, for as long
+/// as the server runs.
 pub async fn housekeeping(db: Db) {
     let mut every = tokio::time::interval(engine::housekeeping::EVERY);
     loop {
@@ -194,6 +195,10 @@ pub async fn housekeeping(db: Db) {
         match engine::housekeeping::purge(&db, engine::time::now_millis()).await {
             Ok(purged) => tracing::debug!(?purged, "housekeeping"),
             Err(err) => tracing::warn!(error = %err, "housekeeping failed; trying again later"),
+        }
+        match engine::db::report::fold_counts(&db).await {
+            Ok(folded) => tracing::debug!(folded, "payment counts folded"),
+            Err(err) => tracing::warn!(error = %err, "folding the payment counts failed"),
         }
     }
 }

@@ -79,21 +79,7 @@ struct Where {
 impl Where {
     /// The filter's days are the store's, in its time `zone`.
     fn new(store_id: i64, filter: &Filter, zone: &str) -> Where {
-        let mut w = Where {
-            sql: String::new(),
-            values: Vec::new(),
-        };
-        w.push("p.store_id = ?", Value::Int(store_id));
-        if let Some(status) = filter.status {
-            w.push("p.status = ?", Value::Text(status.as_str().to_owned()));
-        }
-        match filter.method {
-            Some(MethodFilter::Gateway(id)) => w.push("p.method_id = ?", Value::Int(id)),
-            Some(MethodFilter::BankSlip) => {
-                w.push("p.kind = ?", Value::Text("bank_slip".to_owned()))
-            }
-            None => {}
-        }
+        let mut w = Where::keys("p", store_id, filter);
         if let Some(from) = filter.from {
             w.push(
                 "p.created_at >= ?",
@@ -112,8 +98,45 @@ impl Where {
         if filter.attention {
             w.push("p.attention = ?", Value::Int(1));
         }
+        w
+    }
+
+    /// The filter over `payment_counts c`, when it is one the counts can answer: no days, no
+    /// text and no attention flag, which they do not keep.
+    fn counted(store_id: i64, filter: &Filter) -> Option<Where> {
+        let kept = filter.from.is_none()
+            && filter.to.is_none()
+            && filter.text.is_none()
+            && !filter.attention;
+        kept.then(|| Where::keys("c", store_id, filter))
+    }
+
+    /// The store and the conditions on the columns `payments` and `payment_counts` share,
+    /// over `table`.
+    fn keys(table: &str, store_id: i64, filter: &Filter) -> Where {
+        let mut w = Where {
+            sql: String::new(),
+            values: Vec::new(),
+        };
+        w.push(&format!("{table}.store_id = ?"), Value::Int(store_id));
+        if let Some(status) = filter.status {
+            w.push(
+                &format!("{table}.status = ?"),
+                Value::Text(status.as_str().to_owned()),
+            );
+        }
+        match filter.method {
+            Some(MethodFilter::Gateway(id)) => {
+                w.push(&format!("{table}.method_id = ?"), Value::Int(id))
+            }
+            Some(MethodFilter::BankSlip) => w.push(
+                &format!("{table}.kind = ?"),
+                Value::Text("bank_slip".to_owned()),
+            ),
+            None => {}
+        }
         if let Some(live) = filter.live {
-            w.push("p.live = ?", Value::Int(i64::from(live)));
+            w.push(&format!("{table}.live = ?"), Value::Int(i64::from(live)));
         }
         w
     }
@@ -196,19 +219,26 @@ fn like_escape(s: &str) -> String {
 }
 
 fn order_by(query: &ReportQuery) -> String {
-    let column = match query.sort {
+    let dir = if query.descending { "DESC" } else { "ASC" };
+    // Each order is an index's (migrations 0006 and 0024), so a page is read, not sorted.
+    let columns = match query.sort {
         SortKey::Date => "p.created_at",
         SortKey::Amount => "p.amount",
         SortKey::Payer => "LOWER(p.payer_name)",
-        SortKey::Status => "p.status",
+        SortKey::Status => "p.status {dir}, p.created_at",
     };
-    let dir = if query.descending { "DESC" } else { "ASC" };
-    format!(" ORDER BY {column} {dir}, p.id {dir}")
+    format!(
+        " ORDER BY {} {dir}, p.id {dir}",
+        columns.replace("{dir}", dir)
+    )
 }
 
 /// One page of the report, with the totals of everything the filter matches and the paid
 /// amounts per day of the chart's range (in the store's currency). Days are the store's, in
 /// its time `zone`; `today` is one of them. A page past the end shows the last page.
+///
+/// The three are read at once, each on a connection of its own: the page cannot wait for the
+/// totals to say how many pages there are, so a page past the end is read again.
 pub async fn page(
     db: &Db,
     store_id: i64,
@@ -218,55 +248,46 @@ pub async fn page(
     today: i64,
 ) -> Result<ReportPage, DbError> {
     let filter = Where::new(store_id, &query.filter, zone);
-    let totals = totals(db, &filter).await?;
+    let (totals, rows, days) = tokio::try_join!(
+        totals(db, store_id, &query.filter, zone),
+        rows(db, &filter, query, page_of(query.page.max(1)), zone),
+        per_day(db, store_id, currency, zone, query, query.chart_days(today)),
+    )?;
     let pages = ((totals.count + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let page = query.page.clamp(1, pages);
-    let sql = format!(
-        "{SELECT}{}{} LIMIT {PAGE_SIZE} OFFSET {}",
-        filter.sql,
-        order_by(query),
-        (page - 1) * PAGE_SIZE
-    );
-    let rows: Vec<Row> = filter
-        .bind_all(sqlx::query_as(&sql))
-        .fetch_all(db.pool())
-        .await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| r.into_report(zone).map(|(row, _)| row))
-        .collect::<Result<_, _>>()?;
-    let (from, to) = query.chart_days(today);
+    let rows = if page == query.page {
+        rows
+    } else {
+        self::rows(db, &filter, query, page_of(page), zone).await?
+    };
     Ok(ReportPage {
         rows,
         page,
         pages,
         totals,
-        days: per_day(db, store_id, currency, zone, query, (from, to)).await?,
+        days,
     })
 }
 
-/// The totals of every payment `filter` matches (the overview's periods and counts).
-pub async fn summary(
-    db: &Db,
-    store_id: i64,
-    zone: &str,
-    filter: &Filter,
-) -> Result<Totals, DbError> {
-    totals(db, &Where::new(store_id, filter, zone)).await
+/// The limit and offset of the `page`th page.
+fn page_of(page: i64) -> (i64, i64) {
+    (PAGE_SIZE, (page - 1) * PAGE_SIZE)
 }
 
-/// The store's newest `count` payments.
-pub async fn latest(
+/// `limit` rows `filter` matches after the first `offset`, in the view's order. The page's
+/// ids are picked first, over the order's index alone: selecting the rows themselves, the
+/// database read every row it skipped (for the method's name), 50,000 for the last page.
+async fn rows(
     db: &Db,
-    store_id: i64,
+    filter: &Where,
+    query: &ReportQuery,
+    (limit, offset): (i64, i64),
     zone: &str,
-    count: i64,
 ) -> Result<Vec<ReportRow>, DbError> {
-    let filter = Where::new(store_id, &Filter::default(), zone);
+    let order = order_by(query);
     let sql = format!(
-        "{SELECT}{}{} LIMIT {count}",
+        "{SELECT} WHERE p.id IN (SELECT p.id FROM payments p{}{order} LIMIT {limit} OFFSET {offset}){order}",
         filter.sql,
-        order_by(&ReportQuery::default())
     );
     let rows: Vec<Row> = filter
         .bind_all(sqlx::query_as(&sql))
@@ -277,14 +298,55 @@ pub async fn latest(
         .collect()
 }
 
-async fn totals(db: &Db, filter: &Where) -> Result<Totals, DbError> {
+/// The totals of every payment `filter` matches (the overview's periods and counts).
+pub async fn summary(
+    db: &Db,
+    store_id: i64,
+    zone: &str,
+    filter: &Filter,
+) -> Result<Totals, DbError> {
+    totals(db, store_id, filter, zone).await
+}
+
+/// The store's newest `count` payments.
+pub async fn latest(
+    db: &Db,
+    store_id: i64,
+    zone: &str,
+    count: i64,
+) -> Result<Vec<ReportRow>, DbError> {
+    let filter = Where::new(store_id, &Filter::default(), zone);
+    rows(db, &filter, &ReportQuery::default(), (count, 0), zone).await
+}
+
+/// From the counts the triggers keep (`payment_counts`) where the filter is one of theirs, so
+/// the unfiltered report does not read every payment of the store; otherwise over the
+/// payments themselves.
+async fn totals(db: &Db, store_id: i64, filter: &Filter, zone: &str) -> Result<Totals, DbError> {
     // Postgres sums BIGINT as NUMERIC, which the Any driver cannot read: cast back.
-    let sql = format!(
-        "SELECT p.status, p.currency, COUNT(*), CAST(SUM(p.amount) AS BIGINT) FROM payments p{} \
-         GROUP BY p.status, p.currency",
-        filter.sql
-    );
-    let groups: Vec<(String, String, i64, i64)> = filter
+    let (sql, w) = match Where::counted(store_id, filter) {
+        Some(w) => (
+            format!(
+                "SELECT c.status, c.currency, CAST(SUM(c.payments) AS BIGINT), \
+                 CAST(SUM(c.amount) AS BIGINT) FROM payment_counts c{} \
+                 GROUP BY c.status, c.currency HAVING SUM(c.payments) <> 0 ORDER BY c.currency",
+                w.sql
+            ),
+            w,
+        ),
+        None => {
+            let w = Where::new(store_id, filter, zone);
+            (
+                format!(
+                    "SELECT p.status, p.currency, COUNT(*), CAST(SUM(p.amount) AS BIGINT) \
+                     FROM payments p{} GROUP BY p.status, p.currency ORDER BY p.currency",
+                    w.sql
+                ),
+                w,
+            )
+        }
+    };
+    let groups: Vec<(String, String, i64, i64)> = w
         .bind_all(sqlx::query_as(&sql))
         .fetch_all(db.pool())
         .await?;
@@ -364,4 +426,36 @@ pub async fn each_row(
         count += 1;
     }
     Ok(count)
+}
+
+/// Folds the counts PostgreSQL's writers keep apart (`slot`: a server process each, see
+/// migration 0024) into slot 0, so the totals read a few rows per store however many
+/// processes have written. Rows a transaction holds are skipped (`SKIP LOCKED`), so this never
+/// waits for a payment's writer nor makes one wait crosswise; two servers fold in turn. Returns
+/// how many rows were folded. SQLite keeps one row per key and has nothing to fold.
+pub async fn fold_counts(db: &Db) -> Result<u64, DbError> {
+    if db.backend() != super::Backend::Postgres {
+        return Ok(0);
+    }
+    let mut tx = db.begin().await?;
+    super::lock_names(db, &mut tx, &["payment_counts"]).await?;
+    let folded = sqlx::query(
+        "WITH gone AS (DELETE FROM payment_counts WHERE ctid IN (SELECT ctid FROM payment_counts \
+           WHERE slot <> 0 FOR UPDATE SKIP LOCKED) \
+           RETURNING store_id, live, kind, method_id, status, currency, payments, amount) \
+         INSERT INTO payment_counts (store_id, live, kind, method_id, status, currency, slot, payments, amount) \
+         SELECT store_id, live, kind, method_id, status, currency, 0, SUM(payments), SUM(amount) \
+         FROM gone GROUP BY store_id, live, kind, method_id, status, currency \
+         ON CONFLICT (store_id, live, kind, method_id, status, currency, slot) DO UPDATE \
+         SET payments = payment_counts.payments + EXCLUDED.payments, \
+             amount = payment_counts.amount + EXCLUDED.amount",
+    )
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    sqlx::query("DELETE FROM payment_counts WHERE slot = 0 AND payments = 0 AND amount = 0")
+        .execute(&mut **tx)
+        .await?;
+    tx.commit().await?;
+    Ok(folded)
 }

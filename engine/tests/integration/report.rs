@@ -129,6 +129,11 @@ async fn filters_search_sort_and_totals() {
             ["Bob_Ray", "Ana Lima", "کوروش"]
         );
         assert_eq!(codes(&db, &shop, "sort=payer&dir=asc").await[0], "Ana Lima");
+        // By status, then by date.
+        assert_eq!(
+            codes(&db, &shop, "sort=status&dir=asc").await,
+            ["Bob_Ray", "Ana Lima", "کوروش"]
+        );
         assert_eq!(
             codes(&db, &shop, "status=paid").await,
             ["کوروش", "Ana Lima"]
@@ -415,5 +420,105 @@ async fn the_overview_sums_periods_and_lists_the_newest() {
         let latest = report::latest(&db, shop.store, "UTC", 2).await.unwrap();
         let payers: Vec<&str> = latest.iter().map(|r| r.payer_name.as_str()).collect();
         assert_eq!(payers, ["کوروش", "Bob_Ray"]);
+    }
+}
+
+/// The totals of the views without days, text or the attention flag come from the counts the
+/// database's triggers keep (`payment_counts`); whatever writes the payments, they must equal
+/// the totals read from the payments themselves (the same filter over all days).
+#[tokio::test]
+async fn the_kept_counts_are_the_payments_totals() {
+    use engine::report::Filter;
+    for db in crate::common::databases().await {
+        let (shop, _, _) = three_days(&db).await;
+        let failed = pay(&db, &shop, "Dora", 30_000, None, day("2026-02-04")).await;
+        let change = payments::Change {
+            to: PaymentStatus::Failed,
+            source: payments::Source::Provider,
+            kind: "verified",
+            detail: None,
+            bank_ref: None,
+            card_pan: None,
+            failure_code: Some("51"),
+        };
+        payments::transition(&db, &failed, change).await.unwrap();
+        let slip = pay(&db, &shop, "Eli", 7_000, Some("1234"), day("2026-02-04")).await;
+        slips::decide(&db, shop.store, slip.id, Decision::Confirm, "m@s.t", "")
+            .await
+            .unwrap();
+        // Any writer, not only the state machine: the counts follow the rows.
+        sqlx::query("UPDATE payments SET amount = amount + 1, live = 1 WHERE id = $1")
+            .bind(failed.id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+
+        let gateway = Some(MethodFilter::Gateway(shop.gateway));
+        let filters = [
+            Filter::default(),
+            Filter {
+                status: Some(PaymentStatus::Paid),
+                ..Default::default()
+            },
+            Filter {
+                status: Some(PaymentStatus::AwaitingConfirmation),
+                ..Default::default()
+            },
+            Filter {
+                method: Some(MethodFilter::BankSlip),
+                ..Default::default()
+            },
+            Filter {
+                method: gateway,
+                status: Some(PaymentStatus::Failed),
+                ..Default::default()
+            },
+            Filter {
+                live: Some(true),
+                ..Default::default()
+            },
+            Filter {
+                live: Some(false),
+                method: gateway,
+                ..Default::default()
+            },
+        ];
+        let check = |when: &'static str| {
+            let db = db.clone();
+            let filters = filters.clone();
+            async move {
+                for filter in filters {
+                    let kept = report::summary(&db, shop.store, "UTC", &filter)
+                        .await
+                        .unwrap();
+                    let every_day = Filter {
+                        from: Some(0),
+                        to: Some(100_000),
+                        ..filter.clone()
+                    };
+                    let read = report::summary(&db, shop.store, "UTC", &every_day)
+                        .await
+                        .unwrap();
+                    assert_eq!(kept, read, "{when}: {filter:?}");
+                }
+            }
+        };
+        check("as written").await;
+        let everything = report::summary(&db, shop.store, "UTC", &Filter::default())
+            .await
+            .unwrap();
+        assert_eq!((everything.count, everything.paid_count), (5, 3));
+        assert_eq!(everything.paid, [(Currency::IRR, 147_000)]);
+
+        // PostgreSQL's writers each keep their own rows; folding them changes no total.
+        report::fold_counts(&db).await.unwrap();
+        let apart: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payment_counts WHERE slot <> 0")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(apart, 0);
+        check("folded").await;
+        pay(&db, &shop, "Fay", 1_000, None, day("2026-02-05")).await;
+        check("written after folding").await;
     }
 }
