@@ -12,6 +12,22 @@ command -v wrk >/dev/null || { echo "wrk is missing (Debian package wrk)" >&2; e
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
+
+# A first start after a build compresses the site's files (server/src/precompressed.rs): the
+# memory it keeps once they are written, on a copy of the site without its compressed files.
+mkdir "$dir/first"
+cp -r target/site "$dir/first/site"
+find "$dir/first/site" \( -name '*.br' -o -name '*.gz' \) -delete
+KASSA_SANDBOX=1 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$dir/first/site" \
+  LEPTOS_OUTPUT_NAME=kassa DATABASE_URL="sqlite://$dir/first/kassa.db?mode=rwc" \
+  KASSA_DATA_DIR="$dir/first" "$binary" >"$dir/first/server.log" 2>&1 &
+first=$!
+for _ in $(seq 1 600); do grep -q "compressed the site's files" "$dir/first/server.log" && break; sleep 0.1; done
+sleep 1
+echo "resident memory after a first start's compression: $(awk '/VmRSS/{print $2}' "/proc/$first/status") KB"
+kill $first
+wait $first 2>/dev/null || true
+
 base="http://127.0.0.1:$port"
 page='/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000'
 static="target/site/bench-openpay-$port.html"

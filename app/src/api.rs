@@ -111,7 +111,7 @@ pub async fn load_checkout(
     use engine::checkout::CheckoutError;
     use engine::db::drafts;
     let state = crate::state::app_state()?;
-    let slug = store.unwrap_or(state.default_store);
+    let slug = store.unwrap_or_else(|| state.default_store.clone());
     // The store with its methods, accounts and logos, kept while unchanged (one query), or as
     // the language middleware already read it for this request.
     let passed = leptos::prelude::use_context::<axum::http::request::Parts>().and_then(|parts| {

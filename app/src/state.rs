@@ -2,8 +2,25 @@
 
 use engine::checkout::Checkout;
 
+/// Shared by every request: a clone is one reference count (each request clones it a few
+/// times: the router's state, the Leptos context, each server function's lookup).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(std::sync::Arc<Services>);
+
+impl AppState {
+    pub fn new(services: Services) -> AppState {
+        AppState(std::sync::Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub checkout: Checkout,
     /// The job queue's workers of this server (`engine::jobs`).
     pub queue: engine::jobs::Queue,

@@ -404,19 +404,9 @@ impl Gate {
             .await
             .map_err(|e| AccountError::Hashing(e.to_string()))?;
         drop((running, slot));
-        give_back_freed_memory();
+        // A hash takes 19 MiB (argon2id at OWASP's parameters).
+        crate::memory::give_back_freed();
         result
-    }
-}
-
-/// A hash takes 19 MiB (argon2id at OWASP's parameters), and glibc keeps what a thread freed in
-/// that thread's arena: a server idle after one log-in (or the sandbox's start-up, which hashes
-/// the demo owners' passwords) would hold it for good. Hand it back to the system.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory to the system; it touches nothing in use.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

@@ -38,6 +38,8 @@ pub mod jobs;
 #[cfg(feature = "server")]
 pub mod mail;
 #[cfg(feature = "server")]
+pub mod memory;
+#[cfg(feature = "server")]
 pub mod polls;
 #[cfg(feature = "server")]
 pub mod secrets;

@@ -48,7 +48,11 @@ pub fn write_in_background(options: &LeptosOptions) {
     let dir = folder(options);
     tokio::task::spawn_blocking(move || match write_all(&dir) {
         Ok(0) => {}
-        Ok(n) => tracing::info!(files = n, dir = %dir.display(), "compressed the site's files"),
+        Ok(n) => {
+            tracing::info!(files = n, dir = %dir.display(), "compressed the site's files");
+            // Brotli's window and the files took ~35 MB the server would otherwise keep.
+            engine::memory::give_back_freed();
+        }
         Err(err) => {
             tracing::warn!(error = %err, dir = %dir.display(), "could not compress the site's files: they are compressed per request")
         }

@@ -37,7 +37,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> Result<AppState, St
         checkout: checkout.clone(),
         postbox: config.postbox(db.clone())?,
     };
-    Ok(AppState {
+    Ok(AppState::new(app::state::Services {
         activity: engine::activity::Activity::new(db.clone()),
         queue: Queue::new(db, handlers(&checkout, &mailer)),
         checkout,
@@ -46,7 +46,7 @@ pub fn app_state(config: &Config, db: Db, key: SecretKey) -> Result<AppState, St
         sign_ups_per_hour: config.sign_ups_per_hour,
         secrets: key,
         payme_signup_url: config.payme_signup_url.clone(),
-    })
+    }))
 }
 
 /// What each kind of job does.
