@@ -12,33 +12,36 @@ command -v wrk >/dev/null || { echo "wrk is missing (Debian package wrk)" >&2; e
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 dir=$(mktemp -d)
+base="http://127.0.0.1:$port"
+page='/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000'
+static="target/site/bench-openpay-$port.html"
+server=
+trap 'kill $server 2>/dev/null; rm -rf "$dir" "$static"' EXIT
+
+# Starts the server in sandbox mode on $port, serving the site at $1, its database in $2.
+start() {
+  KASSA_SANDBOX=1 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$1" \
+    LEPTOS_OUTPUT_NAME=kassa DATABASE_URL="sqlite://$2/kassa.db?mode=rwc" KASSA_DATA_DIR="$2" \
+    "$binary" >"$2/server.log" 2>&1 &
+  server=$!
+}
+rss() { awk '/VmRSS/{print $2}' "/proc/$server/status"; }
 
 # A first start after a build compresses the site's files (server/src/precompressed.rs): the
 # memory it keeps once they are written, on a copy of the site without its compressed files.
 mkdir "$dir/first"
 cp -r target/site "$dir/first/site"
 find "$dir/first/site" \( -name '*.br' -o -name '*.gz' \) -delete
-KASSA_SANDBOX=1 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$dir/first/site" \
-  LEPTOS_OUTPUT_NAME=kassa DATABASE_URL="sqlite://$dir/first/kassa.db?mode=rwc" \
-  KASSA_DATA_DIR="$dir/first" "$binary" >"$dir/first/server.log" 2>&1 &
-first=$!
+start "$dir/first/site" "$dir/first"
 for _ in $(seq 1 600); do grep -q "compressed the site's files" "$dir/first/server.log" && break; sleep 0.1; done
 sleep 1
-echo "resident memory after a first start's compression: $(awk '/VmRSS/{print $2}' "/proc/$first/status") KB"
-kill $first
-wait $first 2>/dev/null || true
+echo "resident memory after a first start's compression: $(rss) KB"
+kill $server
+wait $server 2>/dev/null || true
 
-base="http://127.0.0.1:$port"
-page='/openpay?receivername=Sara%20Ahmadi&description=Order%201042&price=120000'
-static="target/site/bench-openpay-$port.html"
-KASSA_SANDBOX=1 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT=target/site \
-  LEPTOS_OUTPUT_NAME=kassa DATABASE_URL="sqlite://$dir/kassa.db?mode=rwc" KASSA_DATA_DIR="$dir" \
-  "$binary" >"$dir/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$dir" "$static"' EXIT
+start target/site "$dir"
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/track" && break; sleep 0.1; done
 
-rss() { awk '/VmRSS/{print $2}' "/proc/$server/status"; }
 echo "resident memory at start: $(rss) KB"
 curl -s "$base$page" -o "$static"
 echo "resident memory after one page: $(rss) KB"
