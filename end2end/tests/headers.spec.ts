@@ -11,7 +11,7 @@ for (const javaScriptEnabled of [true, false]) {
     test("the checkout and the back office carry the policy and work under it", async ({ page }) => {
       for (const path of ["/openpay?lang=en&price=120000", "/admin/login?lang=en"]) {
         const response = await page.goto(path);
-        const headers = response!.headers();
+        const headers = await response!.allHeaders();
         expect(headers["content-security-policy"]).toContain("frame-ancestors 'none'");
         expect(headers["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[\w-]+'/);
         expect(headers["referrer-policy"]).toBe("strict-origin-when-cross-origin");
