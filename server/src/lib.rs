@@ -1,5 +1,8 @@
 //! The Kassa server: configuration, start-up, the provider return routes and, in sandbox
 //! mode, the provider simulators.
+// The back office's views nest deep types (a page, its forms and their fields, each of its own
+// type), and the server computes their rendering's layout here.
+#![recursion_limit = "256"]
 
 pub mod config;
 pub mod demo;

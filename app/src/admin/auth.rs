@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::ServerForm;
 use super::fields::{
     Fresh, Notice, SelectField, StoreBasics, field_error, language_options, typed,
 };
@@ -134,7 +135,7 @@ pub fn LogIn() -> impl IntoView {
                     Some(view! {
                         <Fresh render>
                         {notice}
-                        <ActionForm action=action attr:class="stack">
+                        <ServerForm action=action attr:class="stack">
                             <TextField name="email" kind="email" autocomplete="username"
                                 label=t_string!(i18n, login_email).to_string()
                                 value=typed(&flash, "email", "") error=None />
@@ -142,7 +143,7 @@ pub fn LogIn() -> impl IntoView {
                                 label=t_string!(i18n, login_password).to_string()
                                 value=String::new() error=None />
                             <button type="submit" class="button primary">{t!(i18n, login_button)}</button>
-                        </ActionForm>
+                        </ServerForm>
                         </Fresh>
                     })
                 })}
@@ -175,7 +176,7 @@ pub fn SignUpPage() -> impl IntoView {
                     Some(view! {
                         <Fresh render>
                         {throttled.map(|text| view! { <Notice text error=true /> })}
-                        <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                        <ServerForm action=action attr:class="stack" attr:novalidate=true>
                             <StoreBasics name_input="store_name" name=store_name slug currency
                                 name_error=store_name_error slug_error currency_error />
                             <SelectField name="language" label=t_string!(i18n, default_language).to_string()
@@ -190,7 +191,7 @@ pub fn SignUpPage() -> impl IntoView {
                                 hint=t_string!(i18n, password_hint).to_string()
                                 value=String::new() error=password_error />
                             <button type="submit" class="button primary">{t!(i18n, signup_button)}</button>
-                        </ActionForm>
+                        </ServerForm>
                         </Fresh>
                     })
                 })}
@@ -279,7 +280,7 @@ pub fn Account() -> impl IntoView {
                             {changed.then(|| view! { <Notice text=t_string!(i18n, password_changed).to_string() /> })}
                             {throttled_text(&notice).map(|text| view! { <Notice text error=true /> })}
                             <h2>{t!(i18n, change_password)}</h2>
-                            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                            <ServerForm action=action attr:class="stack" attr:novalidate=true>
                                 <TextField name="current_password" kind="password" autocomplete="current-password"
                                     label=t_string!(i18n, current_password).to_string()
                                     value=String::new() error=field_error(&flash, Field::Password) />
@@ -288,7 +289,7 @@ pub fn Account() -> impl IntoView {
                                     hint=t_string!(i18n, password_hint).to_string()
                                     value=String::new() error=field_error(&flash, Field::NewPassword) />
                                 <button type="submit" class="button primary">{t!(i18n, change_password)}</button>
-                            </ActionForm>
+                            </ServerForm>
                             <p class="hint">{t!(i18n, session_note)}</p>
                         </Shell>
                     }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::{IntoAnySync, ServerForm};
 use super::fields::{Notice, field_error, live_check, typed};
 use super::{AdminView, Shell};
 use crate::components::TextField;
@@ -135,14 +136,14 @@ pub fn BankAccounts() -> impl IntoView {
                     let editing = query.read_untracked().get("edit").and_then(|id| id.parse::<i64>().ok());
                     let edited = editing.and_then(|id| page.accounts.iter().find(|a| a.account.id == id).cloned());
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|n| match n.as_str() {
-                        "saved" => view! { <Notice text=t_string!(i18n, account_saved).to_string() /> }.into_any(),
-                        _ => view! { <Notice text=t_string!(i18n, account_missing).to_string() error=true /> }.into_any(),
+                        "saved" => view! { <Notice text=t_string!(i18n, account_saved).to_string() /> }.into_any_sync(),
+                        _ => view! { <Notice text=t_string!(i18n, account_missing).to_string() error=true /> }.into_any_sync(),
                     });
                     let list = if page.accounts.is_empty() {
-                        view! { <p class="muted">{t!(i18n, no_bank_accounts)}</p> }.into_any()
+                        view! { <p class="muted">{t!(i18n, no_bank_accounts)}</p> }.into_any_sync()
                     } else {
                         let rows = page.accounts.iter().cloned().map(|a| view! { <AccountRow a /> }).collect_view();
-                        view! { <ul class="items">{rows}</ul> }.into_any()
+                        view! { <ul class="items">{rows}</ul> }.into_any_sync()
                     };
                     view! {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_bank_accounts).to_string()>
@@ -199,11 +200,11 @@ fn AccountRow(a: ManagedAccount) -> impl IntoView {
             </div>
             <div class="item-actions">
                 <a class="button" href=format!("{PATH}?edit={}", account.id)>{t!(i18n, edit)}</a>
-                <ActionForm action=toggle>
+                <ServerForm action=toggle>
                     <input type="hidden" name="id" value=account.id.to_string() />
                     <input type="hidden" name="active" value=next />
                     <button type="submit" class="button">{button}</button>
-                </ActionForm>
+                </ServerForm>
             </div>
         </li>
     }
@@ -256,7 +257,7 @@ fn AccountForm(flash: Option<Flash>, edited: Option<ManagedAccount>) -> impl Int
     .to_string();
     view! {
         <h2 id="account-form">{title}</h2>
-        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+        <ServerForm action=save attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id />
             <TextField name="bank_name" label=t_string!(i18n, bank_name).to_string() value=bank_name error=bank_name_error />
             <TextField name="holder" autocomplete="name" label=t_string!(i18n, account_holder).to_string() value=holder error=holder_error />
@@ -273,6 +274,6 @@ fn AccountForm(flash: Option<Flash>, edited: Option<ManagedAccount>) -> impl Int
                 <button type="submit" class="button primary">{t!(i18n, save)}</button>
                 {editing.then(|| view! { <a class="button" href=PATH>{t!(i18n, cancel)}</a> })}
             </div>
-        </ActionForm>
+        </ServerForm>
     }
 }

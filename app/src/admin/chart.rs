@@ -8,6 +8,8 @@ use engine::money::{Currency, Unit};
 use engine::report::DayTotal;
 use leptos::prelude::*;
 
+use super::any_sync::IntoAnySync;
+
 use crate::components::{day_text, money_text};
 use crate::i18n::*;
 
@@ -15,7 +17,7 @@ use crate::i18n::*;
 pub fn Chart(days: Vec<DayTotal>, currency: Currency, unit: Unit) -> impl IntoView {
     let i18n = use_i18n();
     let (Some(first), Some(last)) = (days.first().copied(), days.last().copied()) else {
-        return ().into_any();
+        return ().into_any_sync();
     };
     let max = days.iter().map(|d| d.amount).max().unwrap_or(0).max(1);
     let lang = crate::components::lang();
@@ -70,7 +72,7 @@ pub fn Chart(days: Vec<DayTotal>, currency: Currency, unit: Unit) -> impl IntoVi
             <figcaption class="muted">{caption}</figcaption>
         </figure>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// Moves the focus to the day an arrow key, Home or End names, and the tab stop with it.

@@ -5,6 +5,8 @@
 
 use leptos::prelude::*;
 
+use super::any_sync::IntoAnySync;
+
 use crate::i18n::*;
 
 pub const PATH: &str = "/admin/payments.csv";
@@ -62,15 +64,15 @@ fn status(progress: Progress, total: i64) -> Option<AnyView> {
             )
             .to_string();
             let bar = view! { <progress max=total value=done.min(total) aria-label=text.clone()></progress> };
-            Some(view! { {bar} <span>{text}</span> }.into_any())
+            Some(view! { {bar} <span>{text}</span> }.into_any_sync())
         }
         Progress::Saved(rows) => {
             let text = t_string!(i18n, export_done, count = number(rows)).to_string();
-            Some(text.into_any())
+            Some(text.into_any_sync())
         }
         Progress::Failed => {
             let text = t_string!(i18n, export_failed).to_string();
-            Some(view! { <span class="form-error">{text}</span> }.into_any())
+            Some(view! { <span class="form-error">{text}</span> }.into_any_sync())
         }
     }
 }

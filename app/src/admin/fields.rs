@@ -12,9 +12,9 @@ use crate::i18n::*;
 /// not change (an emptied form after adding an account would keep what was typed). A keyed
 /// list of one item whose key is new on every rendering (`render`) is replaced wholesale.
 #[component]
-pub fn Fresh(render: String, children: Children) -> impl IntoView {
+pub fn Fresh<C: IntoView + 'static>(render: String, children: TypedChildren<C>) -> impl IntoView {
     // `For` wants a reusable child function; with one item it is called once.
-    let children = std::sync::Arc::new(std::sync::Mutex::new(Some(children)));
+    let children = std::sync::Arc::new(std::sync::Mutex::new(Some(children.into_inner())));
     let child = move |_| {
         let children = children.lock().ok().and_then(|mut c| c.take());
         children.map(|c| c())
@@ -140,11 +140,11 @@ pub fn currency_options(chosen: &str) -> impl IntoView + use<> {
 
 /// A labelled `<select>` with its error.
 #[component]
-pub fn SelectField(
+pub fn SelectField<C: IntoView + 'static>(
     name: &'static str,
     label: String,
     error: Option<String>,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
     let invalid = error.is_some();
     let error_id = format!("err-{name}");
@@ -153,7 +153,7 @@ pub fn SelectField(
             <label for=name>{label}</label>
             <select id=name name=name aria-invalid=invalid.then_some("true")
                 aria-describedby=invalid.then(|| error_id.clone())>
-                {children()}
+                {children.into_inner()()}
             </select>
             {error.map(|e| view! { <p class="error" id=error_id>{e}</p> })}
         </div>

@@ -8,6 +8,7 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::{IntoAnySync, ServerForm};
 use super::fields::{CopyButton, Notice, amount_check, field_error};
 use super::{AdminView, Shell};
 use crate::components::{Row, TextField, money_text, range_text};
@@ -376,7 +377,7 @@ fn Builder(
         <h2 id="link-builder">{t!(i18n, new_link)}</h2>
         <div class="builder">
             <div on:input=move |ev| retyped(ev, draft)>
-                <ActionForm action=create attr:class="stack" attr:novalidate=true>
+                <ServerForm action=create attr:class="stack" attr:novalidate=true>
                     <input type="hidden" name="token" value=token />
                     <label class="check">
                         <input type="checkbox" name="signed" checked=signed />
@@ -393,7 +394,7 @@ fn Builder(
                     <TextField name="max_uses" inputmode="numeric" label=t_string!(i18n, link_max_uses).to_string()
                         hint=t_string!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />
                     <button type="submit" class="button primary">{t!(i18n, create_link)}</button>
-                </ActionForm>
+                </ServerForm>
             </div>
             <aside class="link-preview" aria-labelledby="link-preview-title" data-testid="link-preview">
                 <h3 id="link-preview-title">{t!(i18n, link_preview)}</h3>
@@ -401,15 +402,15 @@ fn Builder(
                     Some(p) => view! {
                         <input class="mono" readonly value=p.url aria-label=t_string!(i18n, link_address).to_string() data-testid="preview-url" />
                         <div class="qr" role="img" aria-label=t_string!(i18n, link_qr).to_string() inner_html=p.qr data-testid="preview-qr"></div>
-                    }.into_any(),
-                    None => view! { <p class="muted" data-testid="preview-url">{t!(i18n, link_preview_waits)}</p> }.into_any(),
+                    }.into_any_sync(),
+                    None => view! { <p class="muted" data-testid="preview-url">{t!(i18n, link_preview_waits)}</p> }.into_any_sync(),
                 }}
                 <CustomerView draft currency unit store />
             </aside>
         </div>
     }
     // Its own type, not the page's: the page's whole view type outgrew the compiler's limit.
-    .into_any()
+    .into_any_sync()
 }
 
 /// What the customer will see on the payment page the link opens: the payee, the payer's
@@ -526,7 +527,7 @@ fn follow_preview(draft: RwSignal<LinkForm>, preview: RwSignal<Option<LinkPrevie
 fn LinkList(page: LinksPage) -> impl IntoView {
     let i18n = use_i18n();
     if page.links.is_empty() {
-        return view! { <p class="muted">{t!(i18n, no_links)}</p> }.into_any();
+        return view! { <p class="muted">{t!(i18n, no_links)}</p> }.into_any_sync();
     }
     let lang = crate::components::lang();
     let number = move |n: i64| engine::digits::localize(&n.to_string(), lang);
@@ -571,5 +572,5 @@ fn LinkList(page: LinksPage) -> impl IntoView {
         <h2>{t!(i18n, your_links)}</h2>
         <ul class="items">{items}</ul>
     }
-    .into_any()
+    .into_any_sync()
 }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::ServerForm;
 use crate::i18n::*;
 
 /// Which message it is (one of `engine::effects::MAILS`).
@@ -118,11 +119,11 @@ pub fn Mails(mails: Vec<MailRow>, payment: i64) -> impl IntoView {
                         <span class="muted">{td_string!(locale, mail_attempts, n = attempts).to_string()}</span>
                     </p>
                     {m.last_error.clone().map(|e| view! { <pre class="raw" tabindex="0">{e}</pre> })}
-                    <ActionForm action=resend>
+                    <ServerForm action=resend>
                         <input type="hidden" name="payment" value=payment.to_string() />
                         <input type="hidden" name="mail" value=m.id.to_string() />
                         <button type="submit" class="button secondary">{t!(i18n, mail_resend)}</button>
-                    </ActionForm>
+                    </ServerForm>
                 </li>
             }
         })

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::{IntoAnySync, ServerForm};
 use super::fields::{CopyButton, Notice, SelectField, amount_check, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, discount_text, money_text};
@@ -338,21 +339,21 @@ pub fn Methods() -> impl IntoView {
                     let adding = q.get("add").and_then(|p| page.providers.iter().find(|v| v.id == p).cloned());
                     // The logo form shows its own notices.
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).and_then(|n| match n.as_str() {
-                        "saved" => Some(view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any()),
-                        "missing" => Some(view! { <Notice text=t_string!(i18n, method_missing).to_string() error=true /> }.into_any()),
+                        "saved" => Some(view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any_sync()),
+                        "missing" => Some(view! { <Notice text=t_string!(i18n, method_missing).to_string() error=true /> }.into_any_sync()),
                         // A method the provider would not connect again stays off.
                         "refused" => {
                             let problems = page.flash.as_ref().map(Flash::errors).unwrap_or_default();
                             let signup_url = page.payme_signup_url.clone();
                             Some(problems.iter().map(|(_, problem)| {
                                 view! { <Refusal problem signup_url=signup_url.clone() /> }
-                            }).collect_view().into_any())
+                            }).collect_view().into_any_sync())
                         }
                         _ => None,
                     });
                     let (currency, unit) = (page.currency, page.unit);
                     let list = if page.methods.is_empty() {
-                        view! { <p class="muted">{t!(i18n, no_methods)}</p> }.into_any()
+                        view! { <p class="muted">{t!(i18n, no_methods)}</p> }.into_any_sync()
                     } else {
                         let count = page.methods.len();
                         let rows = page.methods.iter().cloned().enumerate().map(|(i, m)| {
@@ -360,7 +361,7 @@ pub fn Methods() -> impl IntoView {
                             let site_url = page.site_url.clone();
                             view! { <MethodRow m currency unit first=i == 0 last=i + 1 == count site_url provider /> }
                         }).collect_view();
-                        view! { <ul class="items">{rows}</ul> }.into_any()
+                        view! { <ul class="items">{rows}</ul> }.into_any_sync()
                     };
                     let add_links = page.providers.iter().filter(|p| p.offered).map(|p| {
                         let label = td_string!(i18n.get_locale_untracked(), add_method, provider = p.name.clone()).to_string();
@@ -371,8 +372,8 @@ pub fn Methods() -> impl IntoView {
                         (Some(m), _) => page.providers.iter().find(|p| p.id == m.provider).cloned().map(|provider| view! {
                             <MethodForm provider saved=Some(m.clone()) flash=page.flash.clone() currency unit signup_url />
                             <super::logos::LogoForm name=engine::images::ImageName::Method(m.id) current=m.logo.clone() flash=page.flash.clone() />
-                        }.into_any()),
-                        (None, Some(provider)) => Some(view! { <MethodForm provider saved=None flash=page.flash.clone() currency unit signup_url /> }.into_any()),
+                        }.into_any_sync()),
+                        (None, Some(provider)) => Some(view! { <MethodForm provider saved=None flash=page.flash.clone() currency unit signup_url /> }.into_any_sync()),
                         (None, None) => None,
                     };
                     view! {
@@ -404,11 +405,11 @@ fn MethodRow(
     let change = ServerAction::<ChangeMethod>::new();
     let button = move |value: &'static str, label: String, disabled: bool| {
         view! {
-            <ActionForm action=change>
+            <ServerForm action=change>
                 <input type="hidden" name="id" value=m.id.to_string() />
                 <input type="hidden" name="change" value=value />
                 <button type="submit" class="button" disabled=disabled>{label}</button>
-            </ActionForm>
+            </ServerForm>
         }
     };
     let mode = if m.live {
@@ -662,7 +663,7 @@ fn MethodForm(
         {notify_url}
         {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
         {unreachable}
-        <ActionForm action=save attr:class="stack" attr:novalidate=true>
+        <ServerForm action=save attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="kind" value=provider.id.clone() />
             <TextField name="display_name" label=t_string!(i18n, method_display_name).to_string() value=display_name error=name_error />
@@ -685,6 +686,6 @@ fn MethodForm(
                 <button type="submit" class="button primary">{t!(i18n, save)}</button>
                 <a class="button" href=PATH>{t!(i18n, cancel)}</a>
             </div>
-        </ActionForm>
+        </ServerForm>
     }
 }

@@ -6,6 +6,7 @@
 //! `flash`), so without JavaScript the same forms post and the browser follows. Every server
 //! function starts from the session's store: no argument names a store.
 
+mod any_sync;
 pub mod auth;
 pub mod bank_accounts;
 pub mod chart;
@@ -32,6 +33,7 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
+use any_sync::{IntoAnySync, ServerForm};
 
 /// The signed-in merchant and their store, as every back-office page shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -187,7 +189,7 @@ macro_rules! lazy_pages {
             }
 
             fn view(_this: Self) -> AnyView {
-                $page().into_any()
+                $page().into_any_sync()
             }
         }
     )*};
@@ -278,7 +280,11 @@ fn focus_if_moved(path: &str, heading: NodeRef<leptos::html::H1>) {
 
 /// The frame of every signed-in page: the store, the navigation and the log-out button.
 #[component]
-pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoView {
+pub fn Shell<C: IntoView + 'static>(
+    admin: AdminView,
+    title: String,
+    children: TypedChildren<C>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let location = use_location();
     let here = location.pathname.get_untracked();
@@ -370,14 +376,14 @@ pub fn Shell(admin: AdminView, title: String, children: Children) -> impl IntoVi
                     <strong>{admin.store_name.clone()}</strong>
                     <p class="muted">{signed_in}</p>
                 </div>
-                <ActionForm action=logout>
+                <ServerForm action=logout>
                     <button type="submit" class="button">{t!(i18n, log_out)}</button>
-                </ActionForm>
+                </ServerForm>
             </header>
             <nav class="admin-nav" aria-label=move || t_string!(i18n, admin).to_string()>{links}</nav>
             <section class="card">
                 <h1 tabindex="-1" node_ref=heading>{title}</h1>
-                <fields::Fresh render=admin.render.clone()>{children()}</fields::Fresh>
+                <fields::Fresh render=admin.render.clone()>{children.into_inner()()}</fields::Fresh>
             </section>
         </div>
     }

@@ -8,6 +8,7 @@ use engine::status::PaymentStatus;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::IntoAnySync;
 use super::{AdminView, Shell, bank_accounts, links, methods, payments};
 use crate::components::{date_time_text, lang, money_text};
 use crate::i18n::*;
@@ -182,9 +183,9 @@ pub fn Overview() -> impl IntoView {
                 page.await.map(|page| {
                     let title = t_string!(i18n, nav_overview).to_string();
                     let status = if page.admin.maintenance {
-                        view! { <p class="form-error" role="status">{t!(i18n, overview_paused)}</p> }.into_any()
+                        view! { <p class="form-error" role="status">{t!(i18n, overview_paused)}</p> }.into_any_sync()
                     } else {
-                        view! { <p class="saved">{t!(i18n, overview_open)}</p> }.into_any()
+                        view! { <p class="saved">{t!(i18n, overview_open)}</p> }.into_any_sync()
                     };
                     let path = page.admin.payment_path.clone();
                     view! {
@@ -343,7 +344,7 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
                 {t!(i18n, overview_empty)}" "<a href=links::PATH>{t!(i18n, setup_link)}</a>
             </p>
         }
-        .into_any()
+        .into_any_sync()
     } else {
         let items = rows
             .into_iter()
@@ -363,7 +364,7 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
             <ul class="latest">{items}</ul>
             <p><a href=payments::PATH>{t!(i18n, overview_all_payments)}</a></p>
         }
-        .into_any()
+        .into_any_sync()
     };
     view! {
         <h2>{t!(i18n, overview_latest)}</h2>

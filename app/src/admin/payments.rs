@@ -11,6 +11,7 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::{IntoAnySync, ServerForm};
 use super::chart::Chart;
 use super::export::ExportButton;
 use super::fields::{Notice, SelectField, field_error, typed};
@@ -263,7 +264,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
     };
     if page.report.rows.is_empty() {
         return view! { <p class="muted" data-testid="no-payments">{t!(i18n, no_payments)}</p> }
-            .into_any();
+            .into_any_sync();
     }
     let lang = crate::components::lang();
     // The columns' names, also on each cell: a phone shows a row as a card of named lines.
@@ -354,7 +355,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             {next.map(|href| view! { <a class="button" href=href rel="next">{t!(i18n, next_page)}</a> })}
         </nav>
     }
-    .into_any()
+    .into_any_sync()
 }
 
 /// One payment as its merchant sees it.
@@ -574,16 +575,16 @@ pub fn PaymentPage() -> impl IntoView {
                             <Shell admin=page.admin.clone() title>
                                 <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
                             </Shell>
-                        }.into_any();
+                        }.into_any_sync();
                     };
                     let title = td_string!(i18n.get_locale_untracked(), payment_title, code = format!("#{}", payment.id)).to_string();
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|n| match n.as_str() {
-                        "slip_confirmed" => view! { <Notice text=t_string!(i18n, slip_confirmed).to_string() /> }.into_any(),
-                        "slip_rejected" => view! { <Notice text=t_string!(i18n, slip_rejected).to_string() /> }.into_any(),
-                        "slip_already_decided" => view! { <Notice text=t_string!(i18n, slip_already_decided).to_string() error=true /> }.into_any(),
-                        "mail_resent" => view! { <Notice text=t_string!(i18n, mail_resent).to_string() /> }.into_any(),
-                        "mail_missing" => view! { <Notice text=t_string!(i18n, mail_missing).to_string() error=true /> }.into_any(),
-                        _ => view! { <Notice text=t_string!(i18n, payment_missing).to_string() error=true /> }.into_any(),
+                        "slip_confirmed" => view! { <Notice text=t_string!(i18n, slip_confirmed).to_string() /> }.into_any_sync(),
+                        "slip_rejected" => view! { <Notice text=t_string!(i18n, slip_rejected).to_string() /> }.into_any_sync(),
+                        "slip_already_decided" => view! { <Notice text=t_string!(i18n, slip_already_decided).to_string() error=true /> }.into_any_sync(),
+                        "mail_resent" => view! { <Notice text=t_string!(i18n, mail_resent).to_string() /> }.into_any_sync(),
+                        "mail_missing" => view! { <Notice text=t_string!(i18n, mail_missing).to_string() error=true /> }.into_any_sync(),
+                        _ => view! { <Notice text=t_string!(i18n, payment_missing).to_string() error=true /> }.into_any_sync(),
                     });
                     let deciding = payment.is_slip && payment.status == PaymentStatus::AwaitingConfirmation;
                     view! {
@@ -597,7 +598,7 @@ pub fn PaymentPage() -> impl IntoView {
                             <Timeline events=page.events.clone() dropped=payment.dropped_messages />
                             <super::mails::Mails mails=page.mails.clone() payment=payment.id />
                         </Shell>
-                    }.into_any()
+                    }.into_any_sync()
                 })
             })}
         </Transition>
@@ -738,7 +739,7 @@ fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
     view! {
         <h2>{t!(i18n, slip_decision)}</h2>
         <p class="hint">{t!(i18n, slip_decision_hint)}</p>
-        <ActionForm action=decide attr:class="stack" attr:novalidate=true>
+        <ServerForm action=decide attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id.to_string() />
             <TextField name="reason" label=t_string!(i18n, slip_reason).to_string()
                 hint=t_string!(i18n, slip_reason_hint).to_string() value=reason error=reason_error />
@@ -747,7 +748,7 @@ fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
                 <button type="submit" class="button danger" name="decision" value="reject"
                     data-confirm=t_string!(i18n, slip_reject_confirm).to_string()>{t!(i18n, slip_reject)}</button>
             </div>
-        </ActionForm>
+        </ServerForm>
     }
 }
 

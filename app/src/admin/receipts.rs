@@ -5,6 +5,7 @@ use engine::money::{Currency, Unit};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::IntoAnySync;
 use super::{AdminView, Shell};
 use crate::components::{date_time_text, lang, money_text};
 use crate::i18n::*;
@@ -104,7 +105,7 @@ pub fn Receipts() -> impl IntoView {
 fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
     let i18n = use_i18n();
     if page.receipts.is_empty() {
-        return view! { <p class="hint">{t!(i18n, receipts_empty)}</p> }.into_any();
+        return view! { <p class="hint">{t!(i18n, receipts_empty)}</p> }.into_any_sync();
     }
     let lang = lang();
     let unit = page.unit;
@@ -136,9 +137,9 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
                                 view! {
                                     <bdi>{amount}</bdi>
                                     <span class="badge" data-testid="cancels">{td_string!(i18n.get_locale_untracked(), cancellation_short, number).to_string()}</span>
-                                }.into_any()
+                                }.into_any_sync()
                             }
-                            None => money_text(r.amount, r.currency, unit).into_any(),
+                            None => money_text(r.amount, r.currency, unit).into_any_sync(),
                         }}
                     </td>
                     <td data-label=receipt.clone() class="nowrap">
@@ -175,5 +176,5 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
             </nav>
         })}
     }
-    .into_any()
+    .into_any_sync()
 }

@@ -6,6 +6,7 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::any_sync::ServerForm;
 use super::fields::{Notice, SelectField, StoreBasics, field_error, language_options, typed};
 use super::{AdminView, Shell};
 use crate::components::TextField;
@@ -178,7 +179,7 @@ pub fn StoreSettings() -> impl IntoView {
                             {saved.then(|| view! { <Notice text=t_string!(i18n, settings_saved).to_string() /> })}
                             {currency_changed.map(|text| view! { <Notice text lasting=true /> })}
                             {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
-                            <ActionForm action=action attr:class="stack" attr:novalidate=true>
+                            <ServerForm action=action attr:class="stack" attr:novalidate=true>
                                 <StoreBasics name_input="name" name slug currency name_error slug_error currency_error />
                                 <label class="check">
                                     <input type="checkbox" name="toman_display" checked=toman />
@@ -200,7 +201,7 @@ pub fn StoreSettings() -> impl IntoView {
                                 <p class="hint">{t!(i18n, maintenance_hint)}</p>
                                 {legal.view()}
                                 <button type="submit" class="button primary">{t!(i18n, save)}</button>
-                            </ActionForm>
+                            </ServerForm>
                             <super::logos::LogoForm name=engine::images::ImageName::Store current=page.logo.clone() flash=flash.clone() />
                         </Shell>
                     }
