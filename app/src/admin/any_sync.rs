@@ -10,15 +10,10 @@
 //! through [`Synchronous`] answers `hydrate_async` with its synchronous hydration (the
 //! trait's default), so the twin is never instantiated; everything else is the view's own.
 //! Leptos' `ActionForm` takes its body as `Children`, so the back office's forms are
-//! [`ServerForm`]s, which keep their body's type. docs/ARCHITECTURE.md (page weight) has what
-//! it saved.
+//! `fields::ServerForm`s, which keep their body's type. docs/ARCHITECTURE.md (page weight) has
+//! what it saved.
 
-use leptos::ev::SubmitEvent;
-use leptos::form::FromFormData;
 use leptos::prelude::*;
-use leptos::server_fn::codec::PostUrl;
-use leptos::server_fn::error::{IntoAppError, ServerFnErrorErr};
-use leptos::server_fn::{Http, ServerFn};
 use leptos::tachys::html::attribute::Attribute;
 use leptos::tachys::html::attribute::any_attribute::AnyAttribute;
 use leptos::tachys::hydration::Cursor;
@@ -118,48 +113,5 @@ impl<V: RenderHtml> RenderHtml for Synchronous<V> {
 
     fn into_owned(self) -> Self::Owned {
         Synchronous(self.0.into_owned())
-    }
-}
-
-/// Leptos' `ActionForm` with a body of its own type (see the module): a `<form>` that posts to
-/// `action`'s server function without JavaScript, and dispatches `action` with it.
-#[component]
-pub fn ServerForm<ServFn, OutputProtocol, C>(
-    action: ServerAction<ServFn>,
-    children: TypedChildren<C>,
-) -> impl IntoView
-where
-    ServFn: ServerFn<Protocol = Http<PostUrl, OutputProtocol>>
-        + serde::de::DeserializeOwned
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    ServFn::Output: Send + Sync + 'static,
-    ServFn::Error: Send + Sync + 'static,
-    C: IntoView + 'static,
-{
-    let submit = move |ev: SubmitEvent| {
-        if ev.default_prevented() {
-            return;
-        }
-        ev.prevent_default();
-        match ServFn::from_event(&ev) {
-            Ok(input) => {
-                action.dispatch(input);
-            }
-            // A form of ours whose fields do not make its function's arguments: shown as the
-            // action's error, as Leptos' own form does.
-            Err(err) => {
-                let err = ServerFnErrorErr::Serialization(err.to_string()).into_app_error();
-                action.value().set(Some(Err(err)));
-                action.version().update(|n| *n += 1);
-            }
-        }
-    };
-    view! {
-        <form action=ServFn::url() method="post" on:submit=submit>
-            {children.into_inner()()}
-        </form>
     }
 }

@@ -6,9 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::ServerForm;
 use super::fields::{
-    Fresh, Notice, SelectField, StoreBasics, field_error, language_options, typed,
+    Fresh, Notice, SelectField, ServerForm, StoreBasics, field_error, language_options, typed,
 };
 use super::{AdminView, Shell};
 use crate::components::TextField;

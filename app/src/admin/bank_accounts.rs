@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::{IntoAnySync, ServerForm};
-use super::fields::{Notice, field_error, live_check, typed};
+use super::any_sync::IntoAnySync;
+use super::fields::{Notice, ServerForm, field_error, live_check, typed};
 use super::{AdminView, Shell};
 use crate::components::TextField;
 use crate::flash::Flash;

@@ -2,7 +2,12 @@
 
 use engine::money::{Currency, Unit};
 use engine::validation::Problem;
+use leptos::ev::SubmitEvent;
+use leptos::form::FromFormData;
 use leptos::prelude::*;
+use leptos::server_fn::codec::PostUrl;
+use leptos::server_fn::error::{IntoAppError, ServerFnErrorErr};
+use leptos::server_fn::{Http, ServerFn};
 
 use crate::flash::Flash;
 use crate::i18n::*;
@@ -183,5 +188,48 @@ pub fn StoreBasics(
         <SelectField name="currency" label=t_string!(i18n, currency).to_string() error=currency_error>
             {currency_options(&currency)}
         </SelectField>
+    }
+}
+
+/// Leptos' `ActionForm` with a body of its own type (see `any_sync`): a `<form>` that posts to
+/// `action`'s server function without JavaScript, and dispatches `action` with it.
+#[component]
+pub fn ServerForm<ServFn, OutputProtocol, C>(
+    action: ServerAction<ServFn>,
+    children: TypedChildren<C>,
+) -> impl IntoView
+where
+    ServFn: ServerFn<Protocol = Http<PostUrl, OutputProtocol>>
+        + serde::de::DeserializeOwned
+        + Clone
+        + Send
+        + Sync
+        + 'static,
+    ServFn::Output: Send + Sync + 'static,
+    ServFn::Error: Send + Sync + 'static,
+    C: IntoView + 'static,
+{
+    let submit = move |ev: SubmitEvent| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        match ServFn::from_event(&ev) {
+            Ok(input) => {
+                action.dispatch(input);
+            }
+            // A form of ours whose fields do not make its function's arguments: shown as the
+            // action's error, as Leptos' own form does.
+            Err(err) => {
+                let err = ServerFnErrorErr::Serialization(err.to_string()).into_app_error();
+                action.value().set(Some(Err(err)));
+                action.version().update(|n| *n += 1);
+            }
+        }
+    };
+    view! {
+        <form action=ServFn::url() method="post" on:submit=submit>
+            {children.into_inner()()}
+        </form>
     }
 }

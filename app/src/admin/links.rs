@@ -8,8 +8,8 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::{IntoAnySync, ServerForm};
-use super::fields::{CopyButton, Notice, amount_check, field_error};
+use super::any_sync::IntoAnySync;
+use super::fields::{CopyButton, Notice, ServerForm, amount_check, field_error};
 use super::{AdminView, Shell};
 use crate::components::{Row, TextField, money_text, range_text};
 use crate::flash::Flash;

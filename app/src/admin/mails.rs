@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::ServerForm;
+use super::fields::ServerForm;
 use crate::i18n::*;
 
 /// Which message it is (one of `engine::effects::MAILS`).

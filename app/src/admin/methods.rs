@@ -10,8 +10,10 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::{IntoAnySync, ServerForm};
-use super::fields::{CopyButton, Notice, SelectField, amount_check, field_error, typed};
+use super::any_sync::IntoAnySync;
+use super::fields::{
+    CopyButton, Notice, SelectField, ServerForm, amount_check, field_error, typed,
+};
 use super::{AdminView, Shell};
 use crate::components::{TextField, discount_text, money_text};
 use crate::flash::Flash;

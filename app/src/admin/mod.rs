@@ -33,7 +33,8 @@ use leptos_router::{Lazy, LazyRoute, SsrMode, lazy_route, path};
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
-use any_sync::{IntoAnySync, ServerForm};
+use any_sync::IntoAnySync;
+use fields::ServerForm;
 
 /// The signed-in merchant and their store, as every back-office page shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -11,10 +11,10 @@ use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::{IntoAnySync, ServerForm};
+use super::any_sync::IntoAnySync;
 use super::chart::Chart;
 use super::export::ExportButton;
-use super::fields::{Notice, SelectField, field_error, typed};
+use super::fields::{Notice, SelectField, ServerForm, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, money_text};
 use crate::flash::Flash;

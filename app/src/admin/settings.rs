@@ -6,8 +6,9 @@ use engine::validation::Field;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::any_sync::ServerForm;
-use super::fields::{Notice, SelectField, StoreBasics, field_error, language_options, typed};
+use super::fields::{
+    Notice, SelectField, ServerForm, StoreBasics, field_error, language_options, typed,
+};
 use super::{AdminView, Shell};
 use crate::components::TextField;
 use crate::flash::Flash;
