@@ -23,7 +23,7 @@ pub struct PublicForm {
 }
 
 /// Sends a signed-in merchant on to `/admin`.
-#[server(endpoint = "admin/public-form")]
+#[server(endpoint = "admin/public-form", output = crate::admin::Postcard)]
 pub async fn load_public_form() -> Result<PublicForm, ServerFnError> {
     if crate::session::current_user().await?.is_some() {
         crate::session::redirect("/admin").await;
@@ -34,7 +34,7 @@ pub async fn load_public_form() -> Result<PublicForm, ServerFnError> {
     })
 }
 
-#[server(endpoint = "admin/login")]
+#[server(endpoint = "admin/login", output = crate::admin::Postcard)]
 pub async fn log_in(email: String, password: String) -> Result<(), ServerFnError> {
     use engine::accounts::{self, AccountError};
     let state = crate::state::app_state()?;
@@ -63,7 +63,7 @@ pub async fn log_in(email: String, password: String) -> Result<(), ServerFnError
     Ok(())
 }
 
-#[server(endpoint = "admin/signup")]
+#[server(endpoint = "admin/signup", output = crate::admin::Postcard)]
 pub async fn sign_up(
     store_name: String,
     slug: String,
@@ -117,7 +117,7 @@ pub async fn sign_up(
 #[component]
 pub fn LogIn() -> impl IntoView {
     let i18n = use_i18n();
-    let flash = Resource::new(super::page_key(), |_| load_public_form());
+    let flash = super::page_data(|_| load_public_form());
     let action = ServerAction::<LogIn>::new();
     view! {
         <Title text=t_string!(i18n, login_title).to_string() />
@@ -155,7 +155,7 @@ pub fn LogIn() -> impl IntoView {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
-    let flash = Resource::new(super::page_key(), |_| load_public_form());
+    let flash = super::page_data(|_| load_public_form());
     let action = ServerAction::<SignUp>::new();
     view! {
         <Title text=t_string!(i18n, signup_title).to_string() />
@@ -206,7 +206,7 @@ pub struct AccountPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/account-page")]
+#[server(endpoint = "admin/account-page", output = crate::admin::Postcard)]
 pub async fn load_account() -> Result<AccountPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -217,7 +217,7 @@ pub async fn load_account() -> Result<AccountPage, ServerFnError> {
     })
 }
 
-#[server(endpoint = "admin/password")]
+#[server(endpoint = "admin/password", output = crate::admin::Postcard)]
 pub async fn change_password(
     current_password: String,
     new_password: String,
@@ -266,7 +266,7 @@ fn throttled_text(notice: &str) -> Option<String> {
 #[component]
 pub fn Account() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |_| load_account());
+    let page = super::page_data(|_| load_account());
     let action = ServerAction::<ChangePassword>::new();
     view! {
         <Transition>

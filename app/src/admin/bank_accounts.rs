@@ -23,7 +23,7 @@ pub struct BankAccountsPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/bank-accounts-page")]
+#[server(endpoint = "admin/bank-accounts-page", output = crate::admin::Postcard)]
 pub async fn load_bank_accounts() -> Result<BankAccountsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -39,7 +39,7 @@ pub async fn load_bank_accounts() -> Result<BankAccountsPage, ServerFnError> {
 }
 
 /// Adds an account (`id` empty) or saves one of the store's accounts.
-#[server(endpoint = "admin/bank-account")]
+#[server(endpoint = "admin/bank-account", output = crate::admin::Postcard)]
 pub async fn save_bank_account(
     id: String,
     bank_name: String,
@@ -104,7 +104,7 @@ pub async fn save_bank_account(
 }
 
 /// Switches one of the store's accounts on (`active=1`) or off.
-#[server(endpoint = "admin/bank-account-active")]
+#[server(endpoint = "admin/bank-account-active", output = crate::admin::Postcard)]
 pub async fn set_bank_account_active(id: String, active: String) -> Result<(), ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -128,7 +128,7 @@ pub async fn set_bank_account_active(id: String, active: String) -> Result<(), S
 pub fn BankAccounts() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page = Resource::new(super::page_key(), |_| load_bank_accounts());
+    let page = super::page_data(|_| load_bank_accounts());
     view! {
         <Transition>
             {move || Suspend::new(async move {

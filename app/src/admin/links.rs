@@ -69,7 +69,7 @@ pub struct LinkPreview {
 
 /// The address and QR code of the link `draft` makes, as the merchant types (`None` while a
 /// field is refused).
-#[server(endpoint = "admin/link-preview")]
+#[server(endpoint = "admin/link-preview", output = crate::admin::Postcard)]
 pub async fn preview_link(draft: LinkForm) -> Result<Option<LinkPreview>, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -99,7 +99,7 @@ fn previewed(
     })
 }
 
-#[server(endpoint = "admin/links-page")]
+#[server(endpoint = "admin/links-page", output = crate::admin::Postcard)]
 pub async fn load_links(show: Option<String>) -> Result<LinksPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -164,7 +164,7 @@ fn qr_svg(url: &str) -> String {
 }
 
 /// Builds a link from the builder's form.
-#[server(endpoint = "admin/link")]
+#[server(endpoint = "admin/link", output = crate::admin::Postcard)]
 pub async fn create_link(
     signed: Option<String>,
     payer_name: String,
@@ -228,7 +228,7 @@ pub async fn create_link(
 #[component]
 pub fn Links() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |key| load_links(key.query.get("show")));
+    let page = super::page_data(|key| load_links(key.query.get("show")));
     view! {
         <Transition>
             {move || Suspend::new(async move {

@@ -62,7 +62,7 @@ pub(crate) async fn of_payment(
 }
 
 /// Queues the message `mail` about the payment `payment` to be sent again, as a new message.
-#[server(endpoint = "admin/resend-mail")]
+#[server(endpoint = "admin/resend-mail", output = crate::admin::Postcard)]
 pub async fn resend_mail(payment: String, mail: String) -> Result<(), ServerFnError> {
     use crate::flash::Flash;
     let state = crate::state::app_state()?;

@@ -87,7 +87,7 @@ pub struct MethodsPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/methods-page")]
+#[server(endpoint = "admin/methods-page", output = crate::admin::Postcard)]
 pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
     use engine::connectors::{Notifications, PROVIDERS, notify_path};
     use engine::settings::methods::{field, shown_fields};
@@ -156,7 +156,7 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
 
 /// Adds a method of `provider` (`id` empty) or saves one of the store's methods. The provider's
 /// own fields come as `provider[{name}]` (Zarinpal: `provider[merchant_id]`).
-#[server(endpoint = "admin/method")]
+#[server(endpoint = "admin/method", output = crate::admin::Postcard)]
 pub async fn save_method(
     id: String,
     kind: String,
@@ -245,7 +245,7 @@ pub async fn save_method(
 
 /// Enables (`change=enable`), disables (`disable`) or moves (`up`, `down`) one of the store's
 /// methods.
-#[server(endpoint = "admin/method-change")]
+#[server(endpoint = "admin/method-change", output = crate::admin::Postcard)]
 pub async fn change_method(id: String, change: String) -> Result<(), ServerFnError> {
     use engine::db::methods::shift;
     use engine::settings::SettingsError;
@@ -286,7 +286,7 @@ pub async fn change_method(id: String, change: String) -> Result<(), ServerFnErr
 /// What is wrong with `value` for the setting `name` of `provider` (`None`: nothing), by the
 /// provider's own check (`engine::connectors::Setting::check`), asked as the merchant types:
 /// the checks live with the providers on the server (a myPOS key is parsed as RSA).
-#[server(endpoint = "admin/check-setting")]
+#[server(endpoint = "admin/check-setting", output = crate::admin::Postcard)]
 pub async fn check_setting(
     provider: String,
     name: String,
@@ -330,7 +330,7 @@ fn text_of(provider: &ProviderView, key: &str) -> String {
 pub fn Methods() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page = Resource::new(super::page_key(), |_| load_methods());
+    let page = super::page_data(|_| load_methods());
     view! {
         <Transition>
             {move || Suspend::new(async move {

@@ -88,12 +88,31 @@ pub(crate) fn payment_path(
 }
 
 /// Ends the session and goes to the log-in page.
-#[server(endpoint = "admin/logout")]
+#[server(endpoint = "admin/logout", output = crate::admin::Postcard)]
 pub async fn log_out() -> Result<(), ServerFnError> {
     let state = crate::state::app_state()?;
     crate::session::end(&state).await?;
     crate::session::redirect_to(crate::session::LOGIN_PATH);
     Ok(())
+}
+
+/// How the back office's server functions answer: postcard, a compact binary form of serde's
+/// data model. Its reader visits a type's fields in order, so the wasm carries no per-type
+/// matching of field names as JSON's reader does (that was most of serde_json's weight in it),
+/// and the answers hold no field names either.
+pub type Postcard = leptos::server_fn::codec::Postcard;
+
+/// A page's data: its `load_*` server function, read again whenever the `PageKey` changes.
+/// The first page's data travels in its HTML for hydration, postcard-encoded (base64) like the
+/// server functions' answers, for the same reason.
+pub fn page_data<T, Fut>(
+    fetch: impl Fn(PageKey) -> Fut + Send + Sync + 'static,
+) -> Resource<T, leptos::server::codee::binary::PostcardCodec>
+where
+    T: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    Resource::new_with_options(page_key(), fetch, false)
 }
 
 /// Bumped when a form's server function sends the browser back to the address it is on:

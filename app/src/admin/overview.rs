@@ -63,7 +63,7 @@ pub struct OverviewPage {
     pub accounts: usize,
 }
 
-#[server(endpoint = "admin/overview-page")]
+#[server(endpoint = "admin/overview-page", output = crate::admin::Postcard)]
 pub async fn load_overview() -> Result<OverviewPage, ServerFnError> {
     use engine::db::{bank_accounts, images, links, methods, report};
     let state = crate::state::app_state()?;
@@ -174,7 +174,7 @@ fn report_link(filter: Filter) -> String {
 #[component]
 pub fn Overview() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |_| load_overview());
+    let page = super::page_data(|_| load_overview());
     // A transition: live news (`live`) reads the page again, and the page shown stays until
     // the new one is here, so the reader keeps their place.
     view! {

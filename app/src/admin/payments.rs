@@ -40,7 +40,7 @@ pub struct PaymentsPage {
     pub time_zone: String,
 }
 
-#[server(endpoint = "admin/payments-page")]
+#[server(endpoint = "admin/payments-page", output = crate::admin::Postcard)]
 pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -75,9 +75,7 @@ pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError>
 #[component]
 pub fn Payments() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |key| {
-        load_payments(key.search.trim_start_matches('?').to_owned())
-    });
+    let page = super::page_data(|key| load_payments(key.search.trim_start_matches('?').to_owned()));
     // A transition: live news (`live`) reads the page again, and the page shown stays until
     // the new one is here, so the reader keeps their place.
     view! {
@@ -408,7 +406,7 @@ pub struct PaymentDetailPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/payment-page")]
+#[server(endpoint = "admin/payment-page", output = crate::admin::Postcard)]
 pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError> {
     use engine::db::{bank_accounts, methods, payments};
     let state = crate::state::app_state()?;
@@ -514,7 +512,7 @@ pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError
 }
 
 /// Confirms (`decision=confirm`) or rejects (`decision=reject`, with a reason) a bank slip.
-#[server(endpoint = "admin/slip")]
+#[server(endpoint = "admin/slip", output = crate::admin::Postcard)]
 pub async fn decide_slip(
     id: String,
     decision: String,
@@ -562,9 +560,7 @@ pub async fn decide_slip(
 #[component]
 pub fn PaymentPage() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |key| {
-        load_payment(key.params.get("id").unwrap_or_default())
-    });
+    let page = super::page_data(|key| load_payment(key.params.get("id").unwrap_or_default()));
     view! {
         <Transition>
             {move || Suspend::new(async move {

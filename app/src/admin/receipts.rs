@@ -39,7 +39,7 @@ pub struct ReceiptsPage {
     pub older: Option<i64>,
 }
 
-#[server(endpoint = "admin/receipts-page")]
+#[server(endpoint = "admin/receipts-page", output = crate::admin::Postcard)]
 pub async fn load_receipts(before: Option<i64>) -> Result<ReceiptsPage, ServerFnError> {
     use engine::db::receipts;
     let state = crate::state::app_state()?;
@@ -82,9 +82,8 @@ pub async fn load_receipts(before: Option<i64>) -> Result<ReceiptsPage, ServerFn
 #[component]
 pub fn Receipts() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |key| {
-        load_receipts(key.query.get("before").and_then(|b| b.parse().ok()))
-    });
+    let page =
+        super::page_data(|key| load_receipts(key.query.get("before").and_then(|b| b.parse().ok())));
     view! {
         <Transition>
             {move || Suspend::new(async move {

@@ -33,7 +33,7 @@ pub struct SettingsPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/settings-page")]
+#[server(endpoint = "admin/settings-page", output = crate::admin::Postcard)]
 pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -58,7 +58,7 @@ pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
 }
 
 // Checkboxes arrive only when ticked, hence the options.
-#[server(endpoint = "admin/settings")]
+#[server(endpoint = "admin/settings", output = crate::admin::Postcard)]
 pub async fn save_settings(
     name: String,
     slug: String,
@@ -135,7 +135,7 @@ fn flag(on: bool) -> String {
 #[component]
 pub fn StoreSettings() -> impl IntoView {
     let i18n = use_i18n();
-    let page = Resource::new(super::page_key(), |_| load_settings());
+    let page = super::page_data(|_| load_settings());
     let action = ServerAction::<SaveSettings>::new();
     view! {
         <Transition>
