@@ -122,7 +122,7 @@ pub fn LogIn() -> impl IntoView {
     view! {
         <Title text=t_string!(i18n, login_title).to_string() />
         <section class="card">
-            <h1>{t!(i18n, login_title)}</h1>
+            <h1>{t_string!(i18n, login_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     let PublicForm { flash, render } = flash.await.ok()?;
@@ -141,13 +141,13 @@ pub fn LogIn() -> impl IntoView {
                             <TextField name="password" kind="password" autocomplete="current-password"
                                 label=t_string!(i18n, login_password).to_string()
                                 value=String::new() error=None />
-                            <button type="submit" class="button primary">{t!(i18n, login_button)}</button>
+                            <button type="submit" class="button primary">{t_string!(i18n, login_button)}</button>
                         </ServerForm>
                         </Fresh>
                     })
                 })}
             </Suspense>
-            <p class="muted">{t!(i18n, login_no_account)}" "<a href="/admin/signup">{t!(i18n, signup_link)}</a></p>
+            <p class="muted">{t_string!(i18n, login_no_account)}" "<a href="/admin/signup">{t_string!(i18n, signup_link)}</a></p>
         </section>
     }
 }
@@ -160,7 +160,7 @@ pub fn SignUpPage() -> impl IntoView {
     view! {
         <Title text=t_string!(i18n, signup_title).to_string() />
         <section class="card">
-            <h1>{t!(i18n, signup_title)}</h1>
+            <h1>{t_string!(i18n, signup_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     let PublicForm { flash, render } = flash.await.ok()?;
@@ -189,13 +189,13 @@ pub fn SignUpPage() -> impl IntoView {
                                 label=t_string!(i18n, login_password).to_string()
                                 hint=t_string!(i18n, password_hint).to_string()
                                 value=String::new() error=password_error />
-                            <button type="submit" class="button primary">{t!(i18n, signup_button)}</button>
+                            <button type="submit" class="button primary">{t_string!(i18n, signup_button)}</button>
                         </ServerForm>
                         </Fresh>
                     })
                 })}
             </Suspense>
-            <p class="muted">{t!(i18n, signup_have_account)}" "<a href="/admin/login">{t!(i18n, login_button)}</a></p>
+            <p class="muted">{t_string!(i18n, signup_have_account)}" "<a href="/admin/login">{t_string!(i18n, login_button)}</a></p>
         </section>
     }
 }
@@ -278,7 +278,7 @@ pub fn Account() -> impl IntoView {
                         <Shell admin title=t_string!(i18n, nav_account).to_string()>
                             {changed.then(|| view! { <Notice text=t_string!(i18n, password_changed).to_string() /> })}
                             {throttled_text(&notice).map(|text| view! { <Notice text error=true /> })}
-                            <h2>{t!(i18n, change_password)}</h2>
+                            <h2>{t_string!(i18n, change_password)}</h2>
                             <ServerForm action=action attr:class="stack" attr:novalidate=true>
                                 <TextField name="current_password" kind="password" autocomplete="current-password"
                                     label=t_string!(i18n, current_password).to_string()
@@ -287,9 +287,9 @@ pub fn Account() -> impl IntoView {
                                     label=t_string!(i18n, new_password).to_string()
                                     hint=t_string!(i18n, password_hint).to_string()
                                     value=String::new() error=field_error(&flash, Field::NewPassword) />
-                                <button type="submit" class="button primary">{t!(i18n, change_password)}</button>
+                                <button type="submit" class="button primary">{t_string!(i18n, change_password)}</button>
                             </ServerForm>
-                            <p class="hint">{t!(i18n, session_note)}</p>
+                            <p class="hint">{t_string!(i18n, session_note)}</p>
                         </Shell>
                     }
                 })

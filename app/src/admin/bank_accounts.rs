@@ -140,7 +140,7 @@ pub fn BankAccounts() -> impl IntoView {
                         _ => view! { <Notice text=t_string!(i18n, account_missing).to_string() error=true /> }.into_any_sync(),
                     });
                     let list = if page.accounts.is_empty() {
-                        view! { <p class="muted">{t!(i18n, no_bank_accounts)}</p> }.into_any_sync()
+                        view! { <p class="muted">{t_string!(i18n, no_bank_accounts)}</p> }.into_any_sync()
                     } else {
                         let rows = page.accounts.iter().cloned().map(|a| view! { <AccountRow a /> }).collect_view();
                         view! { <ul class="items">{rows}</ul> }.into_any_sync()
@@ -148,7 +148,7 @@ pub fn BankAccounts() -> impl IntoView {
                     view! {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_bank_accounts).to_string()>
                             {notice}
-                            <p class="hint">{t!(i18n, accounts_hint)}</p>
+                            <p class="hint">{t_string!(i18n, accounts_hint)}</p>
                             {list}
                             <AccountForm flash=page.flash.clone() edited />
                         </Shell>
@@ -195,11 +195,11 @@ fn AccountRow(a: ManagedAccount) -> impl IntoView {
                 <p class="mono">{numbers}</p>
                 <p class="muted">
                     {status}
-                    {merchant_account.then(|| view! { " · "{t!(i18n, merchant_badge)} })}
+                    {merchant_account.then(|| view! { " · "{t_string!(i18n, merchant_badge)} })}
                 </p>
             </div>
             <div class="item-actions">
-                <a class="button" href=format!("{PATH}?edit={}", account.id)>{t!(i18n, edit)}</a>
+                <a class="button" href=format!("{PATH}?edit={}", account.id)>{t_string!(i18n, edit)}</a>
                 <ServerForm action=toggle>
                     <input type="hidden" name="id" value=account.id.to_string() />
                     <input type="hidden" name="active" value=next />
@@ -268,11 +268,11 @@ fn AccountForm(flash: Option<Flash>, edited: Option<ManagedAccount>) -> impl Int
                 check=live_check(engine::bank::optional_card_number) />
             <label class="check">
                 <input type="checkbox" name="merchant_account" checked=merchant />
-                <span>{t!(i18n, merchant_account)}</span>
+                <span>{t_string!(i18n, merchant_account)}</span>
             </label>
             <div class="actions">
-                <button type="submit" class="button primary">{t!(i18n, save)}</button>
-                {editing.then(|| view! { <a class="button" href=PATH>{t!(i18n, cancel)}</a> })}
+                <button type="submit" class="button primary">{t_string!(i18n, save)}</button>
+                {editing.then(|| view! { <a class="button" href=PATH>{t_string!(i18n, cancel)}</a> })}
             </div>
         </ServerForm>
     }

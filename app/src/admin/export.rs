@@ -42,7 +42,7 @@ pub fn ExportButton(query: String, count: i64) -> impl IntoView {
     view! {
         <a class="button" href=href rel="external" download="payments.csv"
             on:click=move |event| export_in_place(event, progress)>
-            {t!(i18n, export_csv)}
+            {t_string!(i18n, export_csv)}
         </a>
         <p class="export-status" role="status" data-testid="export-status">{shown}</p>
     }

@@ -312,15 +312,15 @@ fn Shown(
         <section class="shown-link" aria-labelledby="shown-link-title" data-testid="shown-link">
             <h2 id="shown-link-title">{summary(&link.link, currency, unit)}</h2>
             <div class="copy-row">
-                <label class="hint" for="link-url">{t!(i18n, link_address)}</label>
+                <label class="hint" for="link-url">{t_string!(i18n, link_address)}</label>
                 <input id="link-url" class="mono" readonly value=url.clone() data-testid="link-url" />
                 <CopyButton text=url.clone() label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
             </div>
             <div class="qr" role="img" aria-label=t_string!(i18n, link_qr).to_string() inner_html=qr></div>
             <div class="actions share">
-                <a class="button" href=whatsapp rel="external noopener" target="_blank">{t!(i18n, share_whatsapp)}</a>
-                <a class="button" href=sms rel="external">{t!(i18n, share_sms)}</a>
-                <a class="button" href=email rel="external">{t!(i18n, share_email)}</a>
+                <a class="button" href=whatsapp rel="external noopener" target="_blank">{t_string!(i18n, share_whatsapp)}</a>
+                <a class="button" href=sms rel="external">{t_string!(i18n, share_sms)}</a>
+                <a class="button" href=email rel="external">{t_string!(i18n, share_email)}</a>
             </div>
         </section>
     }
@@ -374,16 +374,16 @@ fn Builder(
     let preview = RwSignal::new(preview);
     follow_preview(draft, preview);
     view! {
-        <h2 id="link-builder">{t!(i18n, new_link)}</h2>
+        <h2 id="link-builder">{t_string!(i18n, new_link)}</h2>
         <div class="builder">
             <div on:input=move |ev| retyped(ev, draft)>
                 <ServerForm action=create attr:class="stack" attr:novalidate=true>
                     <input type="hidden" name="token" value=token />
                     <label class="check">
                         <input type="checkbox" name="signed" checked=signed />
-                        <span>{t!(i18n, link_signed)}</span>
+                        <span>{t_string!(i18n, link_signed)}</span>
                     </label>
-                    <p class="hint">{t!(i18n, link_signed_hint)}</p>
+                    <p class="hint">{t_string!(i18n, link_signed_hint)}</p>
                     <TextField name="payer_name" label=t_string!(i18n, payer_name).to_string() value=payer_name error=name_error />
                     <TextField name="description" label=t_string!(i18n, description).to_string() value=description error=description_error />
                     <TextField name="amount" inputmode="decimal" label=t_string!(i18n, link_amount).to_string()
@@ -393,17 +393,17 @@ fn Builder(
                     <TextField name="expires" kind="date" label=t_string!(i18n, link_expires).to_string() value=expires error=expires_error />
                     <TextField name="max_uses" inputmode="numeric" label=t_string!(i18n, link_max_uses).to_string()
                         hint=t_string!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />
-                    <button type="submit" class="button primary">{t!(i18n, create_link)}</button>
+                    <button type="submit" class="button primary">{t_string!(i18n, create_link)}</button>
                 </ServerForm>
             </div>
             <aside class="link-preview" aria-labelledby="link-preview-title" data-testid="link-preview">
-                <h3 id="link-preview-title">{t!(i18n, link_preview)}</h3>
+                <h3 id="link-preview-title">{t_string!(i18n, link_preview)}</h3>
                 {move || match preview.get() {
                     Some(p) => view! {
                         <input class="mono" readonly value=p.url aria-label=t_string!(i18n, link_address).to_string() data-testid="preview-url" />
                         <div class="qr" role="img" aria-label=t_string!(i18n, link_qr).to_string() inner_html=p.qr data-testid="preview-qr"></div>
                     }.into_any_sync(),
-                    None => view! { <p class="muted" data-testid="preview-url">{t!(i18n, link_preview_waits)}</p> }.into_any_sync(),
+                    None => view! { <p class="muted" data-testid="preview-url">{t_string!(i18n, link_preview_waits)}</p> }.into_any_sync(),
                 }}
                 <CustomerView draft currency unit store />
             </aside>
@@ -447,7 +447,7 @@ fn CustomerView(
                     {line(t_string!(i18n, payer_name).to_string(), &d.payer_name)}
                     {line(t_string!(i18n, description).to_string(), &d.description)}
                     <div class="row" data-testid="preview-amount">
-                        <dt>{t!(i18n, amount_to_pay)}</dt>
+                        <dt>{t_string!(i18n, amount_to_pay)}</dt>
                         <dd>{pays}</dd>
                     </div>
                 </dl>
@@ -456,7 +456,7 @@ fn CustomerView(
     };
     view! {
         <section class="customer-view" aria-labelledby="customer-view-title" data-testid="customer-view">
-            <h4 id="customer-view-title">{t!(i18n, link_customer_view)}</h4>
+            <h4 id="customer-view-title">{t_string!(i18n, link_customer_view)}</h4>
             <p class="pay-to">{pay_to}</p>
             {terms}
         </section>
@@ -527,7 +527,7 @@ fn follow_preview(draft: RwSignal<LinkForm>, preview: RwSignal<Option<LinkPrevie
 fn LinkList(page: LinksPage) -> impl IntoView {
     let i18n = use_i18n();
     if page.links.is_empty() {
-        return view! { <p class="muted">{t!(i18n, no_links)}</p> }.into_any_sync();
+        return view! { <p class="muted">{t_string!(i18n, no_links)}</p> }.into_any_sync();
     }
     let lang = crate::components::lang();
     let number = move |n: i64| engine::digits::localize(&n.to_string(), lang);
@@ -561,7 +561,7 @@ fn LinkList(page: LinksPage) -> impl IntoView {
                         </p>
                     </div>
                     <div class="item-actions">
-                        <a class="button" href=format!("{PATH}?show={}", link.id)>{t!(i18n, link_show)}</a>
+                        <a class="button" href=format!("{PATH}?show={}", link.id)>{t_string!(i18n, link_show)}</a>
                         <CopyButton text=l.url.clone() label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
                     </div>
                 </li>
@@ -569,7 +569,7 @@ fn LinkList(page: LinksPage) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h2>{t!(i18n, your_links)}</h2>
+        <h2>{t_string!(i18n, your_links)}</h2>
         <ul class="items">{items}</ul>
     }
     .into_any_sync()

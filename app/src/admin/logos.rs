@@ -50,23 +50,23 @@ pub fn LogoForm(name: ImageName, current: Option<String>, flash: Option<Flash>) 
     let invalid = error.is_some();
     let has_logo = current.is_some();
     view! {
-        <h2 id="logo">{t!(i18n, logo)}</h2>
+        <h2 id="logo">{t_string!(i18n, logo)}</h2>
         {notice.map(|text| view! { <Notice text /> })}
         {current.map(|src| view! { <img class="logo-preview" src=src alt=t_string!(i18n, logo_current).to_string() /> })}
         <form method="post" action=UPLOAD_PATH enctype="multipart/form-data" class="stack logo-form"
             on:submit=send_in_place>
             <input type="hidden" name="for" value=name.as_string() />
             <div class="field" class:invalid=invalid>
-                <label for="logo-file">{t!(i18n, logo_file)}</label>
+                <label for="logo-file">{t_string!(i18n, logo_file)}</label>
                 <input id="logo-file" type="file" name="logo" accept="image/png,image/jpeg,image/webp,image/gif"
                     aria-invalid=invalid.then_some("true") aria-describedby="logo-hint" />
-                <p class="hint" id="logo-hint">{t!(i18n, logo_hint)}</p>
+                <p class="hint" id="logo-hint">{t_string!(i18n, logo_hint)}</p>
                 {error.map(|e| view! { <p class="error">{e}</p> })}
             </div>
             <div class="actions">
-                <button type="submit" class="button">{t!(i18n, logo_upload)}</button>
+                <button type="submit" class="button">{t_string!(i18n, logo_upload)}</button>
                 {has_logo.then(|| view! { <button type="submit" class="button danger" name="remove" value="1"
-                    data-confirm=t_string!(i18n, logo_remove_confirm).to_string()>{t!(i18n, logo_remove)}</button> })}
+                    data-confirm=t_string!(i18n, logo_remove_confirm).to_string()>{t_string!(i18n, logo_remove)}</button> })}
             </div>
         </form>
     }

@@ -122,15 +122,15 @@ pub fn Mails(mails: Vec<MailRow>, payment: i64) -> impl IntoView {
                     <ServerForm action=resend>
                         <input type="hidden" name="payment" value=payment.to_string() />
                         <input type="hidden" name="mail" value=m.id.to_string() />
-                        <button type="submit" class="button secondary">{t!(i18n, mail_resend)}</button>
+                        <button type="submit" class="button secondary">{t_string!(i18n, mail_resend)}</button>
                     </ServerForm>
                 </li>
             }
         })
         .collect_view();
     view! {
-        <h2>{t!(i18n, mails_title)}</h2>
-        {empty.then(|| view! { <p class="muted">{t!(i18n, mails_none)}</p> })}
+        <h2>{t_string!(i18n, mails_title)}</h2>
+        {empty.then(|| view! { <p class="muted">{t_string!(i18n, mails_none)}</p> })}
         <ol class="timeline" data-testid="mails">{items}</ol>
     }
 }

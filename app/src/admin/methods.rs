@@ -355,7 +355,7 @@ pub fn Methods() -> impl IntoView {
                     });
                     let (currency, unit) = (page.currency, page.unit);
                     let list = if page.methods.is_empty() {
-                        view! { <p class="muted">{t!(i18n, no_methods)}</p> }.into_any_sync()
+                        view! { <p class="muted">{t_string!(i18n, no_methods)}</p> }.into_any_sync()
                     } else {
                         let count = page.methods.len();
                         let rows = page.methods.iter().cloned().enumerate().map(|(i, m)| {
@@ -381,7 +381,7 @@ pub fn Methods() -> impl IntoView {
                     view! {
                         <Shell admin=page.admin.clone() title=t_string!(i18n, nav_methods).to_string()>
                             {notice}
-                            <p class="hint">{t!(i18n, methods_hint)}</p>
+                            <p class="hint">{t_string!(i18n, methods_hint)}</p>
                             {list}
                             <p class="actions">{add_links}</p>
                             {form}
@@ -489,7 +489,7 @@ fn MethodRow(
                 </div>
             </div>
             <div class="item-actions">
-                <a class="button" href=format!("{PATH}?edit={}", m.id)>{t!(i18n, edit)}</a>
+                <a class="button" href=format!("{PATH}?edit={}", m.id)>{t_string!(i18n, edit)}</a>
                 {toggle}
                 {button("up", "↑".to_owned(), first)}
                 {button("down", "↓".to_owned(), last)}
@@ -505,7 +505,7 @@ fn signup_link(
     signup_url: Option<String>,
 ) -> Option<impl IntoView + use<>> {
     let url = signup_url.filter(|_| problem == Some(Problem::NotRegistered))?;
-    Some(view! { <a href=url target="_blank" rel="noopener">{t!(i18n, payme_signup)}</a> })
+    Some(view! { <a href=url target="_blank" rel="noopener">{t_string!(i18n, payme_signup)}</a> })
 }
 
 /// Why the provider refused an account, with the remedy's link where there is one.
@@ -571,7 +571,7 @@ fn MethodForm(
             currency = currency.code()
         )
         .to_string();
-        view! { <p class="form-error" role="alert">{text}" "<a href="/admin/settings">{t!(i18n, nav_settings)}</a></p> }
+        view! { <p class="form-error" role="alert">{text}" "<a href="/admin/settings">{t_string!(i18n, nav_settings)}</a></p> }
     });
     let unreachable = errors
         .get(Field::Method)
@@ -671,9 +671,9 @@ fn MethodForm(
             <TextField name="display_name" label=t_string!(i18n, method_display_name).to_string() value=display_name error=name_error />
             <label class="check">
                 <input type="checkbox" name="live" checked=live />
-                <span>{t!(i18n, method_live)}</span>
+                <span>{t_string!(i18n, method_live)}</span>
             </label>
-            <p class="hint">{t!(i18n, method_live_hint)}</p>
+            <p class="hint">{t_string!(i18n, method_live_hint)}</p>
             <TextField name="min_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, min_amount)) value=min error=min_error
                 check=amount_check(currency, unit) />
             <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error
@@ -685,8 +685,8 @@ fn MethodForm(
             {package}
             {provider_fields}
             <div class="actions">
-                <button type="submit" class="button primary">{t!(i18n, save)}</button>
-                <a class="button" href=PATH>{t!(i18n, cancel)}</a>
+                <button type="submit" class="button primary">{t_string!(i18n, save)}</button>
+                <a class="button" href=PATH>{t_string!(i18n, cancel)}</a>
             </div>
         </ServerForm>
     }

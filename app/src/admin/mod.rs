@@ -397,7 +397,7 @@ pub fn Shell<C: IntoView + 'static>(
                     <p class="muted">{signed_in}</p>
                 </div>
                 <ServerForm action=logout>
-                    <button type="submit" class="button">{t!(i18n, log_out)}</button>
+                    <button type="submit" class="button">{t_string!(i18n, log_out)}</button>
                 </ServerForm>
             </header>
             <nav class="admin-nav" aria-label=move || t_string!(i18n, admin).to_string()>{links}</nav>

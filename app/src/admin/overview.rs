@@ -183,9 +183,9 @@ pub fn Overview() -> impl IntoView {
                 page.await.map(|page| {
                     let title = t_string!(i18n, nav_overview).to_string();
                     let status = if page.admin.maintenance {
-                        view! { <p class="form-error" role="status">{t!(i18n, overview_paused)}</p> }.into_any_sync()
+                        view! { <p class="form-error" role="status">{t_string!(i18n, overview_paused)}</p> }.into_any_sync()
                     } else {
-                        view! { <p class="saved">{t!(i18n, overview_open)}</p> }.into_any_sync()
+                        view! { <p class="saved">{t_string!(i18n, overview_open)}</p> }.into_any_sync()
                     };
                     let path = page.admin.payment_path.clone();
                     view! {
@@ -197,19 +197,19 @@ pub fn Overview() -> impl IntoView {
                             <Latest rows=page.latest.clone() currency=page.currency unit=page.unit />
                             <dl class="summary">
                                 <div class="row">
-                                    <dt>{t!(i18n, overview_payment_page)}</dt>
+                                    <dt>{t_string!(i18n, overview_payment_page)}</dt>
                                     <dd><a class="mono" href=path.clone() rel="external">{path.clone()}</a></dd>
                                 </div>
                                 <div class="row">
-                                    <dt>{t!(i18n, overview_methods)}</dt>
+                                    <dt>{t_string!(i18n, overview_methods)}</dt>
                                     <dd>{page.methods}</dd>
                                 </div>
                                 <div class="row">
-                                    <dt>{t!(i18n, overview_accounts)}</dt>
+                                    <dt>{t_string!(i18n, overview_accounts)}</dt>
                                     <dd>{page.accounts}</dd>
                                 </div>
                             </dl>
-                            <p class="hint">{t!(i18n, overview_payment_page_hint)}</p>
+                            <p class="hint">{t_string!(i18n, overview_payment_page_hint)}</p>
                         </Shell>
                     }
                 })
@@ -279,7 +279,7 @@ fn Setup(steps: Vec<(Step, bool)>, payment_path: String) -> impl IntoView {
         .collect_view();
     Some(view! {
         <section class="setup" aria-labelledby="setup-title">
-            <h2 id="setup-title">{t!(i18n, setup_title)}</h2>
+            <h2 id="setup-title">{t_string!(i18n, setup_title)}</h2>
             <ol class="checklist">{items}</ol>
         </section>
     })
@@ -328,7 +328,7 @@ fn TakingsTiles(takings: Vec<Takings>, currency: Currency, unit: Unit) -> impl I
         })
         .collect_view();
     view! {
-        <h2>{t!(i18n, overview_takings)}</h2>
+        <h2>{t_string!(i18n, overview_takings)}</h2>
         <ul class="tiles">{tiles}</ul>
     }
 }
@@ -341,7 +341,7 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
     let list = if rows.is_empty() {
         view! {
             <p class="muted" data-testid="no-payments-yet">
-                {t!(i18n, overview_empty)}" "<a href=links::PATH>{t!(i18n, setup_link)}</a>
+                {t_string!(i18n, overview_empty)}" "<a href=links::PATH>{t_string!(i18n, setup_link)}</a>
             </p>
         }
         .into_any_sync()
@@ -362,12 +362,12 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
             .collect_view();
         view! {
             <ul class="latest">{items}</ul>
-            <p><a href=payments::PATH>{t!(i18n, overview_all_payments)}</a></p>
+            <p><a href=payments::PATH>{t_string!(i18n, overview_all_payments)}</a></p>
         }
         .into_any_sync()
     };
     view! {
-        <h2>{t!(i18n, overview_latest)}</h2>
+        <h2>{t_string!(i18n, overview_latest)}</h2>
         {list}
     }
 }

@@ -87,7 +87,7 @@ pub fn Payments() -> impl IntoView {
                         <Shell admin=page.admin.clone() title>
                             <Filters page=page.clone() />
                             <Summary page=page.clone() />
-                            <p class="hint">{t!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
+                            <p class="hint">{t_string!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
                             <Table page />
                         </Shell>
                     }
@@ -179,27 +179,27 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
             <TextField name="q" kind="search" label=t_string!(i18n, search_payments).to_string()
                 hint=t_string!(i18n, search_payments_hint).to_string() value=value("q") error=error(Field::Search) />
             <SelectField name="status" label=t_string!(i18n, status).to_string() error=error(Field::Status)>
-                <option value="">{t!(i18n, any)}</option>
+                <option value="">{t_string!(i18n, any)}</option>
                 {statuses}
             </SelectField>
             <SelectField name="via" label=t_string!(i18n, payment_method).to_string() error=error(Field::Method)>
-                <option value="">{t!(i18n, any)}</option>
+                <option value="">{t_string!(i18n, any)}</option>
                 {methods}
-                <option value=slip selected=slip_selected>{t!(i18n, bank_slip)}</option>
+                <option value=slip selected=slip_selected>{t_string!(i18n, bank_slip)}</option>
             </SelectField>
             <SelectField name="mode" label=t_string!(i18n, mode).to_string() error=error(Field::Mode)>
-                <option value="">{t!(i18n, any)}</option>
+                <option value="">{t_string!(i18n, any)}</option>
                 {modes}
             </SelectField>
             <label class="check">
                 <input type="checkbox" name="attention" value="1" checked=attention />
-                {t!(i18n, needs_attention)}
+                {t_string!(i18n, needs_attention)}
             </label>
             <TextField name="from" kind="date" label=t_string!(i18n, date_from).to_string() value=value("from") error=error(Field::DateFrom) />
             <TextField name="to" kind="date" label=t_string!(i18n, date_to).to_string() value=value("to") error=error(Field::DateTo) />
             <div class="actions">
-                <button type="submit" class="button primary">{t!(i18n, filter)}</button>
-                <a class="button" href=PATH>{t!(i18n, clear_filters)}</a>
+                <button type="submit" class="button primary">{t_string!(i18n, filter)}</button>
+                <a class="button" href=PATH>{t_string!(i18n, clear_filters)}</a>
                 <ExportButton query=page.query.to_query_string() count=page.report.totals.count />
             </div>
         </form>
@@ -231,10 +231,10 @@ fn Summary(page: PaymentsPage) -> impl IntoView {
     let count = |n: i64| engine::digits::localize(&n.to_string(), crate::components::lang());
     view! {
         <dl class="totals" data-testid="totals">
-            <div><dt>{t!(i18n, total_payments)}</dt><dd>{count(totals.count)}</dd></div>
-            <div><dt>{t!(i18n, total_paid)}</dt><dd>{count(totals.paid_count)}</dd></div>
-            <div><dt>{t!(i18n, total_paid_amount)}</dt><dd>{paid}</dd></div>
-            <div><dt>{t!(i18n, total_awaiting)}</dt><dd>{count(totals.awaiting_count)}</dd></div>
+            <div><dt>{t_string!(i18n, total_payments)}</dt><dd>{count(totals.count)}</dd></div>
+            <div><dt>{t_string!(i18n, total_paid)}</dt><dd>{count(totals.paid_count)}</dd></div>
+            <div><dt>{t_string!(i18n, total_paid_amount)}</dt><dd>{paid}</dd></div>
+            <div><dt>{t_string!(i18n, total_awaiting)}</dt><dd>{count(totals.awaiting_count)}</dd></div>
         </dl>
         <Chart days=page.report.days currency=page.currency unit=page.unit />
     }
@@ -261,7 +261,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
         }
     };
     if page.report.rows.is_empty() {
-        return view! { <p class="muted" data-testid="no-payments">{t!(i18n, no_payments)}</p> }
+        return view! { <p class="muted" data-testid="no-payments">{t_string!(i18n, no_payments)}</p> }
             .into_any_sync();
     }
     let lang = crate::components::lang();
@@ -309,8 +309,8 @@ fn Table(page: PaymentsPage) -> impl IntoView {
                     <td data-label=method.clone()>{paid_with}</td>
                     <td data-label=status.clone()>
                         <span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span>
-                        {(!r.live).then(|| view! { " "<span class="tag">{t!(i18n, mode_test)}</span> })}
-                        {r.attention.then(|| view! { " "<span class="tag warn" data-testid="needs-attention">{t!(i18n, needs_attention)}</span> })}
+                        {(!r.live).then(|| view! { " "<span class="tag">{t_string!(i18n, mode_test)}</span> })}
+                        {r.attention.then(|| view! { " "<span class="tag warn" data-testid="needs-attention">{t_string!(i18n, needs_attention)}</span> })}
                     </td>
                     <td data-label=tracking.clone() class="mono nowrap">{engine::tracking::display(&r.tracking_code)}</td>
                     <td data-label=bank_ref.clone() class="mono">{r.bank_ref.clone().unwrap_or_default()}</td>
@@ -348,9 +348,9 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             </table>
         </div>
         <nav class="pager" aria-label=t_string!(i18n, pages).to_string()>
-            {previous.map(|href| view! { <a class="button" href=href rel="prev">{t!(i18n, previous_page)}</a> })}
+            {previous.map(|href| view! { <a class="button" href=href rel="prev">{t_string!(i18n, previous_page)}</a> })}
             <span>{page_of}</span>
-            {next.map(|href| view! { <a class="button" href=href rel="next">{t!(i18n, next_page)}</a> })}
+            {next.map(|href| view! { <a class="button" href=href rel="next">{t_string!(i18n, next_page)}</a> })}
         </nav>
     }
     .into_any_sync()
@@ -569,7 +569,7 @@ pub fn PaymentPage() -> impl IntoView {
                         let title = t_string!(i18n, payment_missing).to_string();
                         return view! {
                             <Shell admin=page.admin.clone() title>
-                                <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
+                                <p><a href=PATH>{t_string!(i18n, back_to_payments)}</a></p>
                             </Shell>
                         }.into_any_sync();
                     };
@@ -586,8 +586,8 @@ pub fn PaymentPage() -> impl IntoView {
                     view! {
                         <Shell admin=page.admin.clone() title>
                             {notice}
-                            <p><a href=PATH>{t!(i18n, back_to_payments)}</a></p>
-                            <p class="hint">{t!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
+                            <p><a href=PATH>{t_string!(i18n, back_to_payments)}</a></p>
+                            <p class="hint">{t_string!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
                             {payment.attention.then(|| view! { <Notice text=t_string!(i18n, attention_explained).to_string() error=true /> })}
                             <Details payment=payment.clone() unit=page.unit />
                             {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
@@ -733,16 +733,16 @@ fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
     let reason = typed(&flash, "reason", "");
     let reason_error = field_error(&flash, Field::Reason);
     view! {
-        <h2>{t!(i18n, slip_decision)}</h2>
-        <p class="hint">{t!(i18n, slip_decision_hint)}</p>
+        <h2>{t_string!(i18n, slip_decision)}</h2>
+        <p class="hint">{t_string!(i18n, slip_decision_hint)}</p>
         <ServerForm action=decide attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id.to_string() />
             <TextField name="reason" label=t_string!(i18n, slip_reason).to_string()
                 hint=t_string!(i18n, slip_reason_hint).to_string() value=reason error=reason_error />
             <div class="actions">
-                <button type="submit" class="button primary" name="decision" value="confirm">{t!(i18n, slip_confirm)}</button>
+                <button type="submit" class="button primary" name="decision" value="confirm">{t_string!(i18n, slip_confirm)}</button>
                 <button type="submit" class="button danger" name="decision" value="reject"
-                    data-confirm=t_string!(i18n, slip_reject_confirm).to_string()>{t!(i18n, slip_reject)}</button>
+                    data-confirm=t_string!(i18n, slip_reject_confirm).to_string()>{t_string!(i18n, slip_reject)}</button>
             </div>
         </ServerForm>
     }
@@ -775,7 +775,7 @@ fn Timeline(events: Vec<Event>, dropped: i64) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h2>{t!(i18n, timeline)}</h2>
+        <h2>{t_string!(i18n, timeline)}</h2>
         <ol class="timeline" data-testid="timeline">{items}</ol>
         {(dropped > 0).then(|| {
             let count = engine::digits::localize(&dropped.to_string(), lang);

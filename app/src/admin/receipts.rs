@@ -104,7 +104,7 @@ pub fn Receipts() -> impl IntoView {
 fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
     let i18n = use_i18n();
     if page.receipts.is_empty() {
-        return view! { <p class="hint">{t!(i18n, receipts_empty)}</p> }.into_any_sync();
+        return view! { <p class="hint">{t_string!(i18n, receipts_empty)}</p> }.into_any_sync();
     }
     let lang = lang();
     let unit = page.unit;
@@ -142,11 +142,11 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
                         }}
                     </td>
                     <td data-label=receipt.clone() class="nowrap">
-                        <a href=page_href rel="external">{t!(i18n, receipt_open)}</a>
+                        <a href=page_href rel="external">{t_string!(i18n, receipt_open)}</a>
                         " · "
-                        <a href=pdf_href rel="external">{t!(i18n, receipt_pdf_short)}</a>
+                        <a href=pdf_href rel="external">{t_string!(i18n, receipt_pdf_short)}</a>
                         " · "
-                        <a href=format!("{}/{}", super::payments::PATH, r.payment_id)>{t!(i18n, receipt_payment)}</a>
+                        <a href=format!("{}/{}", super::payments::PATH, r.payment_id)>{t_string!(i18n, receipt_payment)}</a>
                     </td>
                 </tr>
             }
@@ -154,7 +154,7 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
         .collect_view();
     let older = page.older.map(|before| format!("{PATH}?before={before}"));
     view! {
-        <p class="hint">{t!(i18n, receipts_hint, zone = page.time_zone.clone())}</p>
+        <p class="hint">{t_string!(i18n, receipts_hint, zone = page.time_zone.clone())}</p>
         <div class="table-scroll" tabindex="0" role="region" aria-label=t_string!(i18n, nav_receipts).to_string()>
             <table class="report" data-testid="receipts">
                 <thead>
@@ -171,7 +171,7 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
         </div>
         {older.map(|href| view! {
             <nav class="pager" aria-label=t_string!(i18n, pages).to_string()>
-                <a class="button" href=href rel="next">{t!(i18n, receipts_older)}</a>
+                <a class="button" href=href rel="next">{t_string!(i18n, receipts_older)}</a>
             </nav>
         })}
     }

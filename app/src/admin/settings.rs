@@ -184,9 +184,9 @@ pub fn StoreSettings() -> impl IntoView {
                                 <StoreBasics name_input="name" name slug currency name_error slug_error currency_error />
                                 <label class="check">
                                     <input type="checkbox" name="toman_display" checked=toman />
-                                    <span>{t!(i18n, toman_display)}</span>
+                                    <span>{t_string!(i18n, toman_display)}</span>
                                 </label>
-                                <p class="hint">{t!(i18n, toman_hint)}</p>
+                                <p class="hint">{t_string!(i18n, toman_hint)}</p>
                                 <SelectField name="language" label=t_string!(i18n, default_language).to_string()
                                     error=language_error>
                                     {language_options(&language)}
@@ -197,11 +197,11 @@ pub fn StoreSettings() -> impl IntoView {
                                     value=email error=email_error />
                                 <label class="check">
                                     <input type="checkbox" name="maintenance" checked=maintenance />
-                                    <span>{t!(i18n, maintenance)}</span>
+                                    <span>{t_string!(i18n, maintenance)}</span>
                                 </label>
-                                <p class="hint">{t!(i18n, maintenance_hint)}</p>
+                                <p class="hint">{t_string!(i18n, maintenance_hint)}</p>
                                 {legal.view()}
-                                <button type="submit" class="button primary">{t!(i18n, save)}</button>
+                                <button type="submit" class="button primary">{t_string!(i18n, save)}</button>
                             </ServerForm>
                             <super::logos::LogoForm name=engine::images::ImageName::Store current=page.logo.clone() flash=flash.clone() />
                         </Shell>
@@ -232,8 +232,8 @@ impl ReceiptDetails {
             .collect_view();
         view! {
             <fieldset class="stack">
-                <legend>{t!(i18n, receipt_details)}</legend>
-                <p class="hint">{t!(i18n, receipt_details_hint)}</p>
+                <legend>{t_string!(i18n, receipt_details)}</legend>
+                <p class="hint">{t_string!(i18n, receipt_details_hint)}</p>
                 <TextField name="legal_name" autocomplete="organization"
                     label=t_string!(i18n, legal_name).to_string() value=self.legal_name error=name_error />
                 <TextField name="registration_number"
