@@ -7,7 +7,8 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    Fresh, Notice, SelectField, ServerForm, StoreBasics, field_error, language_options, typed,
+    FormPost, Fresh, Notice, SelectField, ServerForm, StoreBasics, field_error, language_options,
+    typed,
 };
 use super::{AdminView, Shell};
 use crate::components::TextField;
@@ -118,7 +119,7 @@ pub async fn sign_up(
 pub fn LogIn() -> impl IntoView {
     let i18n = use_i18n();
     let flash = super::page_data(|_| load_public_form());
-    let action = ServerAction::<LogIn>::new();
+    let action = FormPost::<LogIn>::new();
     view! {
         <Title text=t_string!(i18n, login_title).to_string() />
         <section class="card">
@@ -156,7 +157,7 @@ pub fn LogIn() -> impl IntoView {
 pub fn SignUpPage() -> impl IntoView {
     let i18n = use_i18n();
     let flash = super::page_data(|_| load_public_form());
-    let action = ServerAction::<SignUp>::new();
+    let action = FormPost::<SignUp>::new();
     view! {
         <Title text=t_string!(i18n, signup_title).to_string() />
         <section class="card">
@@ -267,7 +268,7 @@ fn throttled_text(notice: &str) -> Option<String> {
 pub fn Account() -> impl IntoView {
     let i18n = use_i18n();
     let page = super::page_data(|_| load_account());
-    let action = ServerAction::<ChangePassword>::new();
+    let action = FormPost::<ChangePassword>::new();
     view! {
         <Transition>
             {move || Suspend::new(async move {

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 
 use super::any_sync::IntoAnySync;
-use super::fields::{Notice, ServerForm, field_error, live_check, typed};
+use super::fields::{FormPost, Notice, ServerForm, field_error, live_check, typed};
 use super::{AdminView, Shell};
 use crate::components::TextField;
 use crate::flash::Flash;
@@ -162,7 +162,7 @@ pub fn BankAccounts() -> impl IntoView {
 #[component]
 fn AccountRow(a: ManagedAccount) -> impl IntoView {
     let i18n = use_i18n();
-    let toggle = ServerAction::<SetBankAccountActive>::new();
+    let toggle = FormPost::<SetBankAccountActive>::new();
     let ManagedAccount {
         account,
         active,
@@ -213,7 +213,7 @@ fn AccountRow(a: ManagedAccount) -> impl IntoView {
 #[component]
 fn AccountForm(flash: Option<Flash>, edited: Option<ManagedAccount>) -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveBankAccount>::new();
+    let save = FormPost::<SaveBankAccount>::new();
     let saved = edited.as_ref();
     let value =
         |name: &str, stored: Option<String>| typed(&flash, name, stored.unwrap_or_default());

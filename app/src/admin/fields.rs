@@ -3,11 +3,8 @@
 use engine::money::{Currency, Unit};
 use engine::validation::Problem;
 use leptos::ev::SubmitEvent;
-use leptos::form::FromFormData;
 use leptos::prelude::*;
-use leptos::server_fn::codec::PostUrl;
-use leptos::server_fn::error::{IntoAppError, ServerFnErrorErr};
-use leptos::server_fn::{Http, ServerFn};
+use leptos::server_fn::ServerFn;
 
 use crate::flash::Flash;
 use crate::i18n::*;
@@ -191,45 +188,117 @@ pub fn StoreBasics(
     }
 }
 
-/// Leptos' `ActionForm` with a body of its own type (see `any_sync`): a `<form>` that posts to
-/// `action`'s server function without JavaScript, and dispatches `action` with it.
+/// What a `ServerForm` posts to: a server function (its address only) and whether a post of
+/// it is on its way.
+pub struct FormPost<ServFn> {
+    pending: RwSignal<bool>,
+    function: std::marker::PhantomData<fn() -> ServFn>,
+}
+
+impl<ServFn> Clone for FormPost<ServFn> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<ServFn> Copy for FormPost<ServFn> {}
+
+impl<ServFn> Default for FormPost<ServFn> {
+    fn default() -> Self {
+        FormPost {
+            pending: RwSignal::new(false),
+            function: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<ServFn> FormPost<ServFn> {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether a post is on its way (tracked).
+    #[cfg(feature = "hydrate")]
+    pub fn pending(&self) -> bool {
+        self.pending.get()
+    }
+}
+
+/// A back-office form: a `<form action=… method=post>` to `action`'s server function, which
+/// the browser posts itself without JavaScript. In the app the same fields are posted by
+/// `fetch` and the server's redirect is followed by the router. The fields travel as the form
+/// has them, never through the function's argument types: reading them into those types in
+/// the browser (what Leptos' `ActionForm` does, to write them out again) put a
+/// query-string reader and a deserialiser per form into the wasm, for nothing the server
+/// does not check again.
 #[component]
-pub fn ServerForm<ServFn, OutputProtocol, C>(
-    action: ServerAction<ServFn>,
-    children: TypedChildren<C>,
-) -> impl IntoView
+pub fn ServerForm<ServFn, C>(action: FormPost<ServFn>, children: TypedChildren<C>) -> impl IntoView
 where
-    ServFn: ServerFn<Protocol = Http<PostUrl, OutputProtocol>>
-        + serde::de::DeserializeOwned
-        + Clone
-        + Send
-        + Sync
-        + 'static,
-    ServFn::Output: Send + Sync + 'static,
-    ServFn::Error: Send + Sync + 'static,
+    ServFn: ServerFn + 'static,
     C: IntoView + 'static,
 {
     let submit = move |ev: SubmitEvent| {
-        if ev.default_prevented() {
-            return;
-        }
-        ev.prevent_default();
-        match ServFn::from_event(&ev) {
-            Ok(input) => {
-                action.dispatch(input);
-            }
-            // A form of ours whose fields do not make its function's arguments: shown as the
-            // action's error, as Leptos' own form does.
-            Err(err) => {
-                let err = ServerFnErrorErr::Serialization(err.to_string()).into_app_error();
-                action.value().set(Some(Err(err)));
-                action.version().update(|n| *n += 1);
-            }
-        }
+        #[cfg(feature = "hydrate")]
+        post_form(&ev, ServFn::url(), action.pending);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (ev, action.pending);
     };
     view! {
         <form action=ServFn::url() method="post" on:submit=submit>
             {children.into_inner()()}
         </form>
     }
+}
+
+/// Posts the submitted form's fields (and its submit button's) to `url` as the server function
+/// client does (a plain `Accept`, so the server answers a redirect with its header instead of a
+/// 302), then follows the redirect in the app. If the post cannot be sent at all, the browser
+/// posts the form itself.
+#[cfg(feature = "hydrate")]
+fn post_form(ev: &SubmitEvent, url: &'static str, pending: RwSignal<bool>) {
+    use leptos::server_fn::redirect::{REDIRECT_HEADER, call_redirect_hook};
+    use wasm_bindgen::JsCast;
+
+    if ev.default_prevented() {
+        return;
+    }
+    let Some(form) = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+    else {
+        return;
+    };
+    let Some(body) = leptos::form::form_data_from_event(ev)
+        .ok()
+        .and_then(|data| web_sys::UrlSearchParams::new_with_str_sequence_sequence(&data).ok())
+        .and_then(|fields| fields.to_string().as_string())
+    else {
+        return;
+    };
+    ev.prevent_default();
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&body.into());
+    let headers = web_sys::Headers::new().expect("headers");
+    let _ = headers.set("Content-Type", "application/x-www-form-urlencoded");
+    let _ = headers.set("Accept", "application/x-postcard");
+    init.set_headers(&headers);
+    let sent = window().fetch_with_str_and_init(url, &init);
+    pending.set(true);
+    leptos::task::spawn_local(async move {
+        let answer = wasm_bindgen_futures::JsFuture::from(sent)
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<web_sys::Response>().ok());
+        pending.set(false);
+        let Some(answer) = answer else {
+            let _ = form.submit();
+            return;
+        };
+        let headers = answer.headers();
+        if headers.has(REDIRECT_HEADER).unwrap_or(false) {
+            let to = headers.get("Location").ok().flatten().unwrap_or_default();
+            call_redirect_hook(&to);
+        }
+    });
 }

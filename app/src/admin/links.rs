@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::any_sync::IntoAnySync;
-use super::fields::{CopyButton, Notice, ServerForm, amount_check, field_error};
+use super::fields::{CopyButton, FormPost, Notice, ServerForm, amount_check, field_error};
 use super::{AdminView, Shell};
 use crate::components::{Row, TextField, money_text, range_text};
 use crate::flash::Flash;
@@ -339,7 +339,7 @@ fn Builder(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let check = amount_check(currency, unit);
-    let create = ServerAction::<CreateLink>::new();
+    let create = FormPost::<CreateLink>::new();
     let error = |field: Field| field_error(&flash, field);
     let [
         name_error,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::fields::ServerForm;
+use super::fields::{FormPost, ServerForm};
 use crate::i18n::*;
 
 /// Which message it is (one of `engine::effects::MAILS`).
@@ -98,7 +98,7 @@ pub fn Mails(mails: Vec<MailRow>, payment: i64) -> impl IntoView {
     let items = mails
         .into_iter()
         .map(|m| {
-            let resend = ServerAction::<ResendMail>::new();
+            let resend = FormPost::<ResendMail>::new();
             let kind = match m.kind {
                 MailKind::PayerReceipt => td_string!(locale, mail_kind_mail_payer_receipt),
                 MailKind::MerchantSlip => td_string!(locale, mail_kind_mail_merchant_slip),

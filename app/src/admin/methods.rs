@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::any_sync::IntoAnySync;
 use super::fields::{
-    CopyButton, Notice, SelectField, ServerForm, amount_check, field_error, typed,
+    CopyButton, FormPost, Notice, SelectField, ServerForm, amount_check, field_error, typed,
 };
 use super::{AdminView, Shell};
 use crate::components::{TextField, discount_text, money_text};
@@ -404,7 +404,7 @@ fn MethodRow(
     provider: Option<ProviderView>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let change = ServerAction::<ChangeMethod>::new();
+    let change = FormPost::<ChangeMethod>::new();
     let button = move |value: &'static str, label: String, disabled: bool| {
         view! {
             <ServerForm action=change>
@@ -526,7 +526,7 @@ fn MethodForm(
     signup_url: Option<String>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let save = ServerAction::<SaveMethod>::new();
+    let save = FormPost::<SaveMethod>::new();
     let amount = |n: Option<i64>| {
         n.map(|n| amount_input_value(n, currency, unit))
             .unwrap_or_default()

@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::*;
 use any_sync::IntoAnySync;
-use fields::ServerForm;
+use fields::{FormPost, ServerForm};
 
 /// The signed-in merchant and their store, as every back-office page shows them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -365,10 +365,10 @@ pub fn Shell<C: IntoView + 'static>(
         }
     })
     .collect_view();
-    let logout = ServerAction::<LogOut>::new();
+    let logout = FormPost::<LogOut>::new();
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
-        if logout.pending().get() {
+        if logout.pending() {
             live::stop();
         }
     });

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use super::any_sync::IntoAnySync;
 use super::chart::Chart;
 use super::export::ExportButton;
-use super::fields::{Notice, SelectField, ServerForm, field_error, typed};
+use super::fields::{FormPost, Notice, SelectField, ServerForm, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, money_text};
 use crate::flash::Flash;
@@ -729,7 +729,7 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
 #[component]
 fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
     let i18n = use_i18n();
-    let decide = ServerAction::<DecideSlip>::new();
+    let decide = FormPost::<DecideSlip>::new();
     let reason = typed(&flash, "reason", "");
     let reason_error = field_error(&flash, Field::Reason);
     view! {

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::fields::{
-    Notice, SelectField, ServerForm, StoreBasics, field_error, language_options, typed,
+    FormPost, Notice, SelectField, ServerForm, StoreBasics, field_error, language_options, typed,
 };
 use super::{AdminView, Shell};
 use crate::components::TextField;
@@ -136,7 +136,7 @@ fn flag(on: bool) -> String {
 pub fn StoreSettings() -> impl IntoView {
     let i18n = use_i18n();
     let page = super::page_data(|_| load_settings());
-    let action = ServerAction::<SaveSettings>::new();
+    let action = FormPost::<SaveSettings>::new();
     view! {
         <Transition>
             {move || Suspend::new(async move {
