@@ -25,6 +25,19 @@ pub fn provider_text(locale: Locale, provider: &str, key: &str) -> Option<&'stat
     Some(generated::TEXTS[row].2[column])
 }
 
+/// Every text of `provider` in `locale`'s language, with its key.
+#[cfg(feature = "ssr")]
+pub fn texts_of(
+    locale: Locale,
+    provider: &str,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let column = LANGUAGES.iter().position(|l| *l == locale.as_str());
+    generated::TEXTS
+        .iter()
+        .filter(move |(p, _, _)| *p == provider)
+        .filter_map(move |(_, key, texts)| Some((*key, texts[column?])))
+}
+
 /// The providers and keys that have texts, for checking them against the registry.
 pub fn keys() -> impl Iterator<Item = (&'static str, &'static str)> {
     generated::TEXTS.iter().map(|(p, k, _)| (*p, *k))

@@ -71,6 +71,10 @@ pub struct ProviderView {
     pub offered: bool,
     /// Its accounts are connected to one store at a time (PayMe).
     pub account: bool,
+    /// Its own texts (`crate::provider_texts`: settings' labels and hints, the address to
+    /// paste) in the page's language, by key. They come with the page, so the wasm carries
+    /// no provider's texts in five languages.
+    pub texts: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -87,10 +91,13 @@ pub struct MethodsPage {
     pub flash: Option<Flash>,
 }
 
+/// The methods page in `lang`'s language (the page's `<html lang>`; the default language
+/// without it).
 #[server(endpoint = "admin/methods-page", output = crate::admin::Postcard)]
-pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
+pub async fn load_methods(lang: Option<String>) -> Result<MethodsPage, ServerFnError> {
     use engine::connectors::{Notifications, PROVIDERS, notify_path};
     use engine::settings::methods::{field, shown_fields};
+    let locale = <Locale as leptos_i18n::Locale>::find_locale(&[lang.unwrap_or_default()]);
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
     let (store, admin) = super::admin_view(&state, &user).await?;
@@ -146,6 +153,9 @@ pub async fn load_methods() -> Result<MethodsPage, ServerFnError> {
                 package: p.package.is_some(),
                 offered: state.checkout.connectors().offers(p),
                 account: p.account.is_some(),
+                texts: crate::provider_texts::texts_of(locale, p.id)
+                    .map(|(key, text)| (key.to_owned(), text.to_owned()))
+                    .collect(),
             })
             .collect(),
         site_url: state.checkout.public_url().to_owned(),
@@ -318,19 +328,18 @@ fn ask_setting(provider: &str, name: &str, secret: bool) -> crate::components::A
     })
 }
 
-/// A provider's text in the page's language (see `crate::provider_texts`).
+/// A provider's text, as the page brought it (its key if it has none).
 fn text_of(provider: &ProviderView, key: &str) -> String {
-    let locale = use_i18n().get_locale_untracked();
-    crate::provider_texts::provider_text(locale, &provider.id, key)
-        .unwrap_or(key)
-        .to_owned()
+    let text = provider.texts.iter().find(|(k, _)| k == key);
+    text.map_or(key, |(_, text)| text).to_owned()
 }
 
 #[component]
 pub fn Methods() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page = super::page_data(|_| load_methods());
+    let lang = i18n.get_locale_untracked().as_str();
+    let page = super::page_data(move |_| load_methods(Some(lang.to_owned())));
     view! {
         <Transition>
             {move || Suspend::new(async move {
