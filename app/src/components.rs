@@ -30,8 +30,8 @@ pub fn unit_name(currency: Currency, unit: Unit) -> String {
 /// [`unit_name`] in `locale` (outside a page: a receipt's PDF).
 pub fn unit_name_in(locale: Locale, currency: Currency, unit: Unit) -> String {
     match unit {
-        Unit::Toman => td_string!(locale, unit_toman).to_string(),
-        Unit::Standard if currency == Currency::IRR => td_string!(locale, unit_rial).to_string(),
+        Unit::Toman => text!(locale, unit_toman).to_string(),
+        Unit::Standard if currency == Currency::IRR => text!(locale, unit_rial).to_string(),
         Unit::Standard => currency.code().to_owned(),
     }
 }
@@ -59,10 +59,10 @@ pub fn range_text(
     let money = |minor| money_text_in(locale, minor, currency, unit);
     Some(match (min, max) {
         (Some(min), Some(max)) => {
-            td_string!(locale, amount_between, min = money(min), max = money(max)).to_string()
+            text!(locale, amount_between, min = money(min), max = money(max)).to_string()
         }
-        (Some(min), None) => td_string!(locale, amount_at_least, min = money(min)).to_string(),
-        (None, Some(max)) => td_string!(locale, amount_at_most, max = money(max)).to_string(),
+        (Some(min), None) => text!(locale, amount_at_least, min = money(min)).to_string(),
+        (None, Some(max)) => text!(locale, amount_at_most, max = money(max)).to_string(),
         (None, None) => return None,
     })
 }
@@ -132,34 +132,34 @@ pub fn problem_text_in(locale: Locale, problem: Problem, limit: impl Fn(i64) -> 
     let digits = |n: String| engine::digits::localize(&n, locale.as_str());
     let limit = |n: i64| digits(limit(n));
     match problem {
-        Problem::Required => td_string!(locale, err_required).to_string(),
-        Problem::Invalid => td_string!(locale, err_invalid).to_string(),
-        Problem::TooLong => td_string!(locale, err_too_long).to_string(),
-        Problem::TooShort => td_string!(locale, err_too_short).to_string(),
-        Problem::NotANumber => td_string!(locale, err_nan).to_string(),
-        Problem::Negative => td_string!(locale, err_negative).to_string(),
-        Problem::Zero => td_string!(locale, err_zero).to_string(),
-        Problem::TooPrecise => td_string!(locale, err_too_precise).to_string(),
-        Problem::TooLarge => td_string!(locale, err_too_large).to_string(),
-        Problem::InFuture => td_string!(locale, err_in_future).to_string(),
-        Problem::Unavailable => td_string!(locale, err_unavailable).to_string(),
-        Problem::Taken => td_string!(locale, err_taken).to_string(),
-        Problem::WrongPassword => td_string!(locale, err_wrong_password).to_string(),
-        Problem::BeforeStart => td_string!(locale, err_before_start).to_string(),
-        Problem::InPast => td_string!(locale, err_in_past).to_string(),
-        Problem::BelowMin(n) => td_string!(locale, err_below_min, limit = limit(n)).to_string(),
-        Problem::AboveMax(n) => td_string!(locale, err_above_max, limit = limit(n)).to_string(),
-        Problem::KeyPrefix => td_string!(locale, err_key_prefix).to_string(),
+        Problem::Required => text!(locale, err_required).to_string(),
+        Problem::Invalid => text!(locale, err_invalid).to_string(),
+        Problem::TooLong => text!(locale, err_too_long).to_string(),
+        Problem::TooShort => text!(locale, err_too_short).to_string(),
+        Problem::NotANumber => text!(locale, err_nan).to_string(),
+        Problem::Negative => text!(locale, err_negative).to_string(),
+        Problem::Zero => text!(locale, err_zero).to_string(),
+        Problem::TooPrecise => text!(locale, err_too_precise).to_string(),
+        Problem::TooLarge => text!(locale, err_too_large).to_string(),
+        Problem::InFuture => text!(locale, err_in_future).to_string(),
+        Problem::Unavailable => text!(locale, err_unavailable).to_string(),
+        Problem::Taken => text!(locale, err_taken).to_string(),
+        Problem::WrongPassword => text!(locale, err_wrong_password).to_string(),
+        Problem::BeforeStart => text!(locale, err_before_start).to_string(),
+        Problem::InPast => text!(locale, err_in_past).to_string(),
+        Problem::BelowMin(n) => text!(locale, err_below_min, limit = limit(n)).to_string(),
+        Problem::AboveMax(n) => text!(locale, err_above_max, limit = limit(n)).to_string(),
+        Problem::KeyPrefix => text!(locale, err_key_prefix).to_string(),
         Problem::KeyLength(n) => {
-            td_string!(locale, err_key_length, count = digits(n.to_string())).to_string()
+            text!(locale, err_key_length, count = digits(n.to_string())).to_string()
         }
-        Problem::KeyShape => td_string!(locale, err_key_shape).to_string(),
-        Problem::EmailMismatch => td_string!(locale, err_email_mismatch).to_string(),
-        Problem::NotRegistered => td_string!(locale, err_not_registered).to_string(),
-        Problem::ConnectedElsewhere => td_string!(locale, err_connected_elsewhere).to_string(),
-        Problem::CurrencyUnsupported => td_string!(locale, err_currency_unsupported).to_string(),
-        Problem::ProviderUnreachable => td_string!(locale, err_provider_unreachable).to_string(),
-        Problem::HiddenCharacters => td_string!(locale, err_hidden_characters).to_string(),
+        Problem::KeyShape => text!(locale, err_key_shape).to_string(),
+        Problem::EmailMismatch => text!(locale, err_email_mismatch).to_string(),
+        Problem::NotRegistered => text!(locale, err_not_registered).to_string(),
+        Problem::ConnectedElsewhere => text!(locale, err_connected_elsewhere).to_string(),
+        Problem::CurrencyUnsupported => text!(locale, err_currency_unsupported).to_string(),
+        Problem::ProviderUnreachable => text!(locale, err_provider_unreachable).to_string(),
+        Problem::HiddenCharacters => text!(locale, err_hidden_characters).to_string(),
     }
 }
 

@@ -4,6 +4,8 @@
 
 #![recursion_limit = "256"]
 
+#[macro_use]
+pub mod texts;
 mod admin;
 pub mod api;
 mod components;

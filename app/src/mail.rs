@@ -143,7 +143,7 @@ impl Mailer {
         rows.push(paid);
         Ok(Letter {
             locale,
-            subject: td_string!(
+            subject: text!(
                 locale,
                 mail_receipt_subject,
                 number = number,
@@ -151,13 +151,13 @@ impl Mailer {
             )
             .to_string(),
             heading: title,
-            intro: td_string!(locale, mail_receipt_intro).to_string(),
+            intro: text!(locale, mail_receipt_intro).to_string(),
             rows,
             link: (
-                td_string!(locale, mail_receipt_open).to_string(),
+                text!(locale, mail_receipt_open).to_string(),
                 format!("{}{}", self.checkout.public_url(), path(&issued.token)),
             ),
-            footer: td_string!(locale, receipt_disclaimer).to_string(),
+            footer: text!(locale, receipt_disclaimer).to_string(),
             attachment: Some((receipt_pdf::file_name(&view), pdf)),
         })
     }
@@ -179,32 +179,29 @@ impl Mailer {
                 .map(|m| m.display_name),
             _ => None,
         }
-        .unwrap_or_else(|| td_string!(locale, bank_slip).to_string());
+        .unwrap_or_else(|| text!(locale, bank_slip).to_string());
         let row = |label: &str, value: &str| (label.to_owned(), value.to_owned());
         let rows = [
-            Some(row(td_string!(locale, payer), &payment.payer_name)),
+            Some(row(text!(locale, payer), &payment.payer_name)),
             Some(row(
-                td_string!(locale, mobile),
+                text!(locale, mobile),
                 &engine::digits::localize(&payment.mobile, lang),
             )),
             payment
                 .email
                 .as_deref()
-                .map(|e| row(td_string!(locale, login_email), e)),
-            Some(row(td_string!(locale, amount), &amount)),
-            Some(row(td_string!(locale, payment_method), &method)),
+                .map(|e| row(text!(locale, login_email), e)),
+            Some(row(text!(locale, amount), &amount)),
+            Some(row(text!(locale, payment_method), &method)),
             payment
                 .slip_number
                 .as_deref()
-                .map(|n| row(td_string!(locale, slip_number), n)),
+                .map(|n| row(text!(locale, slip_number), n)),
             payment
                 .slip_date
                 .as_deref()
-                .map(|d| row(td_string!(locale, slip_date), d)),
-            Some(row(
-                td_string!(locale, tracking_code),
-                &payment.tracking_code,
-            )),
+                .map(|d| row(text!(locale, slip_date), d)),
+            Some(row(text!(locale, tracking_code), &payment.tracking_code)),
         ]
         .into_iter()
         .flatten()
@@ -212,25 +209,25 @@ impl Mailer {
         let (payer, store_name) = (payment.payer_name.clone(), store.name.clone());
         let (subject, intro) = if slip {
             (
-                td_string!(
+                text!(
                     locale,
                     mail_slip_subject,
                     amount = amount.clone(),
                     payer = payer
                 )
                 .to_string(),
-                td_string!(locale, mail_slip_intro, store = store_name).to_string(),
+                text!(locale, mail_slip_intro, store = store_name).to_string(),
             )
         } else {
             (
-                td_string!(
+                text!(
                     locale,
                     mail_paid_subject,
                     amount = amount.clone(),
                     payer = payer
                 )
                 .to_string(),
-                td_string!(locale, mail_paid_intro, store = store_name).to_string(),
+                text!(locale, mail_paid_intro, store = store_name).to_string(),
             )
         };
         Ok(Letter {
@@ -240,14 +237,14 @@ impl Mailer {
             intro,
             rows,
             link: (
-                td_string!(locale, mail_open_payment).to_string(),
+                text!(locale, mail_open_payment).to_string(),
                 format!(
                     "{}/admin/payments/{}",
                     self.checkout.public_url(),
                     payment.id
                 ),
             ),
-            footer: td_string!(locale, mail_merchant_footer).to_string(),
+            footer: text!(locale, mail_merchant_footer).to_string(),
             attachment: None,
         })
     }

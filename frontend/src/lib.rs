@@ -15,6 +15,7 @@ pub fn hydrate() {
         let Some(body) = document.body() else {
             return;
         };
+        app::texts::read_page(&document);
         leptos::mount::hydrate_from_async(body, app::AdminApp)
             .await
             .forget();

@@ -121,15 +121,15 @@ pub fn LogIn() -> impl IntoView {
     let flash = super::page_data(|_| load_public_form());
     let action = FormPost::<LogIn>::new();
     view! {
-        <Title text=t_string!(i18n, login_title).to_string() />
+        <Title text=text!(i18n, login_title).to_string() />
         <section class="card">
-            <h1>{t_string!(i18n, login_title)}</h1>
+            <h1>{text!(i18n, login_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     let PublicForm { flash, render } = flash.await.ok()?;
                     let locale = i18n.get_locale_untracked();
                     let notice = flash.as_ref().and_then(|f| f.notice.clone()).map(|n| {
-                        let text = throttled_text(&n).unwrap_or_else(|| td_string!(locale, login_wrong).to_string());
+                        let text = throttled_text(&n).unwrap_or_else(|| text!(locale, login_wrong).to_string());
                         view! { <Notice text error=true /> }
                     });
                     Some(view! {
@@ -137,18 +137,18 @@ pub fn LogIn() -> impl IntoView {
                         {notice}
                         <ServerForm action=action attr:class="stack">
                             <TextField name="email" kind="email" autocomplete="username"
-                                label=t_string!(i18n, login_email).to_string()
+                                label=text!(i18n, login_email).to_string()
                                 value=typed(&flash, "email", "") error=None />
                             <TextField name="password" kind="password" autocomplete="current-password"
-                                label=t_string!(i18n, login_password).to_string()
+                                label=text!(i18n, login_password).to_string()
                                 value=String::new() error=None />
-                            <button type="submit" class="button primary">{t_string!(i18n, login_button)}</button>
+                            <button type="submit" class="button primary">{text!(i18n, login_button)}</button>
                         </ServerForm>
                         </Fresh>
                     })
                 })}
             </Suspense>
-            <p class="muted">{t_string!(i18n, login_no_account)}" "<a href="/admin/signup">{t_string!(i18n, signup_link)}</a></p>
+            <p class="muted">{text!(i18n, login_no_account)}" "<a href="/admin/signup">{text!(i18n, signup_link)}</a></p>
         </section>
     }
 }
@@ -159,9 +159,9 @@ pub fn SignUpPage() -> impl IntoView {
     let flash = super::page_data(|_| load_public_form());
     let action = FormPost::<SignUp>::new();
     view! {
-        <Title text=t_string!(i18n, signup_title).to_string() />
+        <Title text=text!(i18n, signup_title).to_string() />
         <section class="card">
-            <h1>{t_string!(i18n, signup_title)}</h1>
+            <h1>{text!(i18n, signup_title)}</h1>
             <Suspense>
                 {move || Suspend::new(async move {
                     let PublicForm { flash, render } = flash.await.ok()?;
@@ -179,24 +179,24 @@ pub fn SignUpPage() -> impl IntoView {
                         <ServerForm action=action attr:class="stack" attr:novalidate=true>
                             <StoreBasics name_input="store_name" name=store_name slug currency
                                 name_error=store_name_error slug_error currency_error />
-                            <SelectField name="language" label=t_string!(i18n, default_language).to_string()
+                            <SelectField name="language" label=text!(i18n, default_language).to_string()
                                 error=language_error>
                                 {language_options(&language)}
                             </SelectField>
                             <TextField name="email" kind="email" autocomplete="username"
-                                label=t_string!(i18n, login_email).to_string()
+                                label=text!(i18n, login_email).to_string()
                                 value=email error=email_error />
                             <TextField name="password" kind="password" autocomplete="new-password"
-                                label=t_string!(i18n, login_password).to_string()
-                                hint=t_string!(i18n, password_hint).to_string()
+                                label=text!(i18n, login_password).to_string()
+                                hint=text!(i18n, password_hint).to_string()
                                 value=String::new() error=password_error />
-                            <button type="submit" class="button primary">{t_string!(i18n, signup_button)}</button>
+                            <button type="submit" class="button primary">{text!(i18n, signup_button)}</button>
                         </ServerForm>
                         </Fresh>
                     })
                 })}
             </Suspense>
-            <p class="muted">{t_string!(i18n, signup_have_account)}" "<a href="/admin/login">{t_string!(i18n, login_button)}</a></p>
+            <p class="muted">{text!(i18n, signup_have_account)}" "<a href="/admin/login">{text!(i18n, login_button)}</a></p>
         </section>
     }
 }
@@ -261,7 +261,7 @@ fn throttled(retry_after_ms: i64) -> String {
 fn throttled_text(notice: &str) -> Option<String> {
     let minutes = notice.strip_prefix("throttled.")?;
     let locale = use_i18n().get_locale_untracked();
-    Some(td_string!(locale, login_throttled, minutes = minutes.to_owned()).to_string())
+    Some(text!(locale, login_throttled, minutes = minutes.to_owned()).to_string())
 }
 
 #[component]
@@ -276,21 +276,21 @@ pub fn Account() -> impl IntoView {
                     let notice = flash.as_ref().and_then(|f| f.notice.clone()).unwrap_or_default();
                     let changed = notice == "password_changed";
                     view! {
-                        <Shell admin title=t_string!(i18n, nav_account).to_string()>
-                            {changed.then(|| view! { <Notice text=t_string!(i18n, password_changed).to_string() /> })}
+                        <Shell admin title=text!(i18n, nav_account).to_string()>
+                            {changed.then(|| view! { <Notice text=text!(i18n, password_changed).to_string() /> })}
                             {throttled_text(&notice).map(|text| view! { <Notice text error=true /> })}
-                            <h2>{t_string!(i18n, change_password)}</h2>
+                            <h2>{text!(i18n, change_password)}</h2>
                             <ServerForm action=action attr:class="stack" attr:novalidate=true>
                                 <TextField name="current_password" kind="password" autocomplete="current-password"
-                                    label=t_string!(i18n, current_password).to_string()
+                                    label=text!(i18n, current_password).to_string()
                                     value=String::new() error=field_error(&flash, Field::Password) />
                                 <TextField name="new_password" kind="password" autocomplete="new-password"
-                                    label=t_string!(i18n, new_password).to_string()
-                                    hint=t_string!(i18n, password_hint).to_string()
+                                    label=text!(i18n, new_password).to_string()
+                                    hint=text!(i18n, password_hint).to_string()
                                     value=String::new() error=field_error(&flash, Field::NewPassword) />
-                                <button type="submit" class="button primary">{t_string!(i18n, change_password)}</button>
+                                <button type="submit" class="button primary">{text!(i18n, change_password)}</button>
                             </ServerForm>
-                            <p class="hint">{t_string!(i18n, session_note)}</p>
+                            <p class="hint">{text!(i18n, session_note)}</p>
                         </Shell>
                     }
                 })

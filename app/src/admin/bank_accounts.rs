@@ -136,19 +136,19 @@ pub fn BankAccounts() -> impl IntoView {
                     let editing = query.read_untracked().get("edit").and_then(|id| id.parse::<i64>().ok());
                     let edited = editing.and_then(|id| page.accounts.iter().find(|a| a.account.id == id).cloned());
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|n| match n.as_str() {
-                        "saved" => view! { <Notice text=t_string!(i18n, account_saved).to_string() /> }.into_any_sync(),
-                        _ => view! { <Notice text=t_string!(i18n, account_missing).to_string() error=true /> }.into_any_sync(),
+                        "saved" => view! { <Notice text=text!(i18n, account_saved).to_string() /> }.into_any_sync(),
+                        _ => view! { <Notice text=text!(i18n, account_missing).to_string() error=true /> }.into_any_sync(),
                     });
                     let list = if page.accounts.is_empty() {
-                        view! { <p class="muted">{t_string!(i18n, no_bank_accounts)}</p> }.into_any_sync()
+                        view! { <p class="muted">{text!(i18n, no_bank_accounts)}</p> }.into_any_sync()
                     } else {
                         let rows = page.accounts.iter().cloned().map(|a| view! { <AccountRow a /> }).collect_view();
                         view! { <ul class="items">{rows}</ul> }.into_any_sync()
                     };
                     view! {
-                        <Shell admin=page.admin.clone() title=t_string!(i18n, nav_bank_accounts).to_string()>
+                        <Shell admin=page.admin.clone() title=text!(i18n, nav_bank_accounts).to_string()>
                             {notice}
-                            <p class="hint">{t_string!(i18n, accounts_hint)}</p>
+                            <p class="hint">{text!(i18n, accounts_hint)}</p>
                             {list}
                             <AccountForm flash=page.flash.clone() edited />
                         </Shell>
@@ -178,14 +178,14 @@ fn AccountRow(a: ManagedAccount) -> impl IntoView {
     .collect::<Vec<_>>()
     .join(" · ");
     let (next, button) = if active {
-        ("0", t_string!(i18n, deactivate).to_string())
+        ("0", text!(i18n, deactivate).to_string())
     } else {
-        ("1", t_string!(i18n, activate).to_string())
+        ("1", text!(i18n, activate).to_string())
     };
     let status = if active {
-        t_string!(i18n, active)
+        text!(i18n, active)
     } else {
-        t_string!(i18n, inactive)
+        text!(i18n, inactive)
     }
     .to_string();
     view! {
@@ -195,11 +195,11 @@ fn AccountRow(a: ManagedAccount) -> impl IntoView {
                 <p class="mono">{numbers}</p>
                 <p class="muted">
                     {status}
-                    {merchant_account.then(|| view! { " · "{t_string!(i18n, merchant_badge)} })}
+                    {merchant_account.then(|| view! { " · "{text!(i18n, merchant_badge)} })}
                 </p>
             </div>
             <div class="item-actions">
-                <a class="button" href=format!("{PATH}?edit={}", account.id)>{t_string!(i18n, edit)}</a>
+                <a class="button" href=format!("{PATH}?edit={}", account.id)>{text!(i18n, edit)}</a>
                 <ServerForm action=toggle>
                     <input type="hidden" name="id" value=account.id.to_string() />
                     <input type="hidden" name="active" value=next />
@@ -250,29 +250,29 @@ fn AccountForm(flash: Option<Flash>, edited: Option<ManagedAccount>) -> impl Int
     let id = saved.map(|a| a.account.id.to_string()).unwrap_or_default();
     let editing = saved.is_some();
     let title = if editing {
-        t_string!(i18n, edit_account)
+        text!(i18n, edit_account)
     } else {
-        t_string!(i18n, add_account)
+        text!(i18n, add_account)
     }
     .to_string();
     view! {
         <h2 id="account-form">{title}</h2>
         <ServerForm action=save attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id />
-            <TextField name="bank_name" label=t_string!(i18n, bank_name).to_string() value=bank_name error=bank_name_error />
-            <TextField name="holder" autocomplete="name" label=t_string!(i18n, account_holder).to_string() value=holder error=holder_error />
-            <TextField name="account_number" label=t_string!(i18n, account_number).to_string() value=account_number error=number_error
+            <TextField name="bank_name" label=text!(i18n, bank_name).to_string() value=bank_name error=bank_name_error />
+            <TextField name="holder" autocomplete="name" label=text!(i18n, account_holder).to_string() value=holder error=holder_error />
+            <TextField name="account_number" label=text!(i18n, account_number).to_string() value=account_number error=number_error
                 check=live_check(engine::bank::account_number) />
-            <TextField name="iban" label=t_string!(i18n, iban).to_string() value=iban error=iban_error check=live_check(engine::bank::optional_iban) />
-            <TextField name="card_number" inputmode="numeric" label=t_string!(i18n, card_number).to_string() value=card_number error=card_error
+            <TextField name="iban" label=text!(i18n, iban).to_string() value=iban error=iban_error check=live_check(engine::bank::optional_iban) />
+            <TextField name="card_number" inputmode="numeric" label=text!(i18n, card_number).to_string() value=card_number error=card_error
                 check=live_check(engine::bank::optional_card_number) />
             <label class="check">
                 <input type="checkbox" name="merchant_account" checked=merchant />
-                <span>{t_string!(i18n, merchant_account)}</span>
+                <span>{text!(i18n, merchant_account)}</span>
             </label>
             <div class="actions">
-                <button type="submit" class="button primary">{t_string!(i18n, save)}</button>
-                {editing.then(|| view! { <a class="button" href=PATH>{t_string!(i18n, cancel)}</a> })}
+                <button type="submit" class="button primary">{text!(i18n, save)}</button>
+                {editing.then(|| view! { <a class="button" href=PATH>{text!(i18n, cancel)}</a> })}
             </div>
         </ServerForm>
     }

@@ -50,7 +50,7 @@ pub fn Chart(days: Vec<DayTotal>, currency: Currency, unit: Unit) -> impl IntoVi
             }
         })
         .collect_view();
-    let caption = td_string!(
+    let caption = text!(
         i18n.get_locale_untracked(),
         chart_caption,
         from = day_text(first.day, lang),

@@ -42,7 +42,7 @@ pub fn ExportButton(query: String, count: i64) -> impl IntoView {
     view! {
         <a class="button" href=href rel="external" download="payments.csv"
             on:click=move |event| export_in_place(event, progress)>
-            {t_string!(i18n, export_csv)}
+            {text!(i18n, export_csv)}
         </a>
         <p class="export-status" role="status" data-testid="export-status">{shown}</p>
     }
@@ -56,7 +56,7 @@ fn status(progress: Progress, total: i64) -> Option<AnyView> {
     match progress {
         Progress::Idle => None,
         Progress::Running(done) => {
-            let text = t_string!(
+            let text = text!(
                 i18n,
                 export_progress,
                 done = number(done),
@@ -67,11 +67,11 @@ fn status(progress: Progress, total: i64) -> Option<AnyView> {
             Some(view! { {bar} <span>{text}</span> }.into_any_sync())
         }
         Progress::Saved(rows) => {
-            let text = t_string!(i18n, export_done, count = number(rows)).to_string();
+            let text = text!(i18n, export_done, count = number(rows)).to_string();
             Some(text.into_any_sync())
         }
         Progress::Failed => {
-            let text = t_string!(i18n, export_failed).to_string();
+            let text = text!(i18n, export_failed).to_string();
             Some(view! { <span class="form-error">{text}</span> }.into_any_sync())
         }
     }

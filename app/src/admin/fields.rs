@@ -179,10 +179,10 @@ pub fn StoreBasics(
     let i18n = use_i18n();
     view! {
         <TextField name=name_input autocomplete="organization"
-            label=t_string!(i18n, store_name).to_string() value=name error=name_error />
-        <TextField name="slug" autocomplete="off" label=t_string!(i18n, slug).to_string()
-            hint=t_string!(i18n, slug_hint).to_string() value=slug error=slug_error />
-        <SelectField name="currency" label=t_string!(i18n, currency).to_string() error=currency_error>
+            label=text!(i18n, store_name).to_string() value=name error=name_error />
+        <TextField name="slug" autocomplete="off" label=text!(i18n, slug).to_string()
+            hint=text!(i18n, slug_hint).to_string() value=slug error=slug_error />
+        <SelectField name="currency" label=text!(i18n, currency).to_string() error=currency_error>
             {currency_options(&currency)}
         </SelectField>
     }

@@ -234,13 +234,13 @@ pub fn Links() -> impl IntoView {
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|_| {
-                        view! { <Notice text=t_string!(i18n, link_created).to_string() /> }
+                        view! { <Notice text=text!(i18n, link_created).to_string() /> }
                     });
                     let shown = page.shown.clone().map(|(link, qr)| view! {
                         <Shown link qr currency=page.currency unit=page.unit store=page.admin.store_name.clone() />
                     });
                     view! {
-                        <Shell admin=page.admin.clone() title=t_string!(i18n, nav_links).to_string()>
+                        <Shell admin=page.admin.clone() title=text!(i18n, nav_links).to_string()>
                             {notice}
                             {shown}
                             <Builder flash=page.flash.clone() draft=page.draft.clone() preview=page.preview.clone()
@@ -281,7 +281,7 @@ fn asks(
         Some(fixed) => money_text(fixed, currency, unit),
         None => range_text(min, max, currency, unit).unwrap_or_else(|| {
             let locale = use_i18n().get_locale_untracked();
-            td_string!(locale, amount_customer_chooses).to_string()
+            text!(locale, amount_customer_chooses).to_string()
         }),
     }
 }
@@ -312,15 +312,15 @@ fn Shown(
         <section class="shown-link" aria-labelledby="shown-link-title" data-testid="shown-link">
             <h2 id="shown-link-title">{summary(&link.link, currency, unit)}</h2>
             <div class="copy-row">
-                <label class="hint" for="link-url">{t_string!(i18n, link_address)}</label>
+                <label class="hint" for="link-url">{text!(i18n, link_address)}</label>
                 <input id="link-url" class="mono" readonly value=url.clone() data-testid="link-url" />
-                <CopyButton text=url.clone() label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
+                <CopyButton text=url.clone() label=text!(i18n, copy).to_string() done=text!(i18n, copied).to_string() />
             </div>
-            <div class="qr" role="img" aria-label=t_string!(i18n, link_qr).to_string() inner_html=qr></div>
+            <div class="qr" role="img" aria-label=text!(i18n, link_qr).to_string() inner_html=qr></div>
             <div class="actions share">
-                <a class="button" href=whatsapp rel="external noopener" target="_blank">{t_string!(i18n, share_whatsapp)}</a>
-                <a class="button" href=sms rel="external">{t_string!(i18n, share_sms)}</a>
-                <a class="button" href=email rel="external">{t_string!(i18n, share_email)}</a>
+                <a class="button" href=whatsapp rel="external noopener" target="_blank">{text!(i18n, share_whatsapp)}</a>
+                <a class="button" href=sms rel="external">{text!(i18n, share_sms)}</a>
+                <a class="button" href=email rel="external">{text!(i18n, share_email)}</a>
             </div>
         </section>
     }
@@ -374,36 +374,36 @@ fn Builder(
     let preview = RwSignal::new(preview);
     follow_preview(draft, preview);
     view! {
-        <h2 id="link-builder">{t_string!(i18n, new_link)}</h2>
+        <h2 id="link-builder">{text!(i18n, new_link)}</h2>
         <div class="builder">
             <div on:input=move |ev| retyped(ev, draft)>
                 <ServerForm action=create attr:class="stack" attr:novalidate=true>
                     <input type="hidden" name="token" value=token />
                     <label class="check">
                         <input type="checkbox" name="signed" checked=signed />
-                        <span>{t_string!(i18n, link_signed)}</span>
+                        <span>{text!(i18n, link_signed)}</span>
                     </label>
-                    <p class="hint">{t_string!(i18n, link_signed_hint)}</p>
-                    <TextField name="payer_name" label=t_string!(i18n, payer_name).to_string() value=payer_name error=name_error />
-                    <TextField name="description" label=t_string!(i18n, description).to_string() value=description error=description_error />
-                    <TextField name="amount" inputmode="decimal" label=t_string!(i18n, link_amount).to_string()
-                        hint=t_string!(i18n, link_amount_hint).to_string() value=amount error=amount_error check />
-                    <TextField name="min_amount" inputmode="decimal" label=t_string!(i18n, min_amount).to_string() value=min_amount error=min_error check />
-                    <TextField name="max_amount" inputmode="decimal" label=t_string!(i18n, max_amount).to_string() value=max_amount error=max_error check />
-                    <TextField name="expires" kind="date" label=t_string!(i18n, link_expires).to_string() value=expires error=expires_error />
-                    <TextField name="max_uses" inputmode="numeric" label=t_string!(i18n, link_max_uses).to_string()
-                        hint=t_string!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />
-                    <button type="submit" class="button primary">{t_string!(i18n, create_link)}</button>
+                    <p class="hint">{text!(i18n, link_signed_hint)}</p>
+                    <TextField name="payer_name" label=text!(i18n, payer_name).to_string() value=payer_name error=name_error />
+                    <TextField name="description" label=text!(i18n, description).to_string() value=description error=description_error />
+                    <TextField name="amount" inputmode="decimal" label=text!(i18n, link_amount).to_string()
+                        hint=text!(i18n, link_amount_hint).to_string() value=amount error=amount_error check />
+                    <TextField name="min_amount" inputmode="decimal" label=text!(i18n, min_amount).to_string() value=min_amount error=min_error check />
+                    <TextField name="max_amount" inputmode="decimal" label=text!(i18n, max_amount).to_string() value=max_amount error=max_error check />
+                    <TextField name="expires" kind="date" label=text!(i18n, link_expires).to_string() value=expires error=expires_error />
+                    <TextField name="max_uses" inputmode="numeric" label=text!(i18n, link_max_uses).to_string()
+                        hint=text!(i18n, link_max_uses_hint).to_string() value=max_uses error=uses_error />
+                    <button type="submit" class="button primary">{text!(i18n, create_link)}</button>
                 </ServerForm>
             </div>
             <aside class="link-preview" aria-labelledby="link-preview-title" data-testid="link-preview">
-                <h3 id="link-preview-title">{t_string!(i18n, link_preview)}</h3>
+                <h3 id="link-preview-title">{text!(i18n, link_preview)}</h3>
                 {move || match preview.get() {
                     Some(p) => view! {
-                        <input class="mono" readonly value=p.url aria-label=t_string!(i18n, link_address).to_string() data-testid="preview-url" />
-                        <div class="qr" role="img" aria-label=t_string!(i18n, link_qr).to_string() inner_html=p.qr data-testid="preview-qr"></div>
+                        <input class="mono" readonly value=p.url aria-label=text!(i18n, link_address).to_string() data-testid="preview-url" />
+                        <div class="qr" role="img" aria-label=text!(i18n, link_qr).to_string() inner_html=p.qr data-testid="preview-qr"></div>
                     }.into_any_sync(),
-                    None => view! { <p class="muted" data-testid="preview-url">{t_string!(i18n, link_preview_waits)}</p> }.into_any_sync(),
+                    None => view! { <p class="muted" data-testid="preview-url">{text!(i18n, link_preview_waits)}</p> }.into_any_sync(),
                 }}
                 <CustomerView draft currency unit store />
             </aside>
@@ -428,7 +428,7 @@ fn CustomerView(
             .ok()
             .flatten()
     };
-    let pay_to = td_string!(i18n.get_locale_untracked(), pay_to, store = store).to_string();
+    let pay_to = text!(i18n.get_locale_untracked(), pay_to, store = store).to_string();
     let terms = move || {
         draft.with(|d| {
             let line = |label: String, value: &str| {
@@ -444,10 +444,10 @@ fn CustomerView(
             );
             view! {
                 <dl class="summary">
-                    {line(t_string!(i18n, payer_name).to_string(), &d.payer_name)}
-                    {line(t_string!(i18n, description).to_string(), &d.description)}
+                    {line(text!(i18n, payer_name).to_string(), &d.payer_name)}
+                    {line(text!(i18n, description).to_string(), &d.description)}
                     <div class="row" data-testid="preview-amount">
-                        <dt>{t_string!(i18n, amount_to_pay)}</dt>
+                        <dt>{text!(i18n, amount_to_pay)}</dt>
                         <dd>{pays}</dd>
                     </div>
                 </dl>
@@ -456,7 +456,7 @@ fn CustomerView(
     };
     view! {
         <section class="customer-view" aria-labelledby="customer-view-title" data-testid="customer-view">
-            <h4 id="customer-view-title">{t_string!(i18n, link_customer_view)}</h4>
+            <h4 id="customer-view-title">{text!(i18n, link_customer_view)}</h4>
             <p class="pay-to">{pay_to}</p>
             {terms}
         </section>
@@ -527,7 +527,7 @@ fn follow_preview(draft: RwSignal<LinkForm>, preview: RwSignal<Option<LinkPrevie
 fn LinkList(page: LinksPage) -> impl IntoView {
     let i18n = use_i18n();
     if page.links.is_empty() {
-        return view! { <p class="muted">{t_string!(i18n, no_links)}</p> }.into_any_sync();
+        return view! { <p class="muted">{text!(i18n, no_links)}</p> }.into_any_sync();
     }
     let lang = crate::components::lang();
     let number = move |n: i64| engine::digits::localize(&n.to_string(), lang);
@@ -537,18 +537,18 @@ fn LinkList(page: LinksPage) -> impl IntoView {
         .map(|l| {
             let link = &l.link;
             let kind = if link.signed {
-                t_string!(i18n, link_kind_signed)
+                text!(i18n, link_kind_signed)
             } else {
-                t_string!(i18n, link_kind_plain)
+                text!(i18n, link_kind_plain)
             };
             let uses = match link.max_uses {
-                Some(max) => td_string!(i18n.get_locale_untracked(), link_uses_of, uses = number(link.uses), max = number(max)).to_string(),
-                None => td_string!(i18n.get_locale_untracked(), link_uses, uses = number(link.uses)).to_string(),
+                Some(max) => text!(i18n.get_locale_untracked(), link_uses_of, uses = number(link.uses), max = number(max)).to_string(),
+                None => text!(i18n.get_locale_untracked(), link_uses, uses = number(link.uses)).to_string(),
             };
-            let paid = td_string!(i18n.get_locale_untracked(), link_paid, paid = number(link.paid)).to_string();
+            let paid = text!(i18n.get_locale_untracked(), link_paid, paid = number(link.paid)).to_string();
             let expires = link.expires_at.map(|at| {
                 let day = crate::components::day_text(at / engine::time::DAY_MILLIS - 1, lang);
-                td_string!(i18n.get_locale_untracked(), link_expires_on, date = day).to_string()
+                text!(i18n.get_locale_untracked(), link_expires_on, date = day).to_string()
             });
             view! {
                 <li class="item" data-testid="link-item">
@@ -561,15 +561,15 @@ fn LinkList(page: LinksPage) -> impl IntoView {
                         </p>
                     </div>
                     <div class="item-actions">
-                        <a class="button" href=format!("{PATH}?show={}", link.id)>{t_string!(i18n, link_show)}</a>
-                        <CopyButton text=l.url.clone() label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
+                        <a class="button" href=format!("{PATH}?show={}", link.id)>{text!(i18n, link_show)}</a>
+                        <CopyButton text=l.url.clone() label=text!(i18n, copy).to_string() done=text!(i18n, copied).to_string() />
                     </div>
                 </li>
             }
         })
         .collect_view();
     view! {
-        <h2>{t_string!(i18n, your_links)}</h2>
+        <h2>{text!(i18n, your_links)}</h2>
         <ul class="items">{items}</ul>
     }
     .into_any_sync()

@@ -58,7 +58,7 @@ pub(super) fn SlipsBadge(rendered: i64) -> impl IntoView {
         <Show when=move || { count() > 0 }>
             <span class="count" aria-hidden="true" data-testid="slips-badge">{count}</span>
             <span class="visually-hidden">
-                {move || format!(" {}", td_string!(i18n.get_locale(), slips_waiting_badge, count = count()))}
+                {move || format!(" {}", text!(i18n.get_locale(), slips_waiting_badge, count = count()))}
             </span>
         </Show>
     }
@@ -108,7 +108,7 @@ pub(super) fn listen(reload: RwSignal<u64>) {
         } else {
             PENDING.set(false);
             reload.update(|n| *n += 1);
-            let said = td_string!(i18n.get_locale_untracked(), live_payments_updated);
+            let said = text!(i18n.get_locale_untracked(), live_payments_updated);
             live.said.set(said.to_string());
         }
     };

@@ -38,35 +38,35 @@ pub fn LogoForm(name: ImageName, current: Option<String>, flash: Option<Flash>) 
         .as_ref()
         .and_then(|f| f.errors().get(Field::Logo))
         .map(|problem| match problem {
-            Problem::TooLarge => td_string!(locale, logo_too_large).to_string(),
-            Problem::Required => td_string!(locale, logo_missing).to_string(),
-            _ => td_string!(locale, logo_not_an_image).to_string(),
+            Problem::TooLarge => text!(locale, logo_too_large).to_string(),
+            Problem::Required => text!(locale, logo_missing).to_string(),
+            _ => text!(locale, logo_not_an_image).to_string(),
         });
     let notice = flash.and_then(|f| f.notice).and_then(|n| match n.as_str() {
-        "logo_saved" => Some(t_string!(i18n, logo_saved).to_string()),
-        "logo_removed" => Some(t_string!(i18n, logo_removed).to_string()),
+        "logo_saved" => Some(text!(i18n, logo_saved).to_string()),
+        "logo_removed" => Some(text!(i18n, logo_removed).to_string()),
         _ => None,
     });
     let invalid = error.is_some();
     let has_logo = current.is_some();
     view! {
-        <h2 id="logo">{t_string!(i18n, logo)}</h2>
+        <h2 id="logo">{text!(i18n, logo)}</h2>
         {notice.map(|text| view! { <Notice text /> })}
-        {current.map(|src| view! { <img class="logo-preview" src=src alt=t_string!(i18n, logo_current).to_string() /> })}
+        {current.map(|src| view! { <img class="logo-preview" src=src alt=text!(i18n, logo_current).to_string() /> })}
         <form method="post" action=UPLOAD_PATH enctype="multipart/form-data" class="stack logo-form"
             on:submit=send_in_place>
             <input type="hidden" name="for" value=name.as_string() />
             <div class="field" class:invalid=invalid>
-                <label for="logo-file">{t_string!(i18n, logo_file)}</label>
+                <label for="logo-file">{text!(i18n, logo_file)}</label>
                 <input id="logo-file" type="file" name="logo" accept="image/png,image/jpeg,image/webp,image/gif"
                     aria-invalid=invalid.then_some("true") aria-describedby="logo-hint" />
-                <p class="hint" id="logo-hint">{t_string!(i18n, logo_hint)}</p>
+                <p class="hint" id="logo-hint">{text!(i18n, logo_hint)}</p>
                 {error.map(|e| view! { <p class="error">{e}</p> })}
             </div>
             <div class="actions">
-                <button type="submit" class="button">{t_string!(i18n, logo_upload)}</button>
+                <button type="submit" class="button">{text!(i18n, logo_upload)}</button>
                 {has_logo.then(|| view! { <button type="submit" class="button danger" name="remove" value="1"
-                    data-confirm=t_string!(i18n, logo_remove_confirm).to_string()>{t_string!(i18n, logo_remove)}</button> })}
+                    data-confirm=text!(i18n, logo_remove_confirm).to_string()>{text!(i18n, logo_remove)}</button> })}
             </div>
         </form>
     }

@@ -100,14 +100,14 @@ pub fn Mails(mails: Vec<MailRow>, payment: i64) -> impl IntoView {
         .map(|m| {
             let resend = FormPost::<ResendMail>::new();
             let kind = match m.kind {
-                MailKind::PayerReceipt => td_string!(locale, mail_kind_mail_payer_receipt),
-                MailKind::MerchantSlip => td_string!(locale, mail_kind_mail_merchant_slip),
-                MailKind::MerchantPaid => td_string!(locale, mail_kind_mail_merchant_paid),
+                MailKind::PayerReceipt => text!(locale, mail_kind_mail_payer_receipt),
+                MailKind::MerchantSlip => text!(locale, mail_kind_mail_merchant_slip),
+                MailKind::MerchantPaid => text!(locale, mail_kind_mail_merchant_paid),
             };
             let state = match m.state.as_str() {
-                "sent" => td_string!(locale, mail_state_sent),
-                "failed" => td_string!(locale, mail_state_failed),
-                _ => td_string!(locale, mail_state_queued),
+                "sent" => text!(locale, mail_state_sent),
+                "failed" => text!(locale, mail_state_failed),
+                _ => text!(locale, mail_state_queued),
             };
             let attempts = engine::digits::localize(&m.attempts.to_string(), lang);
             view! {
@@ -116,21 +116,21 @@ pub fn Mails(mails: Vec<MailRow>, payment: i64) -> impl IntoView {
                         <strong>{kind}</strong>" · "<bdi>{m.recipient.clone()}</bdi>" · "
                         <span class="badge" class:failed=m.state == "failed">{state}</span>" · "
                         <time>{crate::components::date_time_text(m.at, lang)}</time>" · "
-                        <span class="muted">{td_string!(locale, mail_attempts, n = attempts).to_string()}</span>
+                        <span class="muted">{text!(locale, mail_attempts, n = attempts).to_string()}</span>
                     </p>
                     {m.last_error.clone().map(|e| view! { <pre class="raw" tabindex="0">{e}</pre> })}
                     <ServerForm action=resend>
                         <input type="hidden" name="payment" value=payment.to_string() />
                         <input type="hidden" name="mail" value=m.id.to_string() />
-                        <button type="submit" class="button secondary">{t_string!(i18n, mail_resend)}</button>
+                        <button type="submit" class="button secondary">{text!(i18n, mail_resend)}</button>
                     </ServerForm>
                 </li>
             }
         })
         .collect_view();
     view! {
-        <h2>{t_string!(i18n, mails_title)}</h2>
-        {empty.then(|| view! { <p class="muted">{t_string!(i18n, mails_none)}</p> })}
+        <h2>{text!(i18n, mails_title)}</h2>
+        {empty.then(|| view! { <p class="muted">{text!(i18n, mails_none)}</p> })}
         <ol class="timeline" data-testid="mails">{items}</ol>
     }
 }

@@ -350,8 +350,8 @@ pub fn Methods() -> impl IntoView {
                     let adding = q.get("add").and_then(|p| page.providers.iter().find(|v| v.id == p).cloned());
                     // The logo form shows its own notices.
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).and_then(|n| match n.as_str() {
-                        "saved" => Some(view! { <Notice text=t_string!(i18n, method_saved).to_string() /> }.into_any_sync()),
-                        "missing" => Some(view! { <Notice text=t_string!(i18n, method_missing).to_string() error=true /> }.into_any_sync()),
+                        "saved" => Some(view! { <Notice text=text!(i18n, method_saved).to_string() /> }.into_any_sync()),
+                        "missing" => Some(view! { <Notice text=text!(i18n, method_missing).to_string() error=true /> }.into_any_sync()),
                         // A method the provider would not connect again stays off.
                         "refused" => {
                             let problems = page.flash.as_ref().map(Flash::errors).unwrap_or_default();
@@ -364,7 +364,7 @@ pub fn Methods() -> impl IntoView {
                     });
                     let (currency, unit) = (page.currency, page.unit);
                     let list = if page.methods.is_empty() {
-                        view! { <p class="muted">{t_string!(i18n, no_methods)}</p> }.into_any_sync()
+                        view! { <p class="muted">{text!(i18n, no_methods)}</p> }.into_any_sync()
                     } else {
                         let count = page.methods.len();
                         let rows = page.methods.iter().cloned().enumerate().map(|(i, m)| {
@@ -375,7 +375,7 @@ pub fn Methods() -> impl IntoView {
                         view! { <ul class="items">{rows}</ul> }.into_any_sync()
                     };
                     let add_links = page.providers.iter().filter(|p| p.offered).map(|p| {
-                        let label = td_string!(i18n.get_locale_untracked(), add_method, provider = p.name.clone()).to_string();
+                        let label = text!(i18n.get_locale_untracked(), add_method, provider = p.name.clone()).to_string();
                         view! { <a class="button" href=format!("{PATH}?add={}", p.id)>{label}</a> }
                     }).collect_view();
                     let signup_url = page.payme_signup_url.clone();
@@ -388,9 +388,9 @@ pub fn Methods() -> impl IntoView {
                         (None, None) => None,
                     };
                     view! {
-                        <Shell admin=page.admin.clone() title=t_string!(i18n, nav_methods).to_string()>
+                        <Shell admin=page.admin.clone() title=text!(i18n, nav_methods).to_string()>
                             {notice}
-                            <p class="hint">{t_string!(i18n, methods_hint)}</p>
+                            <p class="hint">{text!(i18n, methods_hint)}</p>
                             {list}
                             <p class="actions">{add_links}</p>
                             {form}
@@ -424,15 +424,15 @@ fn MethodRow(
         }
     };
     let mode = if m.live {
-        t_string!(i18n, mode_live)
+        text!(i18n, mode_live)
     } else {
-        t_string!(i18n, mode_test)
+        text!(i18n, mode_test)
     }
     .to_string();
     let status = if m.enabled {
-        t_string!(i18n, active)
+        text!(i18n, active)
     } else {
-        t_string!(i18n, inactive)
+        text!(i18n, inactive)
     }
     .to_string();
     let limits = match (m.min_amount, m.max_amount) {
@@ -446,7 +446,7 @@ fn MethodRow(
         )),
     };
     let discount = m.discount.map(|d| {
-        td_string!(
+        text!(
             i18n.get_locale_untracked(),
             discount_off,
             discount = discount_text(d, currency, unit)
@@ -477,13 +477,13 @@ fn MethodRow(
         .map(|p| text_of(p, "disconnect_hint"));
     let notify = provider.and_then(|p| Some((text_of(&p, "notify_url"), p.notify_url?)));
     let toggle = if m.enabled {
-        button("disable", t_string!(i18n, deactivate).to_string(), false)
+        button("disable", text!(i18n, deactivate).to_string(), false)
     } else {
-        button("enable", t_string!(i18n, activate).to_string(), false)
+        button("enable", text!(i18n, activate).to_string(), false)
     };
     // PayPal and EveryPay ask for the address they post to, not the site's.
     let (label, site_url) =
-        notify.unwrap_or_else(|| (t_string!(i18n, register_site).to_string(), site_url));
+        notify.unwrap_or_else(|| (text!(i18n, register_site).to_string(), site_url));
     view! {
         <li class="item" class:inactive=!m.enabled>
             <div>
@@ -494,11 +494,11 @@ fn MethodRow(
                 <div class="copy-row">
                     <label class="hint" for=format!("site-{}", m.id)>{label}</label>
                     <input id=format!("site-{}", m.id) class="mono" readonly value=site_url.clone() />
-                    <CopyButton text=site_url label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
+                    <CopyButton text=site_url label=text!(i18n, copy).to_string() done=text!(i18n, copied).to_string() />
                 </div>
             </div>
             <div class="item-actions">
-                <a class="button" href=format!("{PATH}?edit={}", m.id)>{t_string!(i18n, edit)}</a>
+                <a class="button" href=format!("{PATH}?edit={}", m.id)>{text!(i18n, edit)}</a>
                 {toggle}
                 {button("up", "↑".to_owned(), first)}
                 {button("down", "↓".to_owned(), last)}
@@ -514,7 +514,7 @@ fn signup_link(
     signup_url: Option<String>,
 ) -> Option<impl IntoView + use<>> {
     let url = signup_url.filter(|_| problem == Some(Problem::NotRegistered))?;
-    Some(view! { <a href=url target="_blank" rel="noopener">{t_string!(i18n, payme_signup)}</a> })
+    Some(view! { <a href=url target="_blank" rel="noopener">{text!(i18n, payme_signup)}</a> })
 }
 
 /// Why the provider refused an account, with the remedy's link where there is one.
@@ -572,7 +572,7 @@ fn MethodForm(
     let refused = !errors.is_empty();
     // The store's currency is checked before anything is typed: say so at once.
     let currency_notice = (!provider.currencies.iter().any(|c| c == currency.code())).then(|| {
-        let text = td_string!(
+        let text = text!(
             i18n.get_locale_untracked(),
             provider_currency,
             provider = provider.name.clone(),
@@ -580,7 +580,7 @@ fn MethodForm(
             currency = currency.code()
         )
         .to_string();
-        view! { <p class="form-error" role="alert">{text}" "<a href="/admin/settings">{t_string!(i18n, nav_settings)}</a></p> }
+        view! { <p class="form-error" role="alert">{text}" "<a href="/admin/settings">{text!(i18n, nav_settings)}</a></p> }
     });
     let unreachable = errors
         .get(Field::Method)
@@ -592,8 +592,8 @@ fn MethodForm(
         // Secrets: a saved one is shown masked in the hint, and a blank field keeps it.
         let (hint, value) = if f.secret {
             let hint = match &saved_value {
-                Some(v) if v == engine::public::UNREADABLE_SECRET => t_string!(i18n, secret_unreadable).to_string(),
-                Some(masked) => td_string!(i18n.get_locale_untracked(), secret_saved, masked = masked.clone()).to_string(),
+                Some(v) if v == engine::public::UNREADABLE_SECRET => text!(i18n, secret_unreadable).to_string(),
+                Some(masked) => text!(i18n.get_locale_untracked(), secret_saved, masked = masked.clone()).to_string(),
                 None => hint,
             };
             (hint, String::new())
@@ -627,18 +627,18 @@ fn MethodForm(
         }
     });
     let unit_label = match unit {
-        Unit::Toman => t_string!(i18n, unit_toman).to_string(),
-        Unit::Standard if currency == Currency::IRR => t_string!(i18n, unit_rial).to_string(),
+        Unit::Toman => text!(i18n, unit_toman).to_string(),
+        Unit::Standard if currency == Currency::IRR => text!(i18n, unit_rial).to_string(),
         Unit::Standard => currency.code().to_owned(),
     };
     let title = match s {
-        Some(m) => td_string!(
+        Some(m) => text!(
             i18n.get_locale_untracked(),
             edit_method,
             name = m.display_name.clone()
         )
         .to_string(),
-        None => td_string!(
+        None => text!(
             i18n.get_locale_untracked(),
             add_method,
             provider = provider.name.clone()
@@ -647,9 +647,9 @@ fn MethodForm(
     };
     let id = s.map(|m| m.id.to_string()).unwrap_or_default();
     let kinds = [
-        ("none", t_string!(i18n, discount_none)),
-        ("fixed", t_string!(i18n, discount_fixed)),
-        ("percent", t_string!(i18n, discount_percent)),
+        ("none", text!(i18n, discount_none)),
+        ("fixed", text!(i18n, discount_fixed)),
+        ("percent", text!(i18n, discount_percent)),
     ]
     .map(|(v, label)| view! { <option value=v selected=kind == v>{label.to_string()}</option> });
     // The discount's value is checked as typed for the kind chosen at that moment.
@@ -665,37 +665,37 @@ fn MethodForm(
         <div class="copy-row">
             <label class="hint" for="notify-url">{text_of(&provider, "notify_url")}</label>
             <input id="notify-url" class="mono" readonly value=url.clone() />
-            <CopyButton text=url label=t_string!(i18n, copy).to_string() done=t_string!(i18n, copied).to_string() />
+            <CopyButton text=url label=text!(i18n, copy).to_string() done=text!(i18n, copied).to_string() />
         </div>
     });
     view! {
         <h2>{title}</h2>
         {currency_notice}
         {notify_url}
-        {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
+        {refused.then(|| view! { <Notice text=text!(i18n, form_has_errors).to_string() error=true /> })}
         {unreachable}
         <ServerForm action=save attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id />
             <input type="hidden" name="kind" value=provider.id.clone() />
-            <TextField name="display_name" label=t_string!(i18n, method_display_name).to_string() value=display_name error=name_error />
+            <TextField name="display_name" label=text!(i18n, method_display_name).to_string() value=display_name error=name_error />
             <label class="check">
                 <input type="checkbox" name="live" checked=live />
-                <span>{t_string!(i18n, method_live)}</span>
+                <span>{text!(i18n, method_live)}</span>
             </label>
-            <p class="hint">{t_string!(i18n, method_live_hint)}</p>
-            <TextField name="min_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, min_amount)) value=min error=min_error
+            <p class="hint">{text!(i18n, method_live_hint)}</p>
+            <TextField name="min_amount" inputmode="decimal" label=format!("{} ({unit_label})", text!(i18n, min_amount)) value=min error=min_error
                 check=amount_check(currency, unit) />
-            <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", t_string!(i18n, max_amount)) value=max error=max_error
+            <TextField name="max_amount" inputmode="decimal" label=format!("{} ({unit_label})", text!(i18n, max_amount)) value=max error=max_error
                 check=amount_check(currency, unit) />
-            <SelectField name="discount_kind" label=t_string!(i18n, discount).to_string() error=None
+            <SelectField name="discount_kind" label=text!(i18n, discount).to_string() error=None
                 on:change=move |ev| kind_now.set_value(event_target_value(&ev))>{kinds}</SelectField>
-            <TextField name="discount_value" inputmode="decimal" label=t_string!(i18n, discount_value).to_string() hint=t_string!(i18n, discount_hint).to_string() value error=discount_error
+            <TextField name="discount_value" inputmode="decimal" label=text!(i18n, discount_value).to_string() hint=text!(i18n, discount_hint).to_string() value error=discount_error
                 check=discount_check />
             {package}
             {provider_fields}
             <div class="actions">
-                <button type="submit" class="button primary">{t_string!(i18n, save)}</button>
-                <a class="button" href=PATH>{t_string!(i18n, cancel)}</a>
+                <button type="submit" class="button primary">{text!(i18n, save)}</button>
+                <a class="button" href=PATH>{text!(i18n, cancel)}</a>
             </div>
         </ServerForm>
     }

@@ -247,9 +247,12 @@ pub fn Pages() -> impl IntoView {
     let router = StoredValue::new(None);
     #[cfg(feature = "hydrate")]
     follow_redirects(reload, router);
+    // The page's texts for the browser, which holds none of its own (`crate::texts`).
+    let texts = crate::texts::page_texts(use_i18n().get_locale_untracked());
     view! {
         <Stylesheet id="kassa" href="/pkg/kassa.css" />
         <Title formatter=|page: String| format!("{page} · Kassa") />
+        <script type="application/json" id=crate::texts::ELEMENT_ID inner_html=texts></script>
         <Router base="/admin">
             <Redirects router />
             <main class="page">
@@ -312,42 +315,42 @@ pub fn Shell<C: IntoView + 'static>(
     let links = [
         (
             "/admin",
-            t_string!(i18n, nav_overview).to_string(),
+            text!(i18n, nav_overview).to_string(),
             preload::<OverviewRoute> as fn(),
         ),
         (
             payments::PATH,
-            t_string!(i18n, nav_payments).to_string(),
+            text!(i18n, nav_payments).to_string(),
             preload::<PaymentsRoute>,
         ),
         (
             receipts::PATH,
-            t_string!(i18n, nav_receipts).to_string(),
+            text!(i18n, nav_receipts).to_string(),
             preload::<ReceiptsRoute>,
         ),
         (
             links::PATH,
-            t_string!(i18n, nav_links).to_string(),
+            text!(i18n, nav_links).to_string(),
             preload::<LinksRoute>,
         ),
         (
             "/admin/settings",
-            t_string!(i18n, nav_settings).to_string(),
+            text!(i18n, nav_settings).to_string(),
             preload::<SettingsRoute>,
         ),
         (
             methods::PATH,
-            t_string!(i18n, nav_methods).to_string(),
+            text!(i18n, nav_methods).to_string(),
             preload::<MethodsRoute>,
         ),
         (
             bank_accounts::PATH,
-            t_string!(i18n, nav_bank_accounts).to_string(),
+            text!(i18n, nav_bank_accounts).to_string(),
             preload::<BankAccountsRoute>,
         ),
         (
             "/admin/account",
-            t_string!(i18n, nav_account).to_string(),
+            text!(i18n, nav_account).to_string(),
             preload::<AccountRoute>,
         ),
     ]
@@ -382,7 +385,7 @@ pub fn Shell<C: IntoView + 'static>(
             guards::install();
         });
     }
-    let signed_in = td_string!(
+    let signed_in = text!(
         i18n.get_locale_untracked(),
         signed_in_as,
         email = admin.email.clone()
@@ -390,17 +393,17 @@ pub fn Shell<C: IntoView + 'static>(
     .to_string();
     view! {
         <Title text=format!("{title} · {}", admin.store_name) />
-        <div class="admin" data-leave=move || t_string!(i18n, leave_unsaved).to_string()>
+        <div class="admin" data-leave=move || text!(i18n, leave_unsaved).to_string()>
             <header class="admin-bar">
                 <div>
                     <strong>{admin.store_name.clone()}</strong>
                     <p class="muted">{signed_in}</p>
                 </div>
                 <ServerForm action=logout>
-                    <button type="submit" class="button">{t_string!(i18n, log_out)}</button>
+                    <button type="submit" class="button">{text!(i18n, log_out)}</button>
                 </ServerForm>
             </header>
-            <nav class="admin-nav" aria-label=move || t_string!(i18n, admin).to_string()>{links}</nav>
+            <nav class="admin-nav" aria-label=move || text!(i18n, admin).to_string()>{links}</nav>
             <section class="card">
                 <h1 tabindex="-1" node_ref=heading>{title}</h1>
                 <fields::Fresh render=admin.render.clone()>{children.into_inner()()}</fields::Fresh>

@@ -181,11 +181,11 @@ pub fn Overview() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
-                    let title = t_string!(i18n, nav_overview).to_string();
+                    let title = text!(i18n, nav_overview).to_string();
                     let status = if page.admin.maintenance {
-                        view! { <p class="form-error" role="status">{t_string!(i18n, overview_paused)}</p> }.into_any_sync()
+                        view! { <p class="form-error" role="status">{text!(i18n, overview_paused)}</p> }.into_any_sync()
                     } else {
-                        view! { <p class="saved">{t_string!(i18n, overview_open)}</p> }.into_any_sync()
+                        view! { <p class="saved">{text!(i18n, overview_open)}</p> }.into_any_sync()
                     };
                     let path = page.admin.payment_path.clone();
                     view! {
@@ -197,19 +197,19 @@ pub fn Overview() -> impl IntoView {
                             <Latest rows=page.latest.clone() currency=page.currency unit=page.unit />
                             <dl class="summary">
                                 <div class="row">
-                                    <dt>{t_string!(i18n, overview_payment_page)}</dt>
+                                    <dt>{text!(i18n, overview_payment_page)}</dt>
                                     <dd><a class="mono" href=path.clone() rel="external">{path.clone()}</a></dd>
                                 </div>
                                 <div class="row">
-                                    <dt>{t_string!(i18n, overview_methods)}</dt>
+                                    <dt>{text!(i18n, overview_methods)}</dt>
                                     <dd>{page.methods}</dd>
                                 </div>
                                 <div class="row">
-                                    <dt>{t_string!(i18n, overview_accounts)}</dt>
+                                    <dt>{text!(i18n, overview_accounts)}</dt>
                                     <dd>{page.accounts}</dd>
                                 </div>
                             </dl>
-                            <p class="hint">{t_string!(i18n, overview_payment_page_hint)}</p>
+                            <p class="hint">{text!(i18n, overview_payment_page_hint)}</p>
                         </Shell>
                     }
                 })
@@ -229,7 +229,7 @@ fn Waiting(awaiting: i64, attention: i64) -> impl IntoView {
             status: Some(PaymentStatus::AwaitingConfirmation),
             ..Filter::default()
         });
-        let text = td_string!(locale, overview_awaiting, count = count(awaiting)).to_string();
+        let text = text!(locale, overview_awaiting, count = count(awaiting)).to_string();
         view! { <li><a href=href data-testid="slips-waiting">{text}</a></li> }
     });
     let flagged = (attention > 0).then(|| {
@@ -237,7 +237,7 @@ fn Waiting(awaiting: i64, attention: i64) -> impl IntoView {
             attention: true,
             ..Filter::default()
         });
-        let text = td_string!(locale, overview_attention, count = count(attention)).to_string();
+        let text = text!(locale, overview_attention, count = count(attention)).to_string();
         view! { <li><a href=href data-testid="needs-attention">{text}</a></li> }
     });
     (awaiting > 0 || attention > 0)
@@ -255,19 +255,19 @@ fn Setup(steps: Vec<(Step, bool)>, payment_path: String) -> impl IntoView {
         .into_iter()
         .map(|(step, done)| {
             let (text, href) = match step {
-                Step::Method => (t_string!(i18n, setup_method), methods::PATH.to_owned()),
+                Step::Method => (text!(i18n, setup_method), methods::PATH.to_owned()),
                 Step::BankAccount => (
-                    t_string!(i18n, setup_account),
+                    text!(i18n, setup_account),
                     bank_accounts::PATH.to_owned(),
                 ),
-                Step::Logo => (t_string!(i18n, setup_logo), "/admin/settings".to_owned()),
-                Step::Link => (t_string!(i18n, setup_link), links::PATH.to_owned()),
-                Step::TestPayment => (t_string!(i18n, setup_test_payment), payment_path.clone()),
+                Step::Logo => (text!(i18n, setup_logo), "/admin/settings".to_owned()),
+                Step::Link => (text!(i18n, setup_link), links::PATH.to_owned()),
+                Step::TestPayment => (text!(i18n, setup_test_payment), payment_path.clone()),
             };
             let state = if done {
-                t_string!(i18n, setup_done)
+                text!(i18n, setup_done)
             } else {
-                t_string!(i18n, setup_to_do)
+                text!(i18n, setup_to_do)
             };
             view! {
                 <li class:done=done data-testid="setup-step" data-done=done.to_string()>
@@ -279,7 +279,7 @@ fn Setup(steps: Vec<(Step, bool)>, payment_path: String) -> impl IntoView {
         .collect_view();
     Some(view! {
         <section class="setup" aria-labelledby="setup-title">
-            <h2 id="setup-title">{t_string!(i18n, setup_title)}</h2>
+            <h2 id="setup-title">{text!(i18n, setup_title)}</h2>
             <ol class="checklist">{items}</ol>
         </section>
     })
@@ -294,9 +294,9 @@ fn TakingsTiles(takings: Vec<Takings>, currency: Currency, unit: Unit) -> impl I
         .into_iter()
         .map(|t| {
             let name = match t.period {
-                Period::Today => t_string!(i18n, period_today),
-                Period::Week => t_string!(i18n, period_week),
-                Period::Month => t_string!(i18n, period_month),
+                Period::Today => text!(i18n, period_today),
+                Period::Week => text!(i18n, period_week),
+                Period::Month => text!(i18n, period_month),
             };
             let amounts = if t.paid.is_empty() {
                 money_text(0, currency, unit)
@@ -310,7 +310,7 @@ fn TakingsTiles(takings: Vec<Takings>, currency: Currency, unit: Unit) -> impl I
                     .collect::<Vec<_>>()
                     .join(" · ")
             };
-            let count = td_string!(
+            let count = text!(
                 locale,
                 overview_paid_count,
                 count = engine::digits::localize(&t.count.to_string(), locale.as_str())
@@ -328,7 +328,7 @@ fn TakingsTiles(takings: Vec<Takings>, currency: Currency, unit: Unit) -> impl I
         })
         .collect_view();
     view! {
-        <h2>{t_string!(i18n, overview_takings)}</h2>
+        <h2>{text!(i18n, overview_takings)}</h2>
         <ul class="tiles">{tiles}</ul>
     }
 }
@@ -341,7 +341,7 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
     let list = if rows.is_empty() {
         view! {
             <p class="muted" data-testid="no-payments-yet">
-                {t_string!(i18n, overview_empty)}" "<a href=links::PATH>{t_string!(i18n, setup_link)}</a>
+                {text!(i18n, overview_empty)}" "<a href=links::PATH>{text!(i18n, setup_link)}</a>
             </p>
         }
         .into_any_sync()
@@ -362,12 +362,12 @@ fn Latest(rows: Vec<ReportRow>, currency: Currency, unit: Unit) -> impl IntoView
             .collect_view();
         view! {
             <ul class="latest">{items}</ul>
-            <p><a href=payments::PATH>{t_string!(i18n, overview_all_payments)}</a></p>
+            <p><a href=payments::PATH>{text!(i18n, overview_all_payments)}</a></p>
         }
         .into_any_sync()
     };
     view! {
-        <h2>{t_string!(i18n, overview_latest)}</h2>
+        <h2>{text!(i18n, overview_latest)}</h2>
         {list}
     }
 }

@@ -82,12 +82,12 @@ pub fn Payments() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
-                    let title = t_string!(i18n, nav_payments).to_string();
+                    let title = text!(i18n, nav_payments).to_string();
                     view! {
                         <Shell admin=page.admin.clone() title>
                             <Filters page=page.clone() />
                             <Summary page=page.clone() />
-                            <p class="hint">{t_string!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
+                            <p class="hint">{text!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
                             <Table page />
                         </Shell>
                     }
@@ -164,8 +164,8 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
     let slip_selected = chosen_via == slip;
     let chosen_mode = value("mode");
     let modes = [
-        (true, t_string!(i18n, mode_live)),
-        (false, t_string!(i18n, mode_test)),
+        (true, text!(i18n, mode_live)),
+        (false, text!(i18n, mode_test)),
     ]
     .into_iter()
     .map(|(live, label)| {
@@ -175,31 +175,31 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
     .collect_view();
     let attention = page.query.filter.attention;
     view! {
-        <form method="get" action=PATH on:submit=filter_in_place class="filters" role="search" aria-label=t_string!(i18n, filter_payments).to_string()>
-            <TextField name="q" kind="search" label=t_string!(i18n, search_payments).to_string()
-                hint=t_string!(i18n, search_payments_hint).to_string() value=value("q") error=error(Field::Search) />
-            <SelectField name="status" label=t_string!(i18n, status).to_string() error=error(Field::Status)>
-                <option value="">{t_string!(i18n, any)}</option>
+        <form method="get" action=PATH on:submit=filter_in_place class="filters" role="search" aria-label=text!(i18n, filter_payments).to_string()>
+            <TextField name="q" kind="search" label=text!(i18n, search_payments).to_string()
+                hint=text!(i18n, search_payments_hint).to_string() value=value("q") error=error(Field::Search) />
+            <SelectField name="status" label=text!(i18n, status).to_string() error=error(Field::Status)>
+                <option value="">{text!(i18n, any)}</option>
                 {statuses}
             </SelectField>
-            <SelectField name="via" label=t_string!(i18n, payment_method).to_string() error=error(Field::Method)>
-                <option value="">{t_string!(i18n, any)}</option>
+            <SelectField name="via" label=text!(i18n, payment_method).to_string() error=error(Field::Method)>
+                <option value="">{text!(i18n, any)}</option>
                 {methods}
-                <option value=slip selected=slip_selected>{t_string!(i18n, bank_slip)}</option>
+                <option value=slip selected=slip_selected>{text!(i18n, bank_slip)}</option>
             </SelectField>
-            <SelectField name="mode" label=t_string!(i18n, mode).to_string() error=error(Field::Mode)>
-                <option value="">{t_string!(i18n, any)}</option>
+            <SelectField name="mode" label=text!(i18n, mode).to_string() error=error(Field::Mode)>
+                <option value="">{text!(i18n, any)}</option>
                 {modes}
             </SelectField>
             <label class="check">
                 <input type="checkbox" name="attention" value="1" checked=attention />
-                {t_string!(i18n, needs_attention)}
+                {text!(i18n, needs_attention)}
             </label>
-            <TextField name="from" kind="date" label=t_string!(i18n, date_from).to_string() value=value("from") error=error(Field::DateFrom) />
-            <TextField name="to" kind="date" label=t_string!(i18n, date_to).to_string() value=value("to") error=error(Field::DateTo) />
+            <TextField name="from" kind="date" label=text!(i18n, date_from).to_string() value=value("from") error=error(Field::DateFrom) />
+            <TextField name="to" kind="date" label=text!(i18n, date_to).to_string() value=value("to") error=error(Field::DateTo) />
             <div class="actions">
-                <button type="submit" class="button primary">{t_string!(i18n, filter)}</button>
-                <a class="button" href=PATH>{t_string!(i18n, clear_filters)}</a>
+                <button type="submit" class="button primary">{text!(i18n, filter)}</button>
+                <a class="button" href=PATH>{text!(i18n, clear_filters)}</a>
                 <ExportButton query=page.query.to_query_string() count=page.report.totals.count />
             </div>
         </form>
@@ -231,10 +231,10 @@ fn Summary(page: PaymentsPage) -> impl IntoView {
     let count = |n: i64| engine::digits::localize(&n.to_string(), crate::components::lang());
     view! {
         <dl class="totals" data-testid="totals">
-            <div><dt>{t_string!(i18n, total_payments)}</dt><dd>{count(totals.count)}</dd></div>
-            <div><dt>{t_string!(i18n, total_paid)}</dt><dd>{count(totals.paid_count)}</dd></div>
-            <div><dt>{t_string!(i18n, total_paid_amount)}</dt><dd>{paid}</dd></div>
-            <div><dt>{t_string!(i18n, total_awaiting)}</dt><dd>{count(totals.awaiting_count)}</dd></div>
+            <div><dt>{text!(i18n, total_payments)}</dt><dd>{count(totals.count)}</dd></div>
+            <div><dt>{text!(i18n, total_paid)}</dt><dd>{count(totals.paid_count)}</dd></div>
+            <div><dt>{text!(i18n, total_paid_amount)}</dt><dd>{paid}</dd></div>
+            <div><dt>{text!(i18n, total_awaiting)}</dt><dd>{count(totals.awaiting_count)}</dd></div>
         </dl>
         <Chart days=page.report.days currency=page.currency unit=page.unit />
     }
@@ -261,7 +261,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
         }
     };
     if page.report.rows.is_empty() {
-        return view! { <p class="muted" data-testid="no-payments">{t_string!(i18n, no_payments)}</p> }
+        return view! { <p class="muted" data-testid="no-payments">{text!(i18n, no_payments)}</p> }
             .into_any_sync();
     }
     let lang = crate::components::lang();
@@ -277,15 +277,15 @@ fn Table(page: PaymentsPage) -> impl IntoView {
         tracking,
         bank_ref,
     ] = [
-        t_string!(i18n, payment_code),
-        t_string!(i18n, date),
-        t_string!(i18n, payer_name),
-        t_string!(i18n, mobile),
-        t_string!(i18n, amount),
-        t_string!(i18n, payment_method),
-        t_string!(i18n, status),
-        t_string!(i18n, tracking_code),
-        t_string!(i18n, bank_ref),
+        text!(i18n, payment_code),
+        text!(i18n, date),
+        text!(i18n, payer_name),
+        text!(i18n, mobile),
+        text!(i18n, amount),
+        text!(i18n, payment_method),
+        text!(i18n, status),
+        text!(i18n, tracking_code),
+        text!(i18n, bank_ref),
     ]
     .map(|label| label.to_string());
     let rows = page
@@ -297,7 +297,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
             let paid_with = r
                 .method
                 .clone()
-                .unwrap_or_else(|| t_string!(i18n, bank_slip).to_string());
+                .unwrap_or_else(|| text!(i18n, bank_slip).to_string());
             let href = format!("{PATH}/{}", r.id);
             view! {
                 <tr>
@@ -309,8 +309,8 @@ fn Table(page: PaymentsPage) -> impl IntoView {
                     <td data-label=method.clone()>{paid_with}</td>
                     <td data-label=status.clone()>
                         <span class=format!("status status-{}", r.status.as_str())>{status_text(r.status)}</span>
-                        {(!r.live).then(|| view! { " "<span class="tag">{t_string!(i18n, mode_test)}</span> })}
-                        {r.attention.then(|| view! { " "<span class="tag warn" data-testid="needs-attention">{t_string!(i18n, needs_attention)}</span> })}
+                        {(!r.live).then(|| view! { " "<span class="tag">{text!(i18n, mode_test)}</span> })}
+                        {r.attention.then(|| view! { " "<span class="tag warn" data-testid="needs-attention">{text!(i18n, needs_attention)}</span> })}
                     </td>
                     <td data-label=tracking.clone() class="mono nowrap">{engine::tracking::display(&r.tracking_code)}</td>
                     <td data-label=bank_ref.clone() class="mono">{r.bank_ref.clone().unwrap_or_default()}</td>
@@ -319,7 +319,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
         })
         .collect_view();
     let (current, pages) = (page.report.page, page.report.pages);
-    let page_of = td_string!(
+    let page_of = text!(
         i18n.get_locale_untracked(),
         page_of,
         page = engine::digits::localize(&current.to_string(), lang),
@@ -329,7 +329,7 @@ fn Table(page: PaymentsPage) -> impl IntoView {
     let previous = (current > 1).then(|| link(query.with_page(current - 1)));
     let next = (current < pages).then(|| link(query.with_page(current + 1)));
     view! {
-        <div class="table-scroll" tabindex="0" role="region" aria-label=t_string!(i18n, nav_payments).to_string()>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=text!(i18n, nav_payments).to_string()>
             <table class="report" data-testid="payments">
                 <thead>
                     <tr>
@@ -347,10 +347,10 @@ fn Table(page: PaymentsPage) -> impl IntoView {
                 <tbody>{rows}</tbody>
             </table>
         </div>
-        <nav class="pager" aria-label=t_string!(i18n, pages).to_string()>
-            {previous.map(|href| view! { <a class="button" href=href rel="prev">{t_string!(i18n, previous_page)}</a> })}
+        <nav class="pager" aria-label=text!(i18n, pages).to_string()>
+            {previous.map(|href| view! { <a class="button" href=href rel="prev">{text!(i18n, previous_page)}</a> })}
             <span>{page_of}</span>
-            {next.map(|href| view! { <a class="button" href=href rel="next">{t_string!(i18n, next_page)}</a> })}
+            {next.map(|href| view! { <a class="button" href=href rel="next">{text!(i18n, next_page)}</a> })}
         </nav>
     }
     .into_any_sync()
@@ -566,29 +566,29 @@ pub fn PaymentPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 page.await.map(|page| {
                     let Some(payment) = page.payment.clone() else {
-                        let title = t_string!(i18n, payment_missing).to_string();
+                        let title = text!(i18n, payment_missing).to_string();
                         return view! {
                             <Shell admin=page.admin.clone() title>
-                                <p><a href=PATH>{t_string!(i18n, back_to_payments)}</a></p>
+                                <p><a href=PATH>{text!(i18n, back_to_payments)}</a></p>
                             </Shell>
                         }.into_any_sync();
                     };
-                    let title = td_string!(i18n.get_locale_untracked(), payment_title, code = format!("#{}", payment.id)).to_string();
+                    let title = text!(i18n.get_locale_untracked(), payment_title, code = format!("#{}", payment.id)).to_string();
                     let notice = page.flash.as_ref().and_then(|f| f.notice.clone()).map(|n| match n.as_str() {
-                        "slip_confirmed" => view! { <Notice text=t_string!(i18n, slip_confirmed).to_string() /> }.into_any_sync(),
-                        "slip_rejected" => view! { <Notice text=t_string!(i18n, slip_rejected).to_string() /> }.into_any_sync(),
-                        "slip_already_decided" => view! { <Notice text=t_string!(i18n, slip_already_decided).to_string() error=true /> }.into_any_sync(),
-                        "mail_resent" => view! { <Notice text=t_string!(i18n, mail_resent).to_string() /> }.into_any_sync(),
-                        "mail_missing" => view! { <Notice text=t_string!(i18n, mail_missing).to_string() error=true /> }.into_any_sync(),
-                        _ => view! { <Notice text=t_string!(i18n, payment_missing).to_string() error=true /> }.into_any_sync(),
+                        "slip_confirmed" => view! { <Notice text=text!(i18n, slip_confirmed).to_string() /> }.into_any_sync(),
+                        "slip_rejected" => view! { <Notice text=text!(i18n, slip_rejected).to_string() /> }.into_any_sync(),
+                        "slip_already_decided" => view! { <Notice text=text!(i18n, slip_already_decided).to_string() error=true /> }.into_any_sync(),
+                        "mail_resent" => view! { <Notice text=text!(i18n, mail_resent).to_string() /> }.into_any_sync(),
+                        "mail_missing" => view! { <Notice text=text!(i18n, mail_missing).to_string() error=true /> }.into_any_sync(),
+                        _ => view! { <Notice text=text!(i18n, payment_missing).to_string() error=true /> }.into_any_sync(),
                     });
                     let deciding = payment.is_slip && payment.status == PaymentStatus::AwaitingConfirmation;
                     view! {
                         <Shell admin=page.admin.clone() title>
                             {notice}
-                            <p><a href=PATH>{t_string!(i18n, back_to_payments)}</a></p>
-                            <p class="hint">{t_string!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
-                            {payment.attention.then(|| view! { <Notice text=t_string!(i18n, attention_explained).to_string() error=true /> })}
+                            <p><a href=PATH>{text!(i18n, back_to_payments)}</a></p>
+                            <p class="hint">{text!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
+                            {payment.attention.then(|| view! { <Notice text=text!(i18n, attention_explained).to_string() error=true /> })}
                             <Details payment=payment.clone() unit=page.unit />
                             {deciding.then(|| view! { <SlipDecision id=payment.id flash=page.flash.clone() /> })}
                             <Timeline events=page.events.clone() dropped=payment.dropped_messages />
@@ -610,62 +610,62 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
     let money = |n: i64| money_text(n, payment.currency, unit);
     let rows = [
         Some((
-            td_string!(locale, status).to_string(),
+            text!(locale, status).to_string(),
             status_text(payment.status),
             false,
         )),
         Some((
-            td_string!(locale, mode).to_string(),
+            text!(locale, mode).to_string(),
             if payment.live {
-                td_string!(locale, mode_live).to_string()
+                text!(locale, mode_live).to_string()
             } else {
-                td_string!(locale, mode_test).to_string()
+                text!(locale, mode_test).to_string()
             },
             false,
         )),
         Some((
-            td_string!(locale, date).to_string(),
+            text!(locale, date).to_string(),
             crate::components::date_time_text(payment.local_time, lang),
             false,
         )),
         Some((
-            td_string!(locale, amount).to_string(),
+            text!(locale, amount).to_string(),
             money(payment.amount),
             false,
         )),
         (payment.discount > 0).then(|| {
             (
-                td_string!(locale, discount_given).to_string(),
+                text!(locale, discount_given).to_string(),
                 money(payment.discount),
                 false,
             )
         }),
         Some((
-            td_string!(locale, payer_name).to_string(),
+            text!(locale, payer_name).to_string(),
             payment.payer_name.clone(),
             false,
         )),
         Some((
-            td_string!(locale, mobile).to_string(),
+            text!(locale, mobile).to_string(),
             payment.mobile.clone(),
             true,
         )),
         payment
             .phone
             .clone()
-            .map(|v| (td_string!(locale, phone).to_string(), v, true)),
+            .map(|v| (text!(locale, phone).to_string(), v, true)),
         payment
             .email
             .clone()
-            .map(|v| (td_string!(locale, email).to_string(), v, false)),
+            .map(|v| (text!(locale, email).to_string(), v, false)),
         payment
             .description
             .clone()
-            .map(|v| (td_string!(locale, description).to_string(), v, false)),
+            .map(|v| (text!(locale, description).to_string(), v, false)),
         Some((
-            td_string!(locale, payment_method).to_string(),
+            text!(locale, payment_method).to_string(),
             if payment.is_slip {
-                td_string!(locale, bank_slip).to_string()
+                text!(locale, bank_slip).to_string()
             } else {
                 payment.method.clone().unwrap_or_default()
             },
@@ -674,36 +674,36 @@ fn Details(payment: PaymentDetail, unit: Unit) -> impl IntoView {
         payment
             .bank_account
             .clone()
-            .map(|v| (td_string!(locale, bank_account).to_string(), v, false)),
+            .map(|v| (text!(locale, bank_account).to_string(), v, false)),
         Some((
-            td_string!(locale, tracking_code).to_string(),
+            text!(locale, tracking_code).to_string(),
             engine::tracking::display(&payment.tracking_code),
             true,
         )),
         payment
             .provider_ref
             .clone()
-            .map(|v| (td_string!(locale, provider_ref).to_string(), v, true)),
+            .map(|v| (text!(locale, provider_ref).to_string(), v, true)),
         payment
             .bank_ref
             .clone()
-            .map(|v| (td_string!(locale, bank_ref).to_string(), v, true)),
+            .map(|v| (text!(locale, bank_ref).to_string(), v, true)),
         payment
             .card_pan
             .clone()
-            .map(|v| (td_string!(locale, card).to_string(), v, true)),
+            .map(|v| (text!(locale, card).to_string(), v, true)),
         payment
             .slip_number
             .clone()
-            .map(|v| (td_string!(locale, slip_number).to_string(), v, true)),
+            .map(|v| (text!(locale, slip_number).to_string(), v, true)),
         payment
             .slip_date
             .clone()
-            .map(|v| (td_string!(locale, slip_date).to_string(), v, false)),
+            .map(|v| (text!(locale, slip_date).to_string(), v, false)),
         payment
             .failure_code
             .clone()
-            .map(|v| (td_string!(locale, failure_code).to_string(), v, true)),
+            .map(|v| (text!(locale, failure_code).to_string(), v, true)),
     ];
     let receipt = payment
         .receipt
@@ -733,16 +733,16 @@ fn SlipDecision(id: i64, flash: Option<Flash>) -> impl IntoView {
     let reason = typed(&flash, "reason", "");
     let reason_error = field_error(&flash, Field::Reason);
     view! {
-        <h2>{t_string!(i18n, slip_decision)}</h2>
-        <p class="hint">{t_string!(i18n, slip_decision_hint)}</p>
+        <h2>{text!(i18n, slip_decision)}</h2>
+        <p class="hint">{text!(i18n, slip_decision_hint)}</p>
         <ServerForm action=decide attr:class="stack" attr:novalidate=true>
             <input type="hidden" name="id" value=id.to_string() />
-            <TextField name="reason" label=t_string!(i18n, slip_reason).to_string()
-                hint=t_string!(i18n, slip_reason_hint).to_string() value=reason error=reason_error />
+            <TextField name="reason" label=text!(i18n, slip_reason).to_string()
+                hint=text!(i18n, slip_reason_hint).to_string() value=reason error=reason_error />
             <div class="actions">
-                <button type="submit" class="button primary" name="decision" value="confirm">{t_string!(i18n, slip_confirm)}</button>
+                <button type="submit" class="button primary" name="decision" value="confirm">{text!(i18n, slip_confirm)}</button>
                 <button type="submit" class="button danger" name="decision" value="reject"
-                    data-confirm=t_string!(i18n, slip_reject_confirm).to_string()>{t_string!(i18n, slip_reject)}</button>
+                    data-confirm=text!(i18n, slip_reject_confirm).to_string()>{text!(i18n, slip_reject)}</button>
             </div>
         </ServerForm>
     }
@@ -775,11 +775,11 @@ fn Timeline(events: Vec<Event>, dropped: i64) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <h2>{t_string!(i18n, timeline)}</h2>
+        <h2>{text!(i18n, timeline)}</h2>
         <ol class="timeline" data-testid="timeline">{items}</ol>
         {(dropped > 0).then(|| {
             let count = engine::digits::localize(&dropped.to_string(), lang);
-            view! { <p class="muted" data-testid="dropped-messages">{td_string!(i18n.get_locale_untracked(), messages_dropped, count).to_string()}</p> }
+            view! { <p class="muted" data-testid="dropped-messages">{text!(i18n.get_locale_untracked(), messages_dropped, count).to_string()}</p> }
         })}
     }
 }

@@ -88,7 +88,7 @@ pub fn Receipts() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 page.await.map(|page| {
-                    let title = t_string!(i18n, nav_receipts).to_string();
+                    let title = text!(i18n, nav_receipts).to_string();
                     view! {
                         <Shell admin=page.admin.clone() title>
                             <ReceiptsTable page />
@@ -104,17 +104,17 @@ pub fn Receipts() -> impl IntoView {
 fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
     let i18n = use_i18n();
     if page.receipts.is_empty() {
-        return view! { <p class="hint">{t_string!(i18n, receipts_empty)}</p> }.into_any_sync();
+        return view! { <p class="hint">{text!(i18n, receipts_empty)}</p> }.into_any_sync();
     }
     let lang = lang();
     let unit = page.unit;
     // The columns' names, also on each cell: a phone shows a row as a card of named lines.
     let [number, issued, payer, paid, receipt] = [
-        t_string!(i18n, receipt_number),
-        t_string!(i18n, receipt_issued),
-        t_string!(i18n, payer),
-        t_string!(i18n, receipt_paid),
-        t_string!(i18n, receipt),
+        text!(i18n, receipt_number),
+        text!(i18n, receipt_issued),
+        text!(i18n, payer),
+        text!(i18n, receipt_paid),
+        text!(i18n, receipt),
     ]
     .map(|label| label.to_string());
     let rows = page
@@ -135,18 +135,18 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
                                 let amount = money_text(-r.amount, r.currency, unit);
                                 view! {
                                     <bdi>{amount}</bdi>
-                                    <span class="badge" data-testid="cancels">{td_string!(i18n.get_locale_untracked(), cancellation_short, number).to_string()}</span>
+                                    <span class="badge" data-testid="cancels">{text!(i18n.get_locale_untracked(), cancellation_short, number).to_string()}</span>
                                 }.into_any_sync()
                             }
                             None => money_text(r.amount, r.currency, unit).into_any_sync(),
                         }}
                     </td>
                     <td data-label=receipt.clone() class="nowrap">
-                        <a href=page_href rel="external">{t_string!(i18n, receipt_open)}</a>
+                        <a href=page_href rel="external">{text!(i18n, receipt_open)}</a>
                         " · "
-                        <a href=pdf_href rel="external">{t_string!(i18n, receipt_pdf_short)}</a>
+                        <a href=pdf_href rel="external">{text!(i18n, receipt_pdf_short)}</a>
                         " · "
-                        <a href=format!("{}/{}", super::payments::PATH, r.payment_id)>{t_string!(i18n, receipt_payment)}</a>
+                        <a href=format!("{}/{}", super::payments::PATH, r.payment_id)>{text!(i18n, receipt_payment)}</a>
                     </td>
                 </tr>
             }
@@ -154,8 +154,8 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
         .collect_view();
     let older = page.older.map(|before| format!("{PATH}?before={before}"));
     view! {
-        <p class="hint">{t_string!(i18n, receipts_hint, zone = page.time_zone.clone())}</p>
-        <div class="table-scroll" tabindex="0" role="region" aria-label=t_string!(i18n, nav_receipts).to_string()>
+        <p class="hint">{text!(i18n, receipts_hint, zone = page.time_zone.clone())}</p>
+        <div class="table-scroll" tabindex="0" role="region" aria-label=text!(i18n, nav_receipts).to_string()>
             <table class="report" data-testid="receipts">
                 <thead>
                     <tr>
@@ -170,8 +170,8 @@ fn ReceiptsTable(page: ReceiptsPage) -> impl IntoView {
             </table>
         </div>
         {older.map(|href| view! {
-            <nav class="pager" aria-label=t_string!(i18n, pages).to_string()>
-                <a class="button" href=href rel="next">{t_string!(i18n, receipts_older)}</a>
+            <nav class="pager" aria-label=text!(i18n, pages).to_string()>
+                <a class="button" href=href rel="next">{text!(i18n, receipts_older)}</a>
             </nav>
         })}
     }

@@ -169,39 +169,39 @@ pub fn StoreSettings() -> impl IntoView {
                     let currency_changed = flash.as_ref().filter(|f| f.notice.as_deref() == Some("currency_changed")).map(|f| {
                         let value = |key: &str| f.value(key).unwrap_or_default();
                         let methods = match value("methods_off") {
-                            none if none.is_empty() => t_string!(i18n, none).to_string(),
+                            none if none.is_empty() => text!(i18n, none).to_string(),
                             names => names,
                         };
                         let links = engine::digits::localize(&value("links_off"), crate::components::lang());
-                        td_string!(i18n.get_locale_untracked(), currency_changed, currency = value("currency"), methods, links).to_string()
+                        text!(i18n.get_locale_untracked(), currency_changed, currency = value("currency"), methods, links).to_string()
                     });
                     view! {
-                        <Shell admin=page.admin.clone() title=t_string!(i18n, nav_settings).to_string()>
-                            {saved.then(|| view! { <Notice text=t_string!(i18n, settings_saved).to_string() /> })}
+                        <Shell admin=page.admin.clone() title=text!(i18n, nav_settings).to_string()>
+                            {saved.then(|| view! { <Notice text=text!(i18n, settings_saved).to_string() /> })}
                             {currency_changed.map(|text| view! { <Notice text lasting=true /> })}
-                            {refused.then(|| view! { <Notice text=t_string!(i18n, form_has_errors).to_string() error=true /> })}
+                            {refused.then(|| view! { <Notice text=text!(i18n, form_has_errors).to_string() error=true /> })}
                             <ServerForm action=action attr:class="stack" attr:novalidate=true>
                                 <StoreBasics name_input="name" name slug currency name_error slug_error currency_error />
                                 <label class="check">
                                     <input type="checkbox" name="toman_display" checked=toman />
-                                    <span>{t_string!(i18n, toman_display)}</span>
+                                    <span>{text!(i18n, toman_display)}</span>
                                 </label>
-                                <p class="hint">{t_string!(i18n, toman_hint)}</p>
-                                <SelectField name="language" label=t_string!(i18n, default_language).to_string()
+                                <p class="hint">{text!(i18n, toman_hint)}</p>
+                                <SelectField name="language" label=text!(i18n, default_language).to_string()
                                     error=language_error>
                                     {language_options(&language)}
                                 </SelectField>
                                 <TextField name="notification_email" kind="email" autocomplete="email"
-                                    label=t_string!(i18n, notification_email).to_string()
-                                    hint=t_string!(i18n, notification_hint).to_string()
+                                    label=text!(i18n, notification_email).to_string()
+                                    hint=text!(i18n, notification_hint).to_string()
                                     value=email error=email_error />
                                 <label class="check">
                                     <input type="checkbox" name="maintenance" checked=maintenance />
-                                    <span>{t_string!(i18n, maintenance)}</span>
+                                    <span>{text!(i18n, maintenance)}</span>
                                 </label>
-                                <p class="hint">{t_string!(i18n, maintenance_hint)}</p>
+                                <p class="hint">{text!(i18n, maintenance_hint)}</p>
                                 {legal.view()}
-                                <button type="submit" class="button primary">{t_string!(i18n, save)}</button>
+                                <button type="submit" class="button primary">{text!(i18n, save)}</button>
                             </ServerForm>
                             <super::logos::LogoForm name=engine::images::ImageName::Store current=page.logo.clone() flash=flash.clone() />
                         </Shell>
@@ -232,15 +232,15 @@ impl ReceiptDetails {
             .collect_view();
         view! {
             <fieldset class="stack">
-                <legend>{t_string!(i18n, receipt_details)}</legend>
-                <p class="hint">{t_string!(i18n, receipt_details_hint)}</p>
+                <legend>{text!(i18n, receipt_details)}</legend>
+                <p class="hint">{text!(i18n, receipt_details_hint)}</p>
                 <TextField name="legal_name" autocomplete="organization"
-                    label=t_string!(i18n, legal_name).to_string() value=self.legal_name error=name_error />
+                    label=text!(i18n, legal_name).to_string() value=self.legal_name error=name_error />
                 <TextField name="registration_number"
-                    label=t_string!(i18n, registration_number).to_string() value=self.registration_number error=number_error />
+                    label=text!(i18n, registration_number).to_string() value=self.registration_number error=number_error />
                 <TextField name="address" autocomplete="street-address"
-                    label=t_string!(i18n, business_address).to_string() value=self.address error=address_error />
-                <SelectField name="time_zone" label=t_string!(i18n, time_zone).to_string() error=zone_error>
+                    label=text!(i18n, business_address).to_string() value=self.address error=address_error />
+                <SelectField name="time_zone" label=text!(i18n, time_zone).to_string() error=zone_error>
                     {zones}
                 </SelectField>
             </fieldset>

@@ -20,7 +20,7 @@ pub fn HandOffPage() -> impl IntoView {
     let code = move || params.read().get("code").unwrap_or_default();
     let target = Resource::new(code, load_hand_off);
     view! {
-        <Title text=t_string!(i18n, redirecting).to_string() />
+        <Title text=text!(i18n, redirecting).to_string() />
         <Suspense>
             {move || Suspend::new(async move {
                 match target.await {

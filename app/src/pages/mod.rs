@@ -15,7 +15,7 @@ use crate::i18n::*;
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Title text=t_string!(i18n, home_title).to_string() />
+        <Title text=text!(i18n, home_title).to_string() />
         <section class="card">
             <h1>{t!(i18n, home_title)}</h1>
             <p>{t!(i18n, home_body)}</p>
@@ -57,7 +57,7 @@ pub fn NotFound() -> impl IntoView {
     let i18n = use_i18n();
     not_found_status();
     view! {
-        <Title text=t_string!(i18n, not_found_title).to_string() />
+        <Title text=text!(i18n, not_found_title).to_string() />
         <section class="card">
             <h1>{t!(i18n, not_found_title)}</h1>
             <p><a href="/">{t!(i18n, site_name)}</a></p>

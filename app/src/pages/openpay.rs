@@ -35,7 +35,7 @@ pub fn OpenPay() -> impl IntoView {
                     Ok(None) => EitherOf4::C({
                         super::not_found_status();
                         view! {
-                            <Title text=t_string!(i18n, unknown_store_title).to_string() />
+                            <Title text=text!(i18n, unknown_store_title).to_string() />
                             <section class="card">
                                 <h1>{t!(i18n, unknown_store_title)}</h1>
                                 <p>{t!(i18n, unknown_store_body)}</p>
@@ -54,10 +54,10 @@ fn Paused(store: StoreView) -> impl IntoView {
     let i18n = use_i18n();
     let name = store.name.clone();
     view! {
-        <Title text=t_string!(i18n, maintenance_title).to_string() />
+        <Title text=text!(i18n, maintenance_title).to_string() />
         <section class="card notice" role="status">
             <h1>{t!(i18n, maintenance_title)}</h1>
-            <p>{td_string!(i18n.get_locale_untracked(), maintenance_body, store = name)}</p>
+            <p>{text!(i18n.get_locale_untracked(), maintenance_body, store = name)}</p>
         </section>
     }
 }
@@ -69,24 +69,24 @@ fn LinkRefused(problem: LinkProblem, store: StoreView) -> impl IntoView {
     let locale = i18n.get_locale_untracked();
     let (title, body) = match problem {
         LinkProblem::Tampered => (
-            td_string!(locale, link_tampered_title),
-            td_string!(locale, link_tampered_body),
+            text!(locale, link_tampered_title),
+            text!(locale, link_tampered_body),
         ),
         LinkProblem::Expired => (
-            td_string!(locale, link_expired_title),
-            td_string!(locale, link_expired_body),
+            text!(locale, link_expired_title),
+            text!(locale, link_expired_body),
         ),
         LinkProblem::UsedUp => (
-            td_string!(locale, link_used_up_title),
-            td_string!(locale, link_used_up_body),
+            text!(locale, link_used_up_title),
+            text!(locale, link_used_up_body),
         ),
         LinkProblem::Unknown => (
-            td_string!(locale, link_unknown_title),
-            td_string!(locale, link_unknown_body),
+            text!(locale, link_unknown_title),
+            text!(locale, link_unknown_body),
         ),
         LinkProblem::OtherCurrency => (
-            td_string!(locale, link_other_currency_title),
-            td_string!(locale, link_other_currency_body),
+            text!(locale, link_other_currency_title),
+            text!(locale, link_other_currency_body),
         ),
     };
     // The status says it too: no such link, a link that was changed, one that is over.
@@ -100,7 +100,7 @@ fn LinkRefused(problem: LinkProblem, store: StoreView) -> impl IntoView {
         <section class="card notice" role="alert" data-testid="link-refused" data-problem=problem.as_str()>
             <h1>{title.to_string()}</h1>
             <p>{body.to_string()}</p>
-            <p class="muted">{td_string!(locale, link_contact_store, store = store.name.clone()).to_string()}</p>
+            <p class="muted">{text!(locale, link_contact_store, store = store.name.clone()).to_string()}</p>
         </section>
     }
 }
@@ -109,8 +109,8 @@ fn LinkRefused(problem: LinkProblem, store: StoreView) -> impl IntoView {
 fn problem_text(field: Field, problem: Problem, store: &StoreView) -> String {
     let locale = use_i18n().get_locale_untracked();
     match (field, problem) {
-        (Field::Mobile, Problem::Invalid) => td_string!(locale, err_mobile_invalid).to_string(),
-        (Field::Method, Problem::Required) => td_string!(locale, err_choose_method).to_string(),
+        (Field::Mobile, Problem::Invalid) => text!(locale, err_mobile_invalid).to_string(),
+        (Field::Method, Problem::Required) => text!(locale, err_choose_method).to_string(),
         (_, problem) => {
             components::problem_text(problem, |n| money_text(n, store.currency, store.unit))
         }
@@ -160,18 +160,18 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
         let field =
             |name: &'static str, label: String, f: Field| (name, label, value(name), error(f));
         let details = [
-            field("receivername", t_string!(i18n, payer_name).to_string(), Field::Name),
-            field("mobile", t_string!(i18n, mobile).to_string(), Field::Mobile),
-            field("phone", t_string!(i18n, phone).to_string(), Field::Phone),
-            field("email", t_string!(i18n, email).to_string(), Field::Email),
-            field("description", t_string!(i18n, description).to_string(), Field::Description),
+            field("receivername", text!(i18n, payer_name).to_string(), Field::Name),
+            field("mobile", text!(i18n, mobile).to_string(), Field::Mobile),
+            field("phone", text!(i18n, phone).to_string(), Field::Phone),
+            field("email", text!(i18n, email).to_string(), Field::Email),
+            field("description", text!(i18n, description).to_string(), Field::Description),
         ]
         .into_iter()
         .filter(|(name, ..)| !(*name == "description" && signed.is_some()))
         .map(|(name, label, value, error)| {
             let (kind, autocomplete, hint) = match name {
                 "receivername" => ("text", Some("name"), None),
-                "mobile" => ("tel", Some("tel"), Some(t_string!(i18n, mobile_hint).to_string())),
+                "mobile" => ("tel", Some("tel"), Some(text!(i18n, mobile_hint).to_string())),
                 "phone" => ("tel", None, None),
                 "email" => ("email", Some("email"), None),
                 _ => ("text", None, None),
@@ -218,7 +218,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
             .into_any(),
             None => {
                 let typed = value("amount");
-                let label = format!("{} ({})", t_string!(i18n, amount), unit_name(store.currency, store.unit));
+                let label = format!("{} ({})", text!(i18n, amount), unit_name(store.currency, store.unit));
                 let value = if typed.is_empty() { price.clone() } else { typed };
                 view! { <TextField name="amount" label value error=amount_error inputmode="decimal" hint=range.clone().unwrap_or_default() /> }.into_any()
             }
@@ -240,7 +240,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                     let checked = chosen == v;
                     let discount = m.discount.map(|d| {
                         let off = components::discount_text(d, store.currency, store.unit);
-                        td_string!(i18n.get_locale_untracked(), discount_off, discount = off)
+                        text!(i18n.get_locale_untracked(), discount_off, discount = off)
                             .to_string()
                     });
                     view! {
@@ -314,8 +314,8 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
                     </label>
                     <div class="slip">
                         {account_field}
-                        <TextField name="slip_number" label=t_string!(i18n, slip_number).to_string() value=slip_number error=slip_number_error inputmode="numeric" />
-                        <TextField name="slip_date" label=t_string!(i18n, slip_date).to_string() value=slip_date error=slip_date_error kind="date" />
+                        <TextField name="slip_number" label=text!(i18n, slip_number).to_string() value=slip_number error=slip_number_error inputmode="numeric" />
+                        <TextField name="slip_date" label=text!(i18n, slip_date).to_string() value=slip_date error=slip_date_error kind="date" />
                     </div>
                 </fieldset>
                 <button type="submit" class="button primary">{t!(i18n, submit)}</button>
@@ -326,7 +326,7 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
         <Title text=title.clone() />
         <section class="card">
             {logo.map(|src| view! { <img class="store-logo" src=src alt=title.clone() /> })}
-            <h1>{td_string!(i18n.get_locale_untracked(), pay_to, store = title.clone())}</h1>
+            <h1>{text!(i18n.get_locale_untracked(), pay_to, store = title.clone())}</h1>
             {form}
         </section>
     }

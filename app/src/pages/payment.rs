@@ -45,20 +45,18 @@ fn Outcome(payment: PaymentView) -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     let (title, class) = match payment.status {
-        PaymentStatus::Paid => (td_string!(locale, paid_title), "success"),
-        PaymentStatus::AwaitingConfirmation => (td_string!(locale, slip_title), "success"),
-        PaymentStatus::Cancelled => (td_string!(locale, cancelled_title), "warning"),
-        PaymentStatus::Expired => (td_string!(locale, expired_title), "warning"),
-        PaymentStatus::Failed | PaymentStatus::Rejected => {
-            (td_string!(locale, failed_title), "failure")
-        }
-        PaymentStatus::Created => (td_string!(locale, pending_title), "warning"),
+        PaymentStatus::Paid => (text!(locale, paid_title), "success"),
+        PaymentStatus::AwaitingConfirmation => (text!(locale, slip_title), "success"),
+        PaymentStatus::Cancelled => (text!(locale, cancelled_title), "warning"),
+        PaymentStatus::Expired => (text!(locale, expired_title), "warning"),
+        PaymentStatus::Failed | PaymentStatus::Rejected => (text!(locale, failed_title), "failure"),
+        PaymentStatus::Created => (text!(locale, pending_title), "warning"),
     };
     let explanation = match payment.status {
-        PaymentStatus::AwaitingConfirmation => Some(td_string!(locale, slip_body).to_string()),
-        PaymentStatus::Cancelled => Some(td_string!(locale, cancelled_body).to_string()),
-        PaymentStatus::Expired => Some(td_string!(locale, expired_body).to_string()),
-        PaymentStatus::Created => Some(td_string!(locale, pending_body).to_string()),
+        PaymentStatus::AwaitingConfirmation => Some(text!(locale, slip_body).to_string()),
+        PaymentStatus::Cancelled => Some(text!(locale, cancelled_body).to_string()),
+        PaymentStatus::Expired => Some(text!(locale, expired_body).to_string()),
+        PaymentStatus::Created => Some(text!(locale, pending_body).to_string()),
         _ => payment
             .failure_code
             .as_deref()
@@ -93,35 +91,35 @@ pub fn Summary(payment: PaymentView) -> impl IntoView {
     let status = status_text(payment.status);
     let rows = [
         Some((
-            td_string!(locale, tracking_code).to_string(),
+            text!(locale, tracking_code).to_string(),
             tracking::display(&payment.code),
             true,
         )),
-        Some((td_string!(locale, status).to_string(), status, false)),
+        Some((text!(locale, status).to_string(), status, false)),
         Some((
-            td_string!(locale, amount).to_string(),
+            text!(locale, amount).to_string(),
             money_text(payment.amount, payment.currency, payment.unit),
             false,
         )),
         (payment.discount > 0).then(|| {
             (
-                td_string!(locale, discount_given).to_string(),
+                text!(locale, discount_given).to_string(),
                 money_text(payment.discount, payment.currency, payment.unit),
                 false,
             )
         }),
         Some((
-            td_string!(locale, store).to_string(),
+            text!(locale, store).to_string(),
             payment.store_name.clone(),
             false,
         )),
         payment
             .description
             .clone()
-            .map(|d| (td_string!(locale, description).to_string(), d, false)),
+            .map(|d| (text!(locale, description).to_string(), d, false)),
         payment.bank_ref.clone().map(|r| {
             (
-                td_string!(locale, bank_ref).to_string(),
+                text!(locale, bank_ref).to_string(),
                 engine::digits::localize(&r, lang()),
                 true,
             )
@@ -129,11 +127,11 @@ pub fn Summary(payment: PaymentView) -> impl IntoView {
         payment
             .card_pan
             .clone()
-            .map(|c| (td_string!(locale, card).to_string(), c, true)),
+            .map(|c| (text!(locale, card).to_string(), c, true)),
         payment
             .slip_number
             .clone()
-            .map(|s| (td_string!(locale, slip_number).to_string(), s, true)),
+            .map(|s| (text!(locale, slip_number).to_string(), s, true)),
     ];
     let receipt = payment
         .receipt
@@ -149,13 +147,13 @@ pub fn Summary(payment: PaymentView) -> impl IntoView {
 pub fn status_text(status: PaymentStatus) -> String {
     let locale = use_i18n().get_locale_untracked();
     match status {
-        PaymentStatus::Created => td_string!(locale, status_created),
-        PaymentStatus::AwaitingConfirmation => td_string!(locale, status_awaiting_confirmation),
-        PaymentStatus::Paid => td_string!(locale, status_paid),
-        PaymentStatus::Failed => td_string!(locale, status_failed),
-        PaymentStatus::Cancelled => td_string!(locale, status_cancelled),
-        PaymentStatus::Rejected => td_string!(locale, status_rejected),
-        PaymentStatus::Expired => td_string!(locale, status_expired),
+        PaymentStatus::Created => text!(locale, status_created),
+        PaymentStatus::AwaitingConfirmation => text!(locale, status_awaiting_confirmation),
+        PaymentStatus::Paid => text!(locale, status_paid),
+        PaymentStatus::Failed => text!(locale, status_failed),
+        PaymentStatus::Cancelled => text!(locale, status_cancelled),
+        PaymentStatus::Rejected => text!(locale, status_rejected),
+        PaymentStatus::Expired => text!(locale, status_expired),
     }
     .to_string()
 }
@@ -170,8 +168,8 @@ fn failure_text(code: &str, provider: Option<&(String, String)>) -> String {
         return text.to_owned();
     }
     match code {
-        "kassa:unreachable" => td_string!(locale, fail_unreachable).to_string(),
-        "kassa:misconfigured" => td_string!(locale, fail_misconfigured).to_string(),
-        _ => td_string!(locale, fail_other, code = code.to_owned()).to_string(),
+        "kassa:unreachable" => text!(locale, fail_unreachable).to_string(),
+        "kassa:misconfigured" => text!(locale, fail_misconfigured).to_string(),
+        _ => text!(locale, fail_other, code = code.to_owned()).to_string(),
     }
 }

@@ -24,8 +24,8 @@ pub fn ReceiptRow(number: i64, href: String) -> impl IntoView {
     let number = engine::digits::localize(&number.to_string(), lang());
     view! {
         <div class="row">
-            <dt>{td_string!(locale, receipt).to_string()}</dt>
-            <dd><a href=href data-testid="receipt-link">{td_string!(locale, receipt_link, number).to_string()}</a></dd>
+            <dt>{text!(locale, receipt).to_string()}</dt>
+            <dd><a href=href data-testid="receipt-link">{text!(locale, receipt_link, number).to_string()}</a></dd>
         </div>
     }
 }
@@ -37,9 +37,9 @@ pub fn CancellationRow(number: i64, href: String, returned: String) -> impl Into
     let number = engine::digits::localize(&number.to_string(), lang());
     view! {
         <div class="row">
-            <dt>{td_string!(locale, receipt_cancelled_by).to_string()}</dt>
+            <dt>{text!(locale, receipt_cancelled_by).to_string()}</dt>
             <dd>
-                <a href=href data-testid="cancellation-link">{td_string!(locale, document_number, number).to_string()}</a>
+                <a href=href data-testid="cancellation-link">{text!(locale, document_number, number).to_string()}</a>
                 " · "<bdi>{returned}</bdi>
             </dd>
         </div>
@@ -265,7 +265,7 @@ pub fn ReceiptPage() -> impl IntoView {
                     Ok(None) | Err(_) => Either::Right({
                         super::not_found_status();
                         view! {
-                            <Title text=t_string!(i18n, receipt_not_found).to_string() />
+                            <Title text=text!(i18n, receipt_not_found).to_string() />
                             <section class="card">
                                 <h1>{t!(i18n, receipt_not_found)}</h1>
                                 <p>{t!(i18n, receipt_not_found_body)}</p>
@@ -291,7 +291,7 @@ pub struct Lines {
 pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
     let lang = locale.as_str();
     let localized = |n: i64| engine::digits::localize(&n.to_string(), lang);
-    let no = |n: i64| td_string!(locale, document_number, number = localized(n)).to_string();
+    let no = |n: i64| text!(locale, document_number, number = localized(n)).to_string();
     let money = |minor: i64| money_text_in(locale, minor, receipt.currency, receipt.unit);
     let issued = format!(
         "{} ({})",
@@ -301,63 +301,37 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
     let method = receipt
         .method
         .clone()
-        .unwrap_or_else(|| td_string!(locale, receipt_bank_slip).to_string());
+        .unwrap_or_else(|| text!(locale, receipt_bank_slip).to_string());
     let row = |label: &str, value: String, ltr: bool| (label.to_owned(), value, ltr);
     let cancels = receipt.cancels.as_ref();
     // A cancelling document names the payment; the receipt's discount lines stay on it.
     let discounted = receipt.discount > 0 && cancels.is_none();
     let rows = [
-        Some(row(td_string!(locale, receipt_issued), issued, false)),
-        cancels.map(|c| {
-            row(
-                td_string!(locale, cancellation_of),
-                no(c.receipt_number),
-                false,
-            )
-        }),
+        Some(row(text!(locale, receipt_issued), issued, false)),
+        cancels.map(|c| row(text!(locale, cancellation_of), no(c.receipt_number), false)),
         cancels.map(|c| {
             let reason = if c.chargeback {
-                td_string!(locale, cancellation_chargeback)
+                text!(locale, cancellation_chargeback)
             } else {
-                td_string!(locale, cancellation_refund)
+                text!(locale, cancellation_refund)
             };
-            row(
-                td_string!(locale, cancellation_reason),
-                reason.to_owned(),
-                false,
-            )
+            row(text!(locale, cancellation_reason), reason.to_owned(), false)
         }),
-        Some(row(
-            td_string!(locale, payer),
-            receipt.payer_name.clone(),
-            false,
-        )),
+        Some(row(text!(locale, payer), receipt.payer_name.clone(), false)),
         receipt
             .description
             .clone()
-            .map(|d| row(td_string!(locale, description), d, false)),
+            .map(|d| row(text!(locale, description), d, false)),
         discounted.then(|| {
             let price = money(receipt.amount + receipt.discount);
-            row(td_string!(locale, receipt_price), price, true)
+            row(text!(locale, receipt_price), price, true)
         }),
-        discounted.then(|| {
-            row(
-                td_string!(locale, discount_given),
-                money(receipt.discount),
-                true,
-            )
-        }),
-        cancels.map(|_| {
-            row(
-                td_string!(locale, receipt_paid),
-                money(receipt.amount),
-                true,
-            )
-        }),
-        Some(row(td_string!(locale, receipt_method), method, false)),
+        discounted.then(|| row(text!(locale, discount_given), money(receipt.discount), true)),
+        cancels.map(|_| row(text!(locale, receipt_paid), money(receipt.amount), true)),
+        Some(row(text!(locale, receipt_method), method, false)),
         receipt.bank_ref.as_ref().map(|r| {
             row(
-                td_string!(locale, bank_ref),
+                text!(locale, bank_ref),
                 engine::digits::localize(r, lang),
                 true,
             )
@@ -365,49 +339,49 @@ pub fn lines(receipt: &ReceiptView, locale: Locale) -> Lines {
         receipt
             .card_pan
             .clone()
-            .map(|c| row(td_string!(locale, card), c, true)),
+            .map(|c| row(text!(locale, card), c, true)),
         receipt
             .slip_number
             .clone()
-            .map(|s| row(td_string!(locale, slip_number), s, true)),
+            .map(|s| row(text!(locale, slip_number), s, true)),
         cancels.map(|c| {
             row(
-                td_string!(locale, cancellation_reference),
+                text!(locale, cancellation_reference),
                 c.reference.clone(),
                 true,
             )
         }),
         Some(row(
-            td_string!(locale, tracking_code),
+            text!(locale, tracking_code),
             engine::tracking::display(&receipt.tracking_code),
             true,
         )),
     ];
     let cancelled_by = receipt.cancelled_by.iter().map(|c| {
         let value = format!("{} · {}", no(c.number), money(c.amount));
-        row(td_string!(locale, receipt_cancelled_by), value, false)
+        row(text!(locale, receipt_cancelled_by), value, false)
     });
     let issuer = [
         receipt.legal_name.clone(),
         receipt
             .registration_number
             .clone()
-            .map(|n| td_string!(locale, receipt_registration, number = n).to_string()),
+            .map(|n| text!(locale, receipt_registration, number = n).to_string()),
         receipt.address.clone(),
     ];
     let number = localized(receipt.number);
     let (title, paid) = match cancels {
         Some(c) => (
-            td_string!(locale, cancellation_title, number = number).to_string(),
+            text!(locale, cancellation_title, number = number).to_string(),
             (
-                td_string!(locale, cancellation_returned).to_owned(),
+                text!(locale, cancellation_returned).to_owned(),
                 money(c.amount),
             ),
         ),
         None => (
-            td_string!(locale, receipt_title, number = number).to_string(),
+            text!(locale, receipt_title, number = number).to_string(),
             (
-                td_string!(locale, receipt_paid).to_owned(),
+                text!(locale, receipt_paid).to_owned(),
                 money(receipt.amount),
             ),
         ),
@@ -425,12 +399,12 @@ pub fn genuine_and_disclaimer(receipt: &ReceiptView, locale: Locale) -> (String,
     let store = receipt.store_name.clone();
     match receipt.cancels {
         Some(_) => (
-            td_string!(locale, cancellation_genuine, store = store).to_string(),
-            td_string!(locale, cancellation_disclaimer).to_string(),
+            text!(locale, cancellation_genuine, store = store).to_string(),
+            text!(locale, cancellation_disclaimer).to_string(),
         ),
         None => (
-            td_string!(locale, receipt_genuine, store = store).to_string(),
-            td_string!(locale, receipt_disclaimer).to_string(),
+            text!(locale, receipt_genuine, store = store).to_string(),
+            text!(locale, receipt_disclaimer).to_string(),
         ),
     }
 }
@@ -453,7 +427,7 @@ fn Receipt(receipt: ReceiptView, token: String) -> impl IntoView {
     let related: Vec<(String, String)> = match &receipt.cancels {
         Some(c) => vec![(
             path(&c.receipt_token),
-            td_string!(locale, cancellation_open_receipt).to_string(),
+            text!(locale, cancellation_open_receipt).to_string(),
         )],
         None => receipt
             .cancelled_by
@@ -462,7 +436,7 @@ fn Receipt(receipt: ReceiptView, token: String) -> impl IntoView {
                 let number = engine::digits::localize(&c.number.to_string(), lang);
                 (
                     path(&c.token),
-                    td_string!(locale, cancellation_title, number = number).to_string(),
+                    text!(locale, cancellation_title, number = number).to_string(),
                 )
             })
             .collect(),

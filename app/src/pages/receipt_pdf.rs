@@ -126,9 +126,9 @@ fn laid_out(
         language: locale.as_str().to_owned(),
         title,
         mark: if original {
-            td_string!(locale, receipt_original).to_string()
+            text!(locale, receipt_original).to_string()
         } else {
-            td_string!(locale, receipt_copy).to_string()
+            text!(locale, receipt_copy).to_string()
         },
         store: view.store_name.clone(),
         issuer,
@@ -138,7 +138,7 @@ fn laid_out(
             .map(|(label, value, ltr)| receipt_pdf::Row { label, value, ltr })
             .collect(),
         total: paid,
-        verify: td_string!(locale, receipt_check_at).to_string(),
+        verify: text!(locale, receipt_check_at).to_string(),
         url,
         note,
     }

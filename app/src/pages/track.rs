@@ -16,7 +16,7 @@ pub fn TrackForm() -> impl IntoView {
     let action = ServerAction::<Track>::new();
     let invalid = move || query.read().get("err").is_some();
     view! {
-        <Title text=t_string!(i18n, track_title).to_string() />
+        <Title text=text!(i18n, track_title).to_string() />
         <section class="card">
             <h1>{t!(i18n, track_title)}</h1>
             <ActionForm action=action attr:class="track">
@@ -44,7 +44,7 @@ pub fn TrackStatus() -> impl IntoView {
         load_payment,
     );
     view! {
-        <Title text=t_string!(i18n, track_title).to_string() />
+        <Title text=text!(i18n, track_title).to_string() />
         <Suspense>
             {move || Suspend::new(async move {
                 match payment.await {

@@ -152,12 +152,28 @@ impl Browser {
         self.page_with(path, 200).await
     }
 
-    /// A page that answers `status` (a refusal that still says what to do).
+    /// A page that answers `status` (a refusal that still says what to do), as it shows: a
+    /// back-office page's texts for the browser (every text of its language, `app::texts`)
+    /// are left out, or every text would be "on" every page.
     pub async fn page_with(&mut self, path: &str, status: u16) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), status, "GET {path}");
-        response.text().await.unwrap()
+        without_texts(response.text().await.unwrap())
     }
+}
+
+fn without_texts(mut html: String) -> String {
+    let start = format!(
+        "<script type=\"application/json\" id=\"{}\">",
+        app::texts::ELEMENT_ID
+    );
+    if let Some(from) = html.find(&start) {
+        let to = html[from..]
+            .find("</script>")
+            .map_or(html.len(), |end| from + end + 9);
+        html.replace_range(from..to, "");
+    }
+    html
 }
 
 pub const PASSWORD: &str = "correct horse battery staple";

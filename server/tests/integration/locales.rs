@@ -1,46 +1,6 @@
-//! Every language has every text of the English one, with the same placeholders: leptos_i18n
-//! would otherwise only warn at build time and show English in the middle of a Greek page.
-
-use std::collections::BTreeMap;
-use std::path::Path;
-
-fn texts(lang: &str) -> BTreeMap<String, String> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../app/locales/{lang}.json"));
-    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&raw).unwrap_or_else(|e| panic!("{lang}.json: {e}"))
-}
-
-/// The names of the `{{ name }}` placeholders, sorted.
-fn placeholders(text: &str) -> Vec<String> {
-    let mut names: Vec<String> = text
-        .split("{{")
-        .skip(1)
-        .filter_map(|rest| rest.split_once("}}"))
-        .map(|(name, _)| name.trim().to_owned())
-        .collect();
-    names.sort();
-    names
-}
-
-#[test]
-fn every_language_has_every_text_with_its_placeholders() {
-    let english = texts("en");
-    for lang in engine::validation::LANGUAGES {
-        let other = texts(lang);
-        let missing: Vec<&String> = english.keys().filter(|k| !other.contains_key(*k)).collect();
-        let extra: Vec<&String> = other.keys().filter(|k| !english.contains_key(*k)).collect();
-        assert!(missing.is_empty(), "{lang} lacks {missing:?}");
-        assert!(extra.is_empty(), "{lang} has unknown {extra:?}");
-        for (key, text) in &english {
-            assert_eq!(
-                placeholders(text),
-                placeholders(&other[key]),
-                "{lang}: {key} changes the placeholders"
-            );
-            assert!(!other[key].trim().is_empty(), "{lang}: {key} is empty");
-        }
-    }
-}
+//! Every provider has the texts it needs in every language; each text is looked up in the
+//! page's language. (`app/build.rs` refuses a text missing or empty in a language, or one whose
+//! languages name different `{{ placeholders }}`.)
 
 /// Every provider in the registry has its texts in every language (`build.rs` refuses a key
 /// without one): each setting's label and hint, its package's, the address to paste for one
@@ -99,4 +59,35 @@ fn a_provider_text_is_in_the_page_language() {
         provider_text(Locale::en, "zarinpal", "merchant_id").unwrap()
     );
     assert_eq!(provider_text(Locale::he, "mypos", "no_such_key"), None);
+}
+
+/// `text!`'s table: a text in each language, its `{{ name }}`s filled; and what a back-office
+/// page carries for the browser (`page_texts`): every text of its language, in key order.
+#[test]
+fn a_text_is_in_the_page_language_with_its_values() {
+    use app::i18n::Locale;
+    use app::texts::{Key, fill, page_texts, text};
+    assert_eq!(text(&Locale::en, Key::mail_attempts), "Attempts: {{ n }}");
+    let filled = fill(text(&Locale::fa, Key::mail_attempts), &[("n", &3)]);
+    assert_eq!(filled, "تلاش‌ها: 3");
+    assert_ne!(
+        text(&Locale::el, Key::mail_attempts),
+        text(&Locale::en, Key::mail_attempts)
+    );
+    // A value is written once, where it is named; an unnamed `{{ x }}` is left as it is.
+    assert_eq!(
+        fill(
+            "{{ a }} and {{b}}, not {{ c }}",
+            &[("a", &"<1>"), ("b", &2)]
+        ),
+        "<1> and 2, not {{ c }}"
+    );
+    let texts: Vec<String> = serde_json::from_str(&page_texts(Locale::he)).unwrap();
+    for key in [
+        Key::mail_attempts,
+        Key::link_expires_on,
+        Key::cancellation_short,
+    ] {
+        assert_eq!(texts[key as usize], text(&Locale::he, key));
+    }
 }
