@@ -24,7 +24,7 @@ pub struct PublicForm {
 }
 
 /// Sends a signed-in merchant on to `/admin`.
-#[server(endpoint = "admin/public-form", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/public-form", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_public_form() -> Result<PublicForm, ServerFnError> {
     if crate::session::current_user().await?.is_some() {
         crate::session::redirect("/admin").await;
@@ -207,7 +207,7 @@ pub struct AccountPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/account-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/account-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_account() -> Result<AccountPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

@@ -23,7 +23,7 @@ pub struct BankAccountsPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/bank-accounts-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/bank-accounts-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_bank_accounts() -> Result<BankAccountsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

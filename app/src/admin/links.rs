@@ -69,7 +69,7 @@ pub struct LinkPreview {
 
 /// The address and QR code of the link `draft` makes, as the merchant types (`None` while a
 /// field is refused).
-#[server(endpoint = "admin/link-preview", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/link-preview", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn preview_link(draft: LinkForm) -> Result<Option<LinkPreview>, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -99,7 +99,7 @@ fn previewed(
     })
 }
 
-#[server(endpoint = "admin/links-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/links-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_links(show: Option<String>) -> Result<LinksPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

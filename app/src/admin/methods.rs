@@ -93,7 +93,7 @@ pub struct MethodsPage {
 
 /// The methods page in `lang`'s language (the page's `<html lang>`; the default language
 /// without it).
-#[server(endpoint = "admin/methods-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/methods-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_methods(lang: Option<String>) -> Result<MethodsPage, ServerFnError> {
     use engine::connectors::{Notifications, PROVIDERS, notify_path};
     use engine::settings::methods::{field, shown_fields};
@@ -296,7 +296,7 @@ pub async fn change_method(id: String, change: String) -> Result<(), ServerFnErr
 /// What is wrong with `value` for the setting `name` of `provider` (`None`: nothing), by the
 /// provider's own check (`engine::connectors::Setting::check`), asked as the merchant types:
 /// the checks live with the providers on the server (a myPOS key is parsed as RSA).
-#[server(endpoint = "admin/check-setting", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/check-setting", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn check_setting(
     provider: String,
     name: String,

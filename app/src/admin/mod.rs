@@ -96,10 +96,12 @@ pub async fn log_out() -> Result<(), ServerFnError> {
     Ok(())
 }
 
-/// How the back office's server functions answer: postcard, a compact binary form of serde's
-/// data model. Its reader visits a type's fields in order, so the wasm carries no per-type
-/// matching of field names as JSON's reader does (that was most of serde_json's weight in it),
-/// and the answers hold no field names either.
+/// How the back office's server functions answer, and how the app asks the ones it calls from
+/// code (a page's data, the live checks): postcard, a compact binary form of serde's data
+/// model. Its reader visits a type's fields in order, so the wasm carries no per-type matching
+/// of field names as JSON's reader does (that was most of serde_json's weight in it), and the
+/// messages hold no field names either; asking in postcard also leaves serde_qs' writer out.
+/// A function a form posts to takes the form's fields, URL-encoded (`fields::ServerForm`).
 pub type Postcard = leptos::server_fn::codec::Postcard;
 
 /// A page's data: its `load_*` server function, read again whenever the `PageKey` changes.

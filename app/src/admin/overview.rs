@@ -63,7 +63,7 @@ pub struct OverviewPage {
     pub accounts: usize,
 }
 
-#[server(endpoint = "admin/overview-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/overview-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_overview() -> Result<OverviewPage, ServerFnError> {
     use engine::db::{bank_accounts, images, links, methods, report};
     let state = crate::state::app_state()?;

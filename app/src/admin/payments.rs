@@ -40,7 +40,7 @@ pub struct PaymentsPage {
     pub time_zone: String,
 }
 
-#[server(endpoint = "admin/payments-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/payments-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;
@@ -406,7 +406,7 @@ pub struct PaymentDetailPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/payment-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/payment-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_payment(id: String) -> Result<PaymentDetailPage, ServerFnError> {
     use engine::db::{bank_accounts, methods, payments};
     let state = crate::state::app_state()?;

@@ -39,7 +39,7 @@ pub struct ReceiptsPage {
     pub older: Option<i64>,
 }
 
-#[server(endpoint = "admin/receipts-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/receipts-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_receipts(before: Option<i64>) -> Result<ReceiptsPage, ServerFnError> {
     use engine::db::receipts;
     let state = crate::state::app_state()?;

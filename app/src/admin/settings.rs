@@ -33,7 +33,7 @@ pub struct SettingsPage {
     pub flash: Option<Flash>,
 }
 
-#[server(endpoint = "admin/settings-page", output = crate::admin::Postcard)]
+#[server(endpoint = "admin/settings-page", input = crate::admin::Postcard, output = crate::admin::Postcard)]
 pub async fn load_settings() -> Result<SettingsPage, ServerFnError> {
     let state = crate::state::app_state()?;
     let user = crate::session::require_user().await?;

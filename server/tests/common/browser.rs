@@ -61,6 +61,30 @@ impl Browser {
         self.send_form(path, fields, "application/json").await
     }
 
+    /// Calls a server function the app calls from code (a page's data, a check as typed): its
+    /// arguments, in order, in postcard, as the wasm sends them (`app::admin::Postcard`).
+    pub async fn ask<T: serde::Serialize>(
+        &mut self,
+        path: &str,
+        arguments: &T,
+    ) -> reqwest::Response {
+        use leptos::server::codee::{Encoder, binary::PostcardCodec};
+        let body = <PostcardCodec as Encoder<T>>::encode(arguments).unwrap();
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("Content-Type", "application/x-postcard")
+            .header("Accept", "application/x-postcard")
+            .header("Origin", &self.origin)
+            .header("Cookie", self.cookie_header())
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.absorb(&response);
+        response
+    }
+
     async fn send_form(
         &mut self,
         path: &str,

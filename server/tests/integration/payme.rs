@@ -405,12 +405,9 @@ async fn the_same_callback_twenty_times_at_once_pays_once() {
 
 /// What the methods page's check as typed (`check_setting`) answers for a seller key.
 async fn key_check(browser: &mut Browser, value: &str) -> reqwest::Response {
-    let form = [
-        ("provider", "payme"),
-        ("name", "seller_key"),
-        ("value", value),
-    ];
-    browser.call("/api/admin/check-setting", &form).await
+    browser
+        .ask("/api/admin/check-setting", &("payme", "seller_key", value))
+        .await
 }
 
 /// The seller key is checked as it is typed, through the server function the methods page
@@ -432,8 +429,8 @@ async fn the_seller_key_is_checked_as_it_is_typed() {
         let answered = <PostcardCodec as Decoder<Option<Problem>>>::decode(&bytes).unwrap();
         assert_eq!(answered, problem, "{value}");
     }
-    let unknown = [("provider", "payme"), ("name", "nonsense"), ("value", "x")];
-    let answer = dana.call("/api/admin/check-setting", &unknown).await;
+    let unknown = ("payme", "nonsense", "x");
+    let answer = dana.ask("/api/admin/check-setting", &unknown).await;
     assert!(!answer.status().is_success());
     let refused = key_check(&mut Browser::new(&app), "XPL1").await;
     assert!(!refused.status().is_success(), "{}", refused.status());

@@ -4,6 +4,7 @@
 use crate::common::browser::{Browser, signed_up};
 use crate::common::serve;
 use engine::db::stores;
+use engine::links::LinkForm;
 use leptos::server::codee::{Decoder, binary::PostcardCodec};
 
 /// The address shown after building a link (the `value` of its read-only field).
@@ -225,34 +226,29 @@ async fn a_link_has_the_address_its_builder_showed() {
     let empty = value_of(&page, "data-testid=\"preview-url\"");
     assert!(empty.contains(&format!("?link={token}&sig=")), "{empty}");
 
-    let draft = |amount: &'static str| {
-        vec![
-            ("draft[signed]", "true"),
-            ("draft[payer_name]", "Noa Cohen"),
-            ("draft[description]", "Workshop seat"),
-            ("draft[amount]", amount),
-            ("draft[min_amount]", ""),
-            ("draft[max_amount]", ""),
-            ("draft[expires]", ""),
-            ("draft[max_uses]", "1"),
-        ]
+    // `preview_link`'s one argument, the builder's form as typed.
+    let ask = |amount: &str| {
+        (LinkForm {
+            signed: true,
+            payer_name: "Noa Cohen".into(),
+            description: "Workshop seat".into(),
+            amount: amount.into(),
+            max_uses: "1".into(),
+            token: token.clone(),
+            ..LinkForm::default()
+        },)
     };
-    let ask = |amount| {
-        let mut fields = draft(amount);
-        fields.push(("draft[token]", &token));
-        fields
-    };
-    let answer = dana.call("/api/admin/link-preview", &ask("180")).await;
+    let answer = dana.ask("/api/admin/link-preview", &ask("180")).await;
     assert_eq!(answer.status(), 200);
     let preview = previewed(answer).await.expect("a preview");
     let previewed_url = preview.url;
     assert!(previewed_url.contains("price=180") && previewed_url.contains(&token));
     assert!(preview.qr.contains("<svg"), "a QR code");
-    let refused = dana.call("/api/admin/link-preview", &ask("-3")).await;
+    let refused = dana.ask("/api/admin/link-preview", &ask("-3")).await;
     assert_eq!(previewed(refused).await, None);
     // Only the store's own merchant is shown its links' addresses.
     let mut stranger = Browser::new(&app);
-    let answer = stranger.call("/api/admin/link-preview", &ask("180")).await;
+    let answer = stranger.ask("/api/admin/link-preview", &ask("180")).await;
     assert!(!answer.text().await.unwrap().contains(&token));
 
     let mut form = link_form(true, "180", "1");
