@@ -70,19 +70,12 @@ impl Browser {
     ) -> reqwest::Response {
         use leptos::server::codee::{Encoder, binary::PostcardCodec};
         let body = <PostcardCodec as Encoder<T>>::encode(arguments).unwrap();
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
+        let request = self
+            .posting(path)
             .header("Content-Type", "application/x-postcard")
             .header("Accept", "application/x-postcard")
-            .header("Origin", &self.origin)
-            .header("Cookie", self.cookie_header())
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.absorb(&response);
-        response
+            .body(body);
+        self.send(request).await
     }
 
     async fn send_form(
@@ -91,16 +84,20 @@ impl Browser {
         fields: &[(&str, &str)],
         accept: &str,
     ) -> reqwest::Response {
-        let response = self
-            .http
+        let request = self.posting(path).header("Accept", accept).form(fields);
+        self.send(request).await
+    }
+
+    /// A post from this browser's pages: their origin, and its cookies.
+    fn posting(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
             .post(format!("{}{path}", self.base))
-            .header("Accept", accept)
             .header("Origin", &self.origin)
             .header("Cookie", self.cookie_header())
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
+    }
+
+    async fn send(&mut self, request: reqwest::RequestBuilder) -> reqwest::Response {
+        let response = request.send().await.unwrap();
         self.absorb(&response);
         response
     }
@@ -130,21 +127,14 @@ impl Browser {
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header("Origin", &self.origin)
-            .header("Cookie", self.cookie_header())
+        let request = self
+            .posting(path)
             .header(
                 "Content-Type",
                 format!("multipart/form-data; boundary={boundary}"),
             )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        self.absorb(&response);
-        response
+            .body(body);
+        self.send(request).await
     }
 
     /// Posts a form and returns where the server sends the browser.
@@ -166,9 +156,7 @@ impl Browser {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let response = request.send().await.unwrap();
-        self.absorb(&response);
-        response
+        self.send(request).await
     }
 
     /// The page's HTML; fails unless it is served (not a redirect).
