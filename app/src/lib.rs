@@ -14,6 +14,7 @@ pub mod cookies;
 mod flash;
 #[cfg(feature = "ssr")]
 pub mod mail;
+pub mod packs;
 mod pages;
 pub mod provider_texts;
 #[cfg(feature = "ssr")]
@@ -127,6 +128,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
                 // The back office's wasm (`frontend`) hydrates it.
                 {(!customer).then(|| view! { <HydrationScripts options /> })}
+                {(!customer).then(|| view! { <packs::PreloadPacks /> })}
                 <script nonce=nonce inner_html=page_script></script>
                 <MetaTags />
             </head>

@@ -45,8 +45,9 @@ test("the back office moves, filters and saves without loading a page", async ({
 
 // Each page's code is a wasm chunk of its own (lazy routes, built with `--split`): the first
 // load fetches the frame and its own page, and a link in the navigation fetches its page's
-// code when the pointer reaches it, so the click itself fetches no code.
-test("each page's code is fetched with it, or ahead of a move when its link is pointed at", async ({ page }) => {
+// code when the pointer reaches it, so the click itself fetches no code. A page's modules
+// come in one request, a pack (`server::packs`), never one by one.
+test("each page's code is fetched with it, in one request, or ahead of a move when its link is pointed at", async ({ page }) => {
   const { slug, email } = unique("split");
   await signUp(page, true, slug, email);
   const manifest: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
@@ -56,9 +57,18 @@ test("each page's code is fetched with it, or ahead of a move when its link is p
     expect(name, route).toBeDefined();
     return `/pkg/split_${name}.wasm`;
   };
+  // Each module asked for, by its file's address, and those asked for one by one.
   const wasm: string[] = [];
+  const alone: string[] = [];
   page.on("request", (r) => {
-    if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname);
+    const path = new URL(r.url()).pathname;
+    if (!path.endsWith(".wasm")) return;
+    if (path.startsWith("/pkg/pack/")) {
+      for (const name of path.slice("/pkg/pack/".length, -".wasm".length).split("+")) wasm.push(`/pkg/${name}.wasm`);
+    } else {
+      wasm.push(path);
+      if (/^\/pkg\/(chunk|split)_/.test(path)) alone.push(path);
+    }
   });
 
   await open(page, "/admin/receipts", true);
@@ -78,6 +88,7 @@ test("each page's code is fetched with it, or ahead of a move when its link is p
   // The keyboard's focus does the same.
   await page.getByRole("navigation").getByRole("link", { name: "Payment methods" }).focus();
   await expect.poll(() => wasm).toContain(own("methods"));
+  expect(alone).toEqual([]);
 });
 
 // The link builder checks amounts as they are typed, with the engine's own parser: Persian

@@ -9,6 +9,7 @@ pub mod demo;
 mod headers;
 pub mod language;
 pub mod origin;
+pub mod packs;
 pub mod precompressed;
 pub mod returns;
 mod server_fns;

@@ -112,10 +112,17 @@ fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 fn brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    // Quality 11: the format's best.
+    brotli_at(bytes, 11)
+}
+
+/// `bytes` in brotli at `quality`, with a window just over their size (no larger one compresses
+/// better, and at quality 11 the window's size is most of the memory compressing takes).
+pub fn brotli_at(bytes: &[u8], quality: u32) -> std::io::Result<Vec<u8>> {
+    let window = (usize::BITS - bytes.len().leading_zeros()).clamp(10, 24);
     let mut out = Vec::new();
     {
-        // Quality 11 with a 4 MiB window (lgwin 22): the format's best for a file this size.
-        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, 22);
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, window);
         writer.write_all(bytes)?;
         writer.flush()?;
     }

@@ -140,6 +140,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
                 move |req| leptos_axum::handle_server_fns_with_context(context.clone(), req)
             }),
         )
+        .merge(crate::packs::routes(&state.leptos_options))
         .merge(crate::precompressed::routes(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();

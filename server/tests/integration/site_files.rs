@@ -1,6 +1,6 @@
 //! The site's own files (`/pkg`) are served compressed once at the best levels: the copy the
 //! browser accepts, the file itself to one that accepts none, and a copy made again when its
-//! file changes (a new build).
+//! file changes (a new build); a split build's modules, a page's worth at a time.
 
 use std::io::Read;
 
@@ -80,5 +80,81 @@ async fn the_site_files_are_served_as_compressed_once() {
     assert_eq!(precompressed::write_all(&pkg).unwrap(), 1);
     let (_, body) = fetch(&app.base, "/pkg/kassa.wasm", "br").await;
     assert_eq!(unbrotli(&body), module(7));
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A split build's modules come a page's worth at a time: the loader asks for a pack of the
+/// modules it needs in one turn (`server::packs`), which is their bytes one after another
+/// with their sizes; anything but modules of the folder, sorted, once each, is refused.
+#[tokio::test]
+async fn a_pages_modules_come_as_one_pack() {
+    let root = std::env::temp_dir().join(format!("kassa-site-{}", rand::random::<u64>()));
+    let pkg = root.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let loader = "import { initSync } from \"./kassa.js\";\n\
+        const __chunk_1 = makeLoad(() => {\n\
+        const src = fetch(new URL(\"./chunk_1.wasm\", import.meta.url));\n\
+        return async (imports) => (WebAssembly.instantiateStreaming(src, imports));\n}, []);\n";
+    std::fs::write(pkg.join(server::packs::LOADER), loader).unwrap();
+    std::fs::write(
+        pkg.join("__wasm_split_manifest.json"),
+        r#"{"__a_route_view_1": ["split___a_route_view_1", "chunk_1"]}"#,
+    )
+    .unwrap();
+    std::fs::write(pkg.join("chunk_1.wasm"), module(1)).unwrap();
+    std::fs::write(pkg.join("split___a_route_view_1.wasm"), module(2)).unwrap();
+    std::fs::write(root.join("secret.wasm"), module(3)).unwrap();
+    let app = common::serve_site(false, |_| {}, Some(&root)).await;
+
+    let (_, served) = fetch(
+        &app.base,
+        &format!("/pkg/{}", server::packs::LOADER),
+        "identity",
+    )
+    .await;
+    let served = String::from_utf8(served).unwrap();
+    assert!(
+        served.contains("packed(new URL(\"./chunk_1.wasm\", import.meta.url))"),
+        "{served}"
+    );
+    assert!(
+        !served.contains("fetch(new URL(\"./chunk_1.wasm\""),
+        "{served}"
+    );
+
+    let path = "/pkg/pack/chunk_1+split___a_route_view_1.wasm";
+    let both = [module(1), module(2)].concat();
+    for accept in ["gzip, deflate, br", "identity"] {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", app.base))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{accept}");
+        assert_eq!(response.headers()["x-pack-sizes"], "200000,200000");
+        let brotli = response.headers().get("content-encoding").is_some();
+        assert_eq!(brotli, accept.contains("br"), "{accept}");
+        let body = response.bytes().await.unwrap().to_vec();
+        assert_eq!(
+            if brotli { unbrotli(&body) } else { body },
+            both,
+            "{accept}"
+        );
+    }
+    for refused in [
+        "/pkg/pack/split___a_route_view_1+chunk_1.wasm",
+        "/pkg/pack/chunk_1+chunk_1.wasm",
+        "/pkg/pack/chunk_1+chunk_9.wasm",
+        "/pkg/pack/chunk_1",
+        "/pkg/pack/chunk_1+.wasm",
+        "/pkg/pack/..%2Fsecret.wasm",
+        "/pkg/pack/chunk_1+..%2F..%2Fsecret.wasm",
+    ] {
+        let response = reqwest::get(format!("{}{refused}", app.base))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 404, "{refused}");
+    }
     let _ = std::fs::remove_dir_all(&root);
 }
