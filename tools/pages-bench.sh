@@ -33,7 +33,9 @@ mkdir "$dir/first"
 cp -r target/site "$dir/first/site"
 find "$dir/first/site" \( -name '*.br' -o -name '*.gz' \) -delete
 start "$dir/first/site" "$dir/first"
-for _ in $(seq 1 600); do grep -q "compressed the site's files" "$dir/first/server.log" && break; sleep 0.1; done
+# Done when it has compressed the files and each page's pack of modules (server/src/packs.rs).
+done_starting() { grep -q "compressed the site's files" "$1" && grep -q "compressed the pages' packs" "$1"; }
+for _ in $(seq 1 600); do done_starting "$dir/first/server.log" && break; sleep 0.1; done
 sleep 1
 echo "resident memory after a first start's compression: $(rss) KB"
 kill $server
@@ -41,8 +43,9 @@ wait $server 2>/dev/null || true
 
 start target/site "$dir"
 for _ in $(seq 1 100); do curl -sf -o /dev/null "$base/track" && break; sleep 0.1; done
+for _ in $(seq 1 600); do grep -q "compressed the pages' packs" "$dir/server.log" && break; sleep 0.1; done
 
-echo "resident memory at start: $(rss) KB"
+echo "resident memory at start (its pages' packs compressed): $(rss) KB"
 curl -s "$base$page" -o "$static"
 echo "resident memory after one page: $(rss) KB"
 
