@@ -5,24 +5,18 @@
 //! `Provider::failure_text` names). Looked up by key because each provider declares its own
 //! settings (`engine::connectors::registry`); `build.rs` checks every language is there.
 
-use leptos_i18n::Locale as _;
-
 use crate::i18n::Locale;
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/provider_texts.rs"));
 }
 
-/// The columns of the generated texts, as `build.rs` writes them.
-const LANGUAGES: [&str; 5] = ["en", "he", "fa", "el", "lv"];
-
 /// `provider`'s text `key` in `locale`'s language.
 pub fn provider_text(locale: Locale, provider: &str, key: &str) -> Option<&'static str> {
     let row = generated::TEXTS
         .binary_search_by(|(p, k, _)| (*p, *k).cmp(&(provider, key)))
         .ok()?;
-    let column = LANGUAGES.iter().position(|l| *l == locale.as_str())?;
-    Some(generated::TEXTS[row].2[column])
+    Some(generated::TEXTS[row].2[crate::texts::column(locale)])
 }
 
 /// Every text of `provider` in `locale`'s language, with its key.
@@ -31,11 +25,11 @@ pub fn texts_of(
     locale: Locale,
     provider: &str,
 ) -> impl Iterator<Item = (&'static str, &'static str)> {
-    let column = LANGUAGES.iter().position(|l| *l == locale.as_str());
+    let column = crate::texts::column(locale);
     generated::TEXTS
         .iter()
         .filter(move |(p, _, _)| *p == provider)
-        .filter_map(move |(_, key, texts)| Some((*key, texts[column?])))
+        .map(move |(_, key, texts)| (*key, texts[column]))
 }
 
 /// The providers and keys that have texts, for checking them against the registry.

@@ -118,17 +118,27 @@ pub fn fill(text: &str, values: &[(&str, &dyn std::fmt::Display)]) -> String {
     out
 }
 
+/// The languages, in the order of the generated tables' columns (`TEXTS` here and the
+/// providers' texts, `crate::provider_texts`), as `build.rs` writes them.
+const LANGUAGES: [&str; 5] = ["en", "he", "fa", "el", "lv"];
+
+/// `locale`'s column in the generated tables.
+pub(crate) fn column(locale: crate::i18n::Locale) -> usize {
+    use leptos_i18n::Locale as _;
+    LANGUAGES
+        .iter()
+        .position(|l| *l == locale.as_str())
+        .unwrap_or(0)
+}
+
 #[cfg(not(feature = "hydrate"))]
 pub use server::{page_texts, text};
 
 #[cfg(not(feature = "hydrate"))]
 mod server {
-    use super::{Key, generated::TEXTS};
+    use super::{Key, column, generated::TEXTS};
     use crate::i18n::Locale;
-    use leptos_i18n::{I18nContext, Locale as _, Scope};
-
-    /// The languages, in the order of `TEXTS`' columns (as `build.rs` writes them).
-    const LANGUAGES: [&str; 5] = ["en", "he", "fa", "el", "lv"];
+    use leptos_i18n::{I18nContext, Scope};
 
     /// What `text!` takes for a language.
     pub trait Language {
@@ -145,13 +155,6 @@ mod server {
         fn locale(&self) -> Locale {
             self.get_locale_untracked()
         }
-    }
-
-    fn column(locale: Locale) -> usize {
-        LANGUAGES
-            .iter()
-            .position(|l| *l == locale.as_str())
-            .unwrap_or(0)
     }
 
     pub fn text(lang: &impl Language, key: Key) -> &'static str {
