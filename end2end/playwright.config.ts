@@ -13,7 +13,7 @@ export default defineConfig({
   timeout: 30_000,
   retries: 0,
   workers: 2,
-  reporter: process.env.CI ? "line" : "list",
+  reporter: process.env.CI ? [["line"], ["./failures-reporter.ts"]] : "list",
   use: {
     baseURL: base,
     launchOptions: {
