@@ -26,18 +26,29 @@ enum Progress {
     Failed,
 }
 
+/// Where the page's export stands. The page keeps it, not the button: live news renders the
+/// report (and its button) again, and an export under way or just saved must still say so.
+#[derive(Clone, Copy)]
+pub struct ExportProgress(RwSignal<Progress>);
+
+impl Default for ExportProgress {
+    fn default() -> Self {
+        ExportProgress(RwSignal::new(Progress::Idle))
+    }
+}
+
 /// The export button of a view (`query`, its query string) of `count` payments, and what the
 /// export in the app is doing (a live region).
 #[component]
-pub fn ExportButton(query: String, count: i64) -> impl IntoView {
+pub fn ExportButton(query: String, count: i64, progress: ExportProgress) -> impl IntoView {
     let i18n = use_i18n();
+    let ExportProgress(progress) = progress;
     let href = if query.is_empty() {
         PATH.to_owned()
     } else {
         format!("{PATH}?{query}")
     };
     let total = count.min(LIMIT);
-    let progress = RwSignal::new(Progress::Idle);
     let shown = move || status(progress.get(), total);
     view! {
         <a class="button" href=href rel="external" download="payments.csv"

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::any_sync::IntoAnySync;
 use super::chart::Chart;
-use super::export::ExportButton;
+use super::export::{ExportButton, ExportProgress};
 use super::fields::{FormPost, Notice, SelectField, ServerForm, field_error, typed};
 use super::{AdminView, Shell};
 use crate::components::{TextField, money_text};
@@ -76,8 +76,9 @@ pub async fn load_payments(query: String) -> Result<PaymentsPage, ServerFnError>
 pub fn Payments() -> impl IntoView {
     let i18n = use_i18n();
     let page = super::page_data(|key| load_payments(key.search.trim_start_matches('?').to_owned()));
+    let export = ExportProgress::default();
     // A transition: live news (`live`) reads the page again, and the page shown stays until
-    // the new one is here, so the reader keeps their place.
+    // the new one is here, so the reader keeps their place (and an export its status).
     view! {
         <Transition>
             {move || Suspend::new(async move {
@@ -85,7 +86,7 @@ pub fn Payments() -> impl IntoView {
                     let title = text!(i18n, nav_payments).to_string();
                     view! {
                         <Shell admin=page.admin.clone() title>
-                            <Filters page=page.clone() />
+                            <Filters page=page.clone() export />
                             <Summary page=page.clone() />
                             <p class="hint">{text!(i18n, times_in_zone, zone = page.time_zone.clone())}</p>
                             <Table page />
@@ -124,7 +125,7 @@ fn filter_in_place(ev: leptos::ev::SubmitEvent, navigate: &impl Fn(&str, Navigat
 
 /// The filter form: a GET form, so a filtered view is a link to bookmark or share.
 #[component]
-fn Filters(page: PaymentsPage) -> impl IntoView {
+fn Filters(page: PaymentsPage, export: ExportProgress) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = leptos_router::hooks::use_navigate();
     let filter_in_place = move |ev| filter_in_place(ev, &navigate);
@@ -200,7 +201,7 @@ fn Filters(page: PaymentsPage) -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="button primary">{text!(i18n, filter)}</button>
                 <a class="button" href=PATH>{text!(i18n, clear_filters)}</a>
-                <ExportButton query=page.query.to_query_string() count=page.report.totals.count />
+                <ExportButton query=page.query.to_query_string() count=page.report.totals.count progress=export />
             </div>
         </form>
     }
