@@ -172,20 +172,62 @@ pub fn AdminApp() -> impl IntoView {
     translated(admin::Pages)
 }
 
-/// `pages` under leptos_i18n's context. That context starts an isomorphic effect to write its
-/// language cookie (which `server::language` already does). On the server its task races the
-/// page: if it first runs while the page's owner is being disposed, it reads the disposed
-/// locale signal and panics ("reactive value … already been disposed", a few per thousand
-/// requests under load). So the context lives under an owner of its own, paused as soon as
-/// the effect exists (a paused effect never runs; its task ends when the effect is
-/// disposed), and the pages render under a child owner resumed again.
+/// The language the server chose for this request (`server::language`, kept in the request's
+/// extensions): every page renders in it. leptos_i18n would read the cookie and
+/// Accept-Language itself, through whatever owner is current as it starts, and echo the cookie
+/// back on every page; the server's one decision leaves nothing to chance.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PageLanguage(pub Locale);
+
+#[cfg(feature = "ssr")]
+impl PageLanguage {
+    /// A language code Kassa has (`fa`), as written in `?lang=` and the cookie.
+    pub fn parse(code: &str) -> Option<Self> {
+        code.parse().ok().map(Self)
+    }
+
+    /// The first of `wanted` (language tags, best first) Kassa has, by leptos_i18n's matching
+    /// (`fa-IR` is Persian), else English.
+    pub fn first_of(wanted: &[&str]) -> Self {
+        use leptos_i18n::Locale as _;
+        Self(Locale::find_locale(wanted))
+    }
+
+    pub fn code(self) -> &'static str {
+        use leptos_i18n::Locale as _;
+        self.0.as_str()
+    }
+}
+
+/// The context's language source: on the server, the request's `PageLanguage`; in the browser
+/// leptos_i18n takes `<html lang>`, which the server wrote.
+fn page_language() -> leptos_use::UseLocalesOptions {
+    let options = leptos_use::UseLocalesOptions::default();
+    #[cfg(feature = "ssr")]
+    let options = {
+        let lang = use_context::<axum::http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<PageLanguage>().copied())
+            .unwrap_or(PageLanguage(Locale::default()));
+        options.ssr_lang_header_getter(move || Some(lang.code().to_owned()))
+    };
+    options
+}
+
+/// `pages` under leptos_i18n's context, in the page's language (`page_language`). That context
+/// starts an isomorphic effect (it would write a language cookie, were its cookie on). On the
+/// server its task races the page: if it first runs while the page's owner is being disposed,
+/// it reads the disposed locale signal and panics ("reactive value … already been disposed", a
+/// few per thousand requests under load). So the context lives under an owner of its own,
+/// paused as soon as the effect exists (a paused effect never runs; its task ends when the
+/// effect is disposed), and the pages render under a child owner resumed again.
 fn translated<V: IntoView + 'static>(pages: impl FnOnce() -> V + Send + 'static) -> impl IntoView {
     use leptos::tachys::reactive_graph::OwnedView;
     provide_meta_context();
     let i18n = Owner::current().unwrap_or_default().child();
     let app = i18n.with(|| {
         view! {
-            <I18nContextProvider>
+            <I18nContextProvider enable_cookie=false ssr_lang_header_getter=page_language()>
                 {
                     let context = Owner::current().unwrap_or_default();
                     context.pause();

@@ -1,36 +1,65 @@
-//! The page language, in this order: `?lang=xx` (remembered in leptos_i18n's cookie), that
-//! cookie, the browser's Accept-Language, and on a customer page the store's default language
-//! (rather than English, for a browser that asks only for languages Kassa lacks).
+//! The page language, chosen once per request and handed to the render as
+//! `app::PageLanguage`: `?lang=xx` (then remembered in the language cookie), that cookie,
+//! the browser's Accept-Language, and on a customer page the store's default language (rather
+//! than English, for a browser that asks only for languages Kassa lacks).
 
+use app::PageLanguage;
 use app::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use engine::db::stores;
-use engine::validation::LANGUAGES;
 
 const COOKIE: &str = "i18n_pref_locale";
 
 pub async fn choose_language(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let chosen = req.uri().query().and_then(|q| {
+    let asked = req.uri().query().and_then(|q| {
         url::form_urlencoded::parse(q.as_bytes())
             .find(|(k, _)| k == "lang")
-            .and_then(|(_, v)| LANGUAGES.into_iter().find(|l| *l == v))
+            .and_then(|(_, v)| PageLanguage::parse(&v))
     });
-    match chosen {
-        Some(lang) => remember(lang, req, next).await,
-        None if app::cookies::find(req.headers(), COOKIE).is_some() => next.run(req).await,
-        None => store_fallback(&state, req, next).await,
+    if let Some(lang) = asked {
+        return remember(lang, req, next).await;
     }
+    let kept = app::cookies::find(req.headers(), COOKIE).and_then(|v| PageLanguage::parse(&v));
+    let (lang, req) = match kept {
+        Some(lang) => (lang, req),
+        None => accepted(&state, req).await,
+    };
+    render_in(lang, req, next).await
 }
 
-/// The store's language joins the end of Accept-Language with the lowest weight, so it wins
-/// only over English-by-default.
-async fn store_fallback(state: &AppState, mut req: Request, next: Next) -> Response {
-    let Some(page) = customer_page(req.uri().path(), &state.default_store) else {
-        return next.run(req).await;
+async fn render_in(lang: PageLanguage, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(lang);
+    next.run(req).await
+}
+
+/// The first of the browser's languages Kassa has (leptos_i18n's matching, so `fa-IR` is
+/// Persian), and on a customer page the store's language after them, with the lowest weight:
+/// it wins only over English-by-default.
+async fn accepted(state: &AppState, mut req: Request) -> (PageLanguage, Request) {
+    let path = req.uri().path().to_owned();
+    let store_lang = match customer_page(&path, &state.default_store) {
+        Some(page) => store_language(state, page, &mut req).await,
+        None => None,
     };
+    let header = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let mut wanted: Vec<&str> = header
+        .split(',')
+        .map(|l| l.split(';').next().unwrap_or_default().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    wanted.extend(store_lang.as_deref());
+    (PageLanguage::first_of(&wanted), req)
+}
+
+/// The default language of the store behind a customer page.
+async fn store_language(state: &AppState, page: PageOf<'_>, req: &mut Request) -> Option<String> {
     let found = match page {
         // The payment page reads its storefront next: read it once, here, and pass it on.
         PageOf::Store(slug) => match state.checkout.storefront(slug).await {
@@ -46,29 +75,10 @@ async fn store_fallback(state: &AppState, mut req: Request, next: Next) -> Respo
             .await
             .map_err(|e| e.to_string()),
     };
-    let lang = match found {
-        Ok(Some(lang)) => lang,
-        Ok(None) => return next.run(req).await,
-        Err(e) => {
-            tracing::warn!("store language: {e}");
-            return next.run(req).await;
-        }
-    };
-    let accepted = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty());
-    let value = match accepted {
-        // No space after the comma: leptos-use splits on ',' and does not trim.
-        Some(accepted) => format!("{accepted},{lang};q=0.001"),
-        None => lang,
-    };
-    if let Ok(value) = HeaderValue::from_str(&value) {
-        req.headers_mut().insert(header::ACCEPT_LANGUAGE, value);
-    }
-    next.run(req).await
+    found.unwrap_or_else(|e| {
+        tracing::warn!("store language: {e}");
+        None
+    })
 }
 
 /// Whose customer page a request is for: a store's (by slug) or a payment's (by tracking code).
@@ -89,8 +99,10 @@ fn customer_page<'a>(path: &'a str, default_store: &'a str) -> Option<PageOf<'a>
     }
 }
 
-async fn remember(lang: &str, mut req: Request, next: Next) -> Response {
-    // The page rendered for this request must already be in the chosen language.
+async fn remember(lang: PageLanguage, mut req: Request, next: Next) -> Response {
+    // Server functions read the language from the cookie (the payment's language, for its
+    // receipt): this request's must already say the chosen one.
+    let name = lang.code();
     let others = req
         .headers()
         .get(header::COOKIE)
@@ -104,15 +116,15 @@ async fn remember(lang: &str, mut req: Request, next: Next) -> Response {
         })
         .unwrap_or_default();
     let cookie = if others.is_empty() {
-        format!("{COOKIE}={lang}")
+        format!("{COOKIE}={name}")
     } else {
-        format!("{others}; {COOKIE}={lang}")
+        format!("{others}; {COOKIE}={name}")
     };
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         req.headers_mut().insert(header::COOKIE, value);
     }
-    let mut response = next.run(req).await;
-    let set = format!("{COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax");
+    let mut response = render_in(lang, req, next).await;
+    let set = format!("{COOKIE}={name}; Path=/; Max-Age=31536000; SameSite=Lax");
     if let Ok(value) = HeaderValue::from_str(&set) {
         response.headers_mut().append(header::SET_COOKIE, value);
     }

@@ -4,7 +4,6 @@
 // type), and the server computes their rendering's layout here.
 #![recursion_limit = "256"]
 
-mod arena;
 pub mod config;
 pub mod demo;
 mod headers;
@@ -12,6 +11,7 @@ pub mod language;
 pub mod origin;
 pub mod packs;
 pub mod precompressed;
+mod request_owner;
 pub mod returns;
 mod server_fns;
 pub mod sim;

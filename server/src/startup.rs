@@ -183,7 +183,7 @@ pub fn router(config: &Config, app: AppState, leptos_options: LeptosOptions) -> 
             crate::headers::Https(config.https()),
             crate::headers::add,
         ))
-        .layer(axum::middleware::from_fn(crate::arena::own_arena))
+        .layer(axum::middleware::from_fn(crate::request_owner::own_owner))
         .layer(CompressionLayer::new())
 }
 

@@ -1,9 +1,10 @@
 //! Pages under concurrent load. Leptos renders each page in a reactive owner of its own; a
 //! value read after that owner is gone panics in a server task ("reactive value … already
 //! been disposed"), which a client may not see but the log does: one test counts every panic
-//! in the process while 16 clients load each page at once. One read from another request's
-//! arena shows another customer's language: the other checks each page's language while
-//! customers and merchants in five languages use Kassa at once (`server::arena`).
+//! in the process while 16 clients load each page at once. The other checks that each page
+//! is in its customer's language, and each server function answers, while customers and
+//! merchants in five languages use Kassa at once (`server::language`,
+//! `server::request_owner`).
 
 mod common;
 
@@ -105,6 +106,16 @@ async fn pages_rendered_at_once_are_each_in_their_own_language() {
                 if found.as_deref() != Some(name) {
                     wrong.push(format!("{path} in {name}: the page is in {found:?}"));
                 }
+                // The app in the browser reads a page's data through a server function.
+                let data = browser
+                    .ask("/api/admin/payments-page", &(String::new(),))
+                    .await;
+                let status = data.status();
+                let body = data.bytes().await.unwrap();
+                if !status.is_success() {
+                    let body = String::from_utf8_lossy(&body);
+                    wrong.push(format!("the payments' data: {status} {body}"));
+                }
             }
             wrong
         }));
@@ -181,9 +192,9 @@ async fn pages_rendered_at_once_are_each_in_their_own_language() {
     }
     assert!(
         wrong.is_empty(),
-        "{} of {} pages in another language: {wrong:#?}",
+        "{} of {} pages and calls wrong: {wrong:#?}",
         wrong.len(),
-        (CLIENTS + 4) * REQUESTS
+        (CLIENTS + 8) * REQUESTS
     );
 }
 

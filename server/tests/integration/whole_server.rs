@@ -267,6 +267,51 @@ async fn customer_pages_fall_back_to_the_store_language() {
     assert_eq!(lang("/admin/login", "de", "").await, "en");
 }
 
+/// The language cookie is set once, for the whole site, when a language is chosen. A page
+/// never echoes it back: leptos_i18n did, with no `Path`, so a page's folder (`/pay/{code}`)
+/// got a copy of its own that a later choice elsewhere did not replace.
+#[tokio::test]
+async fn the_language_cookie_is_set_only_when_a_language_is_chosen() {
+    let app = serve(true).await;
+    let (code, _) = pay(&app, "cookie", "OK").await;
+    let language_cookies = |path: String, cookie: &'static str| {
+        let url = format!("{}{path}", app.base);
+        async move {
+            let answer = reqwest::Client::new()
+                .get(url)
+                .header("Cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(answer.status(), 200);
+            answer
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .map(|v| v.to_str().unwrap().to_owned())
+                .filter(|c| c.starts_with("i18n_pref_locale="))
+                .collect::<Vec<_>>()
+        }
+    };
+    let site_wide = "i18n_pref_locale=he; Path=/; Max-Age=31536000; SameSite=Lax";
+    assert_eq!(
+        language_cookies("/openpay?lang=he".into(), "").await,
+        [site_wide]
+    );
+    assert_eq!(
+        language_cookies(format!("/pay/{code}?lang=he"), "i18n_pref_locale=fa").await,
+        [site_wide]
+    );
+    for path in [
+        "/openpay".to_owned(),
+        format!("/pay/{code}"),
+        "/admin/login".into(),
+    ] {
+        let echoed = language_cookies(path.clone(), "i18n_pref_locale=he").await;
+        assert!(echoed.is_empty(), "{path}: {echoed:?}");
+    }
+}
+
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_never_a_panic() {
     let app = serve(true).await;
