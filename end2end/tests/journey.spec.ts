@@ -173,7 +173,7 @@ for (const js of [true, false]) {
       }
       // In the app the export is fetched there, its rows counted as they arrive (a live region).
       if (js) {
-        await expect(page.getByTestId("export-status")).toHaveText("Exported 2 payments to payments.csv.");
+        await expect(page.getByTestId("export-status")).toHaveText("Exported to payments.csv. Payments: 2.");
       }
 
       // Both paid payments have their receipts, listed for the merchant (a receipt is issued by a
