@@ -1,6 +1,7 @@
 // `make bench`: what the back office costs to load, as served (brotli), against a running
 // sandbox server: the first load of the overview (page, script, wasm and every chunk the page
-// asks for), then each client-side move through the navigation. Chromium records what it
+// asks for), the other pages' code fetched once the app is idle, then each client-side move
+// through the navigation. Chromium records what it
 // fetches; each file is then fetched again with `Accept-Encoding: br` (Chromium asks for brotli
 // only over HTTPS) and counted at that size.
 // usage: node end2end/bench/back-office-weight.mjs http://127.0.0.1:3000
@@ -27,9 +28,11 @@ async function served(request) {
   return Number(response.headers.get("content-length"));
 }
 
-// What the page fetched since the last call.
-async function weigh(fetched) {
-  const requests = fetched.splice(0);
+// What the page fetched since the last call (or, with `before`, of that what started before
+// that time, in ms since 1970).
+async function weigh(fetched, before = Infinity) {
+  const requests = fetched.filter((r) => r.timing().startTime < before);
+  fetched.splice(0, fetched.length, ...fetched.filter((r) => !requests.includes(r)));
   let total = 0;
   let wasm = 0;
   for (const request of requests) {
@@ -60,10 +63,23 @@ const fetched = [];
 fresh.on("requestfinished", (request) => {
   if (request.url().startsWith(base)) fetched.push(request);
 });
+// When the app went live: what came before is the first load; the other pages' code follows
+// once the browser is idle (`admin::prefetch_pages`).
+await fresh.addInitScript(() => {
+  document.addEventListener("DOMContentLoaded", () => {
+    new MutationObserver((_, observer) => {
+      if (!document.documentElement.hasAttribute("data-hydrated")) return;
+      window.kassaLive = performance.timeOrigin + performance.now();
+      observer.disconnect();
+    }).observe(document.documentElement, { attributes: true });
+  });
+});
 await fresh.goto(`${base}/admin`);
 await fresh.locator("html[data-hydrated]").waitFor();
 await fresh.waitForLoadState("networkidle");
-console.log(`first load of the overview: ${await weigh(fetched)}`);
+const live = await fresh.evaluate(() => window.kassaLive);
+console.log(`first load of the overview, until the app is live: ${await weigh(fetched, live)}`);
+console.log(`the other pages' code, fetched once the browser is idle: ${await weigh(fetched)}`);
 for (const [name, path] of Object.entries(moves)) {
   await fresh.getByRole("navigation").getByRole("link", { name, exact: true }).click();
   await fresh.waitForURL(`${base}${path}`);

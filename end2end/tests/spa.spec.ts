@@ -47,48 +47,85 @@ test("the back office moves, filters and saves without loading a page", async ({
 // load fetches the frame and its own page, and a link in the navigation fetches its page's
 // code when the pointer reaches it, so the click itself fetches no code. A page's modules
 // come in one request, a pack (`server::packs`), never one by one.
-test("each page's code is fetched with it, in one request, or ahead of a move when its link is pointed at", async ({ page }) => {
-  const { slug, email } = unique("split");
-  await signUp(page, true, slug, email);
+/** The split manifest's module of a page's lazy view (`/pkg/split___links_route_view_….wasm`). */
+async function ownModule(page: Page): Promise<(route: string) => string> {
   const manifest: Record<string, string[]> = await (await page.request.get("/pkg/__wasm_split_manifest.json")).json();
-  // A page's own module: `split_` and the name of its lazy view (`__links_route_view_…`).
-  const own = (route: string) => {
+  return (route: string) => {
     const name = Object.keys(manifest).find((key) => key.startsWith(`__${route}_route_view_`));
     expect(name, route).toBeDefined();
     return `/pkg/split_${name}.wasm`;
   };
-  // Each module asked for, by its file's address, and those asked for one by one.
-  const wasm: string[] = [];
-  const alone: string[] = [];
+}
+
+/** Each request for code, as the modules it carries (a pack's names, or one module's file). */
+function watchCode(page: Page): string[][] {
+  const requests: string[][] = [];
   page.on("request", (r) => {
     const path = new URL(r.url()).pathname;
     if (!path.endsWith(".wasm")) return;
-    if (path.startsWith("/pkg/pack/")) {
-      for (const name of path.slice("/pkg/pack/".length, -".wasm".length).split("+")) wasm.push(`/pkg/${name}.wasm`);
-    } else {
-      wasm.push(path);
-      if (/^\/pkg\/(chunk|split)_/.test(path)) alone.push(path);
-    }
+    requests.push(
+      path.startsWith("/pkg/pack/")
+        ? path.slice("/pkg/pack/".length, -".wasm".length).split("+").map((name) => `/pkg/${name}.wasm`)
+        : [path],
+    );
   });
+  return requests;
+}
+
+test("a page's code comes with it, the other pages' in one request once the browser is idle", async ({ page }) => {
+  const { slug, email } = unique("split");
+  await signUp(page, true, slug, email);
+  const own = await ownModule(page);
+  const code = watchCode(page);
 
   await open(page, "/admin/receipts", true);
-  expect(wasm).toContain(own("receipts"));
-  expect(wasm).not.toContain(own("links"));
-  expect(wasm).not.toContain(own("methods"));
+  // The main wasm, then the page's own pack, preloaded by the head.
+  const first = code.find((modules) => modules.includes(own("receipts")));
+  expect(first).toBeDefined();
+  expect(first).not.toContain(own("links"));
+  // Then every other page's, in one pack.
+  await expect.poll(() => code.flat()).toContain(own("links"));
+  const idle = code.find((modules) => modules.includes(own("links")));
+  for (const route of ["overview", "payments", "payment", "methods", "settings", "bank_accounts", "account"]) {
+    expect(idle).toContain(own(route));
+  }
+  expect(code.filter((modules) => modules.length === 1 && /\/(chunk|split)_/.test(modules[0]))).toEqual([]);
+
+  await page.waitForLoadState("networkidle");
+  const before = code.length;
+  for (const name of ["Payment links", "Payment methods", "Overview"]) {
+    await page.getByRole("navigation").getByRole("link", { name, exact: true }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+  }
+  expect(code.slice(before)).toEqual([]);
+});
+
+// A browser asking to save data fetches a page's code only ahead of a move: when its link is
+// pointed at or reached by the keyboard.
+test("saving data, a page's code is fetched when its link is pointed at", async ({ page }) => {
+  await page.addInitScript(() => Object.defineProperty(navigator, "connection", { value: { saveData: true } }));
+  const { slug, email } = unique("save-data");
+  await signUp(page, true, slug, email);
+  const own = await ownModule(page);
+  const code = watchCode(page);
+
+  await open(page, "/admin/receipts", true);
+  await page.waitForLoadState("networkidle");
+  expect(code.flat()).toContain(own("receipts"));
+  expect(code.flat()).not.toContain(own("links"));
+  expect(code.flat()).not.toContain(own("methods"));
 
   const links = page.getByRole("navigation").getByRole("link", { name: "Payment links" });
   await links.hover();
-  await expect.poll(() => wasm).toContain(own("links"));
+  await expect.poll(() => code.flat()).toContain(own("links"));
   await page.waitForLoadState("networkidle");
-  const before = wasm.length;
+  const before = code.length;
   await links.click();
   await expect(page.getByRole("heading", { name: "Payment links" })).toBeVisible();
-  expect(wasm.slice(before)).toEqual([]);
+  expect(code.slice(before)).toEqual([]);
 
-  // The keyboard's focus does the same.
   await page.getByRole("navigation").getByRole("link", { name: "Payment methods" }).focus();
-  await expect.poll(() => wasm).toContain(own("methods"));
-  expect(alone).toEqual([]);
+  await expect.poll(() => code.flat()).toContain(own("methods"));
 });
 
 // The link builder checks amounts as they are typed, with the engine's own parser: Persian

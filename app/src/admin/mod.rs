@@ -197,8 +197,8 @@ fn Redirects(router: StoredValue<Option<Owner>>) -> impl IntoView {
 
 /// Declares each page as a lazy route: built with `cargo leptos build --split`, a page's code
 /// is wasm chunks of its own, fetched the first time the page is shown (on the first load,
-/// before hydration) or its link is pointed at (`preload`), so the first load carries the
-/// frame and one page, not all of them. A page starts its own data (its `Resource`s) once its
+/// before hydration), its link is pointed at (`preload`) or the browser is idle
+/// (`prefetch_pages`), so the first load carries the frame and one page, not all of them. A page starts its own data (its `Resource`s) once its
 /// code is in.
 macro_rules! lazy_pages {
     ($($route:ident: $page:path),* $(,)?) => {$(
@@ -237,6 +237,50 @@ lazy_pages! {
 fn preload<R: LazyRoute>() {
     #[cfg(feature = "hydrate")]
     leptos::task::spawn_local(R::preload());
+}
+
+/// Once the app is live and the browser idle, fetches the code of every page a signed-in
+/// merchant can move to: the modules not in yet, asked for in one turn, travel as one pack,
+/// so a later move fetches only its data. The first load still carries one page's code; a
+/// browser asking to save data (`navigator.connection.saveData`) fetches a page's code when
+/// its link is pointed at, as before. Once per app.
+#[cfg(feature = "hydrate")]
+fn prefetch_pages() {
+    thread_local! {
+        static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    if ASKED.replace(true) {
+        return;
+    }
+    let navigator = window().navigator();
+    let save_data = js_sys::Reflect::get(&navigator, &"connection".into())
+        .and_then(|c| js_sys::Reflect::get(&c, &"saveData".into()))
+        .is_ok_and(|s| s.is_truthy());
+    if save_data {
+        return;
+    }
+    leptos::task::spawn_local(async {
+        // Idle, and hydrated (`frontend` marks it): not before the shown page's own code.
+        loop {
+            let idle = js_sys::Promise::new(&mut |resolve, _| {
+                let _ = window().request_idle_callback(&resolve);
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(idle).await;
+            let root = document().document_element();
+            if root.is_some_and(|r| r.has_attribute("data-hydrated")) {
+                break;
+            }
+        }
+        preload::<OverviewRoute>();
+        preload::<PaymentsRoute>();
+        preload::<PaymentRoute>();
+        preload::<ReceiptsRoute>();
+        preload::<LinksRoute>();
+        preload::<SettingsRoute>();
+        preload::<MethodsRoute>();
+        preload::<BankAccountsRoute>();
+        preload::<AccountRoute>();
+    });
 }
 
 /// Every back-office page. The router's base leaves every other address (the customer pages,
@@ -385,6 +429,7 @@ pub fn Shell<C: IntoView + 'static>(
         Effect::new(move |_| {
             live::listen(reload);
             guards::install();
+            prefetch_pages();
         });
     }
     let signed_in = text!(
