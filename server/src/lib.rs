@@ -4,6 +4,7 @@
 // type), and the server computes their rendering's layout here.
 #![recursion_limit = "256"]
 
+pub mod allocator;
 pub mod config;
 pub mod demo;
 mod headers;
