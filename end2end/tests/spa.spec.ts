@@ -76,6 +76,10 @@ test("a page's code comes with it, the other pages' in one request once the brow
   const { slug, email } = unique("split");
   await signUp(page, true, slug, email);
   const own = await ownModule(page);
+  // A tab of its own: the page signing up left would fetch the other pages' code meanwhile.
+  const signedUp = page;
+  page = await signedUp.context().newPage();
+  await signedUp.close();
   const code = watchCode(page);
 
   await open(page, "/admin/receipts", true);
