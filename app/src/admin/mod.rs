@@ -198,8 +198,8 @@ fn Redirects(router: StoredValue<Option<Owner>>) -> impl IntoView {
 /// Declares each page as a lazy route: built with `cargo leptos build --split`, a page's code
 /// is wasm chunks of its own, fetched the first time the page is shown (on the first load,
 /// before hydration), its link is pointed at (`preload`) or the browser is idle
-/// (`prefetch_pages`), so the first load carries the frame and one page, not all of them. A page starts its own data (its `Resource`s) once its
-/// code is in.
+/// (`prefetch_pages`), so the first load carries the frame and one page, not all of them. A
+/// page starts its own data (its `Resource`s) once its code is in.
 macro_rules! lazy_pages {
     ($($route:ident: $page:path),* $(,)?) => {$(
         struct $route;
