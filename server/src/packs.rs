@@ -72,6 +72,9 @@ const KEPT: usize = 64;
 /// pack is made again at 11 when the server starts.
 const QUICK: u32 = 5;
 
+/// The folder in `pkg` of the pages' own packs, compressed.
+const STORED: &str = "packs";
+
 /// `/pkg/{LOADER}` and `/pkg/pack/{names}.wasm`, for a site built with `--split` (nothing
 /// otherwise: the back office is then one wasm).
 pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
@@ -86,9 +89,16 @@ pub fn routes<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Rout
         );
         return Router::new();
     };
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).unwrap_or_default();
+    let pages: HashMap<String, Vec<String>> = serde_json::from_str(&manifest).unwrap_or_default();
+    let stored = pages
+        .into_iter()
+        .map(|(route, modules)| (pack_name(&modules), dir.join(STORED).join(route + ".br")))
+        .collect();
     let packs = Arc::new(Packs {
         dir,
         loader: Bytes::from(loader),
+        stored,
         kept: Mutex::new(HashMap::new()),
     });
     let warm = packs.clone();
@@ -110,6 +120,8 @@ pub fn patch(loader: &str) -> Option<String> {
 struct Packs {
     dir: PathBuf,
     loader: Bytes,
+    /// Each page's own pack, by its names: the file of its bytes in brotli at quality 11.
+    stored: HashMap<String, PathBuf>,
     /// Each pack made, by its names: its modules' sizes and its bytes in brotli.
     kept: Mutex<HashMap<String, Arc<Pack>>>,
 }
@@ -151,6 +163,9 @@ impl Packs {
     }
 
     fn brotli(&self, key: &str, names: &[&str]) -> std::io::Result<Arc<Pack>> {
+        if let Some(pack) = self.stored_pack(key, names) {
+            return Ok(pack);
+        }
         let kept = self.kept.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pack) = kept.get(key) {
             return Ok(pack.clone());
@@ -159,20 +174,51 @@ impl Packs {
         self.made(key, names, QUICK)
     }
 
-    /// Makes each page's own pack (what its first load asks for) at brotli's best.
+    /// A page's own pack from its file, when that was made from these modules as they are.
+    fn stored_pack(&self, key: &str, names: &[&str]) -> Option<Arc<Pack>> {
+        let file = self.stored.get(key)?;
+        let made = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
+        let mut sizes = Vec::with_capacity(names.len());
+        for name in names {
+            let module = std::fs::metadata(self.dir.join(format!("{name}.wasm"))).ok()?;
+            if module.modified().ok()? > made {
+                return None;
+            }
+            sizes.push(module.len().to_string());
+        }
+        Some(Arc::new(Pack {
+            sizes: sizes.join(","),
+            brotli: Bytes::from(std::fs::read(file).ok()?),
+        }))
+    }
+
+    /// Makes each page's own pack (what its first load asks for) at brotli's best, into its
+    /// file unless that is up to date, or into memory where the file cannot be written.
     fn compress_pages(&self) {
-        let manifest = std::fs::read_to_string(self.dir.join(MANIFEST)).unwrap_or_default();
-        let pages: HashMap<String, Vec<String>> =
-            serde_json::from_str(&manifest).unwrap_or_default();
-        for modules in pages.values() {
-            let key = pack_name(modules);
-            if let Err(err) = self.made(&key, &names_of(&key), 11) {
-                tracing::warn!(error = %err, "could not compress a page's pack");
+        let mut made = 0;
+        for (key, file) in &self.stored {
+            let names = names_of(key);
+            if self.stored_pack(key, &names).is_some() {
+                continue;
+            }
+            let written = std::fs::create_dir_all(self.dir.join(STORED))
+                .and_then(|()| self.read(&names))
+                .and_then(|(_, bytes)| crate::precompressed::brotli_at(&bytes, 11))
+                .and_then(|brotli| crate::precompressed::replace(file, &brotli));
+            let kept = written.or_else(|err| {
+                tracing::warn!(error = %err, file = %file.display(), "a page's pack is kept in memory");
+                self.made(key, &names, 11).map(drop)
+            });
+            match kept {
+                Ok(()) => made += 1,
+                Err(err) => tracing::warn!(error = %err, "could not compress a page's pack"),
             }
         }
-        // Brotli's windows took ~25 MB the server would otherwise keep.
-        engine::memory::give_back_freed();
-        tracing::info!(pages = pages.len(), "compressed the pages' packs");
+        if made > 0 {
+            // Brotli's windows took ~25 MB the server would otherwise keep.
+            engine::memory::give_back_freed();
+            tracing::info!(packs = made, "compressed the pages' packs");
+        }
     }
 }
 

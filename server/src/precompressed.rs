@@ -105,7 +105,7 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
 }
 
 /// Writes `bytes` to `path` through a temporary file, so readers see all or nothing.
-fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn replace(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temporary = sibling(path, "partial");
     std::fs::write(&temporary, bytes)?;
     std::fs::rename(&temporary, path)

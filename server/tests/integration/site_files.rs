@@ -86,8 +86,9 @@ async fn the_site_files_are_served_as_compressed_once() {
 /// A split build's modules come a page's worth at a time: the loader asks for a pack of the
 /// modules it needs in one turn (`server::packs`), which is their bytes one after another
 /// with their sizes; anything but modules of the folder, sorted, once each, is refused.
-#[tokio::test]
-async fn a_pages_modules_come_as_one_pack() {
+/// A site as `--split` builds it: one page (`__a_route_view_1`) of two modules, and a file
+/// outside `pkg`. Returns the site's root.
+fn split_site() -> std::path::PathBuf {
     let root = std::env::temp_dir().join(format!("kassa-site-{}", rand::random::<u64>()));
     let pkg = root.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
@@ -104,6 +105,31 @@ async fn a_pages_modules_come_as_one_pack() {
     std::fs::write(pkg.join("chunk_1.wasm"), module(1)).unwrap();
     std::fs::write(pkg.join("split___a_route_view_1.wasm"), module(2)).unwrap();
     std::fs::write(root.join("secret.wasm"), module(3)).unwrap();
+    root
+}
+
+/// The page's pack in brotli as served, and its sizes.
+async fn brotli_pack(base: &str) -> (String, Vec<u8>) {
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{base}/pkg/pack/chunk_1+split___a_route_view_1.wasm"
+        ))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    let sizes = response.headers()["x-pack-sizes"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (sizes, response.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn a_pages_modules_come_as_one_pack() {
+    let root = split_site();
     let app = common::serve_site(false, |_| {}, Some(&root)).await;
 
     let (_, served) = fetch(
@@ -156,5 +182,52 @@ async fn a_pages_modules_come_as_one_pack() {
             .unwrap();
         assert_eq!(response.status(), 404, "{refused}");
     }
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+/// A page's own pack is compressed at brotli's best into a file when the server starts, and
+/// served from it (the server keeps none in memory) for as long as its modules are not newer.
+#[tokio::test]
+async fn a_pages_own_pack_is_kept_in_a_file_until_its_modules_change() {
+    let root = split_site();
+    let stored = root.join("pkg/packs/__a_route_view_1.br");
+    let app = common::serve_site(false, |_| {}, Some(&root)).await;
+    let mut waited = 0;
+    while !stored.exists() {
+        assert!(waited < 200, "no pack file after 10 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let (sizes, body) = brotli_pack(&app.base).await;
+    assert_eq!(sizes, "200000,200000");
+    assert_eq!(
+        body,
+        std::fs::read(&stored).unwrap(),
+        "served from the file"
+    );
+    assert_eq!(unbrotli(&body), [module(1), module(2)].concat());
+
+    // A new build changes a module: the stale file is not served, and the next start makes it
+    // again.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let shorter = module(5)[..150_000].to_vec();
+    std::fs::write(root.join("pkg/chunk_1.wasm"), &shorter).unwrap();
+    let (sizes, body) = brotli_pack(&app.base).await;
+    assert_eq!(sizes, "150000,200000");
+    assert_eq!(unbrotli(&body), [shorter.clone(), module(2)].concat());
+    let made = std::fs::metadata(&stored).unwrap().modified().unwrap();
+    let again = common::serve_site(false, |_| {}, Some(&root)).await;
+    let mut waited = 0;
+    while std::fs::metadata(&stored).unwrap().modified().unwrap() == made {
+        assert!(
+            waited < 200,
+            "the stale pack file was not made again in 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        waited += 1;
+    }
+    let (_, body) = brotli_pack(&again.base).await;
+    assert_eq!(body, std::fs::read(&stored).unwrap());
+    assert_eq!(unbrotli(&body), [shorter, module(2)].concat());
     let _ = std::fs::remove_dir_all(&root);
 }
