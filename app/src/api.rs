@@ -242,6 +242,22 @@ async fn browser_key() -> String {
     key
 }
 
+/// The language a payment is made in (its provider's page, its receipt and mail): the one the
+/// payer chose (the server's language middleware keeps it in this cookie), else the first of
+/// their browser's that Kassa has, else "" for the store's, as the payment page itself chose.
+#[cfg(feature = "ssr")]
+async fn payer_language() -> String {
+    use axum::http::{HeaderMap, header};
+    let headers: HeaderMap = leptos_axum::extract().await.unwrap_or_default();
+    let browser = || {
+        let accepted = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+        Some(crate::PageLanguage::accepted(accepted)?.code().to_owned())
+    };
+    crate::cookies::find(&headers, "i18n_pref_locale")
+        .or_else(browser)
+        .unwrap_or_default()
+}
+
 /// The customer's payment form. `price` is an amount the link fixed; `amount` one they typed.
 // One argument per form field, named as the form's inputs, so the form posts without JS (a
 // struct argument would need `input[field]` names). Hence clippy.toml's argument threshold.
@@ -280,10 +296,7 @@ pub async fn submit_checkout(
         slip_date: slip_date.clone(),
         link: link.clone().unwrap_or_default(),
         sig: sig.clone().unwrap_or_default(),
-        // The page's language (the server's language middleware keeps it in this cookie).
-        language: crate::cookies::read("i18n_pref_locale")
-            .await
-            .unwrap_or_default(),
+        language: payer_language().await,
     };
     let form_path = if store == state.default_store {
         "/openpay".to_owned()

@@ -187,11 +187,23 @@ impl PageLanguage {
         code.parse().ok().map(Self)
     }
 
-    /// The first of `wanted` (language tags, best first) Kassa has, by leptos_i18n's matching
-    /// (`fa-IR` is Persian), else English.
-    pub fn first_of(wanted: &[&str]) -> Self {
+    /// The first language of an Accept-Language header that Kassa has, by leptos_i18n's
+    /// matching (`fa-IR` is Persian), if any. Weights are ignored: browsers list best first.
+    pub fn accepted(header: &str) -> Option<Self> {
         use leptos_i18n::Locale as _;
-        Self(Locale::find_locale(wanted))
+        let primary = |tag: &str| {
+            let end = tag.find(['-', '_']).unwrap_or(tag.len());
+            tag[..end].to_ascii_lowercase()
+        };
+        header
+            .split(',')
+            .map(|l| l.split(';').next().unwrap_or_default().trim())
+            .filter(|l| !l.is_empty())
+            .find_map(|tag| {
+                // leptos_i18n answers its default for a language it lacks: only a match counts.
+                let found = Locale::find_locale(&[tag]);
+                (primary(found.as_str()) == primary(tag)).then_some(Self(found))
+            })
     }
 
     pub fn code(self) -> &'static str {

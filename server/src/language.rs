@@ -35,27 +35,27 @@ async fn render_in(lang: PageLanguage, mut req: Request, next: Next) -> Response
     next.run(req).await
 }
 
-/// The first of the browser's languages Kassa has (leptos_i18n's matching, so `fa-IR` is
-/// Persian), and on a customer page the store's language after them, with the lowest weight:
-/// it wins only over English-by-default.
+/// The first of the browser's languages Kassa has (`PageLanguage::accepted`), else on a
+/// customer page the store's language, else English.
 async fn accepted(state: &AppState, mut req: Request) -> (PageLanguage, Request) {
+    let browser = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(PageLanguage::accepted);
+    if let Some(lang) = browser {
+        return (lang, req);
+    }
     let path = req.uri().path().to_owned();
     let store_lang = match customer_page(&path, &state.default_store) {
         Some(page) => store_language(state, page, &mut req).await,
         None => None,
     };
-    let header = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    let mut wanted: Vec<&str> = header
-        .split(',')
-        .map(|l| l.split(';').next().unwrap_or_default().trim())
-        .filter(|l| !l.is_empty())
-        .collect();
-    wanted.extend(store_lang.as_deref());
-    (PageLanguage::first_of(&wanted), req)
+    let lang = store_lang.as_deref().and_then(PageLanguage::parse);
+    (
+        lang.unwrap_or(PageLanguage(app::i18n::Locale::default())),
+        req,
+    )
 }
 
 /// The default language of the store behind a customer page.

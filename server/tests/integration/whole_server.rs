@@ -312,6 +312,36 @@ async fn the_language_cookie_is_set_only_when_a_language_is_chosen() {
     }
 }
 
+/// A payer who never chose a language pays in the one their page was shown in (their
+/// receipt and mail speak it): their browser's when Kassa has it, else the store's (the demo
+/// store's is Persian); a language they chose comes before both.
+#[tokio::test]
+async fn a_payment_is_made_in_the_language_its_page_was_shown_in() {
+    let app = serve(true).await;
+    for (key, accept, cookie, expected) in [
+        ("lang-browser", "he-IL,he;q=0.9,en;q=0.8", "", "he"),
+        ("lang-region", "de-DE,el-GR;q=0.5", "", "el"),
+        ("lang-lacking", "de-DE,de;q=0.9", "", "fa"),
+        ("lang-chosen", "he", "i18n_pref_locale=el", "el"),
+    ] {
+        let answer = no_redirects()
+            .post(format!("{}/api/checkout", app.base))
+            .header("Accept", "text/html")
+            .header("Accept-Language", accept)
+            .header("Cookie", cookie)
+            .form(&slip_form(key, "09121234567"))
+            .send()
+            .await
+            .unwrap();
+        let to = location(answer).await;
+        let code = to
+            .strip_prefix("/pay/")
+            .unwrap_or_else(|| panic!("{key}: {to}"));
+        let payment = app.state.checkout.payment(code).await.unwrap();
+        assert_eq!(payment.language, expected, "{key}");
+    }
+}
+
 #[tokio::test]
 async fn bad_input_gets_a_clear_4xx_never_a_panic() {
     let app = serve(true).await;
