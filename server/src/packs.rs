@@ -176,6 +176,15 @@ impl Packs {
 
     /// A page's own pack from its file, when that was made from these modules as they are.
     fn stored_pack(&self, key: &str, names: &[&str]) -> Option<Arc<Pack>> {
+        let (file, sizes) = self.up_to_date(key, names)?;
+        Some(Arc::new(Pack {
+            sizes,
+            brotli: Bytes::from(std::fs::read(file).ok()?),
+        }))
+    }
+
+    /// The file of the page's pack `key` and its modules' sizes, if no module is newer.
+    fn up_to_date(&self, key: &str, names: &[&str]) -> Option<(&PathBuf, String)> {
         let file = self.stored.get(key)?;
         let made = std::fs::metadata(file).and_then(|m| m.modified()).ok()?;
         let mut sizes = Vec::with_capacity(names.len());
@@ -186,10 +195,7 @@ impl Packs {
             }
             sizes.push(module.len().to_string());
         }
-        Some(Arc::new(Pack {
-            sizes: sizes.join(","),
-            brotli: Bytes::from(std::fs::read(file).ok()?),
-        }))
+        Some((file, sizes.join(",")))
     }
 
     /// Makes each page's own pack (what its first load asks for) at brotli's best, into its
@@ -198,7 +204,7 @@ impl Packs {
         let mut made = 0;
         for (key, file) in &self.stored {
             let names = names_of(key);
-            if self.stored_pack(key, &names).is_some() {
+            if self.up_to_date(key, &names).is_some() {
                 continue;
             }
             let written = std::fs::create_dir_all(self.dir.join(STORED))
