@@ -69,7 +69,7 @@ const FETCH: &str = "fetch(new URL(";
 const KEPT: usize = 64;
 
 /// The packs' brotli quality when asked for: fast (a few ms for a page's code); a page's own
-/// pack is made again at 11 when the server starts.
+/// pack is served from its file, made at 11 by the first start after a build.
 const QUICK: u32 = 5;
 
 /// The folder in `pkg` of the pages' own packs, compressed.
