@@ -19,7 +19,7 @@ mod messages;
 mod settlements;
 mod storefront;
 pub use messages::{Admitted, Notified, PAID_AFTER_FINAL, REVERSED, SECOND_CHARGE, job_outcome};
-pub use storefront::Storefront;
+pub use storefront::{Storefront, TRUSTED_FOR as STOREFRONT_TRUSTED_FOR};
 
 /// What the customer submitted, as typed. `method` is `gateway:<id>` or `slip`.
 #[derive(Clone, Debug, Default)]

@@ -24,6 +24,7 @@ pub mod stores;
 pub mod users;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -63,6 +64,8 @@ pub struct Db {
     backend: Backend,
     /// SQLite's turn to write (`Db::turn`); none on PostgreSQL.
     writers: Option<Arc<Mutex<()>>>,
+    /// The writes this process has finished ([`Db::writes_finished`]).
+    finished: Arc<AtomicU64>,
 }
 
 /// A write transaction (`Db::begin`) holding, on SQLite, this process's turn to write until
@@ -72,11 +75,15 @@ pub struct Tx {
     // passes (the next writer may still wait a moment in SQLite for it).
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: Option<OwnedMutexGuard<()>>,
+    finished: Arc<AtomicU64>,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
-        Ok(self.tx.commit().await?)
+        let committed = self.tx.commit().await;
+        // Counted whatever the answer: a commit whose answer was lost may have happened.
+        self.finished.fetch_add(1, Ordering::Release);
+        Ok(committed?)
     }
 
     pub async fn rollback(self) -> Result<(), DbError> {
@@ -88,11 +95,19 @@ impl Tx {
 pub struct Writer<'a> {
     pool: &'a AnyPool,
     _turn: Option<OwnedMutexGuard<()>>,
+    finished: &'a AtomicU64,
 }
 
 impl Writer<'_> {
     pub fn pool(&self) -> &AnyPool {
         self.pool
+    }
+}
+
+impl Drop for Writer<'_> {
+    /// The statement that took the writer has run: it ends with the statement.
+    fn drop(&mut self) {
+        self.finished.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -157,6 +172,7 @@ impl Db {
             pool,
             backend,
             writers,
+            finished: Arc::default(),
         })
     }
 
@@ -170,6 +186,7 @@ impl Db {
         Ok(Tx {
             tx: self.pool.begin().await?,
             _turn: turn,
+            finished: self.finished.clone(),
         })
     }
 
@@ -186,7 +203,15 @@ impl Db {
         Writer {
             pool: &self.pool,
             _turn: self.turn().await,
+            finished: &self.finished,
         }
+    }
+
+    /// How many writes (commits of [`Db::begin`], statements of [`Db::writer`]) this process
+    /// has finished: while the count stands, this process changed nothing it read before.
+    /// Another app server's changes, or changes made by hand, it does not count.
+    pub fn writes_finished(&self) -> u64 {
+        self.finished.load(Ordering::Acquire)
     }
 
     async fn turn(&self) -> Option<OwnedMutexGuard<()>> {

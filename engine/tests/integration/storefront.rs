@@ -1,10 +1,12 @@
 //! The payment page's storefront (`Checkout::storefront`): read once per store and kept while
-//! nothing it shows changed, and read again after any change, made by this server or another
-//! one sharing the database (database triggers move `stores.storefront_version`).
+//! nothing it shows changed; read again at once after any change made through this server, and
+//! within `STOREFRONT_TRUSTED_FOR` after one made through another app server sharing the
+//! database (database triggers move `stores.storefront_version`).
 
 use std::sync::Arc;
 
-use engine::db::{bank_accounts, images, methods, stores};
+use engine::checkout::STOREFRONT_TRUSTED_FOR;
+use engine::db::{Db, bank_accounts, images, methods, stores};
 use engine::images::ImageName;
 use engine::secrets::SecretKey;
 
@@ -15,8 +17,7 @@ async fn a_storefront_is_kept_until_anything_it_shows_changes() {
         let gateway = crate::common::gateway(&db, store.id).await;
         let account = crate::common::bank_account(&db, store.id).await;
         let other = crate::common::store(&db, "other").await;
-        // This server keeps storefronts; the changes come from the database itself, as another
-        // app server would make them.
+        // This server keeps storefronts, and the changes are made through it.
         let checkout = crate::common::offline_checkout(&db, SecretKey::generate());
         let first = checkout.storefront("shop").await.unwrap();
         assert_eq!(
@@ -80,5 +81,48 @@ async fn a_storefront_is_kept_until_anything_it_shows_changes() {
         // So is a change to the store's own row (maintenance mode, here).
         stores::set_maintenance(&db, store.id, true).await.unwrap();
         assert!(checkout.storefront("shop").await.unwrap().store.maintenance);
+    }
+}
+
+#[tokio::test]
+async fn another_servers_change_shows_within_the_trusted_time() {
+    for url in crate::common::database_urls().await {
+        let db = Db::connect(&url).await.unwrap();
+        let store = crate::common::store(&db, "shop").await;
+        let gateway = crate::common::gateway(&db, store.id).await;
+        let other = crate::common::store(&db, "other").await;
+        let checkout = crate::common::offline_checkout(&db, SecretKey::generate());
+        // Another app server on the same database.
+        let elsewhere = Db::connect(&url).await.unwrap();
+
+        let first = checkout.storefront("shop").await.unwrap();
+        methods::set_enabled(&elsewhere, store.id, gateway, false)
+            .await
+            .unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &checkout.storefront("shop").await.unwrap()),
+            "used without a query while trusted"
+        );
+        tokio::time::sleep(STOREFRONT_TRUSTED_FOR).await;
+        assert!(
+            checkout
+                .storefront("shop")
+                .await
+                .unwrap()
+                .methods
+                .is_empty(),
+            "the change shows once the storefront is checked again"
+        );
+
+        // Any write of this server's own has the next page check the store's row at once.
+        methods::set_enabled(&elsewhere, store.id, gateway, true)
+            .await
+            .unwrap();
+        crate::common::bank_account(&db, other.id).await;
+        assert_eq!(
+            checkout.storefront("shop").await.unwrap().methods.len(),
+            1,
+            "checked after a write here"
+        );
     }
 }
