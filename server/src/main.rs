@@ -15,8 +15,15 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[unsafe(link_section = ".init_array.00100")]
 static CONFIGURE_ALLOCATOR: extern "C" fn() = server::allocator::configure;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(server::allocator::on_thread_park)
+        .build()?
+        .block_on(serve())
+}
+
+async fn serve() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
@@ -77,6 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         async move { queue.run(stopping).await }
     });
     let activity = state.activity.clone();
+    server::allocator::serving();
     let router = startup::router(&config, state, leptos_options);
     // On SIGTERM or Ctrl-C: take no new connections, end the back office's live news, finish
     // the requests under way, then let the workers finish their jobs and hand back what they
