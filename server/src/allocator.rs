@@ -8,9 +8,9 @@
 //! So the start (which frees what compressing the site's files took) purges at once, and once
 //! the server serves, freed memory waits `SERVING_PURGE_DELAY` so that pages freed and wanted
 //! again within it are not handed back and faulted in again (at once, `madvise` and its page
-//! faults were about 6 % of the CPU under the OpenPay load). What is waiting is purged by the
-//! next allocation after the delay, or when a runtime thread goes idle (`on_thread_park`): a
-//! thread that stops has no next allocation.
+//! faults were about 6 % of the CPU under the OpenPay load). What is waiting is purged when
+//! mimalloc next takes or gives back a page after the delay, or when a runtime thread goes
+//! idle (`on_thread_park`): after a load, nothing may take a page again for a long time.
 //!
 //! Nor does it ask for transparent huge pages: it advises them on its arena, and the kernel's
 //! khugepaged then fills whole 2 MiB pages around the few 4 KiB ones in use, bringing purged
