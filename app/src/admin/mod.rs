@@ -240,12 +240,13 @@ fn preload<R: LazyRoute>() {
 }
 
 /// Once the app is live and the browser idle, fetches the code of every page a signed-in
-/// merchant can move to: the modules not in yet, asked for in one turn, travel as one pack,
-/// so a later move fetches only its data. The first load still carries one page's code; a
-/// browser asking to save data (`navigator.connection.saveData`) fetches a page's code when
-/// its link is pointed at, as before. Once per app.
+/// merchant can move to (`pages`: the navigation's, then a payment's own page): the modules
+/// not in yet, asked for in one turn, travel as one pack, so a later move fetches only its
+/// data. The first load still carries one page's code; a browser asking to save data
+/// (`navigator.connection.saveData`) fetches a page's code when its link is pointed at, as
+/// before. Once per app.
 #[cfg(feature = "hydrate")]
-fn prefetch_pages() {
+fn prefetch_pages(pages: Vec<fn()>) {
     thread_local! {
         static ASKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }
@@ -259,7 +260,7 @@ fn prefetch_pages() {
     if save_data {
         return;
     }
-    leptos::task::spawn_local(async {
+    leptos::task::spawn_local(async move {
         // Idle, and hydrated (`frontend` marks it): not before the shown page's own code.
         loop {
             let idle = js_sys::Promise::new(&mut |resolve, _| {
@@ -271,15 +272,10 @@ fn prefetch_pages() {
                 break;
             }
         }
-        preload::<OverviewRoute>();
-        preload::<PaymentsRoute>();
+        for preload in pages {
+            preload();
+        }
         preload::<PaymentRoute>();
-        preload::<ReceiptsRoute>();
-        preload::<LinksRoute>();
-        preload::<SettingsRoute>();
-        preload::<MethodsRoute>();
-        preload::<BankAccountsRoute>();
-        preload::<AccountRoute>();
     });
 }
 
@@ -399,9 +395,10 @@ pub fn Shell<C: IntoView + 'static>(
             text!(i18n, nav_account).to_string(),
             preload::<AccountRoute>,
         ),
-    ]
-    .into_iter()
-    .map(|(href, label, preload)| {
+    ];
+    #[cfg(feature = "hydrate")]
+    let pages: Vec<fn()> = links.iter().map(|(_, _, preload)| *preload).collect();
+    let links = links.into_iter().map(|(href, label, preload)| {
         // A payment's own page is part of the report.
         let current = (here == href || (href != "/admin" && here.starts_with(&format!("{href}/"))))
             .then_some("page");
@@ -429,7 +426,7 @@ pub fn Shell<C: IntoView + 'static>(
         Effect::new(move |_| {
             live::listen(reload);
             guards::install();
-            prefetch_pages();
+            prefetch_pages(pages.clone());
         });
     }
     let signed_in = text!(
