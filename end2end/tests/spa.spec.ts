@@ -268,7 +268,7 @@ async function registerSlip(browser: Browser, slug: string, payer: string) {
   await customer.context().close();
 }
 
-/** A store whose merchant confirmed a slip `payer` registered: one paid payment. */
+/** A store whose merchant confirmed a slip `payer` registered: one paid payment. Its slug. */
 async function storePaidBySlip(page: Page, browser: Browser, prefix: string, payer: string) {
   const slug = await storeTakingSlips(page, prefix);
   await registerSlip(browser, slug, payer);
@@ -276,6 +276,7 @@ async function storePaidBySlip(page: Page, browser: Browser, prefix: string, pay
   await page.getByRole("row").filter({ hasText: payer }).getByRole("link").first().click();
   await page.getByRole("button", { name: "Confirm payment" }).click();
   await expect(page.getByText("The slip is confirmed: the payment is paid.")).toBeVisible();
+  return slug;
 }
 
 // The payments list updates by itself: a slip a customer registers in another browser shows
@@ -360,9 +361,10 @@ test("rejecting a slip and leaving unsaved changes ask first", async ({ page, br
 });
 
 // The chart tells each day's payments and amount under the pointer and to the keyboard: one
-// stop in the tab order, the arrow keys, Home and End move along the days.
+// stop in the tab order, the arrow keys, Home and End move along the days. News waits while a
+// day has the focus (reading the page again would take it), and comes in once it leaves.
 test("the payments chart shows a day's figures on hover and focus", async ({ page, browser }) => {
-  await storePaidBySlip(page, browser, "chart", "Navid Karimi");
+  const slug = await storePaidBySlip(page, browser, "chart", "Navid Karimi");
   await page.getByRole("navigation").getByRole("link", { name: /^Payments/ }).click();
   const days = page.getByTestId("chart-days").getByRole("listitem");
   await expect(days).toHaveCount(30);
@@ -376,6 +378,8 @@ test("the payments chart shows a day's figures on hover and focus", async ({ pag
 
   await page.mouse.move(0, 0);
   await today.focus();
+  await registerSlip(browser, slug, "Sara Levi");
+  await expect(page.getByTestId("slips-badge")).toHaveText("1");
   await page.keyboard.press("ArrowLeft");
   const yesterday = days.nth(28);
   await expect(yesterday).toBeFocused();
@@ -387,6 +391,9 @@ test("the payments chart shows a day's figures on hover and focus", async ({ pag
   await expect(days.first()).toBeFocused();
   await page.keyboard.press("End");
   await expect(today).toBeFocused();
+  await expect(page.getByRole("row").filter({ hasText: "Sara Levi" })).toHaveCount(0);
+  await page.getByRole("link", { name: "Overview" }).focus();
+  await expect(page.getByRole("row").filter({ hasText: "Sara Levi" })).toBeVisible();
 });
 
 // The payments table shows every column at 1280 px, nothing cut or scrolled; on a phone each

@@ -156,14 +156,16 @@ pub(super) fn stop() {
 }
 
 /// Whether `focused` is in use inside the page's card: a field (reading the page again would
-/// take what was typed), or a link or button reached by keyboard (it would take the place).
-/// A link or button the mouse clicked (the export, a sort) holds nothing: news comes in.
+/// take what was typed), a chart's day (focused only to be read, and the arrow keys go on
+/// from it), or a link or button reached by keyboard (it would take the place). A link or
+/// button the mouse clicked (the export, a sort) holds nothing: news comes in.
 #[cfg(feature = "hydrate")]
 fn in_use(focused: Option<web_sys::Element>) -> bool {
     focused.is_some_and(|e| {
         let in_card = e.closest("main .card").ok().flatten().is_some() && e.tag_name() != "H1";
-        let field = matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA");
-        in_card && (field || e.matches(":focus-visible").unwrap_or(true))
+        let read = matches!(e.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+            || e.matches(".chart li").unwrap_or(false);
+        in_card && (read || e.matches(":focus-visible").unwrap_or(true))
     })
 }
 
