@@ -17,12 +17,13 @@ use crate::i18n::*;
 pub fn HandOffPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let code = move || params.read().get("code").unwrap_or_default();
-    let target = Resource::new(code, load_hand_off);
+    let code = params.read_untracked().get("code").unwrap_or_default();
+    let target = load_hand_off(code.clone());
+    // Rendered once, on the server: see `openpay::OpenPay`.
     view! {
         <Title text=text!(i18n, redirecting).to_string() />
         <Suspense>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match target.await {
                     Ok(HandOffStep::Go(HandOff::Redirect(url))) => EitherOf5::A(view! { <Forward url /> }),
                     Ok(HandOffStep::Go(HandOff::PostForm { url, fields })) => EitherOf5::B(view! { <PostForward url fields /> }),
@@ -48,7 +49,7 @@ pub fn HandOffPage() -> impl IntoView {
                     // Nothing to hand off any more: show where the payment stands.
                     Ok(HandOffStep::Done) | Err(_) => EitherOf5::E(view! {
                         <section class="card">
-                            <p><a class="button" href=format!("/pay/{}", code())>{t!(i18n, continue_to_gateway)}</a></p>
+                            <p><a class="button" href=format!("/pay/{code}")>{t!(i18n, continue_to_gateway)}</a></p>
                         </section>
                     }),
                 }

@@ -19,13 +19,15 @@ pub fn OpenPay() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let location = use_location();
-    let page = Resource::new(
-        move || (params.read().get("store"), location.search.get()),
-        |(store, search)| load_checkout(store, search.trim_start_matches('?').to_owned()),
-    );
+    let store = params.read_untracked().get("store");
+    let search = location.search.get_untracked();
+    let page = load_checkout(store, search.trim_start_matches('?').to_owned());
+    // Rendered once, on the server (customer pages do not hydrate): a plain `Suspend`, not a
+    // resource read in a reactive closure, which Leptos would run twice (once to look for
+    // resources, once to render), building the whole form each time.
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match page.await {
                     Ok(Some(page)) if page.store.maintenance => EitherOf4::A(view! { <Paused store=page.store /> }.into_any()),
                     Ok(Some(page)) => EitherOf4::B(match page.link_problem {
@@ -145,8 +147,8 @@ fn PaymentForm(page: CheckoutPage) -> impl IntoView {
     let draft: Option<Vec<(String, String)>> =
         draft.map(|d| serde_urlencoded::from_str(&d).unwrap_or_default());
     let title = store.name.clone();
-    let form = move || {
-        let q = query.read();
+    let form = {
+        let q = query.read_untracked();
         let value = |name: &str| match &draft {
             Some(pairs) => pairs
                 .iter()

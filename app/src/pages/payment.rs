@@ -15,13 +15,11 @@ use crate::i18n::*;
 pub fn PaymentResult() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let payment = Resource::new(
-        move || params.read().get("code").unwrap_or_default(),
-        load_payment,
-    );
+    let payment = load_payment(params.read_untracked().get("code").unwrap_or_default());
+    // Rendered once, on the server: see `openpay::OpenPay`.
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match payment.await {
                     Ok(Some(p)) => EitherOf3::A(view! { <Outcome payment=p /> }),
                     Ok(None) => EitherOf3::B({

@@ -253,15 +253,14 @@ pub(crate) async fn receipt_view(
 pub fn ReceiptPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let receipt = Resource::new(
-        move || params.read().get("token").unwrap_or_default(),
-        load_receipt,
-    );
+    let token = params.read_untracked().get("token").unwrap_or_default();
+    let receipt = load_receipt(token.clone());
+    // Rendered once, on the server: see `openpay::OpenPay`.
     view! {
         <Suspense>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match receipt.await {
-                    Ok(Some(r)) => Either::Left(view! { <Receipt receipt=r token=params.read_untracked().get("token").unwrap_or_default() /> }),
+                    Ok(Some(r)) => Either::Left(view! { <Receipt receipt=r token /> }),
                     Ok(None) | Err(_) => Either::Right({
                         super::not_found_status();
                         view! {

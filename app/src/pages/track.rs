@@ -39,14 +39,12 @@ pub fn TrackForm() -> impl IntoView {
 pub fn TrackStatus() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let payment = Resource::new(
-        move || params.read().get("code").unwrap_or_default(),
-        load_payment,
-    );
+    let payment = load_payment(params.read_untracked().get("code").unwrap_or_default());
+    // Rendered once, on the server: see `openpay::OpenPay`.
     view! {
         <Title text=text!(i18n, track_title).to_string() />
         <Suspense>
-            {move || Suspend::new(async move {
+            {Suspend::new(async move {
                 match payment.await {
                     Ok(Some(p)) => EitherOf3::A(view! {
                         <section class="card">
